@@ -1,0 +1,354 @@
+package redisx
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Conn is one connection to one server, set up with the handshake of
+// Options. It is not safe for concurrent use: a shell sends one command at
+// a time, and pipelining callers use Write/Flush and ReadReply in order.
+//
+// Any error other than a server error reply leaves the Conn broken; the
+// caller must Close it and dial again.
+type Conn struct {
+	nc    net.Conn
+	br    *bufio.Reader
+	rd    *Reader
+	wbuf  []byte
+	addr  string
+	opts  Options
+	proto int
+	err   error // first fatal error; every later call returns it
+
+	// OnPush, when not nil, receives RESP3 push messages that arrive while
+	// Do waits for a reply (client-side caching invalidations, for example).
+	// When nil, Do returns push messages as replies.
+	OnPush func(Value)
+}
+
+// Dial connects to the server of o and runs the handshake: AUTH, HELLO,
+// SELECT and CLIENT SETNAME as the options ask. Dialing and the TLS
+// handshake are bounded by o.ConnectTimeout; the handshake commands by
+// o.Timeout. A failed handshake step is returned as a *HandshakeError and
+// the connection is closed: no command is ever sent on a session that is
+// not the one the user asked for.
+func Dial(ctx context.Context, o *Options) (*Conn, error) {
+	addr := o.Addr()
+	nc, err := dial(ctx, o)
+	if err != nil {
+		return nil, &ConnError{Op: "dial", Addr: addr, Err: err}
+	}
+	c := newConn(nc, o)
+	if err := c.handshake(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func newConn(nc net.Conn, o *Options) *Conn {
+	br := bufio.NewReaderSize(nc, 64<<10)
+	return &Conn{
+		nc:    nc,
+		br:    br,
+		rd:    NewReader(br),
+		addr:  o.Addr(),
+		opts:  *o,
+		proto: 2,
+	}
+}
+
+func dial(ctx context.Context, o *Options) (net.Conn, error) {
+	if o.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.ConnectTimeout)
+		defer cancel()
+	}
+	d := net.Dialer{KeepAlive: 15 * time.Second}
+	nc, err := d.DialContext(ctx, o.Network(), o.dialAddr())
+	if err != nil {
+		return nil, err
+	}
+	if o.TLS == nil {
+		return nc, nil
+	}
+	cfg := o.TLS
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify && o.Socket == "" {
+		cfg = cfg.Clone()
+		cfg.ServerName = o.host()
+	}
+	tc := tls.Client(nc, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		nc.Close()
+		return nil, &TLSError{Err: err}
+	}
+	return tc, nil
+}
+
+func (o *Options) dialAddr() string {
+	if o.Socket != "" {
+		return o.Socket
+	}
+	return net.JoinHostPort(o.host(), strconv.Itoa(o.port()))
+}
+
+// TLSError is a failed TLS handshake (bad certificate, wrong host name,
+// server not speaking TLS).
+type TLSError struct{ Err error }
+
+func (e *TLSError) Error() string { return "TLS handshake: " + e.Err.Error() }
+func (e *TLSError) Unwrap() error { return e.Err }
+
+// HandshakeError is a session set-up step the server refused: AUTH,
+// HELLO, SELECT or CLIENT SETNAME. Err is the server's *RedisError.
+type HandshakeError struct {
+	Step string // "AUTH", "HELLO", "SELECT 99", "CLIENT SETNAME"
+	Err  error
+}
+
+func (e *HandshakeError) Error() string { return e.Step + " failed: " + e.Err.Error() }
+func (e *HandshakeError) Unwrap() error { return e.Err }
+
+// handshake pipelines the set-up commands and reads their replies in
+// order, so a session costs one round trip (two when HELLO 3 is refused
+// by a server older than Redis 6 and the RESP2 form follows).
+func (c *Conn) handshake(ctx context.Context) error {
+	o := &c.opts
+	type step struct {
+		name string
+		args []string
+	}
+	var steps []step
+	auth := func() []string {
+		if o.User != "" {
+			return []string{"AUTH", o.User, o.Password}
+		}
+		return []string{"AUTH", o.Password}
+	}
+	if o.Protocol == 3 {
+		args := []string{"HELLO", "3"}
+		if o.Password != "" {
+			user := o.User
+			if user == "" {
+				user = "default"
+			}
+			args = append(args, "AUTH", user, o.Password)
+		}
+		if o.Name != "" {
+			args = append(args, "SETNAME", o.Name)
+		}
+		steps = append(steps, step{"HELLO", args})
+	} else {
+		if o.Password != "" {
+			steps = append(steps, step{"AUTH", auth()})
+		}
+		if o.Name != "" {
+			steps = append(steps, step{"CLIENT SETNAME", []string{"CLIENT", "SETNAME", o.Name}})
+		}
+	}
+	if o.DB != 0 {
+		n := strconv.Itoa(o.DB)
+		steps = append(steps, step{"SELECT " + n, []string{"SELECT", n}})
+	}
+	if len(steps) == 0 {
+		return nil
+	}
+	for _, s := range steps {
+		c.wbuf = AppendCommandStrings(c.wbuf, s.args...)
+	}
+	if err := c.Flush(ctx); err != nil {
+		return err
+	}
+	var first error
+	helloRefused := false
+	for _, s := range steps {
+		v, err := c.ReadReply(ctx)
+		if err != nil {
+			return err
+		}
+		if first != nil {
+			continue
+		}
+		if v.Kind != KindError {
+			if s.name == "HELLO" {
+				c.proto = 3
+			}
+			continue
+		}
+		rerr := &RedisError{Msg: string(v.Str)}
+		if s.name == "HELLO" && isUnknownCommand(rerr) && !o.ForceProtocol {
+			helloRefused = true
+			continue
+		}
+		step := s.name
+		if s.name == "HELLO" && rerr.isAuth() {
+			step = "AUTH"
+		}
+		first = &HandshakeError{Step: step, Err: rerr}
+	}
+	if helloRefused {
+		// A server without HELLO (Redis < 6): the SELECT that followed ran
+		// unauthenticated and may have failed, so redo the session in RESP2.
+		want := o.Protocol
+		c.opts.Protocol = 2
+		err := c.handshake(ctx)
+		c.opts.Protocol = want
+		return err
+	}
+	return first
+}
+
+func isUnknownCommand(e *RedisError) bool {
+	return strings.HasPrefix(e.Msg, "ERR unknown command")
+}
+
+func (e *RedisError) isAuth() bool {
+	code := e.RedisCode()
+	return code == "WRONGPASS" || code == "NOAUTH" || strings.Contains(e.Msg, "invalid password")
+}
+
+// Protocol returns the protocol the session speaks: 2 or 3.
+func (c *Conn) Protocol() int { return c.proto }
+
+// Addr returns the server address as given in the options.
+func (c *Conn) Addr() string { return c.addr }
+
+// Err returns the error that broke the connection, or nil.
+func (c *Conn) Err() error { return c.err }
+
+// Do sends one command and reads its reply. An error reply from the server
+// is returned as a Value of KindError with a nil error; a non-nil error
+// means the connection is broken.
+func (c *Conn) Do(ctx context.Context, args ...[]byte) (Value, error) {
+	c.Write(args...)
+	if err := c.Flush(ctx); err != nil {
+		return Value{}, err
+	}
+	for {
+		v, err := c.ReadReply(ctx)
+		if err != nil {
+			return Value{}, err
+		}
+		if v.Kind == KindPush && c.OnPush != nil {
+			c.OnPush(v)
+			continue
+		}
+		return v, nil
+	}
+}
+
+// DoStrings is Do with string arguments.
+func (c *Conn) DoStrings(ctx context.Context, args ...string) (Value, error) {
+	bs := make([][]byte, len(args))
+	for i, a := range args {
+		bs[i] = []byte(a)
+	}
+	return c.Do(ctx, bs...)
+}
+
+// Write buffers a command; Flush sends everything buffered.
+func (c *Conn) Write(args ...[]byte) {
+	c.wbuf = AppendCommand(c.wbuf, args)
+}
+
+// WriteRaw buffers bytes that are already RESP-encoded (for --pipe).
+func (c *Conn) WriteRaw(b []byte) {
+	c.wbuf = append(c.wbuf, b...)
+}
+
+// Buffered returns the number of bytes waiting for Flush.
+func (c *Conn) Buffered() int { return len(c.wbuf) }
+
+// Flush writes the buffered commands, bounded by the options' Timeout and
+// by ctx.
+func (c *Conn) Flush(ctx context.Context) error {
+	if c.err != nil {
+		return c.err
+	}
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	stop := c.arm(ctx)
+	_, err := c.nc.Write(c.wbuf)
+	stop()
+	c.wbuf = c.wbuf[:0]
+	if cap(c.wbuf) > 1<<20 {
+		c.wbuf = nil
+	}
+	if err != nil {
+		// A partial write may have delivered a whole command already.
+		return c.fail(ctx, &ConnError{Op: "write", Addr: c.addr, Err: err, Sent: true})
+	}
+	return nil
+}
+
+// ReadReply reads the next reply, bounded by the options' Timeout and by
+// ctx. A server error reply is a Value, not an error.
+func (c *Conn) ReadReply(ctx context.Context) (Value, error) {
+	if c.err != nil {
+		return Value{}, c.err
+	}
+	stop := c.arm(ctx)
+	v, err := c.rd.ReadValue()
+	stop()
+	if err != nil {
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			return Value{}, c.fail(ctx, pe)
+		}
+		return Value{}, c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: err, Sent: true})
+	}
+	return v, nil
+}
+
+// arm sets the read/write deadline for one operation and makes ctx
+// cancellation interrupt it. The returned func disarms both.
+func (c *Conn) arm(ctx context.Context) func() {
+	if c.opts.Timeout > 0 {
+		c.nc.SetDeadline(time.Now().Add(c.opts.Timeout))
+	} else {
+		c.nc.SetDeadline(time.Time{})
+	}
+	if ctx.Done() == nil {
+		return func() {}
+	}
+	stop := context.AfterFunc(ctx, func() {
+		c.nc.SetDeadline(time.Unix(1, 0))
+	})
+	return func() { stop() }
+}
+
+// fail records the error that broke the connection and closes it. When
+// ctx was cancelled, the deadline error is replaced by the context's.
+func (c *Conn) fail(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		err = fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	c.err = err
+	c.nc.Close()
+	return err
+}
+
+// Close closes the connection. It is safe to call more than once.
+func (c *Conn) Close() error {
+	if c.err == nil {
+		c.err = ErrClosed
+	}
+	return c.nc.Close()
+}
+
+// NetConn returns the underlying connection (for --rdb and --replica, which
+// read a raw replication stream after the handshake).
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+// BufReader returns the buffered reader of the connection, which may hold
+// bytes already read from the server.
+func (c *Conn) BufReader() *bufio.Reader { return c.br }

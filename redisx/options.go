@@ -1,0 +1,64 @@
+package redisx
+
+import (
+	"crypto/tls"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Options say how to reach a server and set up the session on it.
+// The zero value dials 127.0.0.1:6379 over TCP with RESP2 and no auth.
+type Options struct {
+	Host   string // default "127.0.0.1"
+	Port   int    // default 6379
+	Socket string // unix socket path; when set, Host and Port are ignored
+
+	// TLS, when not nil, wraps the connection in TLS with this config.
+	TLS *tls.Config
+
+	User     string // ACL user; empty means "default" (AUTH with one argument)
+	Password string // empty means no AUTH
+	DB       int    // SELECT after connecting when not 0
+	Name     string // CLIENT SETNAME after connecting when not empty
+	// Protocol is 2 or 3. 3 sends HELLO 3 and falls back to RESP2 when the
+	// server does not know HELLO. 0 means 2.
+	Protocol int
+	// ForceProtocol makes a refused HELLO 3 an error instead of a fallback
+	// (for -3, where the user asked for RESP3 explicitly).
+	ForceProtocol bool
+
+	ConnectTimeout time.Duration // 0 means no timeout
+	Timeout        time.Duration // read/write deadline per command; 0 means none
+}
+
+// Addr returns the address as redis-cli names it in messages:
+// "host:port" (IPv6 hosts in brackets) or the socket path.
+func (o *Options) Addr() string {
+	if o.Socket != "" {
+		return o.Socket
+	}
+	return net.JoinHostPort(o.host(), strconv.Itoa(o.port()))
+}
+
+// Network returns "unix" or "tcp".
+func (o *Options) Network() string {
+	if o.Socket != "" {
+		return "unix"
+	}
+	return "tcp"
+}
+
+func (o *Options) host() string {
+	if o.Host == "" {
+		return "127.0.0.1"
+	}
+	return o.Host
+}
+
+func (o *Options) port() int {
+	if o.Port == 0 {
+		return 6379
+	}
+	return o.Port
+}
