@@ -1,0 +1,545 @@
+// Package redistest starts real redis-server processes for tests: plain,
+// with a password or ACL users, on a unix socket, TLS-only, or as the
+// nodes of a cluster.
+//
+// Every server listens on a free loopback port chosen at start (never a
+// fixed one), keeps its config, log and sockets in a t.TempDir, and is
+// stopped in t.Cleanup. When redis-server is not installed, Start skips the
+// test, unless the CI environment variable is set: CI must never pass by
+// skipping.
+//
+// The helpers wait for the server, but every wait is bounded; when a bound
+// is reached the test fails with the tail of the server's log.
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redish/redish/redisx"
+)
+
+// Bounds on the waits of this package. They are generous because a loaded
+// CI machine can be slow; a healthy server answers in milliseconds.
+const (
+	startTimeout = 10 * time.Second // until a new process answers PING
+	stopTimeout  = 5 * time.Second  // between SIGTERM and SIGKILL
+	doTimeout    = 10 * time.Second // one Do round trip
+	portAttempts = 8                // new ports tried when one is taken
+)
+
+// Server is one redis-server process started by Start.
+//
+// Its methods may be called from any goroutine, except those taking a
+// testing.TB, which must be called from the test's goroutine.
+type Server struct {
+	// Host is the address the server is reached on: "127.0.0.1".
+	Host string
+	// Port is the TCP port; for a server started WithTLS it is the TLS port.
+	Port int
+	// ClusterPort is the cluster bus port of a server started WithCluster.
+	ClusterPort int
+	// Socket is the unix socket path of a server started WithUnixSocket.
+	Socket string
+	// Dir is the server's directory: config, log, socket, certificates.
+	Dir string
+	// IPv6 reports whether the server also listens on [::1].
+	IPv6 bool
+	// Password is the requirepass of the default user ("" when none).
+	Password string
+
+	// CACert is the PEM file of the CA that signed both the server and the
+	// client certificate (WithTLS only).
+	CACert string
+	// CertFile and KeyFile are the client certificate and key (WithTLS only).
+	CertFile string
+	KeyFile  string
+	// ServerCert and ServerKey are the server's certificate and key (WithTLS
+	// only).
+	ServerCert string
+	ServerKey  string
+
+	cfg     *config
+	logPath string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan struct{} // closed when cmd has exited
+	paused bool
+}
+
+// RedisServer returns the path of redis-server. When it is not on PATH it
+// skips the test, or fails it when the CI environment variable is set.
+func RedisServer(t testing.TB) string {
+	t.Helper()
+	return lookBinary(t, "redis-server")
+}
+
+// RedisCLI returns the path of redis-cli, the reference implementation
+// output is compared against. When it is not on PATH it skips the test, or
+// fails it when the CI environment variable is set.
+func RedisCLI(t testing.TB) string {
+	t.Helper()
+	return lookBinary(t, "redis-cli")
+}
+
+func lookBinary(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("redistest: %s is required when CI is set: %v", name, err)
+		}
+		t.Skipf("redistest: %s not installed: %v", name, err)
+	}
+	return path
+}
+
+// Start starts a redis-server configured by opts and waits until it
+// answers PING. The server is stopped when the test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := newConfig(opts)
+	return start(t, cfg, t.TempDir())
+}
+
+func start(t testing.TB, cfg *config, dir string) *Server {
+	t.Helper()
+	bin := RedisServer(t)
+	s := &Server{
+		Host:     "127.0.0.1",
+		Dir:      dir,
+		IPv6:     HasIPv6(),
+		Password: cfg.password,
+		cfg:      cfg,
+		logPath:  filepath.Join(dir, "redis.log"),
+	}
+	if cfg.unixSocket {
+		s.Socket = filepath.Join(dir, "redis.sock")
+		if len(s.Socket) > maxSocketPath {
+			short, err := os.MkdirTemp("", "redis")
+			if err != nil {
+				t.Fatalf("redistest: %v", err)
+			}
+			t.Cleanup(func() { os.RemoveAll(short) })
+			s.Socket = filepath.Join(short, "redis.sock")
+		}
+	}
+	if cfg.tls {
+		certs := cfg.certs
+		if certs == nil {
+			var err error
+			certs, err = writeCerts(dir)
+			if err != nil {
+				t.Fatalf("redistest: TLS certificates: %v", err)
+			}
+		}
+		s.CACert, s.CertFile, s.KeyFile = certs.CACert, certs.ClientCert, certs.ClientKey
+		s.ServerCert, s.ServerKey = certs.ServerCert, certs.ServerKey
+	}
+	t.Cleanup(s.Stop)
+
+	var lastErr error
+	for range portAttempts {
+		var err error
+		s.Port, err = freePort(s.IPv6)
+		if err == nil && cfg.cluster {
+			s.ClusterPort, err = freePort(s.IPv6)
+		}
+		if err != nil {
+			t.Fatalf("redistest: no free port: %v", err)
+		}
+		lastErr = s.launch(bin)
+		if !errors.Is(lastErr, errAddrInUse) {
+			break
+		}
+	}
+	if lastErr != nil {
+		t.Fatalf("redistest: start redis-server: %v\n%s", lastErr, s.LogTail())
+	}
+	return s
+}
+
+// maxSocketPath keeps unix socket paths under the 108 bytes of sun_path.
+const maxSocketPath = 100
+
+var errAddrInUse = errors.New("address already in use")
+
+// launch writes the config, starts the process and waits for PING.
+func (s *Server) launch(bin string) error {
+	conf := filepath.Join(s.Dir, "redis.conf")
+	if err := os.WriteFile(conf, s.configText(), 0o600); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	defer logf.Close() // the child has its own copy
+	cmd := exec.Command(bin, conf)
+	cmd.Dir = s.Dir
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	// A process group of its own, so a terminal's Ctrl-C reaches only the
+	// test binary, which then stops the server in its cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("exec: %w", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	s.mu.Lock()
+	s.cmd, s.done, s.paused = cmd, done, false
+	s.mu.Unlock()
+
+	deadline := time.Now().Add(startTimeout)
+	for {
+		select {
+		case <-done:
+			if strings.Contains(s.LogTail(), "Address already in use") {
+				return errAddrInUse
+			}
+			return fmt.Errorf("redis-server exited: %s", cmd.ProcessState)
+		default:
+		}
+		// LOADING and other error replies mean "not yet": keep waiting.
+		v, err := s.do("PING")
+		if err == nil && v.Kind == redisx.KindStatus {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.Kill()
+			return fmt.Errorf("no answer to PING after %v (last: %v)", startTimeout, describe(v, err))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func describe(v redisx.Value, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s %q", v.Kind, v.Str)
+}
+
+// configText renders the server's config file.
+func (s *Server) configText() []byte {
+	var b bytes.Buffer
+	line := func(args ...string) {
+		for i, a := range args {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(quote(a))
+		}
+		b.WriteByte('\n')
+	}
+	line("daemonize", "no")
+	line("dir", s.Dir)
+	line("logfile", "")
+	line("save", "")
+	line("appendonly", "no")
+	line("protected-mode", "no")
+	line("enable-debug-command", "yes")
+	// Replicas attach as soon as they ask instead of after 5s.
+	line("repl-diskless-sync-delay", "0")
+	if s.IPv6 {
+		line("bind", "127.0.0.1", "::1")
+	} else {
+		line("bind", "127.0.0.1")
+	}
+	if s.cfg.tls {
+		line("port", "0")
+		line("tls-port", strconv.Itoa(s.Port))
+		line("tls-cert-file", s.ServerCert)
+		line("tls-key-file", s.ServerKey)
+		line("tls-ca-cert-file", s.CACert)
+		line("tls-auth-clients", "optional")
+		if s.cfg.cluster {
+			line("tls-cluster", "yes")
+			line("tls-replication", "yes")
+		}
+	} else {
+		line("port", strconv.Itoa(s.Port))
+	}
+	if s.Socket != "" {
+		line("unixsocket", s.Socket)
+		line("unixsocketperm", "700")
+	}
+	if s.cfg.password != "" {
+		line("requirepass", s.cfg.password)
+		// Replicas of a cluster or of ReplicaOf authenticate to the primary.
+		line("masterauth", s.cfg.password)
+	}
+	for _, u := range s.cfg.users {
+		line(append([]string{"user"}, u...)...)
+	}
+	if s.cfg.cluster {
+		line("cluster-enabled", "yes")
+		line("cluster-config-file", filepath.Join(s.Dir, "nodes.conf"))
+		line("cluster-node-timeout", strconv.FormatInt(s.cfg.nodeTimeout.Milliseconds(), 10))
+		line("cluster-port", strconv.Itoa(s.ClusterPort))
+	}
+	for _, d := range s.cfg.directives {
+		line(d...)
+	}
+	return b.Bytes()
+}
+
+// quote renders one config argument the way redis-server's config parser
+// reads it back.
+func quote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\r\n\"'\\") {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// Addr returns "127.0.0.1:PORT".
+func (s *Server) Addr() string {
+	return net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+}
+
+// Options returns redisx options that reach the server as the default
+// user: address, password and, for a TLS server, a client TLS config.
+func (s *Server) Options() redisx.Options {
+	o := redisx.Options{Host: s.Host, Port: s.Port, Password: s.Password}
+	if s.cfg.tls {
+		o.TLS = s.TLSConfig()
+	}
+	return o
+}
+
+// Do sends one command over a fresh connection and returns the reply.
+// An error reply is returned as a value of KindError; failing to reach
+// the server fails the test. It authenticates as the default user when the
+// server has a password and speaks TLS when the server is TLS-only.
+func (s *Server) Do(t testing.TB, args ...string) redisx.Value {
+	t.Helper()
+	v, err := s.do(args...)
+	if err != nil {
+		t.Fatalf("redistest: %s %s: %v\n%s", s.Addr(), strings.Join(args, " "), err, s.LogTail())
+	}
+	return v
+}
+
+// do is Do without a test: for waits and for methods without a testing.TB.
+func (s *Server) do(args ...string) (redisx.Value, error) {
+	nc, err := s.dial()
+	if err != nil {
+		return redisx.Value{}, err
+	}
+	defer nc.Close()
+	if err := nc.SetDeadline(time.Now().Add(doTimeout)); err != nil {
+		return redisx.Value{}, fmt.Errorf("set deadline: %w", err)
+	}
+	var buf []byte
+	if s.Password != "" {
+		buf = redisx.AppendCommandStrings(buf, "AUTH", s.Password)
+	}
+	buf = redisx.AppendCommandStrings(buf, args...)
+	if _, err := nc.Write(buf); err != nil {
+		return redisx.Value{}, fmt.Errorf("write: %w", err)
+	}
+	rd := redisx.NewReader(bufio.NewReader(nc))
+	if s.Password != "" {
+		v, err := rd.ReadValue()
+		if err != nil {
+			return redisx.Value{}, fmt.Errorf("read AUTH reply: %w", err)
+		}
+		if v.Kind == redisx.KindError {
+			return redisx.Value{}, fmt.Errorf("AUTH: %w", v.Err())
+		}
+	}
+	v, err := rd.ReadValue()
+	if err != nil {
+		return redisx.Value{}, fmt.Errorf("read: %w", err)
+	}
+	return v, nil
+}
+
+func (s *Server) dial() (net.Conn, error) {
+	d := &net.Dialer{Timeout: doTimeout}
+	if s.cfg.tls {
+		td := &tls.Dialer{NetDialer: d, Config: s.TLSConfig()}
+		return td.Dial("tcp", s.Addr())
+	}
+	return d.Dial("tcp", s.Addr())
+}
+
+// Kill sends SIGKILL and waits for the process to exit: the server dies
+// without closing its connections cleanly or saving anything.
+func (s *Server) Kill() {
+	s.signalAndWait(syscall.SIGKILL, 0)
+}
+
+// Stop stops the server: SIGTERM, then SIGKILL if it has not exited within
+// a few seconds. Stopping a stopped server does nothing.
+func (s *Server) Stop() {
+	s.signalAndWait(syscall.SIGTERM, stopTimeout)
+}
+
+func (s *Server) signalAndWait(sig syscall.Signal, grace time.Duration) {
+	s.mu.Lock()
+	cmd, done, paused := s.cmd, s.done, s.paused
+	s.paused = false
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	select {
+	case <-done:
+		return
+	default:
+	}
+	cmd.Process.Signal(sig)
+	if paused {
+		// A stopped process does not act on SIGTERM until continued.
+		cmd.Process.Signal(syscall.SIGCONT)
+	}
+	if grace > 0 {
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-done:
+			return
+		case <-timer.C:
+		}
+		cmd.Process.Kill()
+	}
+	<-done
+}
+
+// Running reports whether the server process is alive (it may be paused).
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	done := s.done
+	s.mu.Unlock()
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Restart stops the server if it is running and starts it again on the
+// same port with the same config, waiting until it answers PING. The
+// dataset is not kept (persistence is off).
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	bin := RedisServer(t)
+	var err error
+	// The port was ours a moment ago; another process taking it in between
+	// is possible but rare, so a few short retries are enough.
+	for i := range portAttempts {
+		if err = s.launch(bin); !errors.Is(err, errAddrInUse) {
+			break
+		}
+		time.Sleep(time.Duration(i+1) * 50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("redistest: restart %s: %v\n%s", s.Addr(), err, s.LogTail())
+	}
+}
+
+// Pause stops the process with SIGSTOP: connections and connects still
+// succeed at the TCP level, but nothing is answered until Resume.
+func (s *Server) Pause() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil && !s.paused {
+		s.cmd.Process.Signal(syscall.SIGSTOP)
+		s.paused = true
+	}
+}
+
+// Resume continues a process stopped by Pause.
+func (s *Server) Resume() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil && s.paused {
+		s.cmd.Process.Signal(syscall.SIGCONT)
+		s.paused = false
+	}
+}
+
+// logTailLines is how much of the log failures show.
+const logTailLines = 30
+
+// LogTail returns the last lines of the server's log (stdout and stderr of
+// every process started for it), for failure messages.
+func (s *Server) LogTail() string {
+	b, err := os.ReadFile(s.logPath)
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > logTailLines {
+		lines = lines[len(lines)-logTailLines:]
+	}
+	return "--- " + s.logPath + " (tail)\n" + strings.Join(lines, "\n")
+}
+
+// freePort returns a loopback port that was free a moment ago, on ::1 too
+// when v6 is set. The caller retries when it is taken before use.
+func freePort(v6 bool) (int, error) {
+	var lastErr error
+	for range portAttempts {
+		l, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("listen: %w", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		if !v6 {
+			l.Close()
+			return port, nil
+		}
+		l6, err := net.Listen("tcp6", net.JoinHostPort("::1", strconv.Itoa(port)))
+		l.Close()
+		if err == nil {
+			l6.Close()
+			return port, nil
+		}
+		lastErr = err
+	}
+	return 0, fmt.Errorf("no port free on both loopbacks: %w", lastErr)
+}
+
+var (
+	ipv6Once sync.Once
+	ipv6OK   bool
+)
+
+// HasIPv6 reports whether the IPv6 loopback [::1] can be listened on.
+// Servers bind it too when it can, so tests may dial [::1]:PORT.
+func HasIPv6() bool {
+	ipv6Once.Do(func() {
+		l, err := net.Listen("tcp6", "[::1]:0")
+		if err == nil {
+			l.Close()
+			ipv6OK = true
+		}
+	})
+	return ipv6OK
+}
