@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/redish/redish/retry"
 )
 
 // Client is a standalone client: one connection, dialed when first needed
@@ -20,6 +22,13 @@ type Client struct {
 	// inTx is true between a successful MULTI and EXEC/DISCARD: commands
 	// are queued on the server, and losing the connection loses them.
 	inTx bool
+
+	// Retry, when not nil, runs every command under its policy: a failed
+	// attempt closes the connection, and the next one dials again and
+	// restores the session. Nil makes one attempt.
+	Retry *retry.Retry
+	// Observe receives the retry loop's events (for --verbose).
+	Observe func(retry.Event)
 
 	// OnPush receives RESP3 push messages that arrive between replies.
 	OnPush func(Value)
@@ -76,11 +85,46 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 	return conn, nil
 }
 
-// Do runs one command: dial when needed, send, read the reply. A server
-// error reply is a Value of KindError; the error is for failures of the
+// Do runs one command: dial when needed, send, read the reply, under the
+// retry policy. A server error reply is a Value of KindError (also when the
+// policy retried it and gave up); the error is for failures of the
 // connection, after which the connection is closed and the next Do dials
 // again.
+//
+// Inside MULTI nothing is retried: the queued commands live on the
+// connection, and a lost connection is reported as a *TxLostError.
 func (c *Client) Do(ctx context.Context, args [][]byte) (Value, error) {
+	if c.inTx || c.Retry == nil {
+		return c.attempt(ctx, args)
+	}
+	var v Value
+	err := c.Retry.Do(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = c.attempt(ctx, args)
+		if err == nil && v.Kind == KindError && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)}) {
+			// A retried error reply (LOADING, TRYAGAIN, a raw code).
+			return &replyError{RedisError{Msg: string(v.Str)}}
+		}
+		return err
+	}, retry.Hooks{
+		OnFailure: func(error) { c.Close() },
+		Node:      c.opts.Addr,
+		Observe:   c.Observe,
+	})
+	var re *replyError
+	if errors.As(err, &re) {
+		// The retries are spent on an error reply: it is the reply.
+		return v, nil
+	}
+	return v, err
+}
+
+// replyError carries an error reply through the retry loop; Do turns it
+// back into the reply when the loop ends on it.
+type replyError struct{ RedisError }
+
+// attempt runs one command on the current connection, dialing if needed.
+func (c *Client) attempt(ctx context.Context, args [][]byte) (Value, error) {
 	wasTx := c.inTx
 	conn, err := c.Conn(ctx)
 	if err != nil {
@@ -113,6 +157,19 @@ func (e *TxLostError) Error() string {
 }
 
 func (e *TxLostError) Unwrap() []error { return []error{ErrTxLost, e.Err} }
+
+// ReadReply reads the next message on the current connection without
+// sending anything: what the server pushes after SUBSCRIBE or MONITOR.
+func (c *Client) ReadReply(ctx context.Context) (Value, error) {
+	if c.conn == nil {
+		return Value{}, &ConnError{Op: "read", Addr: c.opts.Addr(), Err: ErrClosed}
+	}
+	v, err := c.conn.ReadReply(ctx)
+	if err != nil {
+		c.Close()
+	}
+	return v, err
+}
 
 // Close closes the connection, if any.
 func (c *Client) Close() error {

@@ -47,7 +47,11 @@ type ConnError struct {
 }
 
 func (e *ConnError) Error() string {
-	return e.Op + " " + e.Addr + ": " + e.Err.Error()
+	msg := e.Err.Error()
+	if strings.Contains(msg, e.Addr) {
+		return msg // "dial tcp 127.0.0.1:6379: connect: connection refused"
+	}
+	return e.Op + " " + e.Addr + ": " + msg
 }
 
 func (e *ConnError) Unwrap() error { return e.Err }

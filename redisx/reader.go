@@ -169,6 +169,10 @@ func (r *Reader) readValue(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
+		if v.Attrs != nil {
+			// Consecutive attributes annotate the same reply: keep them all.
+			attrs.Elems = append(attrs.Elems, v.Attrs.Elems...)
+		}
 		v.Attrs = &attrs
 		return v, nil
 	default:
@@ -276,7 +280,7 @@ func (r *Reader) readStreamedString() (Value, error) {
 			}
 			return Value{Kind: KindBulk, Str: buf}, nil
 		}
-		if int64(len(buf))+n > int64(r.maxBulk()) {
+		if n > int64(r.maxBulk()-len(buf)) {
 			return Value{}, protoErr("streamed string exceeds the %d byte limit", r.maxBulk())
 		}
 		chunk, err := r.readBytes(int(n))

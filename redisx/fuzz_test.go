@@ -1,0 +1,180 @@
+package redisx
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// FuzzReader feeds arbitrary bytes to a Reader. It must never panic or
+// fail in an unexpected way, and every value it reads must survive a round
+// trip through AppendValue. The seed corpus in testdata/fuzz/FuzzReader
+// holds one reply of every type and a few malformed ones.
+func FuzzReader(f *testing.F) {
+	for _, tt := range validReplies {
+		// Large seeds breed large inputs, which the fuzzing engine is
+		// slow to minimize.
+		if len(tt.in) <= 512 {
+			f.Add([]byte(tt.in))
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > 512 {
+			return // nothing is found in longer inputs that short ones miss
+		}
+		r := NewReader(bufio.NewReaderSize(bytes.NewReader(in), 16))
+		// Every reply takes at least three bytes, so this bounds the loop
+		// without cutting it short.
+		for range len(in)/3 + 1 {
+			v, err := r.ReadValue()
+			if err != nil {
+				var pe *ProtocolError
+				if err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &pe) {
+					t.Fatalf("unexpected error %v (%T)", err, err)
+				}
+				return
+			}
+			wire := AppendValue(nil, v)
+			back, err := NewReader(bufio.NewReader(bytes.NewReader(wire))).ReadValue()
+			if err != nil {
+				t.Fatalf("reading back %q (from %s): %v", wire, show(v), err)
+			}
+			if !equalValue(back, v) {
+				t.Fatalf("round trip through %q\n got %s\nwant %s", wire, show(back), show(v))
+			}
+		}
+	})
+}
+
+// FuzzSplitArgs checks that SplitArgs never panics, and that the arguments
+// of a line it splits, quoted with QuoteArg and joined, split back to the
+// same arguments.
+func FuzzSplitArgs(f *testing.F) {
+	for _, s := range []string{
+		"", "SET key value", `SET "a b" 'c d'`, `"\x41\x00\xff\n\r\t\b\a\\\"\q"`,
+		`'it\'s'`, `foo"bar baz"`, `"foo"bar`, `"unterminated`, "a\vb \fc\t\r\n",
+		"\xff\x00 \"\x00\"", `"\x4" '\'`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args, err := SplitArgs(line)
+		if err != nil {
+			if args != nil {
+				t.Fatalf("SplitArgs(%q) returned %q with error %v", line, args, err)
+			}
+			if !errors.Is(err, ErrUnterminatedQuote) && !errors.Is(err, ErrQuoteNotFollowedBySpace) {
+				t.Fatalf("SplitArgs(%q): unexpected error %v", line, err)
+			}
+			return
+		}
+		quoted := make([]string, len(args))
+		for i, a := range args {
+			quoted[i] = QuoteArg(a)
+			if back, err := UnquoteArg(quoted[i]); err != nil || back != a {
+				t.Fatalf("UnquoteArg(QuoteArg(%q)) = %q, %v", a, back, err)
+			}
+		}
+		joined := strings.Join(quoted, " ")
+		again, err := SplitArgs(joined)
+		if err != nil || !slices.Equal(again, args) {
+			t.Fatalf("SplitArgs(%q) = %q, %v; want %q (from line %q)", joined, again, err, args, line)
+		}
+	})
+}
+
+// FuzzParseURI checks that ParseURI never panics, that its errors wrap
+// ErrBadURI, and that a parsed URI written back out parses to the same
+// fields.
+func FuzzParseURI(f *testing.F) {
+	for _, s := range []string{
+		"redis://", "redis://localhost", "rediss://u:p@host:6380/2",
+		"redis://:secret@[::1]:7000/1?timeout=1.5s", "redis://p%40ss@h",
+		"redis://[fe80::1%25eth0]:1", "unix:///run/redis.sock?db=3&timeout=2",
+		"unix://:pw@/tmp/a%20b", "REDIS://H:65535?db=0", "http://x",
+		"redis://h:0", "redis://h/x", "redis://:%zz@h", "redis://[::1",
+		"redis://h?timeout=1e300", "redis://h?foo=1",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseURI(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadURI) || u != (URI{}) {
+				t.Fatalf("ParseURI(%q) = %+v, %v", s, u, err)
+			}
+			return
+		}
+		if u.Port < 0 || u.Port > 65535 || u.DB < 0 || u.Timeout < 0 ||
+			(u.Socket != "" && (u.Host != "" || u.Port != 0 || u.TLS)) {
+			t.Fatalf("ParseURI(%q) = %+v: fields out of range", s, u)
+		}
+		out := formatURI(u)
+		back, err := ParseURI(out)
+		if err != nil || back != u {
+			t.Fatalf("ParseURI(%q) = %+v, %v; want %+v (written from %q)", out, back, err, u, s)
+		}
+	})
+}
+
+// formatURI writes u as a URI that ParseURI reads back to u.
+func formatURI(u URI) string {
+	var b strings.Builder
+	switch {
+	case u.Socket != "":
+		b.WriteString(SchemeUnix)
+	case u.TLS:
+		b.WriteString(SchemeRedisTLS)
+	default:
+		b.WriteString(SchemeRedis)
+	}
+	if u.UserSet {
+		b.WriteString(percentEncode(u.User, ":@%") + ":")
+	}
+	if u.PasswordSet {
+		b.WriteString(percentEncode(u.Password, "@%") + "@")
+	}
+	var query []string
+	if u.Socket != "" {
+		b.WriteString(percentEncode(u.Socket, "@%?"))
+		if u.DBSet {
+			query = append(query, "db="+strconv.Itoa(u.DB))
+		}
+	} else {
+		if strings.Contains(u.Host, ":") {
+			b.WriteString("[" + strings.Replace(u.Host, "%", "%25", 1) + "]")
+		} else {
+			b.WriteString(u.Host)
+		}
+		if u.Port != 0 {
+			b.WriteString(":" + strconv.Itoa(u.Port))
+		}
+		if u.DBSet {
+			b.WriteString("/" + strconv.Itoa(u.DB))
+		}
+	}
+	if u.TimeoutSet {
+		query = append(query, "timeout="+u.Timeout.String())
+	}
+	if len(query) > 0 {
+		b.WriteString("?" + strings.Join(query, "&"))
+	}
+	return b.String()
+}
+
+func percentEncode(s, special string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(special, s[i]) >= 0 {
+			b.WriteString("%" + strconv.FormatUint(uint64(s[i])>>4, 16) + strconv.FormatUint(uint64(s[i])&0xf, 16))
+		} else {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
