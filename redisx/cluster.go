@@ -1,0 +1,740 @@
+package redisx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redish/redish/retry"
+)
+
+// Cluster-mode constants, from the Redis cluster specification and
+// redis-py's cluster client.
+const (
+	// MaxRedirects is the number of sends one cluster-level attempt may
+	// make while following MOVED, ASK and TRYAGAIN replies.
+	MaxRedirects = 16
+	// MovedRefreshEvery is how many MOVED redirects make the client read
+	// the whole topology again instead of patching one slot.
+	MovedRefreshEvery = 5
+	// TryAgainWait is the pause before sending again after TRYAGAIN, once
+	// fewer than half of MaxRedirects remain.
+	TryAgainWait = 50 * time.Millisecond
+	// ClusterDownWait is the pause after CLUSTERDOWN or MASTERDOWN before
+	// the topology is read again.
+	ClusterDownWait = 250 * time.Millisecond
+)
+
+// ClusterOptions configure a ClusterClient.
+type ClusterOptions struct {
+	// Seeds are the startup nodes, "host:port". Any reachable node of the
+	// cluster will do, primary or replica.
+	Seeds []string
+	// Node is the template of every node connection: credentials, TLS,
+	// protocol, client name and timeouts. Host, Port and Socket are
+	// replaced by each node's address; DB must be 0.
+	Node Options
+	// ErrorAttempts is the number of cluster-level attempts made after the
+	// first one fails with a ConnectionError, a TimeoutError, a
+	// ClusterDownError or an uncovered slot (--cluster-error-attempts;
+	// redis-py's default is 3). Before each, the failed node is moved to
+	// the end of the seeds and the topology is read again.
+	ErrorAttempts int
+	// ReadFromReplicas sends read-only commands to a replica of the slot's
+	// primary (after READONLY on that connection), when it has one.
+	ReadFromReplicas bool
+	// Retry is the node-level policy: every exchange with a node runs
+	// under it, dialing included. Nil makes one attempt.
+	Retry *retry.Retry
+	// OnRetry receives the node-level retry events (see retry.FormatEvent).
+	OnRetry func(retry.Event)
+	// OnEvent receives redirects, topology reads and cluster-level
+	// attempts (ClusterEvent.String renders the --verbose line).
+	OnEvent func(ClusterEvent)
+	// OnRedirect is called for every MOVED or ASK redirect followed, with
+	// "MOVED" or "ASK", the slot and the new node: the interactive shell
+	// prints "-> Redirected to slot [N] located at H:P".
+	OnRedirect func(kind string, slot int, addr string)
+	// OnPush receives RESP3 push messages arriving between replies.
+	OnPush func(Value)
+	// Clock times the fixed cluster waits (TRYAGAIN, CLUSTERDOWN); nil
+	// means retry.SystemClock. Tests inject a clock that does not sleep.
+	Clock retry.Clock
+}
+
+// ClusterClient runs commands against a Redis Cluster: it reads the slot
+// map from a seed, sends each command to the node serving its keys'
+// slot, follows MOVED and ASK redirects, retries at the node level under
+// a retry.Policy and at the cluster level after connection failures,
+// and fans out the commands that concern every shard (DBSIZE, KEYS,
+// FLUSHALL, SCRIPT LOAD, ...), merging the replies.
+//
+// Connections are dialed when first needed, one per node. ClusterClient
+// is not safe for concurrent use.
+type ClusterClient struct {
+	opts  ClusterOptions
+	clock retry.Clock
+
+	// seeds are the startup nodes in the order they are tried; a node that
+	// fails is moved to the end, never removed, so the list cannot empty.
+	seeds []string
+	nodes map[string]*clusterNode
+	topo  *Topology
+	// noShards is set once a node has refused CLUSTER SHARDS (Redis < 7).
+	noShards bool
+	// moved counts MOVED redirects since the topology was last read.
+	moved int
+	// rr spreads reads over replicas.
+	rr int
+	// last is the node the last command went to: keyless commands,
+	// ReadReply and the shell's prompt use it.
+	last *clusterNode
+	// tx is the node a WATCH or MULTI pinned the connection to; txPending
+	// is set between MULTI and the first command, which decides the node.
+	tx        *clusterNode
+	txPending bool
+}
+
+type clusterNode struct {
+	addr   string
+	client *Client
+	// readonly is the connection READONLY was sent on.
+	readonly *Conn
+}
+
+// ClusterError is a failure of the cluster client itself, such as a
+// redirect budget spent.
+type ClusterError struct {
+	Msg string
+}
+
+// Error returns "ClusterError: " and the message.
+func (e *ClusterError) Error() string { return "ClusterError: " + e.Msg }
+
+// SlotNotCoveredError reports a slot no node serves in the topology. It
+// is retried at the cluster level: a refresh may find the slot served.
+type SlotNotCoveredError struct {
+	Slot   int
+	Source string // the node the topology was read from
+}
+
+// Error names the slot and where the topology came from.
+func (e *SlotNotCoveredError) Error() string {
+	return fmt.Sprintf("slot %d is not served by any node (topology read from %s)", e.Slot, e.Source)
+}
+
+// ClusterDownError is a CLUSTERDOWN or MASTERDOWN reply that ended a
+// cluster-level attempt. Its RedisCode makes it classify as the reply does.
+type ClusterDownError struct {
+	Reply *RedisError
+	Addr  string
+}
+
+// Error returns the reply's message and the node that sent it.
+func (e *ClusterDownError) Error() string { return e.Reply.Msg + " (from " + e.Addr + ")" }
+
+// RedisCode returns the reply's code: "CLUSTERDOWN" or "MASTERDOWN".
+func (e *ClusterDownError) RedisCode() string { return e.Reply.RedisCode() }
+
+// Unwrap returns the reply.
+func (e *ClusterDownError) Unwrap() error { return e.Reply }
+
+// NewClusterClient returns a client for the cluster the seeds belong to.
+// It does not dial: the topology is read by the first command.
+func NewClusterClient(o ClusterOptions) (*ClusterClient, error) {
+	if len(o.Seeds) == 0 {
+		return nil, errors.New("redisx: cluster mode needs at least one seed node")
+	}
+	if o.Node.DB != 0 {
+		return nil, fmt.Errorf("redisx: cluster mode supports database 0 only, not %d", o.Node.DB)
+	}
+	if o.Node.Socket != "" {
+		return nil, errors.New("redisx: cluster nodes are reached over TCP, not a unix socket")
+	}
+	c := &ClusterClient{opts: o, clock: o.Clock, nodes: make(map[string]*clusterNode)}
+	if c.clock == nil {
+		c.clock = retry.SystemClock{}
+	}
+	for _, s := range o.Seeds {
+		addr, err := normalizeAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("redisx: seed %q: %w", s, err)
+		}
+		c.addSeed(addr)
+	}
+	return c, nil
+}
+
+// normalizeAddr checks "host:port" and writes it the way topologies do.
+func normalizeAddr(s string) (string, error) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", err
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p <= 0 || p > 65535 {
+		return "", fmt.Errorf("bad port %q", port)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p)), nil
+}
+
+func (c *ClusterClient) addSeed(addr string) {
+	for _, s := range c.seeds {
+		if s == addr {
+			return
+		}
+	}
+	c.seeds = append(c.seeds, addr)
+}
+
+// demote moves addr to the end of the seeds.
+func (c *ClusterClient) demote(addr string) {
+	for i, s := range c.seeds {
+		if s == addr {
+			c.seeds = append(append(c.seeds[:i:i], c.seeds[i+1:]...), addr)
+			return
+		}
+	}
+}
+
+// Seeds returns the startup nodes in the order they are tried.
+func (c *ClusterClient) Seeds() []string { return append([]string(nil), c.seeds...) }
+
+// LastAddr returns the address of the node the last command went to, or
+// of the first seed before any command.
+func (c *ClusterClient) LastAddr() string {
+	if c.last != nil {
+		return c.last.addr
+	}
+	return c.seeds[0]
+}
+
+// node returns the node at addr, creating its (undialed) client.
+func (c *ClusterClient) node(addr string) *clusterNode {
+	if n := c.nodes[addr]; n != nil {
+		return n
+	}
+	cl := NewClient(c.nodeOptions(addr))
+	cl.OnPush = c.opts.OnPush
+	n := &clusterNode{addr: addr, client: cl}
+	c.nodes[addr] = n
+	return n
+}
+
+func (c *ClusterClient) nodeOptions(addr string) Options {
+	o := c.opts.Node
+	host, port, _ := net.SplitHostPort(addr)
+	o.Host = host
+	o.Port, _ = strconv.Atoi(port)
+	o.Socket = ""
+	o.DB = 0
+	return o
+}
+
+// Close closes every node connection.
+func (c *ClusterClient) Close() error {
+	var first error
+	for _, n := range c.nodes {
+		if err := n.client.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (c *ClusterClient) emit(e ClusterEvent) {
+	if c.opts.OnEvent != nil {
+		c.opts.OnEvent(e)
+	}
+}
+
+// Topology reads the topology again from the first seed that answers and
+// returns it. The returned value is the client's own: do not modify it.
+func (c *ClusterClient) Topology(ctx context.Context) (*Topology, error) {
+	if err := c.refresh(ctx); err != nil {
+		return nil, err
+	}
+	return c.topo, nil
+}
+
+// topology returns the current topology, reading it first if needed.
+func (c *ClusterClient) topology(ctx context.Context) (*Topology, error) {
+	if c.topo != nil {
+		return c.topo, nil
+	}
+	if err := c.refresh(ctx); err != nil {
+		return nil, err
+	}
+	return c.topo, nil
+}
+
+// refresh reads the topology from the first seed that answers, each
+// seed under the node-level policy, and adds the nodes it lists to the
+// end of the seeds.
+func (c *ClusterClient) refresh(ctx context.Context) error {
+	var lastErr error
+	for _, addr := range append([]string(nil), c.seeds...) {
+		t, err := c.readTopologyRetry(ctx, addr)
+		if err == nil {
+			refreshed := c.topo != nil
+			c.topo, c.moved = t, 0
+			for _, n := range t.Nodes {
+				c.addSeed(n.Addr)
+			}
+			ev := ClusterEvent{Kind: EventTopology, Slot: -1, Refreshed: refreshed, Source: t.Source, Command: t.Command,
+				Primaries: len(t.Primaries()), Replicas: len(t.Replicas())}
+			ev.Covered = SlotCount
+			for _, r := range t.Uncovered() {
+				ev.Covered -= r.Count()
+			}
+			c.emit(ev)
+			return nil
+		}
+		var nc *notClusterError
+		if errors.As(err, &nc) || ctx.Err() != nil {
+			return err
+		}
+		lastErr = err
+	}
+	return lastErr
+}
+
+// notClusterError is a seed that refuses the cluster commands.
+type notClusterError struct {
+	addr  string
+	reply *RedisError
+}
+
+func (e *notClusterError) Error() string {
+	return "cannot read the cluster topology from " + e.addr + ": " + e.reply.Msg
+}
+
+func (e *notClusterError) Unwrap() error { return e.reply }
+
+// readTopologyRetry is readTopology under the node-level policy.
+func (c *ClusterClient) readTopologyRetry(ctx context.Context, addr string) (*Topology, error) {
+	if c.opts.Retry == nil {
+		return c.readTopology(ctx, addr)
+	}
+	var t *Topology
+	err := c.opts.Retry.Do(ctx, func(ctx context.Context) error {
+		var err error
+		t, err = c.readTopology(ctx, addr)
+		return err
+	}, retry.Hooks{
+		OnFailure: func(error) { c.node(addr).client.Close() },
+		Node:      func() string { return addr },
+		Observe:   c.opts.OnRetry,
+	})
+	return t, err
+}
+
+// readTopology asks the node at addr for CLUSTER SHARDS, or CLUSTER SLOTS
+// when the server is older than 7.0.
+func (c *ClusterClient) readTopology(ctx context.Context, addr string) (*Topology, error) {
+	n := c.node(addr)
+	conn, err := n.client.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.noShards {
+		v, err := conn.Do(ctx, []byte("CLUSTER"), []byte("SHARDS"))
+		if err != nil {
+			n.client.Close()
+			return nil, err
+		}
+		if v.Kind != KindError {
+			return parseShards(v, addr, c.opts.Node.TLS != nil)
+		}
+		if !strings.Contains(strings.ToLower(v.Text()), "unknown subcommand") {
+			return nil, c.topologyRefused(addr, v)
+		}
+		c.noShards = true
+	}
+	v, err := conn.Do(ctx, []byte("CLUSTER"), []byte("SLOTS"))
+	if err != nil {
+		n.client.Close()
+		return nil, err
+	}
+	if v.Kind == KindError {
+		return nil, c.topologyRefused(addr, v)
+	}
+	return parseSlots(v, addr)
+}
+
+// topologyRefused turns an error reply to CLUSTER SHARDS/SLOTS into an
+// error: a node without cluster support ends the command, a node that is
+// loading is a retryable failure of that node.
+func (c *ClusterClient) topologyRefused(addr string, v Value) error {
+	re := &RedisError{Msg: v.Text()}
+	if strings.Contains(re.Msg, "cluster support disabled") {
+		return &notClusterError{addr: addr, reply: re}
+	}
+	return fmt.Errorf("reading the topology from %s: %w", addr, re)
+}
+
+// target picks the node for a command on slot (-1: keyless).
+func (c *ClusterClient) target(ctx context.Context, slot int, readOnly bool) (*clusterNode, error) {
+	t, err := c.topology(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if slot < 0 {
+		if c.last != nil {
+			return c.last, nil
+		}
+		return c.node(c.seeds[0]), nil
+	}
+	owner := t.Owner(slot)
+	if owner == nil {
+		return nil, &SlotNotCoveredError{Slot: slot, Source: t.Source}
+	}
+	if readOnly && c.opts.ReadFromReplicas {
+		var healthy []*ClusterNode
+		for _, r := range t.ReplicasOf(owner) {
+			if r.Health == "" || r.Health == "online" {
+				healthy = append(healthy, r)
+			}
+		}
+		if len(healthy) > 0 {
+			c.rr++
+			return c.node(healthy[c.rr%len(healthy)].Addr), nil
+		}
+	}
+	return c.node(owner.Addr), nil
+}
+
+// isReplica reports whether the topology lists addr as a replica.
+func (c *ClusterClient) isReplica(addr string) bool {
+	if c.topo == nil {
+		return false
+	}
+	n := c.topo.Node(addr)
+	return n != nil && n.Role == RoleReplica
+}
+
+// clusterRetryable reports whether a failed attempt is retried at the
+// cluster level: exactly a ConnectionError, a TimeoutError, a
+// ClusterDownError or an uncovered slot. Subclasses do not count
+// (BusyLoadingError, MasterDownError), as in redis-py, which compares the
+// exception's exact type; a transaction lost with its connection is
+// never retried.
+func clusterRetryable(err error) bool {
+	if errors.Is(err, ErrTxLost) {
+		return false
+	}
+	var snc *SlotNotCoveredError
+	if errors.As(err, &snc) {
+		return true
+	}
+	switch retry.Classify(err) {
+	case retry.ConnectionError, retry.TimeoutError, retry.ClusterDownError:
+		return true
+	}
+	return false
+}
+
+// failure is a failed cluster-level attempt: the error and the node it
+// happened on ("" when no node was involved).
+type failure struct {
+	err  error
+	addr string
+	// refreshed is set when the topology was already read again.
+	refreshed bool
+	// reply is the error reply to return when attempts run out.
+	reply *Value
+}
+
+// withAttempts runs attempt under the cluster-level loop: after a
+// retryable failure, the failed node goes to the end of the seeds, the
+// topology is read again and attempt runs again, up to ErrorAttempts
+// more times.
+func (c *ClusterClient) withAttempts(ctx context.Context, attempt func() (Value, *failure)) (Value, error) {
+	total := 1 + max(0, c.opts.ErrorAttempts)
+	for n := 1; ; n++ {
+		v, f := attempt()
+		if f == nil {
+			return v, nil
+		}
+		if !clusterRetryable(f.err) || ctx.Err() != nil {
+			if f.reply != nil && ctx.Err() == nil {
+				return *f.reply, nil
+			}
+			return v, f.err
+		}
+		if n >= total {
+			c.emit(ClusterEvent{Kind: EventGiveUp, Slot: -1, Attempt: n, Attempts: total, Err: f.err, Sent: retry.RequestSent(f.err)})
+			if f.reply != nil {
+				return *f.reply, nil
+			}
+			return v, f.err
+		}
+		if f.addr != "" {
+			c.demote(f.addr)
+			if c.last != nil && c.last.addr == f.addr {
+				c.last = nil
+			}
+		}
+		c.emit(ClusterEvent{Kind: EventAttempt, Slot: -1, Attempt: n + 1, Attempts: total, Err: f.err,
+			Sent: retry.RequestSent(f.err), Failed: f.addr, Refreshed: f.refreshed})
+		if !f.refreshed {
+			if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
+				return Value{}, err
+			}
+		}
+	}
+}
+
+// exec runs one single-slot (or keyless, slot -1) command with redirects
+// and both retry levels.
+func (c *ClusterClient) exec(ctx context.Context, args [][]byte, slot int, readOnly bool) (Value, error) {
+	return c.withAttempts(ctx, func() (Value, *failure) {
+		return c.execOnce(ctx, args, slot, readOnly)
+	})
+}
+
+// execOnce is one cluster-level attempt: pick the node, send, and follow
+// redirects within the hop budget.
+func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, readOnly bool) (Value, *failure) {
+	node, err := c.target(ctx, slot, readOnly)
+	if err != nil {
+		return Value{}, &failure{err: err}
+	}
+	asking := false
+	var last Value
+	for ttl := MaxRedirects; ttl > 0; {
+		ttl--
+		v, err := c.nodeDo(ctx, node, args, asking)
+		asking = false
+		if err != nil {
+			if slot < 0 && c.last == node {
+				c.last = nil
+			}
+			return Value{}, &failure{err: err, addr: node.addr}
+		}
+		if v.Kind != KindError {
+			c.last = node
+			return v, nil
+		}
+		last = v
+		switch code, _, _ := strings.Cut(v.Text(), " "); code {
+		case "MOVED", "ASK":
+			kind, s, addr, ok := parseRedirect(v.Text(), node.addr)
+			if !ok {
+				c.last = node
+				return v, nil
+			}
+			if kind == "MOVED" {
+				c.emit(ClusterEvent{Kind: EventMoved, Slot: s, Addr: addr, From: node.addr})
+				c.moved++
+				if c.moved%MovedRefreshEvery == 0 {
+					if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
+						return Value{}, &failure{err: err}
+					}
+				}
+				// The redirect is newer than any topology: it wins.
+				if c.topo != nil {
+					c.topo.setOwner(s, addr)
+				}
+			} else {
+				c.emit(ClusterEvent{Kind: EventAsk, Slot: s, Addr: addr, From: node.addr})
+				asking = true
+			}
+			if c.opts.OnRedirect != nil {
+				c.opts.OnRedirect(kind, s, addr)
+			}
+			node = c.node(addr)
+		case "TRYAGAIN":
+			var wait time.Duration
+			if ttl > 0 && ttl < MaxRedirects/2 {
+				wait = TryAgainWait
+			}
+			c.emit(ClusterEvent{Kind: EventTryAgain, Slot: slot, Addr: node.addr, Wait: wait})
+			if wait > 0 {
+				if err := c.clock.Sleep(ctx, wait); err != nil {
+					return Value{}, &failure{err: err}
+				}
+			}
+		case "CLUSTERDOWN", "MASTERDOWN":
+			re := &RedisError{Msg: v.Text()}
+			c.emit(ClusterEvent{Kind: EventClusterDown, Slot: slot, Addr: node.addr, Wait: ClusterDownWait, Err: re})
+			if err := c.clock.Sleep(ctx, ClusterDownWait); err != nil {
+				return Value{}, &failure{err: err}
+			}
+			if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
+				return Value{}, &failure{err: err}
+			}
+			return v, &failure{err: &ClusterDownError{Reply: re, Addr: node.addr}, refreshed: true, reply: &v}
+		default:
+			c.last = node
+			return v, nil
+		}
+	}
+	return Value{}, &failure{err: &ClusterError{Msg: fmt.Sprintf("too many redirections (%d sends; last reply: %s)", MaxRedirects, last.Text())}}
+}
+
+// clusterCodes are the error replies the redirect table handles; the
+// node-level policy never retries them.
+func isClusterCode(code string) bool {
+	switch code {
+	case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN":
+		return true
+	}
+	return false
+}
+
+// nodeDo sends args to one node under the node-level policy: dial when
+// needed (with READONLY for reads on a replica), ASKING first when asked,
+// send, read the reply. Error replies are returned as values, except
+// those the policy retries, which are returned as values once the
+// retries are spent.
+func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (Value, error) {
+	var v Value
+	var replyErr *RedisError
+	op := func(ctx context.Context) error {
+		replyErr = nil
+		var err error
+		v, err = c.send(ctx, n, args, asking)
+		if err != nil {
+			return err
+		}
+		if v.Kind == KindError && c.opts.Retry != nil {
+			re := &RedisError{Msg: v.Text()}
+			if !isClusterCode(re.RedisCode()) && c.opts.Retry.Policy.Retryable(re) {
+				replyErr = re
+				return re
+			}
+		}
+		return nil
+	}
+	if c.opts.Retry == nil {
+		err := op(ctx)
+		return v, err
+	}
+	err := c.opts.Retry.Do(ctx, op, retry.Hooks{
+		OnFailure: func(err error) {
+			if replyErr == nil {
+				n.client.Close()
+			}
+		},
+		Node:    func() string { return n.addr },
+		Observe: c.opts.OnRetry,
+	})
+	if err != nil && replyErr != nil && errors.Is(err, replyErr) && ctx.Err() == nil {
+		return v, nil
+	}
+	return v, err
+}
+
+// send is one exchange with a node: no retries.
+func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (Value, error) {
+	conn, err := n.client.Conn(ctx)
+	if err != nil {
+		return Value{}, err
+	}
+	if c.opts.ReadFromReplicas && n.readonly != conn && c.isReplica(n.addr) {
+		v, err := conn.Do(ctx, []byte("READONLY"))
+		if err != nil {
+			n.client.Close()
+			return Value{}, err
+		}
+		if v.Kind == KindError {
+			return v, nil
+		}
+		n.readonly = conn
+	}
+	if asking {
+		conn.Write([]byte("ASKING"))
+	}
+	conn.Write(args...)
+	if err := conn.Flush(ctx); err != nil {
+		n.client.Close()
+		return Value{}, err
+	}
+	if asking {
+		if _, err := c.readReply(ctx, conn); err != nil {
+			n.client.Close()
+			return Value{}, err
+		}
+	}
+	v, err := c.readReply(ctx, conn)
+	if err != nil {
+		n.client.Close()
+		return Value{}, err
+	}
+	n.client.track(args, v)
+	if v.Kind != KindError && isSessionCommand(args) {
+		c.shareSession(n)
+	}
+	return v, nil
+}
+
+// readReply reads the next reply, handing push messages to OnPush.
+func (c *ClusterClient) readReply(ctx context.Context, conn *Conn) (Value, error) {
+	for {
+		v, err := conn.ReadReply(ctx)
+		if err != nil || v.Kind != KindPush || conn.OnPush == nil {
+			return v, err
+		}
+		conn.OnPush(v)
+	}
+}
+
+// isSessionCommand reports whether args change the session every node
+// connection must share: credentials, protocol, client name.
+func isSessionCommand(args [][]byte) bool {
+	switch {
+	case eqFold(args[0], "AUTH"), eqFold(args[0], "HELLO"), eqFold(args[0], "RESET"):
+		return true
+	case eqFold(args[0], "CLIENT") && len(args) > 1 && eqFold(args[1], "SETNAME"):
+		return true
+	}
+	return false
+}
+
+// shareSession makes the session of n (changed by AUTH, HELLO, CLIENT
+// SETNAME or RESET) the template of every node; the other nodes' open
+// connections are closed so that they dial again with it.
+func (c *ClusterClient) shareSession(n *clusterNode) {
+	o := n.client.Options()
+	o.Host, o.Port = c.opts.Node.Host, c.opts.Node.Port
+	c.opts.Node = o
+	for addr, m := range c.nodes {
+		if m != n {
+			m.client.SetOptions(c.nodeOptions(addr))
+			m.readonly = nil
+		}
+	}
+}
+
+// ReadReply reads the next message the server pushes on the connection
+// the last command used (after SUBSCRIBE, SSUBSCRIBE or MONITOR).
+func (c *ClusterClient) ReadReply(ctx context.Context) (Value, error) {
+	if c.last == nil {
+		return Value{}, &ConnError{Op: "read", Addr: c.LastAddr(), Err: ErrClosed}
+	}
+	return c.last.client.ReadReply(ctx)
+}
+
+// Probe dials addr afresh with the node options and sends PING, once,
+// without retries: the topology view's reachability check.
+func (c *ClusterClient) Probe(ctx context.Context, addr string) error {
+	o := c.nodeOptions(addr)
+	conn, err := Dial(ctx, &o)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	v, err := conn.Do(ctx, []byte("PING"))
+	if err != nil {
+		return err
+	}
+	return v.Err()
+}

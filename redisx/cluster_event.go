@@ -1,0 +1,146 @@
+package redisx
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redish/redish/retry"
+)
+
+// ClusterEventKind says what a ClusterEvent reports.
+type ClusterEventKind uint8
+
+// Cluster event kinds.
+const (
+	// EventTopology: the slot map was read (Source, Nodes, Primaries,
+	// Covered). Refresh tells a refresh from the first read.
+	EventTopology ClusterEventKind = iota + 1
+	// EventMoved: a MOVED redirect was followed (Slot, Addr, From).
+	EventMoved
+	// EventAsk: an ASK redirect was followed with ASKING (Slot, Addr, From).
+	EventAsk
+	// EventTryAgain: a node replied TRYAGAIN; the command is sent again
+	// after Wait (Slot, Addr).
+	EventTryAgain
+	// EventClusterDown: a node replied CLUSTERDOWN or MASTERDOWN; the
+	// client waits, refreshes the topology and ends the attempt (Addr, Err).
+	EventClusterDown
+	// EventAttempt: a new cluster-level attempt starts after a failure
+	// (Attempt, Attempts, Failed, Err, Sent).
+	EventAttempt
+	// EventGiveUp: the last cluster-level attempt failed (Attempt,
+	// Attempts, Err, Sent).
+	EventGiveUp
+)
+
+// ClusterEvent is one step of a cluster command worth telling a user who
+// asked for --verbose: a redirect, a topology read, a cluster-level
+// attempt. String renders it as one line.
+type ClusterEvent struct {
+	Kind ClusterEventKind
+	// Slot is the hash slot concerned, or -1.
+	Slot int
+	// Addr is the node the command goes to next, or the node concerned.
+	Addr string
+	// From is the node that sent a redirect.
+	From string
+	// Attempt and Attempts number the attempt that starts (EventAttempt)
+	// or failed last (EventGiveUp).
+	Attempt, Attempts int
+	// Wait is the pause before the next step.
+	Wait time.Duration
+	// Err is the failure that caused the event.
+	Err error
+	// Sent reports that the failed request had been sent: the command
+	// may have run on the server.
+	Sent bool
+	// Failed is the node moved to the end of the startup nodes.
+	Failed string
+	// Refreshed is true on EventAttempt when the topology was already
+	// re-read by the CLUSTERDOWN handling, and on EventTopology for a
+	// refresh (as opposed to the first read).
+	Refreshed bool
+	// Topology summary (EventTopology): where it was read from, with which
+	// command, the numbers of primaries and replicas and of covered slots.
+	Source, Command     string
+	Primaries, Replicas int
+	Covered             int
+}
+
+// String renders e as the line --verbose prints, for example
+//
+//	redirect MOVED slot 12182 -> 127.0.0.1:7002
+//	cluster attempt 2/2: refreshing topology (127.0.0.1:7000 moved to end of startup nodes)
+func (e ClusterEvent) String() string {
+	var b strings.Builder
+	switch e.Kind {
+	case EventTopology:
+		verb := "read"
+		if e.Refreshed {
+			verb = "refreshed"
+		}
+		fmt.Fprintf(&b, "topology %s from %s (%s): %d primaries, %d replicas, ", verb, e.Source, e.Command, e.Primaries, e.Replicas)
+		if e.Covered == SlotCount {
+			b.WriteString("all 16384 slots covered")
+		} else {
+			fmt.Fprintf(&b, "%d of 16384 slots covered", e.Covered)
+		}
+	case EventMoved:
+		fmt.Fprintf(&b, "redirect MOVED slot %d -> %s", e.Slot, e.Addr)
+	case EventAsk:
+		fmt.Fprintf(&b, "redirect ASK slot %d -> %s (sending ASKING first)", e.Slot, e.Addr)
+	case EventTryAgain:
+		fmt.Fprintf(&b, "TRYAGAIN from %s", e.Addr)
+		if e.Slot >= 0 {
+			fmt.Fprintf(&b, " for slot %d", e.Slot)
+		}
+		if e.Wait > 0 {
+			fmt.Fprintf(&b, ": sending again in %v", e.Wait)
+		} else {
+			b.WriteString(": sending again")
+		}
+	case EventClusterDown:
+		fmt.Fprintf(&b, "%s from %s: refreshing topology in %v", errText(e.Err), e.Addr, e.Wait)
+	case EventAttempt:
+		fmt.Fprintf(&b, "cluster attempt %d/%d after %s", e.Attempt, e.Attempts, classText(e.Err))
+		if e.Sent {
+			b.WriteString(" (request was sent: the command may already have run)")
+		}
+		switch {
+		case e.Refreshed:
+			b.WriteString(": topology already refreshed")
+		case e.Failed != "":
+			fmt.Fprintf(&b, ": refreshing topology (%s moved to end of startup nodes)", e.Failed)
+		default:
+			b.WriteString(": refreshing topology")
+		}
+	case EventGiveUp:
+		fmt.Fprintf(&b, "cluster attempt %d/%d failed, giving up: %s", e.Attempt, e.Attempts, classText(e.Err))
+		if e.Sent {
+			b.WriteString(" (request was sent: the command may already have run)")
+		}
+	default:
+		fmt.Fprintf(&b, "cluster event %d", e.Kind)
+	}
+	return b.String()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "error"
+	}
+	return err.Error()
+}
+
+// classText renders err after its retry class, as the verbose lines name
+// failures: "ConnectionError: dial 127.0.0.1:7000: connection refused".
+func classText(err error) string {
+	if err == nil {
+		return "no error"
+	}
+	if c := retry.Classify(err); c != "" {
+		return string(c) + ": " + err.Error()
+	}
+	return err.Error()
+}
