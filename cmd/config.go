@@ -1,0 +1,316 @@
+package cmd
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
+)
+
+// config is a run resolved from Options: where to connect, how to print,
+// how to retry and which mode to run.
+type config struct {
+	ios    *IOStreams
+	o      *Options
+	fs     *pflag.FlagSet
+	args   []string
+	conn   redisx.Options
+	format format.Options
+	// retry is the node-level policy every command runs under.
+	retry *retry.Retry
+}
+
+const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
+
+func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (*config, error) {
+	c := &config{ios: ios, o: o, fs: fs, args: args}
+
+	// Mutually exclusive options, with redis-cli's messages.
+	switch {
+	case o.StdinLast && o.StdinTag != "":
+		return nil, &exitError{code: 1, msg: "Options -x and -X are mutually exclusive."}
+	case o.RESP2 && o.RESP3:
+		return nil, &exitError{code: 1, msg: "Options -2 and -3 are mutually exclusive."}
+	case o.Cluster && o.Socket != "":
+		return nil, &exitError{code: 1, msg: "Options -c and -s are mutually exclusive."}
+	}
+	if n := countTrue(o.Raw, o.NoRaw, o.CSV, o.JSON, o.QuotedJSON); n > 1 {
+		return nil, &exitError{code: 1, msg: "Options --raw, --no-raw, --csv, --json and --quoted-json are mutually exclusive."}
+	}
+
+	if err := c.resolveConn(); err != nil {
+		return nil, err
+	}
+	c.resolveFormat()
+	if err := c.resolveRetry(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// resolveConn fills c.conn from the flags, the URI and the environment.
+// Precedence, as in redis-cli: flags given explicitly over the URI over
+// REDISCLI_AUTH over defaults.
+func (c *config) resolveConn() error {
+	o, fs := c.o, c.fs
+	co := redisx.Options{
+		Host: o.Host,
+		Port: o.Port,
+	}
+	warn := false
+	if env := c.ios.Getenv("REDISCLI_AUTH"); env != "" {
+		co.Password = env
+	}
+	useTLS := o.TLS
+	if o.URI != "" {
+		u, err := redisx.ParseURI(o.URI)
+		if err != nil {
+			return &exitError{code: 1, msg: "Invalid URI: " + err.Error()}
+		}
+		co.ApplyURI(u)
+		if u.TLS {
+			useTLS = true
+		}
+		if u.PasswordSet {
+			warn = true
+		}
+	}
+	// Explicit flags win over the URI.
+	if flagGiven(fs, "host") {
+		co.Host = o.Host
+	}
+	if flagGiven(fs, "port") {
+		co.Port = o.Port
+	}
+	if o.Socket != "" {
+		co.Socket = o.Socket
+	}
+	if flagGiven(fs, "db") {
+		co.DB = o.DB
+	}
+	if flagGiven(fs, "user") {
+		co.User = o.User
+	}
+	if flagGiven(fs, "pass") {
+		co.Password = o.Password
+		warn = true
+	}
+	if o.AskPass {
+		pw, err := c.askPass()
+		if err != nil {
+			return err
+		}
+		co.Password = pw
+		warn = false
+	}
+	if warn && !o.NoAuthWarning {
+		fmt.Fprintln(c.ios.ErrOut, authWarning)
+	}
+	if co.Port < 0 || co.Port > 65535 {
+		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d: must be between 0 and 65535.", co.Port)}
+	}
+	if co.DB < 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("Invalid database number %d.", co.DB)}
+	}
+	co.Name = o.Name
+	switch {
+	case o.RESP3:
+		co.Protocol, co.ForceProtocol = 3, true
+	case o.RESP2:
+		co.Protocol, co.ForceProtocol = 2, true
+	case o.JSON || o.QuotedJSON:
+		co.Protocol = 3
+	}
+	if flagGiven(fs, "connect-timeout") {
+		co.ConnectTimeout = o.ConnectTimeout.d
+	}
+	if flagGiven(fs, "timeout") {
+		co.Timeout = o.Timeout.d
+	}
+	if useTLS {
+		cfg, err := c.tlsConfig(co.Host)
+		if err != nil {
+			return err
+		}
+		co.TLS = cfg
+	}
+	c.conn = co
+	return nil
+}
+
+// askPass reads the password from the terminal without echo, or a line of
+// stdin when stdin is not a terminal.
+func (c *config) askPass() (string, error) {
+	fmt.Fprint(c.ios.ErrOut, "Please input password: ")
+	defer fmt.Fprintln(c.ios.ErrOut)
+	if f, ok := c.ios.In.(*os.File); ok && c.ios.InTTY {
+		b, err := term.ReadPassword(int(f.Fd()))
+		if err != nil {
+			return "", fmt.Errorf("--askpass: reading the password: %w", err)
+		}
+		return string(b), nil
+	}
+	var line []byte
+	var one [1]byte
+	for {
+		n, err := c.ios.In.Read(one[:])
+		if n == 1 {
+			if one[0] == '\n' {
+				break
+			}
+			line = append(line, one[0])
+		}
+		if err != nil {
+			break
+		}
+	}
+	return strings.TrimSuffix(string(line), "\r"), nil
+}
+
+// tlsConfig builds the client TLS configuration from the TLS flags.
+func (c *config) tlsConfig(host string) (*tls.Config, error) {
+	o := c.o
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.SNI != "" {
+		cfg.ServerName = o.SNI
+	} else if net.ParseIP(host) == nil {
+		// Improvement over redis-cli: SNI defaults to the host when it is
+		// a name.
+		cfg.ServerName = host
+	}
+	if o.CACert != "" || o.CACertDir != "" {
+		pool := x509.NewCertPool()
+		if o.CACert != "" {
+			pem, err := os.ReadFile(o.CACert)
+			if err != nil {
+				return nil, &exitError{code: 1, msg: "--cacert: " + err.Error()}
+			}
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, &exitError{code: 1, msg: "--cacert: no PEM certificate found in " + o.CACert}
+			}
+		}
+		if o.CACertDir != "" {
+			entries, err := os.ReadDir(o.CACertDir)
+			if err != nil {
+				return nil, &exitError{code: 1, msg: "--cacertdir: " + err.Error()}
+			}
+			for _, e := range entries {
+				if e.IsDir() {
+					continue
+				}
+				pem, err := os.ReadFile(filepath.Join(o.CACertDir, e.Name()))
+				if err == nil {
+					pool.AppendCertsFromPEM(pem)
+				}
+			}
+		}
+		cfg.RootCAs = pool
+	}
+	if o.Cert != "" || o.Key != "" {
+		if o.Cert == "" || o.Key == "" {
+			return nil, &exitError{code: 1, msg: "--cert and --key must be given together."}
+		}
+		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
+		if err != nil {
+			return nil, &exitError{code: 1, msg: "--cert/--key: " + err.Error()}
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	cfg.InsecureSkipVerify = o.Insecure
+	if o.TLSCiphers != "" {
+		ids, err := cipherSuites(o.TLSCiphers)
+		if err != nil {
+			return nil, &exitError{code: 1, msg: "--tls-ciphers: " + err.Error()}
+		}
+		cfg.CipherSuites = ids
+	}
+	if o.TLSCipherSuites != "" {
+		if err := checkTLS13Suites(o.TLSCipherSuites); err != nil {
+			return nil, &exitError{code: 1, msg: "--tls-ciphersuites: " + err.Error()}
+		}
+	}
+	return cfg, nil
+}
+
+// resolveFormat picks the output mode as redis-cli does: TTY format on a
+// terminal (or with FAKETTY), raw otherwise, unless a flag says.
+func (c *config) resolveFormat() {
+	o := c.o
+	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim}
+	switch {
+	case o.Raw:
+		f.Mode = format.Raw
+	case o.NoRaw:
+		f.Mode = format.TTY
+	case o.CSV:
+		f.Mode = format.CSV
+	case o.JSON:
+		f.Mode = format.JSON
+	case o.QuotedJSON:
+		f.Mode = format.QuotedJSON
+	case c.ios.OutTTY || c.ios.Getenv("FAKETTY") != "":
+		f.Mode = format.TTY
+	default:
+		f.Mode = format.Raw
+	}
+	c.format = f
+}
+
+// resolveRetry builds the retry policy from the retry flags (the four
+// rules of the retry package's Flags.Policy) and prints its warnings once.
+func (c *config) resolveRetry() error {
+	o, fs := c.o, c.fs
+	f := retry.Flags{
+		Retries:    o.Retries,
+		RetriesSet: flagGiven(fs, "retries"),
+		Backoff:    o.RetryBackoff,
+		BackoffSet: flagGiven(fs, "retry-backoff"),
+		Base:       o.RetryBackoffBase.d,
+		BaseSet:    flagGiven(fs, "retry-backoff-base"),
+		Cap:        o.RetryBackoffCap.d,
+		CapSet:     flagGiven(fs, "retry-backoff-cap"),
+		OnError:    o.RetryOnError,
+		OnTimeout:  o.RetryOnTimeout,
+		Deadline:   o.RetryDeadline.d,
+	}
+	p, warnings, err := f.Policy()
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(c.ios.ErrOut, w)
+	}
+	c.retry = &retry.Retry{Policy: p}
+	return nil
+}
+
+// observe returns the observer of retry events: one line each on stderr
+// with --verbose, nothing without.
+func (c *config) observe() func(retry.Event) {
+	if !c.o.Verbose {
+		return nil
+	}
+	return func(ev retry.Event) {
+		fmt.Fprintln(c.ios.ErrOut, retry.FormatEvent(ev))
+	}
+}

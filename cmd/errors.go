@@ -1,0 +1,89 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/redish/redish/redisx"
+)
+
+// describe turns an error into the one line redish prints for it, using
+// redis-cli's words where redis-cli has words for the same failure.
+func describe(err error) string {
+	var he *redisx.HandshakeError
+	if errors.As(err, &he) {
+		return he.Error()
+	}
+	var ce *redisx.ConnError
+	if errors.As(err, &ce) {
+		if ce.Op == "dial" {
+			return "Could not connect to Redis at " + ce.Addr + ": " + dialReason(ce.Err)
+		}
+		return "Error: " + ioReason(ce.Err)
+	}
+	var pe *redisx.ProtocolError
+	if errors.As(err, &pe) {
+		return "Error: Protocol error: " + pe.Msg + " (connection closed)"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "Interrupted."
+	}
+	return "Error: " + err.Error()
+}
+
+// dialReason says why a connection could not be made, as libc's strerror
+// and gai_strerror say it (redis-cli prints those).
+func dialReason(err error) string {
+	var te *redisx.TLSError
+	if errors.As(err, &te) {
+		return "TLS handshake failed: " + te.Err.Error() + " (check --cacert, --sni, or use --insecure)"
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsNotFound {
+			return "Name or service not known"
+		}
+		if dns.IsTimeout {
+			return "Temporary failure in name resolution"
+		}
+		return dns.Err
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return "Connection timed out (--connect-timeout)"
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return strerror(errno)
+	}
+	return err.Error()
+}
+
+// ioReason says why a connection failed after it was made.
+func ioReason(err error) string {
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "Server closed the connection"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out waiting for the reply (--timeout)"
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return strerror(errno)
+	}
+	return err.Error()
+}
+
+// strerror returns the C library's text for errno: Go's text with a
+// capital first letter ("connection refused" -> "Connection refused").
+func strerror(errno syscall.Errno) string {
+	s := errno.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

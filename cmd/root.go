@@ -1,0 +1,143 @@
+// Package cmd is redish's command line: flags to Options, and the modes a
+// run can take (one command, commands read from stdin, the interactive
+// shell, bulk and diagnostic modes). Errors are printed in one place, Run,
+// and mapped to exit codes there.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/redish/redish/retry"
+)
+
+// Main runs redish with the process's arguments and streams and returns
+// the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, os.Args[1:], System())
+}
+
+// exitError carries an exit code and the message to print for it (on
+// stderr unless toStdout). An empty message prints nothing.
+type exitError struct {
+	code     int
+	msg      string
+	toStdout bool
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// Run parses args, runs the mode they select and returns the exit code.
+// All errors are printed here, once.
+func Run(ctx context.Context, args []string, ios *IOStreams) int {
+	root := newRootCmd(ctx, ios)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return report(ctx, ios, err)
+}
+
+func report(ctx context.Context, ios *IOStreams, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			w := ios.ErrOut
+			if ee.toStdout {
+				w = ios.Out
+			}
+			fmt.Fprintln(w, ee.msg)
+		}
+		return ee.code
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		fmt.Fprintln(ios.ErrOut, interrupted(err))
+		return 130
+	}
+	fmt.Fprintln(ios.ErrOut, describe(err))
+	return 1
+}
+
+func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
+	o := &Options{}
+	root := &cobra.Command{
+		Use:   "redish [options] [cmd [arg ...]]",
+		Short: "A Redis shell with retries you can configure and watch",
+		Long: `redish is a Redis shell: a drop-in replacement for redis-cli whose retry
+behaviour is configured on the command line and visible with --verbose.
+
+With a command, redish runs it and prints the reply. Without one, it reads
+commands from stdin when stdin is not a terminal, and opens the interactive
+shell when it is.`,
+		Example: `  redish PING
+  redish -p 7000 INCRBY counter -5
+  redish -u redis://user:pass@host:6380/2 GET key
+  redish --retries 5 --retry-backoff exponential --verbose GET key
+  printf 'SET a 1\nINCR a\n' | redish
+  redish help SET`,
+		Args:               cobra.ArbitraryArgs,
+		SilenceErrors:      true,
+		SilenceUsage:       true,
+		DisableSuggestions: true,
+		DisableAutoGenTag:  true,
+		CompletionOptions:  cobra.CompletionOptions{HiddenDefaultCmd: true},
+		RunE: func(c *cobra.Command, args []string) error {
+			return runRoot(c.Context(), ios, o, c.Flags(), args)
+		},
+	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	fs := root.Flags()
+	fs.SetInterspersed(false) // options end at the command: redish -p 7000 INCRBY k -5
+	fs.SortFlags = false
+	addFlags(fs, o)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if strings.HasPrefix(err.Error(), "invalid argument ") {
+			return &exitError{code: 1, msg: invalidValue(err)}
+		}
+		return unrecognized(optionFromFlagError(err))
+	})
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		printHelp(ios.Out, c)
+	})
+	root.SetHelpCommand(&cobra.Command{Hidden: true, Use: "no-help-command"})
+	return root
+}
+
+func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) error {
+	if o.Version {
+		fmt.Fprintln(ios.Out, versionString())
+		return nil
+	}
+	cfg, err := buildConfig(ios, o, fs, args)
+	if err != nil {
+		return err
+	}
+	return cfg.run(ctx)
+}
+
+// interrupted says what Ctrl-C interrupted: a retry loop (how many
+// attempts, and the last failure) or a command.
+func interrupted(err error) string {
+	var re *retry.Error
+	if errors.As(err, &re) && re.Err != nil {
+		n := "1 attempt"
+		if re.Attempts != 1 {
+			n = fmt.Sprintf("%d attempts", re.Attempts)
+		}
+		return "Interrupted after " + n + "; last error: " + describe(re.Err)
+	}
+	return "Interrupted."
+}

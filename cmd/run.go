@@ -1,0 +1,289 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/redisx"
+)
+
+// run dispatches to the mode the command line selects.
+func (c *config) run(ctx context.Context) error {
+	if len(c.args) > 0 && isHelpWord(c.args[0]) {
+		return c.printRedisHelp(c.args[1:])
+	}
+	args, err := c.commandArgs()
+	if err != nil {
+		return err
+	}
+	client, err := c.newClient()
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	p := newPrinter(c.ios, c.format, c.o.ErrExit)
+	defer p.flush()
+	if done, err := c.runClusterMode(ctx, client, p); done {
+		return err
+	}
+
+	switch {
+	case c.o.Eval != "":
+		evalArgs, err := c.evalArgs()
+		if err != nil {
+			return err
+		}
+		return c.runOneShot(ctx, client, p, evalArgs)
+	case len(args) > 0:
+		return c.runOneShot(ctx, client, p, args)
+	case !c.ios.InTTY:
+		return c.runStdin(ctx, client, p)
+	default:
+		return c.runInteractive(ctx, client, p)
+	}
+}
+
+func isHelpWord(s string) bool {
+	return strings.EqualFold(s, "help") || s == "?"
+}
+
+// commandArgs returns the command from the command line with -x, -X and
+// --quoted-input applied.
+func (c *config) commandArgs() ([][]byte, error) {
+	args := make([][]byte, 0, len(c.args)+1)
+	for _, a := range c.args {
+		if c.o.QuotedInput {
+			u, err := redisx.UnquoteArg(a)
+			if err != nil {
+				return nil, &exitError{code: 1, msg: "Invalid quoted string", toStdout: true}
+			}
+			args = append(args, []byte(u))
+			continue
+		}
+		args = append(args, []byte(a))
+	}
+	if len(args) == 0 || (!c.o.StdinLast && c.o.StdinTag == "") {
+		return args, nil
+	}
+	in, err := io.ReadAll(c.ios.In)
+	if err != nil {
+		return nil, &exitError{code: 1, msg: "Error reading stdin: " + err.Error()}
+	}
+	if c.o.StdinLast {
+		return append(args, in), nil
+	}
+	replaced := false
+	for i, a := range args {
+		if string(a) == c.o.StdinTag {
+			args[i] = in
+			replaced = true
+			break
+		}
+	}
+	if !replaced {
+		return nil, &exitError{code: 1, msg: "-X: no argument equal to the tag " + strconv.Quote(c.o.StdinTag) + " in the command."}
+	}
+	return args, nil
+}
+
+// evalArgs builds EVAL from --eval FILE and "key1 key2 , arg1 arg2".
+func (c *config) evalArgs() ([][]byte, error) {
+	script, err := os.ReadFile(c.o.Eval)
+	if err != nil {
+		return nil, &exitError{code: 1, msg: "Can't open file '" + c.o.Eval + "': " + strerrorOf(err)}
+	}
+	var keys, argv [][]byte
+	seenComma := false
+	for _, a := range c.args {
+		switch {
+		case !seenComma && a == ",":
+			seenComma = true
+		case !seenComma && strings.HasSuffix(a, ",") && len(a) > 1:
+			keys = append(keys, []byte(strings.TrimSuffix(a, ",")))
+			seenComma = true
+		case seenComma:
+			argv = append(argv, []byte(a))
+		default:
+			keys = append(keys, []byte(a))
+		}
+	}
+	out := [][]byte{[]byte("EVAL"), script, []byte(strconv.Itoa(len(keys)))}
+	out = append(out, keys...)
+	return append(out, argv...), nil
+}
+
+func strerrorOf(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return dialReason(pe.Err)
+	}
+	return err.Error()
+}
+
+// session is what the modes need of a client. redisx.Client (standalone)
+// and redisx.ClusterClient (-c) implement it.
+type session interface {
+	// Do sends one command and reads its reply, retrying per the policy.
+	Do(ctx context.Context, args [][]byte) (redisx.Value, error)
+	// ReadReply reads the next message the server pushes on the connection
+	// the last command used (after SUBSCRIBE or MONITOR).
+	ReadReply(ctx context.Context) (redisx.Value, error)
+	Close() error
+}
+
+func (c *config) newClient() (session, error) {
+	if c.o.Cluster {
+		return c.newClusterClient()
+	}
+	client := redisx.NewClient(c.conn)
+	client.Retry = c.retry
+	client.Observe = c.observe()
+	return client, nil
+}
+
+// runOneShot runs the command given on the command line, -r times with -i
+// seconds between runs.
+func (c *config) runOneShot(ctx context.Context, client session, p *printer, args [][]byte) error {
+	interval := time.Duration(c.o.Interval * float64(time.Second))
+	for i := 0; c.o.Repeat < 0 || i < c.o.Repeat; i++ {
+		if i > 0 && interval > 0 {
+			if err := sleepCtx(ctx, interval); err != nil {
+				return err
+			}
+		}
+		if err := c.runCommand(ctx, client, p, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runCommand sends one command and prints its reply; commands that turn
+// the connection into a stream (SUBSCRIBE, MONITOR) print messages until
+// the connection ends or the user interrupts.
+func (c *config) runCommand(ctx context.Context, client session, p *printer, args [][]byte) error {
+	if done, err := c.runOnNodes(ctx, client, p, args); done {
+		return err
+	}
+	v, err := client.Do(ctx, args)
+	if err != nil {
+		return err
+	}
+	if err := p.reply(args, v); err != nil {
+		return err
+	}
+	if v.Kind != redisx.KindError && isStreaming(args) {
+		return c.stream(ctx, client, p, args)
+	}
+	return nil
+}
+
+// stream prints what the server pushes after SUBSCRIBE or MONITOR.
+func (c *config) stream(ctx context.Context, client session, p *printer, args [][]byte) error {
+	for {
+		v, err := client.ReadReply(ctx)
+		if err != nil {
+			return err
+		}
+		if err := p.reply(args, v); err != nil {
+			return err
+		}
+	}
+}
+
+func isStreaming(args [][]byte) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch strings.ToUpper(string(args[0])) {
+	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR":
+		return true
+	}
+	return false
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// printer writes replies in the chosen format, flushing after each so
+// output appears as replies arrive.
+type printer struct {
+	w       *bufio.Writer
+	errOut  io.Writer
+	opts    format.Options
+	errExit bool
+	buf     []byte
+}
+
+func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
+	return &printer{
+		w:       bufio.NewWriterSize(ios.Out, 64<<10),
+		errOut:  ios.ErrOut,
+		opts:    opts,
+		errExit: errExit,
+	}
+}
+
+// reply prints the reply v to the command args. With -e an error reply is
+// written to stderr instead and ends the run with exit code 1, as
+// redis-cli does.
+func (p *printer) reply(args [][]byte, v redisx.Value) error {
+	if p.errExit && v.Kind == redisx.KindError {
+		p.flush()
+		msg := format.ErrorLine(nil, v)
+		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
+	}
+	o := p.opts
+	o.Verbatim = verbatim(args)
+	p.buf = format.Append(p.buf[:0], v, o)
+	_, err := p.w.Write(p.buf)
+	if cap(p.buf) > 1<<20 {
+		p.buf = nil
+	}
+	if err != nil {
+		return err
+	}
+	return p.flush()
+}
+
+// verbatim reports whether the reply to args prints verbatim (INFO,
+// CLIENT LIST, ...). Only the first three arguments matter.
+func verbatim(args [][]byte) bool {
+	var head [4]string
+	n := min(len(args), 3)
+	for i := 0; i < n; i++ {
+		head[i] = string(args[i])
+	}
+	if len(args) > 3 {
+		// The argument-count rules only concern commands of 2 or 3 words.
+		head[3] = "..."
+		n = 4
+	}
+	return format.VerbatimCommand(head[:n])
+}
+
+// text prints a line that is not a reply (help, "Invalid argument(s)").
+func (p *printer) text(s string) error {
+	_, err := p.w.WriteString(s)
+	if err != nil {
+		return err
+	}
+	return p.flush()
+}
+
+func (p *printer) flush() error { return p.w.Flush() }

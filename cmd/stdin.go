@@ -1,0 +1,79 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/repl"
+)
+
+// runStdin runs commands read from stdin, one per line, split as the
+// interactive shell splits them, with no prompt and raw output unless a
+// flag or FAKETTY says otherwise.
+//
+// Like redis-cli, a line that does not split prints "Invalid argument(s)"
+// and the run goes on; "quit" and "exit" end it; "N CMD" repeats CMD N
+// times. Unlike redis-cli, a connection that cannot be made ends the run
+// with exit code 1, and -e stops at the first error reply.
+func (c *config) runStdin(ctx context.Context, client session, p *printer) error {
+	br := bufio.NewReaderSize(c.ios.In, 64<<10)
+	failed := false
+	for {
+		line, readErr := br.ReadString('\n')
+		if len(line) > 0 {
+			quit, err := c.runLine(ctx, client, p, line)
+			if err != nil {
+				var ce *redisx.ConnError
+				if ctx.Err() != nil || !errors.As(err, &ce) || ce.Op == "dial" {
+					return err
+				}
+				// The connection was lost after it was made: say so and
+				// go on; the next line dials again.
+				p.flush()
+				fmt.Fprintln(c.ios.ErrOut, describe(err))
+				failed = true
+			}
+			if quit {
+				break
+			}
+		}
+		if readErr == io.EOF {
+			break
+		}
+		if readErr != nil {
+			return &exitError{code: 1, msg: "Error reading stdin: " + readErr.Error()}
+		}
+	}
+	if failed {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// runLine runs one line by the rules the interactive shell shares (see
+// repl.ParseLine): quit and exit, help, the "N CMD" repeat prefix, or a
+// command.
+func (c *config) runLine(ctx context.Context, client session, p *printer, line string) (quit bool, err error) {
+	l := repl.ParseLine(line)
+	switch l.Kind {
+	case repl.LineEmpty:
+		return false, nil
+	case repl.LineInvalid, repl.LineBadRepeat:
+		return false, p.text(l.Message())
+	case repl.LineQuit:
+		return true, nil
+	case repl.LineHelp:
+		return false, c.printRedisHelp(l.Words)
+	}
+	args := l.Args()
+	for range l.Repeat {
+		if err := c.runCommand(ctx, client, p, args); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,105 @@
+package repl
+
+import (
+	"testing"
+
+	"github.com/redish/redish/redisx"
+)
+
+func TestHint(t *testing.T) {
+	const setOpts = "[NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"
+	cs := newCommandSet(nil)
+	for _, tc := range []struct {
+		line, want string
+	}{
+		{"", ""},
+		{"SE", ""},
+		{"SET", " key value " + setOpts},
+		{"SET ", "key value " + setOpts},
+		{"set k", " value " + setOpts},
+		{"SET k ", "value " + setOpts},
+		{"SET k v ", setOpts},
+		{"SET k v", " " + setOpts},
+		{"SET k v NX ", "[GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"},
+		{"SET k v ex ", "seconds [NX|XX] [GET]"},
+		{"SET k v EX 10 ", "[NX|XX] [GET]"},
+		{"SET k v EX 10 XX GET ", ""},
+		{"SET k v BOGUS ", ""},
+		{"3 SET k v ", setOpts},
+		{"GET k ", ""},
+		{"DEL ", "key [key ...]"},
+		{"DEL a ", "[key ...]"},
+		{"DEL a b ", "[key ...]"},
+		{"LPUSH k ", "element [element ...]"},
+		{"ZADD k ", "[NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]"},
+		{"ZADD k NX ", "[GT|LT] [CH] [INCR] score member [score member ...]"},
+		{"ZADD k 1 ", "member [score member ...]"},
+		{"ZADD k 1 a ", "[score member ...]"},
+		{"CONFIG ", ""},
+		{"CONFIG GET ", "parameter [parameter ...]"},
+		{"config get", " parameter [parameter ...]"},
+		{"CLIENT KILL ", "ip:port|[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no] [[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no] ...]"},
+		{`SET "open `, ""},
+		{"UNKNOWNCMD a ", ""},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			if got := cs.hint(tc.line); got != tc.want {
+				t.Errorf("hint(%q) =\n  %q\nwant\n  %q", tc.line, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHintFromServerDocs(t *testing.T) {
+	// COMMAND DOCS of a module command, in RESP2 shape.
+	docs := redisx.Array(
+		redisx.BulkString("mod.add"),
+		redisx.Array(
+			redisx.BulkString("summary"), redisx.BulkString("adds"),
+			redisx.BulkString("arguments"), redisx.Array(
+				redisx.Array(
+					redisx.BulkString("name"), redisx.BulkString("key"),
+					redisx.BulkString("type"), redisx.BulkString("key"),
+				),
+				redisx.Array(
+					redisx.BulkString("name"), redisx.BulkString("fast"),
+					redisx.BulkString("type"), redisx.BulkString("pure-token"),
+					redisx.BulkString("token"), redisx.BulkString("FAST"),
+					redisx.BulkString("flags"), redisx.Array(redisx.Status("optional")),
+				),
+			),
+		),
+	)
+	cs := newCommandSet(parseCommandDocs(docs))
+	if got, want := cs.hint("MOD.ADD "), "key [FAST]"; got != want {
+		t.Errorf("hint = %q, want %q", got, want)
+	}
+	// Commands the server did not describe still come from the table.
+	if got, want := cs.hint("GET "), "key"; got != want {
+		t.Errorf("hint = %q, want %q", got, want)
+	}
+	word, cands := (&completer{cmds: cs}).complete("mod.")
+	if word != "mod." || len(cands) != 1 || cands[0] != "mod.add" {
+		t.Errorf("complete(mod.) = %q, %q", word, cands)
+	}
+}
+
+func TestHintFits(t *testing.T) {
+	for _, tc := range []struct {
+		name                           string
+		prompt, line, hint, width, fit int
+	}{
+		{"fits", 17, 8, 20, 80, 1},
+		{"exactly the last column", 17, 8, 55, 80, 0},
+		{"one short of it", 17, 8, 54, 80, 1},
+		{"too wide", 17, 8, 100, 80, 0},
+		{"no width", 17, 8, 10, 0, 0},
+		{"no hint", 17, 8, 0, 80, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := hintFits(tc.prompt, tc.line, tc.hint, tc.width); got != (tc.fit == 1) {
+				t.Errorf("hintFits = %v", got)
+			}
+		})
+	}
+}

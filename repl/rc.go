@@ -1,0 +1,97 @@
+package repl
+
+import (
+	"bufio"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/redisx"
+)
+
+// Start-up files.
+const (
+	// RCFileName is the file of :set, :retry and :verbose lines run at
+	// start, in the home directory.
+	RCFileName = ".redishrc"
+	// RCEnv names the environment variable that overrides it.
+	RCEnv = "REDISH_RCFILE"
+)
+
+// RCPath returns the start-up file to read: $REDISH_RCFILE if set, else
+// ~/.redishrc, "" when there is no home directory.
+func RCPath(getenv func(string) string) string {
+	if p := getenv(RCEnv); p != "" {
+		return p
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, RCFileName)
+	}
+	return ""
+}
+
+// runRC runs the :set, :retry and :verbose lines of the start-up file.
+// Blank lines and lines starting with # are skipped; a missing file is no
+// error.
+func (s *Shell) runRC() {
+	if s.cfg.RCPath == "" {
+		return
+	}
+	f, err := os.Open(s.cfg.RCPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		s.errorf("%v", err)
+		return
+	}
+	defer f.Close()
+	name := filepath.Base(s.cfg.RCPath)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		words, err := redisx.SplitArgs(line)
+		if err != nil || len(words) == 0 || !strings.HasPrefix(words[0], ":") {
+			s.print(name + ": only :set, :retry and :verbose lines are allowed: " + line + "\n")
+			continue
+		}
+		s.internal(words, name)
+	}
+	if err := sc.Err(); err != nil {
+		s.errorf("%s: %v", s.cfg.RCPath, err)
+	}
+}
+
+// openHistory loads the history file into the editor.
+func (s *Shell) openHistory() {
+	h, lines, err := OpenHistory(s.cfg.HistoryPath)
+	s.history = h
+	if err != nil {
+		s.errorf("%v", err)
+		s.warned = true
+	}
+	for _, l := range lines {
+		s.ed.AddHistory(l)
+	}
+}
+
+// addHistory records a line typed, unless it holds a secret.
+func (s *Shell) addHistory(line string) {
+	kept, err := s.history.Add(line)
+	if kept {
+		s.ed.AddHistory(line)
+	}
+	if err != nil && !s.warned {
+		s.warned = true
+		s.errorf("%v", err)
+	}
+}
+
+// backoffNames lists the backoff strategies :retry accepts.
+func backoffNames() []string { return backoff.Names() }

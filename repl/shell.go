@@ -1,0 +1,478 @@
+// Package repl is redish's interactive shell: the prompt, the line editor
+// behind a small interface (Editor), history kept without secrets, Tab
+// completion, syntax hints, the built-in commands (help, connect, clear,
+// quit, :set, :retry, :verbose) and the handling of Ctrl-C.
+//
+// The shell reaches Redis through the Client interface, which Standalone
+// implements over a *redisx.Client. ParseLine holds the rules for reading
+// a line (quit, the "N CMD" repeat prefix, help) that stdin mode shares.
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
+)
+
+// Timings of the shell.
+const (
+	// slowCommand is the running time from which a command's time is
+	// printed after its reply, as redis-cli does: "(0.81s)".
+	slowCommand = 500 * time.Millisecond
+	// docsTimeout bounds the COMMAND DOCS request made after connecting.
+	docsTimeout = 2 * time.Second
+)
+
+// Config is what a Shell is made of.
+type Config struct {
+	// Client is the connection to Redis.
+	Client Client
+	// Editor reads the lines.
+	Editor Editor
+	// Out receives replies and the output of built-ins; ErrOut receives
+	// the shell's own error messages and --verbose retry lines.
+	Out, ErrOut io.Writer
+	// Format says how replies print (format.TTY on a terminal).
+	Format format.Options
+	// Color turns colour on for the prompt, errors, hints and retry lines
+	// (see ColorEnabled).
+	Color bool
+	// Version is redish's version, shown by "help".
+	Version string
+	// HistoryPath is the history file, "" for none (see HistoryPath).
+	HistoryPath string
+	// RCPath is the file of :set, :retry and :verbose lines run at start,
+	// "" for none (see RCPath).
+	RCPath string
+	// Interrupts delivers Ctrl-C (SIGINT) while a command runs: it cancels
+	// that command. At the prompt the editor sees Ctrl-C as a key.
+	Interrupts <-chan os.Signal
+	// Describe turns a connection error into the line printed for it;
+	// nil prints err.Error().
+	Describe func(error) string
+}
+
+// Shell is the interactive loop. Create it with NewShell and run it once.
+type Shell struct {
+	cfg     Config
+	client  Client
+	ed      Editor
+	pal     palette
+	history *History
+
+	cmds  atomic.Pointer[commandSet]
+	hints atomic.Bool
+	keys  atomic.Bool
+
+	buf []byte
+	// warned keeps the history write error from repeating.
+	warned bool
+}
+
+// NewShell returns a shell for cfg.
+func NewShell(cfg Config) *Shell {
+	if cfg.Describe == nil {
+		cfg.Describe = func(err error) string { return err.Error() }
+	}
+	s := &Shell{
+		cfg:     cfg,
+		client:  cfg.Client,
+		ed:      cfg.Editor,
+		pal:     newPalette(cfg.Color),
+		history: &History{},
+	}
+	s.cmds.Store(newCommandSet(nil))
+	s.hints.Store(true)
+	s.keys.Store(true)
+	return s
+}
+
+// Run runs the shell until quit, exit, Ctrl-D or Ctrl-C at an empty
+// prompt (a nil error), or until ctx ends.
+func (s *Shell) Run(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { s.ed.Close() })
+	defer stop()
+
+	comp := &completer{}
+	s.ed.SetCompleter(func(line string) (string, []string) {
+		comp.cmds = s.cmds.Load()
+		comp.keys = nil
+		if s.keys.Load() {
+			comp.keys = s.client.ScanKeys
+		}
+		return comp.complete(line)
+	})
+	s.ed.SetHinter(func(line string) string {
+		if !s.hints.Load() {
+			return ""
+		}
+		return s.cmds.Load().hint(line)
+	}, func(h string) string { return s.pal.hint.Sprint(h) })
+
+	s.openHistory()
+	if rc, ok := s.client.(RetryControl); ok && rc.Observer() != nil {
+		// --verbose was given: print retry lines in the shell's colours.
+		rc.SetObserver(s.observe)
+	}
+	s.runRC()
+	s.connect(ctx)
+
+	for {
+		line, err := s.ed.ReadLine(renderPrompt(s.client.State(), s.pal))
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, ErrInterrupt):
+			if strings.TrimSpace(line) == "" {
+				return nil
+			}
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("reading the command line: %w", err)
+		}
+		s.addHistory(line)
+		if s.runLine(ctx, line) {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// Redirected prints the line redis-cli prints when cluster mode follows a
+// redirect; a cluster client calls it from inside Do.
+func (s *Shell) Redirected(slot int, addr string) {
+	fmt.Fprintf(s.cfg.Out, "-> Redirected to slot [%d] located at %s\n", slot, addr)
+}
+
+// connect dials now, so that the first prompt tells whether the server is
+// there, and loads the server's command docs for hints.
+func (s *Shell) connect(ctx context.Context) {
+	if err := s.client.Connect(ctx); err != nil {
+		s.errorf("%s", s.cfg.Describe(err))
+		return
+	}
+	s.loadDocs(ctx)
+}
+
+// loadDocs asks the server for COMMAND DOCS, so that hints and completion
+// cover its modules and newer commands. Failing is not an error: the
+// built-in table remains.
+func (s *Shell) loadDocs(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, docsTimeout)
+	defer cancel()
+	v, err := s.client.Do(ctx, redisx.Args("COMMAND", "DOCS"))
+	if err != nil {
+		// A slow answer cost the connection: make it again.
+		s.client.Connect(context.WithoutCancel(ctx))
+		return
+	}
+	if docs := parseCommandDocs(v); len(docs) > 0 {
+		s.cmds.Store(newCommandSet(docs))
+	}
+}
+
+// runLine runs one line and reports whether the shell should end.
+func (s *Shell) runLine(ctx context.Context, text string) (quit bool) {
+	l := ParseLine(text)
+	switch l.Kind {
+	case LineEmpty:
+	case LineInvalid, LineBadRepeat:
+		s.print(l.Message())
+	case LineQuit:
+		return true
+	case LineHelp:
+		s.print(format.HelpDetail(l.Words, s.cfg.Version, s.cfg.Color))
+	case LineCommand:
+		s.runCommandLine(ctx, l)
+	}
+	return false
+}
+
+// runCommandLine runs a built-in or sends the command.
+func (s *Shell) runCommandLine(ctx context.Context, l Line) {
+	w := l.Words
+	switch {
+	case strings.HasPrefix(w[0], ":"):
+		s.internal(w, "")
+		return
+	case strings.EqualFold(w[0], "connect") && len(w) == 3:
+		s.connectTo(ctx, w[1], w[2])
+		return
+	case strings.EqualFold(w[0], "clear") && len(w) == 1:
+		s.print("\x1b[H\x1b[2J")
+		return
+	case strings.EqualFold(w[0], "auth") && len(w) == 1:
+		// Improvement: a bare AUTH asks for the password without echo,
+		// so it never shows on screen.
+		pw, err := s.ed.ReadPassword("Password: ")
+		if err != nil {
+			return
+		}
+		l.Words = []string{w[0], pw}
+	}
+	s.runCommand(ctx, l.Args(), l.Repeat)
+}
+
+// connectTo is the "connect HOST PORT" built-in.
+func (s *Shell) connectTo(ctx context.Context, host, portText string) {
+	port, ok := parsePort(portText)
+	if !ok {
+		s.errorf("Invalid port %q: must be between 0 and 65535.", portText)
+		return
+	}
+	s.client.SetAddr(host, port)
+	s.connect(ctx)
+}
+
+// runCommand sends args repeat times and prints the replies. Ctrl-C
+// cancels it; the connection is then made again, with the session
+// restored, before the next prompt.
+func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.drainInterrupts()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-s.cfg.Interrupts:
+			cancel()
+		case <-done:
+		}
+	}()
+
+	start := time.Now()
+	streaming := isStreaming(args)
+	if streaming && s.cfg.Format.Mode != format.Raw {
+		s.print("Reading messages... (press Ctrl-C to quit)\n")
+	}
+	for range repeat {
+		v, err := s.client.Do(cctx, args)
+		if err != nil {
+			s.failed(err, cctx.Err() != nil && ctx.Err() == nil)
+			break
+		}
+		s.reply(args, v)
+		if streaming && v.Kind != redisx.KindError {
+			s.stream(cctx, args)
+			break
+		}
+		if cctx.Err() != nil {
+			break
+		}
+	}
+	interrupted := cctx.Err() != nil && ctx.Err() == nil
+	elapsed := time.Since(start)
+	switch {
+	case elapsed >= slowCommand && s.cfg.Format.Mode == format.TTY:
+		// After Ctrl-C this follows the "^C" the terminal echoed, as in
+		// redis-cli.
+		s.print(fmt.Sprintf("(%.2fs)\n", elapsed.Seconds()))
+	case interrupted:
+		s.print("\n")
+	}
+	if interrupted {
+		if err := s.client.Connect(ctx); err != nil {
+			s.errorf("%s", s.cfg.Describe(err))
+		}
+	}
+}
+
+// stream prints what the server pushes after SUBSCRIBE or MONITOR until
+// Ctrl-C or until the connection fails.
+func (s *Shell) stream(ctx context.Context, args [][]byte) {
+	for {
+		v, err := s.client.ReadReply(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.failed(err, false)
+			}
+			return
+		}
+		s.reply(args, v)
+	}
+}
+
+// failed reports a command that got no reply. An interrupted command
+// needs no message, except when it cost a transaction.
+func (s *Shell) failed(err error, interrupted bool) {
+	var tx *redisx.TxLostError
+	if errors.As(err, &tx) {
+		if !interrupted {
+			s.errorf("%s", s.cfg.Describe(tx.Err))
+		}
+		s.errorf("The transaction was discarded: the connection was lost inside MULTI, and the queued commands did not run.")
+		return
+	}
+	if interrupted {
+		return
+	}
+	s.errorf("%s", s.cfg.Describe(err))
+}
+
+// reply prints one reply in the configured format.
+func (s *Shell) reply(args [][]byte, v redisx.Value) {
+	o := s.cfg.Format
+	o.Verbatim = verbatim(args)
+	s.buf = format.Append(s.buf[:0], v, o)
+	s.cfg.Out.Write(s.buf)
+	if cap(s.buf) > 1<<20 {
+		s.buf = nil
+	}
+}
+
+// internal runs a ":" command: :set, :retry or :verbose. from names the
+// file the line came from, "" when typed.
+func (s *Shell) internal(w []string, from string) {
+	prefix := ""
+	if from != "" {
+		prefix = from + ": "
+	}
+	switch strings.ToLower(w[0]) {
+	case ":set":
+		s.set(w[1:], prefix)
+	case ":retry":
+		s.retry(w[1:], prefix)
+	case ":verbose":
+		s.verbose(w[1:], prefix)
+	default:
+		s.print(prefix + "unknown redish internal command '" + w[0] + "'\n")
+	}
+}
+
+// set is :set: hints, nohints, keys, nokeys; alone it shows the settings.
+func (s *Shell) set(opts []string, prefix string) {
+	if len(opts) == 0 {
+		s.print("hints " + onOff(s.hints.Load()) + "\nkeys " + onOff(s.keys.Load()) + "\n")
+		return
+	}
+	for _, o := range opts {
+		switch strings.ToLower(o) {
+		case "hints":
+			s.hints.Store(true)
+		case "nohints":
+			s.hints.Store(false)
+		case "keys":
+			s.keys.Store(true)
+		case "nokeys":
+			s.keys.Store(false)
+		default:
+			s.print(prefix + "unknown redish preference '" + o + "'\n")
+		}
+	}
+}
+
+// retry is :retry: alone it shows the policy, with key=value settings it
+// changes it (see retry.Policy.Apply).
+func (s *Shell) retry(settings []string, prefix string) {
+	rc, ok := s.client.(RetryControl)
+	if !ok {
+		s.print(prefix + "the retry policy cannot be changed in this mode\n")
+		return
+	}
+	p := rc.RetryPolicy()
+	if len(settings) > 0 {
+		q, err := p.Apply(settings...)
+		if err != nil {
+			s.errorf("%s:retry: %v", prefix, err)
+			return
+		}
+		rc.SetRetryPolicy(q)
+		p = q
+		if prefix != "" {
+			return
+		}
+	}
+	s.print("retry " + p.String() + "\n")
+}
+
+// verbose is :verbose on|off: print every retry on stderr, or not.
+func (s *Shell) verbose(args []string, prefix string) {
+	rc, ok := s.client.(RetryControl)
+	if !ok {
+		s.print(prefix + "retries cannot be shown in this mode\n")
+		return
+	}
+	if len(args) == 0 {
+		s.print("verbose " + onOff(rc.Observer() != nil) + "\n")
+		return
+	}
+	switch strings.ToLower(args[0]) {
+	case "on":
+		rc.SetObserver(s.observe)
+	case "off":
+		rc.SetObserver(nil)
+	default:
+		s.print(prefix + ":verbose takes on or off\n")
+	}
+}
+
+// observe prints a retry event, as --verbose does.
+func (s *Shell) observe(ev retry.Event) {
+	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(retry.FormatEvent(ev)))
+}
+
+// drainInterrupts forgets a Ctrl-C that arrived while no command ran.
+func (s *Shell) drainInterrupts() {
+	for range 8 {
+		select {
+		case <-s.cfg.Interrupts:
+		default:
+			return
+		}
+	}
+}
+
+func (s *Shell) print(text string) { io.WriteString(s.cfg.Out, text) }
+
+// errorf prints one of the shell's own messages on ErrOut, in red.
+func (s *Shell) errorf(f string, args ...any) {
+	fmt.Fprintln(s.cfg.ErrOut, s.pal.err.Sprintf(f, args...))
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// isStreaming reports whether args turn the connection into a stream of
+// messages.
+func isStreaming(args [][]byte) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch strings.ToUpper(string(args[0])) {
+	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR":
+		return true
+	}
+	return false
+}
+
+// verbatim reports whether the reply to args prints verbatim (INFO,
+// CLIENT LIST, ...). Only the first three arguments matter.
+func verbatim(args [][]byte) bool {
+	head := make([]string, 0, 4)
+	for _, a := range args[:min(len(args), 3)] {
+		head = append(head, string(a))
+	}
+	if len(args) > 3 {
+		// The argument-count rules only concern commands of 2 or 3 words.
+		head = append(head, "...")
+	}
+	return format.VerbatimCommand(head)
+}

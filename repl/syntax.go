@@ -1,0 +1,252 @@
+package repl
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/redish/redish/redisx"
+)
+
+// argMatcher follows the words typed after a command's name through the
+// command's argument tree, so that hints can show what is left and
+// completion can tell what may come next.
+//
+// The argument trees are shared with the command table: the matcher never
+// appends to them in place.
+//
+// The matching is greedy and forgiving, as a person types: a word equal to
+// a token (NX, EX, WITHSCORES) fills the argument that token introduces,
+// even out of order among optional arguments; any other word fills the
+// next required argument, or else the next optional argument that takes a
+// value. Optional arguments passed over that way are dropped from the
+// hint. A word that fits nowhere makes the matcher give up (lost): no hint
+// beats a wrong one.
+type argMatcher struct {
+	args []redisx.Arg
+	// next is the first top-level argument not passed over.
+	next int
+	// used marks optional arguments filled out of order.
+	used []bool
+	// seen marks repeatable (multiple) arguments filled at least once:
+	// they may repeat, and their hint becomes "[x ...]".
+	seen []bool
+	// pending are the parts the argument being filled still expects
+	// (after EX: seconds).
+	pending []redisx.Arg
+	// lost is set when a word fits no argument.
+	lost bool
+}
+
+func newArgMatcher(args []redisx.Arg) *argMatcher {
+	return &argMatcher{
+		args: args,
+		used: make([]bool, len(args)),
+		seen: make([]bool, len(args)),
+	}
+}
+
+// feed matches the next word typed.
+func (m *argMatcher) feed(w string) {
+	if m.lost {
+		return
+	}
+	for len(m.pending) > 0 {
+		p := &m.pending[0]
+		rest, strong, ok := enterArg(p, w)
+		if ok && (strong || !p.Flags.Has(redisx.ArgOptional)) {
+			m.pending = slices.Concat(rest, m.pending[1:])
+			return
+		}
+		// An optional part that does not start with this word is left
+		// out.
+		m.pending = m.pending[1:]
+	}
+
+	weakOptional, weakRequired := -1, -1
+	strongAt := -1
+	var strongRest []redisx.Arg
+	for j := m.next; j < len(m.args); j++ {
+		if m.used[j] {
+			continue
+		}
+		a := &m.args[j]
+		rest, strong, ok := enterArg(a, w)
+		if ok && strong {
+			strongAt, strongRest = j, rest
+			break
+		}
+		required := !a.Flags.Has(redisx.ArgOptional) && !m.seen[j]
+		if ok && required {
+			weakRequired = j
+			break
+		}
+		if ok && weakOptional < 0 {
+			weakOptional = j
+		}
+		if required {
+			break
+		}
+	}
+	switch {
+	case strongAt >= 0:
+		a := &m.args[strongAt]
+		if a.Flags.Has(redisx.ArgOptional) || m.seen[strongAt] {
+			// Optional arguments come in any order: keep the others.
+			if a.Flags.Has(redisx.ArgMultiple) {
+				m.seen[strongAt] = true
+			} else {
+				m.used[strongAt] = true
+			}
+		} else {
+			m.take(strongAt)
+		}
+		m.pending = strongRest
+	case weakRequired >= 0 || weakOptional >= 0:
+		j := weakRequired
+		if j < 0 {
+			j = weakOptional
+		}
+		rest, _, _ := enterArg(&m.args[j], w)
+		m.take(j)
+		m.pending = rest
+	default:
+		m.lost = true
+	}
+}
+
+// take moves past the arguments before j, which are dropped, and past j
+// itself unless it may repeat.
+func (m *argMatcher) take(j int) {
+	if m.args[j].Flags.Has(redisx.ArgMultiple) {
+		m.seen[j] = true
+		m.next = j
+		return
+	}
+	m.next = j + 1
+}
+
+// hint renders what is left to type, in redis-cli's help syntax.
+func (m *argMatcher) hint() string {
+	if m.lost {
+		return ""
+	}
+	var parts []string
+	for i := range m.pending {
+		parts = append(parts, m.pending[i].Syntax())
+	}
+	for j := m.next; j < len(m.args); j++ {
+		if m.used[j] {
+			continue
+		}
+		a := m.args[j]
+		if m.seen[j] {
+			a.Flags &^= redisx.ArgOptional | redisx.ArgMultiple
+			parts = append(parts, "["+a.Syntax()+" ...]")
+			continue
+		}
+		parts = append(parts, a.Syntax())
+	}
+	return strings.Join(parts, " ")
+}
+
+// expected returns the arguments the next word may start: the pending
+// parts up to the first required one, then the top-level arguments from
+// the next one up to the first required one.
+func (m *argMatcher) expected() []*redisx.Arg {
+	if m.lost {
+		return nil
+	}
+	var out []*redisx.Arg
+	for i := range m.pending {
+		p := &m.pending[i]
+		out = append(out, p)
+		if !p.Flags.Has(redisx.ArgOptional) {
+			return out
+		}
+	}
+	for j := m.next; j < len(m.args); j++ {
+		if m.used[j] {
+			continue
+		}
+		a := &m.args[j]
+		out = append(out, a)
+		if !a.Flags.Has(redisx.ArgOptional) && !m.seen[j] {
+			break
+		}
+	}
+	return out
+}
+
+// enterArg tries w as the first word of argument a. It returns the parts
+// that must follow, whether w matched a token (strong) rather than filling
+// a value, and whether w fits at all.
+func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
+	if a.Type == redisx.ArgPureToken {
+		return nil, true, strings.EqualFold(w, a.Token)
+	}
+	if a.Token != "" {
+		if !strings.EqualFold(w, a.Token) {
+			return nil, false, false
+		}
+		// The token is typed; its value follows, once.
+		v := *a
+		v.Token = ""
+		v.Flags &^= redisx.ArgOptional | redisx.ArgMultiple | redisx.ArgMultipleToken
+		if v.Type == redisx.ArgBlock {
+			return v.Args, true, true
+		}
+		return []redisx.Arg{v}, true, true
+	}
+	switch a.Type {
+	case redisx.ArgOneOf:
+		weak := -1
+		for i := range a.Args {
+			r, s, k := enterArg(&a.Args[i], w)
+			if k && s {
+				return r, true, true
+			}
+			if k && weak < 0 {
+				weak = i
+			}
+		}
+		if weak >= 0 {
+			r, _, _ := enterArg(&a.Args[weak], w)
+			return r, false, true
+		}
+		return nil, false, false
+	case redisx.ArgBlock:
+		if len(a.Args) == 0 {
+			return nil, false, false
+		}
+		r, s, k := enterArg(&a.Args[0], w)
+		if !k {
+			return nil, false, false
+		}
+		return slices.Concat(r, a.Args[1:]), s, true
+	}
+	return nil, false, true
+}
+
+// firstWords returns what may start argument a: its tokens, and whether a
+// value of type key may.
+func firstWords(a *redisx.Arg, tokens []string) ([]string, bool) {
+	if a.Token != "" {
+		return append(tokens, a.Token), false
+	}
+	switch a.Type {
+	case redisx.ArgOneOf:
+		key := false
+		for i := range a.Args {
+			var k bool
+			tokens, k = firstWords(&a.Args[i], tokens)
+			key = key || k
+		}
+		return tokens, key
+	case redisx.ArgBlock:
+		if len(a.Args) > 0 {
+			return firstWords(&a.Args[0], tokens)
+		}
+		return tokens, false
+	}
+	return tokens, a.Type == redisx.ArgKey
+}
