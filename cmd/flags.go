@@ -71,6 +71,9 @@ type Options struct {
 	RetryDeadline        duration
 	ClusterErrorAttempts int
 	ClusterOpts          clusterOptions
+	Bulk                 bulkOptions
+	Diag                 diagOptions
+	Settings             settingsOptions
 	Verbose              bool
 
 	Help    bool
@@ -127,6 +130,8 @@ var flagGroups = []string{
 	"Output",
 	"Retries",
 	"Cluster",
+	"Bulk and diagnostic modes",
+	"Configuration",
 	"Other",
 }
 
@@ -203,7 +208,11 @@ func addFlags(fs *pflag.FlagSet, o *Options) {
 	fs.BoolVarP(&o.Cluster, "cluster", "c", false, "Cluster mode: route commands by slot, follow redirects")
 	fs.IntVar(&o.ClusterErrorAttempts, "cluster-error-attempts", 3, "Cluster-level attempts after connection, timeout or cluster-down errors")
 	mark("cluster", "cluster-error-attempts")
+	group = "Bulk and diagnostic modes"
+	addBulkFlags(fs, &o.Bulk)
+	addDiagFlags(fs, &o.Diag)
 	addClusterFlags(fs, &o.ClusterOpts)
+	addSettingsFlags(fs, &o.Settings)
 
 	group = "Other"
 	fs.BoolVar(&o.Help, "help", false, "Show this help")

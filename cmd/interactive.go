@@ -22,8 +22,8 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 	switch cl := client.(type) {
 	case *redisx.Client:
 		rc = repl.NewStandalone(cl)
-	case repl.Client:
-		rc = cl
+	case *redisx.ClusterClient:
+		rc = repl.NewCluster(cl)
 	default:
 		return &exitError{code: 1, msg: "the interactive shell does not support this connection mode"}
 	}

@@ -113,6 +113,7 @@ shell when it is.`,
 		printHelp(ios.Out, c)
 	})
 	root.SetHelpCommand(&cobra.Command{Hidden: true, Use: "no-help-command"})
+	addSubcommands(ctx, root, ios)
 	return root
 }
 
@@ -121,8 +122,14 @@ func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet,
 		fmt.Fprintln(ios.Out, versionString())
 		return nil
 	}
+	if err := applySettings(ios, o, fs); err != nil {
+		return err
+	}
 	cfg, err := buildConfig(ios, o, fs, args)
 	if err != nil {
+		return err
+	}
+	if done, err := cfg.printSettings(); done {
 		return err
 	}
 	return cfg.run(ctx)

@@ -30,6 +30,12 @@ func (c *config) run(ctx context.Context) error {
 	defer client.Close()
 	p := newPrinter(c.ios, c.format, c.o.ErrExit)
 	defer p.flush()
+	if done, err := c.runBulkMode(ctx, client, p); done {
+		return err
+	}
+	if done, err := c.runDiagMode(ctx, client, p); done {
+		return err
+	}
 	if done, err := c.runClusterMode(ctx, client, p); done {
 		return err
 	}

@@ -20,6 +20,9 @@ import (
 // times. Unlike redis-cli, a connection that cannot be made ends the run
 // with exit code 1, and -e stops at the first error reply.
 func (c *config) runStdin(ctx context.Context, client session, p *printer) error {
+	if done, err := c.runStdinPipelined(ctx, client, p); done {
+		return err
+	}
 	br := bufio.NewReaderSize(c.ios.In, 64<<10)
 	failed := false
 	for {
