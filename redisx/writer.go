@@ -4,29 +4,15 @@ import "strconv"
 
 // AppendCommand appends args encoded as a RESP array of bulk strings, the
 // form every Redis command is sent in, and returns the extended buffer.
-func AppendCommand(buf []byte, args [][]byte) []byte {
-	buf = append(buf, '*')
-	buf = strconv.AppendInt(buf, int64(len(args)), 10)
-	buf = append(buf, '\r', '\n')
-	for _, a := range args {
-		buf = append(buf, '$')
-		buf = strconv.AppendInt(buf, int64(len(a)), 10)
-		buf = append(buf, '\r', '\n')
-		buf = append(buf, a...)
-		buf = append(buf, '\r', '\n')
-	}
-	return buf
-}
+func AppendCommand(buf []byte, args [][]byte) []byte { return appendCommand(buf, args) }
 
 // AppendCommandStrings is AppendCommand for string arguments.
-func AppendCommandStrings(buf []byte, args ...string) []byte {
-	buf = append(buf, '*')
-	buf = strconv.AppendInt(buf, int64(len(args)), 10)
-	buf = append(buf, '\r', '\n')
+func AppendCommandStrings(buf []byte, args ...string) []byte { return appendCommand(buf, args) }
+
+func appendCommand[T string | []byte](buf []byte, args []T) []byte {
+	buf = appendHeader(buf, '*', int64(len(args)))
 	for _, a := range args {
-		buf = append(buf, '$')
-		buf = strconv.AppendInt(buf, int64(len(a)), 10)
-		buf = append(buf, '\r', '\n')
+		buf = appendHeader(buf, '$', int64(len(a)))
 		buf = append(buf, a...)
 		buf = append(buf, '\r', '\n')
 	}
@@ -82,13 +68,25 @@ func AppendValue(buf []byte, v Value) []byte {
 	case KindBigNumber:
 		buf = appendLine(buf, '(', v.Str)
 	case KindArray, KindSet, KindPush, KindMap:
-		typ := map[Kind]byte{KindArray: '*', KindSet: '~', KindPush: '>', KindMap: '%'}[v.Kind]
-		buf = appendHeader(buf, typ, int64(v.Len()))
+		buf = appendHeader(buf, aggregateType(v.Kind), int64(v.Len()))
 		for _, e := range v.Elems {
 			buf = AppendValue(buf, e)
 		}
 	}
 	return buf
+}
+
+// aggregateType returns the RESP type byte of an aggregate kind.
+func aggregateType(k Kind) byte {
+	switch k {
+	case KindSet:
+		return '~'
+	case KindPush:
+		return '>'
+	case KindMap:
+		return '%'
+	}
+	return '*'
 }
 
 func appendHeader(buf []byte, typ byte, n int64) []byte {
