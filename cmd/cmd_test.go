@@ -180,3 +180,22 @@ func TestFailedAuthSendsNothing(t *testing.T) {
 		t.Fatalf("REDISCLI_AUTH: got %+v", r)
 	}
 }
+
+// TestSlowCommandShowsItsTime: like redis-cli, a command of 500ms or more
+// read from stdin prints "(0.60s)" after its reply, in the human format
+// only.
+func TestSlowCommandShowsItsTime(t *testing.T) {
+	s := redistest.Start(t)
+	script := "DEBUG SLEEP 0.6\nPING\n"
+	ios, out, _ := Test(script)
+	if code := Run(context.Background(), portArgs(s, "--no-raw"), ios); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !regexp.MustCompile(`^OK\n\(0\.\d\ds\)\nPONG\n$`).MatchString(out.String()) {
+		t.Fatalf("--no-raw: %q", out.String())
+	}
+	r := runRedish(t, nil, script, portArgs(s)...)
+	if r.out != "OK\nPONG\n" {
+		t.Fatalf("raw: %q", r.out)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -73,10 +75,16 @@ func (c *config) runLine(ctx context.Context, client session, p *printer, line s
 		return false, c.printRedisHelp(l.Words)
 	}
 	args := l.Args()
+	start := time.Now()
 	for range l.Repeat {
 		if err := c.runCommand(ctx, client, p, args); err != nil {
 			return false, err
 		}
+	}
+	// Like redis-cli, a slow command shows how long it took, in the human
+	// format only.
+	if elapsed := time.Since(start); elapsed >= 500*time.Millisecond && p.opts.Mode == format.TTY {
+		return false, p.text(fmt.Sprintf("(%.2fs)\n", elapsed.Seconds()))
 	}
 	return false, nil
 }
