@@ -5,8 +5,8 @@ import (
 	"errors"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
+	"time"
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
@@ -59,7 +59,9 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 		ErrOut:      c.ios.ErrOut,
 		Format:      c.format,
 		Color:       repl.ColorEnabled(c.ios.OutTTY, c.o.NoColor, c.ios.Getenv),
-		Version:     strings.TrimPrefix(versionString(), "redish "),
+		ErrColor:    repl.ColorEnabled(c.ios.ErrTTY, c.o.NoColor, c.ios.Getenv),
+		Interval:    time.Duration(c.o.Interval * float64(time.Second)),
+		Version:     versionNumber(),
 		HistoryPath: repl.HistoryPath(c.ios.Getenv),
 		RCPath:      repl.RCPath(c.ios.Getenv),
 		Interrupts:  interrupts,

@@ -11,8 +11,7 @@ import (
 )
 
 // Client is what the shell needs of its connection to Redis. Standalone
-// adapts a *redisx.Client; a cluster client implements it with State
-// naming the node the last command went to.
+// adapts a *redisx.Client, Cluster a *redisx.ClusterClient.
 type Client interface {
 	// Do sends one command and reads its reply, retrying per the policy.
 	// A server error reply is a Value of KindError, not an error.
@@ -25,8 +24,9 @@ type Client interface {
 	Connect(ctx context.Context) error
 	// SetAddr points the client at another server (the "connect" built-in)
 	// and closes the current connection; the session (credentials,
-	// protocol, database, name) carries over.
-	SetAddr(host string, port int)
+	// protocol, database, name) carries over. A client that cannot move
+	// says why.
+	SetAddr(host string, port int) error
 	// State is what the prompt shows.
 	State() State
 	// ScanKeys lists up to max keys starting with prefix, for completion,
@@ -99,10 +99,11 @@ func (s *Standalone) Connect(ctx context.Context) error {
 }
 
 // SetAddr points the client at host:port over TCP.
-func (s *Standalone) SetAddr(host string, port int) {
+func (s *Standalone) SetAddr(host string, port int) error {
 	o := s.c.Options()
 	o.Host, o.Port, o.Socket = host, port, ""
 	s.c.SetOptions(o)
+	return nil
 }
 
 // State returns the address, database and transaction state.

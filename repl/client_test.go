@@ -121,7 +121,7 @@ func TestStandaloneSocketState(t *testing.T) {
 	if st.Socket != srv.Socket || !st.Connected {
 		t.Errorf("state %+v", st)
 	}
-	if got, want := renderPrompt(st, newPalette(false)), "redis "+srv.Socket+"> "; got != want {
+	if got, want := renderPrompt(st, newPalette(false, false)), "redis "+srv.Socket+"> "; got != want {
 		t.Errorf("prompt %q, want %q", got, want)
 	}
 }

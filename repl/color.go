@@ -22,7 +22,6 @@ func ColorEnabled(outTTY, noColorFlag bool, getenv func(string) string) bool {
 // prompt, its own error messages, hints and --verbose retry lines. Replies
 // are never coloured: their bytes are redis-cli's.
 type palette struct {
-	on      bool
 	addr    *color.Color
 	down    *color.Color
 	tx      *color.Color
@@ -32,9 +31,8 @@ type palette struct {
 	verbose *color.Color
 }
 
-func newPalette(on bool) palette {
+func newPalette(out, errOut bool) palette {
 	p := palette{
-		on:      on,
 		addr:    color.New(color.Bold),
 		down:    color.New(color.FgRed, color.Bold),
 		tx:      color.New(color.FgYellow),
@@ -43,12 +41,19 @@ func newPalette(on bool) palette {
 		hint:    color.New(color.FgHiBlack),
 		verbose: color.New(color.FgYellow),
 	}
-	for _, c := range []*color.Color{p.addr, p.down, p.tx, p.db, p.err, p.hint, p.verbose} {
-		if on {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
+	for _, c := range []*color.Color{p.addr, p.down, p.tx, p.db, p.hint} {
+		enable(c, out)
+	}
+	for _, c := range []*color.Color{p.err, p.verbose} {
+		enable(c, errOut)
 	}
 	return p
+}
+
+func enable(c *color.Color, on bool) {
+	if on {
+		c.EnableColor()
+	} else {
+		c.DisableColor()
+	}
 }

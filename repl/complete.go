@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redish/redish/backoff"
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 )
@@ -26,15 +27,15 @@ var setOptions = []string{"hints", "nohints", "keys", "nokeys"}
 // retryKeys are the settings :retry takes (see retry.Policy.Apply).
 var retryKeys = []string{"retries=", "backoff=", "base=", "cap=", "on=", "deadline="}
 
-// KeyLister lists the keys that start with prefix, at most max of them,
+// keyLister lists the keys that start with prefix, at most max of them,
 // for completion. It must give up when ctx is done and return what it has.
-type KeyLister func(ctx context.Context, prefix string, max int) []string
+type keyLister func(ctx context.Context, prefix string, max int) []string
 
 // completer computes the completions of the word before the cursor.
 type completer struct {
 	cmds *commandSet
 	// keys lists keys for key arguments; nil turns key completion off.
-	keys KeyLister
+	keys keyLister
 }
 
 // complete returns the word being typed at the end of line and its
@@ -58,7 +59,7 @@ func (c *completer) complete(line string) (word string, cands []string) {
 	switch {
 	case len(words) == 0:
 		pool = append(slices.Clone(builtins), c.cmds.names...)
-	case IsHelpWord(words[0]):
+	case isHelpWord(words[0]):
 		pool = helpCompletions(words[1:])
 	case strings.EqualFold(words[0], ":set") && len(words) == 1:
 		pool = setOptions
@@ -180,3 +181,6 @@ func matchCase(name, typed string) string {
 
 func isLower(r rune) bool { return 'a' <= r && r <= 'z' }
 func isUpper(r rune) bool { return 'A' <= r && r <= 'Z' }
+
+// backoffNames lists the backoff strategies :retry accepts.
+func backoffNames() []string { return backoff.Names() }

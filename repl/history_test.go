@@ -129,7 +129,7 @@ func TestHistoryFile(t *testing.T) {
 	}
 }
 
-func TestHistoryWidensNothingAndTrims(t *testing.T) {
+func TestHistoryTrimmedAndNarrowed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history")
 	var b strings.Builder
 	for i := range historyMax + 50 {

@@ -112,14 +112,14 @@ func ParseLine(s string) Line {
 			return Line{Kind: LineBadRepeat}
 		}
 	}
-	if IsHelpWord(words[0]) {
+	if isHelpWord(words[0]) {
 		return Line{Kind: LineHelp, Repeat: repeat, Words: words[1:]}
 	}
 	return Line{Kind: LineCommand, Repeat: repeat, Words: words}
 }
 
-// IsHelpWord reports whether s asks for help: "help" (any case) or "?".
-func IsHelpWord(s string) bool {
+// isHelpWord reports whether s asks for help: "help" (any case) or "?".
+func isHelpWord(s string) bool {
 	return strings.EqualFold(s, "help") || s == "?"
 }
 

@@ -22,10 +22,10 @@ func TestRenderPrompt(t *testing.T) {
 		{"cluster", State{Addr: "127.0.0.1:7002", Cluster: true, Connected: true}, "cluster 127.0.0.1:7002> "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := renderPrompt(tc.st, newPalette(false)); got != tc.want {
+			if got := renderPrompt(tc.st, newPalette(false, false)); got != tc.want {
 				t.Errorf("renderPrompt = %q, want %q", got, tc.want)
 			}
-			colored := renderPrompt(tc.st, newPalette(true))
+			colored := renderPrompt(tc.st, newPalette(true, true))
 			if !strings.Contains(colored, "\x1b[") {
 				t.Errorf("coloured prompt %q has no colour", colored)
 			}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/redish/redish/backoff"
 	"github.com/redish/redish/redisx"
 )
 
@@ -67,31 +66,3 @@ func (s *Shell) runRC() {
 		s.errorf("%s: %v", s.cfg.RCPath, err)
 	}
 }
-
-// openHistory loads the history file into the editor.
-func (s *Shell) openHistory() {
-	h, lines, err := OpenHistory(s.cfg.HistoryPath)
-	s.history = h
-	if err != nil {
-		s.errorf("%v", err)
-		s.warned = true
-	}
-	for _, l := range lines {
-		s.ed.AddHistory(l)
-	}
-}
-
-// addHistory records a line typed, unless it holds a secret.
-func (s *Shell) addHistory(line string) {
-	kept, err := s.history.Add(line)
-	if kept {
-		s.ed.AddHistory(line)
-	}
-	if err != nil && !s.warned {
-		s.warned = true
-		s.errorf("%v", err)
-	}
-}
-
-// backoffNames lists the backoff strategies :retry accepts.
-func backoffNames() []string { return backoff.Names() }

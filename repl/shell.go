@@ -43,9 +43,12 @@ type Config struct {
 	Out, ErrOut io.Writer
 	// Format says how replies print (format.TTY on a terminal).
 	Format format.Options
-	// Color turns colour on for the prompt, errors, hints and retry lines
+	// Color turns colour on for what goes to Out: the prompt and hints
 	// (see ColorEnabled).
 	Color bool
+	// ErrColor turns colour on for what goes to ErrOut: the shell's error
+	// messages and --verbose retry lines.
+	ErrColor bool
 	// Version is redish's version, shown by "help".
 	Version string
 	// HistoryPath is the history file, "" for none (see HistoryPath).
@@ -53,6 +56,8 @@ type Config struct {
 	// RCPath is the file of :set, :retry and :verbose lines run at start,
 	// "" for none (see RCPath).
 	RCPath string
+	// Interval is the wait between the runs of "N CMD" (-i).
+	Interval time.Duration
 	// Interrupts delivers Ctrl-C (SIGINT) while a command runs: it cancels
 	// that command. At the prompt the editor sees Ctrl-C as a key.
 	Interrupts <-chan os.Signal
@@ -87,7 +92,7 @@ func NewShell(cfg Config) *Shell {
 		cfg:     cfg,
 		client:  cfg.Client,
 		ed:      cfg.Editor,
-		pal:     newPalette(cfg.Color),
+		pal:     newPalette(cfg.Color, cfg.ErrColor),
 		history: &History{},
 	}
 	s.cmds.Store(newCommandSet(nil))
@@ -102,14 +107,12 @@ func (s *Shell) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { s.ed.Close() })
 	defer stop()
 
-	comp := &completer{}
 	s.ed.SetCompleter(func(line string) (string, []string) {
-		comp.cmds = s.cmds.Load()
-		comp.keys = nil
+		c := completer{cmds: s.cmds.Load()}
 		if s.keys.Load() {
-			comp.keys = s.client.ScanKeys
+			c.keys = s.client.ScanKeys
 		}
-		return comp.complete(line)
+		return c.complete(line)
 	})
 	s.ed.SetHinter(func(line string) string {
 		if !s.hints.Load() {
@@ -125,6 +128,7 @@ func (s *Shell) Run(ctx context.Context) error {
 	}
 	s.runRC()
 	s.connect(ctx)
+	s.loadDocs(ctx)
 
 	for {
 		line, err := s.ed.ReadLine(renderPrompt(s.client.State(), s.pal))
@@ -151,32 +155,36 @@ func (s *Shell) Run(ctx context.Context) error {
 	}
 }
 
-// Redirected prints the line redis-cli prints when cluster mode follows a
-// redirect; a cluster client calls it from inside Do.
-func (s *Shell) Redirected(slot int, addr string) {
-	fmt.Fprintf(s.cfg.Out, "-> Redirected to slot [%d] located at %s\n", slot, addr)
-}
-
-// connect dials now, so that the first prompt tells whether the server is
-// there, and loads the server's command docs for hints.
+// connect dials now, so that the prompt tells whether the server is
+// there (at start, after "connect" and after Ctrl-C). Ctrl-C ends the
+// attempt.
 func (s *Shell) connect(ctx context.Context) {
-	if err := s.client.Connect(ctx); err != nil {
+	var err error
+	s.interruptible(ctx, func(ctx context.Context) { err = s.client.Connect(ctx) })
+	if err != nil && ctx.Err() == nil {
+		if errors.Is(err, context.Canceled) {
+			s.print("\n")
+			return
+		}
 		s.errorf("%s", s.cfg.Describe(err))
-		return
 	}
-	s.loadDocs(ctx)
 }
 
 // loadDocs asks the server for COMMAND DOCS, so that hints and completion
 // cover its modules and newer commands. Failing is not an error: the
 // built-in table remains.
 func (s *Shell) loadDocs(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, docsTimeout)
+	if !s.client.State().Connected {
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, docsTimeout)
 	defer cancel()
-	v, err := s.client.Do(ctx, redisx.Args("COMMAND", "DOCS"))
+	v, err := s.client.Do(dctx, redisx.Args("COMMAND", "DOCS"))
 	if err != nil {
-		// A slow answer cost the connection: make it again.
-		s.client.Connect(context.WithoutCancel(ctx))
+		// A slow answer cost the connection: make it again, as briefly.
+		rctx, cancel := context.WithTimeout(ctx, docsTimeout)
+		defer cancel()
+		s.client.Connect(rctx)
 		return
 	}
 	if docs := parseCommandDocs(v); len(docs) > 0 {
@@ -233,14 +241,57 @@ func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 		s.errorf("Invalid port %q: must be between 0 and 65535.", portText)
 		return
 	}
-	s.client.SetAddr(host, port)
+	if err := s.client.SetAddr(host, port); err != nil {
+		s.errorf("%v", err)
+		return
+	}
 	s.connect(ctx)
+	s.loadDocs(ctx)
 }
 
 // runCommand sends args repeat times and prints the replies. Ctrl-C
 // cancels it; the connection is then made again, with the session
 // restored, before the next prompt.
 func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
+	start := time.Now()
+	streaming := isStreaming(args)
+	if streaming && s.cfg.Format.Mode != format.Raw {
+		s.print("Reading messages... (press Ctrl-C to quit)\n")
+	}
+	interrupted := s.interruptible(ctx, func(ctx context.Context) {
+		for i := range repeat {
+			if i > 0 && s.cfg.Interval > 0 && sleep(ctx, s.cfg.Interval) != nil {
+				return
+			}
+			v, err := s.client.Do(ctx, args)
+			if err != nil {
+				s.failed(err, ctx.Err() != nil)
+				return
+			}
+			s.reply(args, v)
+			if streaming && v.Kind != redisx.KindError {
+				s.stream(ctx, args)
+				return
+			}
+		}
+	})
+	elapsed := time.Since(start)
+	switch {
+	case elapsed >= slowCommand && s.cfg.Format.Mode == format.TTY:
+		// After Ctrl-C this follows the "^C" the terminal echoed, as in
+		// redis-cli.
+		s.print(fmt.Sprintf("(%.2fs)\n", elapsed.Seconds()))
+	case interrupted:
+		s.print("\n")
+	}
+	if interrupted {
+		s.connect(ctx)
+	}
+}
+
+// interruptible runs f with a context that Ctrl-C cancels, and reports
+// whether it did.
+func (s *Shell) interruptible(ctx context.Context, f func(context.Context)) bool {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.drainInterrupts()
@@ -253,42 +304,8 @@ func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 		case <-done:
 		}
 	}()
-
-	start := time.Now()
-	streaming := isStreaming(args)
-	if streaming && s.cfg.Format.Mode != format.Raw {
-		s.print("Reading messages... (press Ctrl-C to quit)\n")
-	}
-	for range repeat {
-		v, err := s.client.Do(cctx, args)
-		if err != nil {
-			s.failed(err, cctx.Err() != nil && ctx.Err() == nil)
-			break
-		}
-		s.reply(args, v)
-		if streaming && v.Kind != redisx.KindError {
-			s.stream(cctx, args)
-			break
-		}
-		if cctx.Err() != nil {
-			break
-		}
-	}
-	interrupted := cctx.Err() != nil && ctx.Err() == nil
-	elapsed := time.Since(start)
-	switch {
-	case elapsed >= slowCommand && s.cfg.Format.Mode == format.TTY:
-		// After Ctrl-C this follows the "^C" the terminal echoed, as in
-		// redis-cli.
-		s.print(fmt.Sprintf("(%.2fs)\n", elapsed.Seconds()))
-	case interrupted:
-		s.print("\n")
-	}
-	if interrupted {
-		if err := s.client.Connect(ctx); err != nil {
-			s.errorf("%s", s.cfg.Describe(err))
-		}
-	}
+	f(cctx)
+	return cctx.Err() != nil && ctx.Err() == nil
 }
 
 // stream prints what the server pushes after SUBSCRIBE or MONITOR until
@@ -441,6 +458,18 @@ func (s *Shell) print(text string) { io.WriteString(s.cfg.Out, text) }
 // errorf prints one of the shell's own messages on ErrOut, in red.
 func (s *Shell) errorf(f string, args ...any) {
 	fmt.Fprintln(s.cfg.ErrOut, s.pal.err.Sprintf(f, args...))
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func onOff(b bool) string {

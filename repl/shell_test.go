@@ -80,9 +80,10 @@ func (c *fakeClient) Connect(context.Context) error {
 	c.state.Connected = true
 	return nil
 }
-func (c *fakeClient) SetAddr(host string, port int) {
+func (c *fakeClient) SetAddr(host string, port int) error {
 	c.addr = host + ":" + strconv.Itoa(port)
 	c.state.Addr = c.addr
+	return nil
 }
 func (c *fakeClient) State() State                                   { return c.state }
 func (c *fakeClient) ScanKeys(context.Context, string, int) []string { return nil }

@@ -1,0 +1,96 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/redish/redish/redisx"
+)
+
+// Cluster adapts a *redisx.ClusterClient (-c) to Client. The prompt names
+// the node the last command went to; redirects are announced by the
+// client's OnRedirect hook, which the caller sets.
+type Cluster struct {
+	c *redisx.ClusterClient
+	// connected is false after a connection failure, until a command or
+	// Connect succeeds.
+	connected bool
+	// inTx follows MULTI, EXEC and DISCARD, for the prompt and so that key
+	// completion never queues a SCAN in the user's transaction.
+	inTx bool
+}
+
+// ErrNoConnect is returned by Cluster.SetAddr: a cluster shell keeps its
+// startup nodes.
+var ErrNoConnect = errors.New("connect is not available in cluster mode: start redish again with -c and the node's address")
+
+// NewCluster returns the shell's view of c. The shell owns c from then
+// on: Close closes it.
+func NewCluster(c *redisx.ClusterClient) *Cluster { return &Cluster{c: c} }
+
+// Do runs one command on the cluster.
+func (s *Cluster) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
+	v, err := s.c.Do(ctx, args)
+	if err != nil {
+		var ce *redisx.ConnError
+		if errors.As(err, &ce) {
+			s.connected = false
+		}
+		s.inTx = false
+		return v, err
+	}
+	s.connected = true
+	if len(args) > 0 && v.Kind != redisx.KindError {
+		switch strings.ToUpper(string(args[0])) {
+		case "MULTI":
+			s.inTx = true
+		case "EXEC", "DISCARD", "RESET":
+			s.inTx = false
+		}
+	}
+	return v, nil
+}
+
+// ReadReply reads the next pushed message from the last node.
+func (s *Cluster) ReadReply(ctx context.Context) (redisx.Value, error) {
+	return s.c.ReadReply(ctx)
+}
+
+// Connect reads the slot map from the first startup node that answers.
+func (s *Cluster) Connect(ctx context.Context) error {
+	_, err := s.c.Topology(ctx)
+	s.connected = err == nil
+	return err
+}
+
+// SetAddr is not supported in cluster mode: it returns ErrNoConnect.
+func (s *Cluster) SetAddr(string, int) error { return ErrNoConnect }
+
+// State names the node of the last command.
+func (s *Cluster) State() State {
+	return State{Addr: s.c.LastAddr(), Cluster: true, InTx: s.inTx, Connected: s.connected}
+}
+
+// errEnough stops a scan once enough keys are found.
+var errEnough = errors.New("enough keys")
+
+// ScanKeys scans every primary for keys starting with prefix. Inside
+// MULTI it finds nothing: the SCAN would be queued.
+func (s *Cluster) ScanKeys(ctx context.Context, prefix string, max int) []string {
+	if s.inTx {
+		return nil
+	}
+	var keys []string
+	s.c.Scan(ctx, globEscape(prefix)+"*", 1000, func(k []byte) error {
+		keys = append(keys, string(k))
+		if len(keys) >= max {
+			return errEnough
+		}
+		return nil
+	})
+	return keys
+}
+
+// Close closes every node connection.
+func (s *Cluster) Close() error { return s.c.Close() }
