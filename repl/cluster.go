@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
 )
 
 // Cluster adapts a *redisx.ClusterClient (-c) to Client. The prompt names
@@ -20,6 +21,9 @@ type Cluster struct {
 	// completion never queues a SCAN in the user's transaction.
 	inTx bool
 }
+
+// A cluster shell's node-level policy can change live (:retry, :verbose).
+var _ RetryControl = (*Cluster)(nil)
 
 // ErrNoConnect is returned by Cluster.SetAddr: a cluster shell keeps its
 // startup nodes.
@@ -63,6 +67,31 @@ func (s *Cluster) Connect(ctx context.Context) error {
 	s.connected = err == nil
 	return err
 }
+
+// RetryPolicy returns the node-level policy commands run under.
+func (s *Cluster) RetryPolicy() retry.Policy {
+	if r := s.c.Retry(); r != nil {
+		return r.Policy
+	}
+	return retry.DefaultPolicy()
+}
+
+// SetRetryPolicy replaces the node-level policy, keeping its clock and
+// random source. The cluster level (--cluster-error-attempts) is unchanged.
+func (s *Cluster) SetRetryPolicy(p retry.Policy) {
+	r := retry.Retry{}
+	if cur := s.c.Retry(); cur != nil {
+		r = *cur
+	}
+	r.Policy = p
+	s.c.SetRetry(&r)
+}
+
+// Observer returns the node-level retry event hook.
+func (s *Cluster) Observer() func(retry.Event) { return s.c.OnRetry() }
+
+// SetObserver sets the node-level retry event hook.
+func (s *Cluster) SetObserver(f func(retry.Event)) { s.c.SetOnRetry(f) }
 
 // SetAddr is not supported in cluster mode: it returns ErrNoConnect.
 func (s *Cluster) SetAddr(string, int) error { return ErrNoConnect }
