@@ -70,6 +70,12 @@ func report(ctx context.Context, ios *IOStreams, err error) int {
 }
 
 func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
+	root, _ := newRoot(ctx, ios)
+	return root
+}
+
+// newRoot returns the root command and the options its flags fill.
+func newRoot(ctx context.Context, ios *IOStreams) (*cobra.Command, *Options) {
 	o := &Options{}
 	root := &cobra.Command{
 		Use:   "redish [options] [cmd [arg ...]]",
@@ -114,7 +120,7 @@ shell when it is.`,
 	})
 	root.SetHelpCommand(&cobra.Command{Hidden: true, Use: "no-help-command"})
 	addSubcommands(ctx, root, ios)
-	return root
+	return root, o
 }
 
 func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) error {
