@@ -47,16 +47,6 @@ func addClusterFlags(fs *pflag.FlagSet, o *clusterOptions) {
 	for _, name := range []string{"cluster-seed", "read-from-replicas", "primaries", "replicas", "all-nodes", "node", "topology"} {
 		fs.SetAnnotation(name, flagGroupAnnotation, []string{"Cluster"})
 	}
-	// --scan, --pattern and --count are redis-cli's scan mode. They are
-	// registered here unless the general flags already have them.
-	if fs.Lookup("scan") == nil {
-		fs.Bool("scan", false, "List all keys with SCAN (every primary with -c), one per line")
-		fs.String("pattern", "", "Keys `pattern` for --scan")
-		fs.Int("count", 0, "COUNT `hint` for --scan")
-		for _, name := range []string{"scan", "pattern", "count"} {
-			fs.SetAnnotation(name, flagGroupAnnotation, []string{"Cluster"})
-		}
-	}
 }
 
 // selector returns the node selection the flags ask for, if any.
@@ -134,65 +124,22 @@ func (c *config) newClusterClient() (session, error) {
 	return cc, nil
 }
 
-// runClusterMode runs --topology and --scan, the modes that take no
-// command. It reports whether it handled the run.
+// runClusterMode runs --topology, the cluster mode that takes no command.
+// It reports whether it handled the run.
 func (c *config) runClusterMode(ctx context.Context, client session, p *printer) (bool, error) {
 	if !c.o.Cluster {
 		if err := c.checkClusterFlags(); err != nil {
 			return true, err
 		}
 	}
-	scan, _ := c.fs.GetBool("scan")
-	switch {
-	case c.o.ClusterOpts.Topology:
-		cc, ok := client.(*redisx.ClusterClient)
-		if !ok {
-			return true, &exitError{code: 1, msg: "Option --topology needs -c (cluster mode)."}
-		}
-		return true, c.runTopology(ctx, cc, p)
-	case scan:
-		pattern, _ := c.fs.GetString("pattern")
-		count, _ := c.fs.GetInt("count")
-		return true, c.runScan(ctx, client, p, pattern, count)
+	if !c.o.ClusterOpts.Topology {
+		return false, nil
 	}
-	return false, nil
-}
-
-// runScan prints every key matching pattern, once each: with -c from
-// every primary, otherwise with a SCAN loop on the one server.
-func (c *config) runScan(ctx context.Context, client session, p *printer, pattern string, count int) error {
-	emit := func(k []byte) error { return p.reply(nil, redisx.Bulk(k)) }
-	if cc, ok := client.(*redisx.ClusterClient); ok {
-		return cc.Scan(ctx, pattern, count, emit)
+	cc, ok := client.(*redisx.ClusterClient)
+	if !ok {
+		return true, &exitError{code: 1, msg: "Option --topology needs -c (cluster mode)."}
 	}
-	cursor := "0"
-	for {
-		args := redisx.Args("SCAN", cursor)
-		if pattern != "" {
-			args = append(args, []byte("MATCH"), []byte(pattern))
-		}
-		if count > 0 {
-			args = append(args, []byte("COUNT"), []byte(strconv.Itoa(count)))
-		}
-		v, err := client.Do(ctx, args)
-		if err != nil {
-			return err
-		}
-		if v.Kind == redisx.KindError {
-			return &exitError{code: 1, msg: "SCAN: " + v.Text()}
-		}
-		if v.Len() != 2 {
-			return &exitError{code: 1, msg: "SCAN: unexpected reply"}
-		}
-		for _, k := range v.Elems[1].Elems {
-			if err := emit(k.Str); err != nil {
-				return err
-			}
-		}
-		if cursor = v.Elems[0].Text(); cursor == "0" {
-			return nil
-		}
-	}
+	return true, c.runTopology(ctx, cc, p)
 }
 
 // runOnNodes sends args to the nodes --primaries, --replicas, --all-nodes

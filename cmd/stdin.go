@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -81,10 +80,8 @@ func (c *config) runLine(ctx context.Context, client session, p *printer, line s
 			return false, err
 		}
 	}
-	// Like redis-cli, a slow command shows how long it took, in the human
-	// format only.
-	if elapsed := time.Since(start); elapsed >= 500*time.Millisecond && p.opts.Mode == format.TTY {
-		return false, p.text(fmt.Sprintf("(%.2fs)\n", elapsed.Seconds()))
+	if err := p.timing(time.Since(start)); err != nil {
+		return false, err
 	}
-	return false, nil
+	return false, p.flush()
 }

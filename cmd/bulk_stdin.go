@@ -1,0 +1,357 @@
+package cmd
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/repl"
+)
+
+// runStdinPipelined runs commands read from stdin in pipelined windows,
+// with the output runStdin gives when it runs them one by one. It reports
+// false, leaving the run to runStdin, for --window 1 and for node
+// selections (--primaries, --node, ...), which print per node.
+func (c *config) runStdinPipelined(ctx context.Context, client session, p *printer) (bool, error) {
+	pl, ok := client.(pipeliner)
+	if !ok || c.o.Bulk.Window <= 1 {
+		return false, nil
+	}
+	if _, sel := c.o.ClusterOpts.selector(); sel {
+		return false, nil
+	}
+	w := &window{c: c, client: client, pl: pl, p: p, max: c.o.Bulk.Window}
+	return true, w.runStdin(ctx)
+}
+
+// window is the pipelined stdin script mode: commands are collected from
+// the input while it has complete lines buffered, up to a window's worth,
+// then sent at once; the replies are printed in order into one buffer,
+// written when the window is done. While one window is on the wire, the
+// next one is read and parsed.
+//
+// The line rules are runStdin's (repl.ParseLine). Lines that print text
+// ("Invalid argument(s)") take their place among the replies. A command
+// that changes what the connection does next (MULTI, SELECT, SUBSCRIBE,
+// a blocking command, ...; see redisx.CanPipeline) waits for the windows
+// before it to be printed, then runs alone, as runStdin runs it.
+type window struct {
+	c      *config
+	client session
+	pl     pipeliner
+	p      *printer
+	max    int
+
+	// fill is the batch being read from the input.
+	fill *batch
+	// todo hands a batch to the goroutine that sends it; done hands it
+	// back with the result. At most one batch is in flight.
+	todo     chan *batch
+	done     chan *batch
+	inFlight bool
+	// failed is set when a connection was lost: the run ends with exit
+	// code 1, as runStdin's does. Only the sender touches it while a
+	// batch is in flight.
+	failed bool
+	// canPipe caches redisx.CanPipeline for command names that decide it
+	// alone.
+	canPipe map[string]bool
+}
+
+// batch is one window's worth of commands, and the texts printed among
+// their replies.
+type batch struct {
+	cmds [][][]byte
+	// lineEnd[i] is true when cmds[i] is the last command of its line
+	// ("3 INCR k" is one line of three commands) in this batch: the time
+	// of a slow line is printed after its last reply.
+	lineEnd []bool
+	texts   []windowText
+	size    int   // request bytes of cmds, roughly
+	err     error // the result of sending it
+}
+
+// windowText is text to print before the reply of command before.
+type windowText struct {
+	before int
+	text   string
+}
+
+// maxCanPipe bounds the cache of command names.
+const maxCanPipe = 256
+
+func (w *window) runStdin(ctx context.Context) error {
+	w.fill = &batch{}
+	w.canPipe = make(map[string]bool)
+	defer w.stop()
+	br := bufio.NewReaderSize(w.c.ios.In, 64<<10)
+	ready := 0 // buffered bytes known to hold complete lines
+	for {
+		if ready <= 0 {
+			if n := br.Buffered(); n > 0 {
+				peek, _ := br.Peek(n)
+				ready = bytes.LastIndexByte(peek, '\n') + 1
+			}
+			if ready <= 0 {
+				// Reading on may wait for input: whoever writes it may be
+				// waiting for the replies to what it wrote so far.
+				if err := w.send(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		line, readErr := br.ReadString('\n')
+		ready -= len(line)
+		if len(line) > 0 {
+			quit, err := w.line(ctx, line)
+			if err != nil {
+				return err
+			}
+			if quit {
+				break
+			}
+		}
+		if readErr == io.EOF {
+			break
+		}
+		if readErr != nil {
+			if err := w.drain(ctx); err != nil {
+				return err
+			}
+			return &exitError{code: 1, msg: "Error reading stdin: " + readErr.Error()}
+		}
+	}
+	if err := w.drain(ctx); err != nil {
+		return err
+	}
+	if w.failed {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// line adds one line to the window, or runs what cannot wait.
+func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
+	l := repl.ParseLine(line)
+	b := w.fill
+	switch l.Kind {
+	case repl.LineEmpty:
+		return false, nil
+	case repl.LineInvalid, repl.LineBadRepeat:
+		b.texts = append(b.texts, windowText{before: len(b.cmds), text: l.Message()})
+		return false, nil
+	case repl.LineQuit:
+		return true, nil
+	case repl.LineHelp:
+		if err := w.drain(ctx); err != nil {
+			return false, err
+		}
+		return false, w.c.printRedisHelp(l.Words)
+	}
+	args := l.Args()
+	if !w.canPipeline(args) {
+		if err := w.drain(ctx); err != nil {
+			return false, err
+		}
+		start := time.Now()
+		for range l.Repeat {
+			if err := w.alone(ctx, args); err != nil {
+				return false, err
+			}
+		}
+		if err := w.p.timing(time.Since(start)); err != nil {
+			return false, err
+		}
+		return false, w.p.flush()
+	}
+	size := 16
+	for _, a := range args {
+		size += len(a) + 16
+	}
+	for r := range l.Repeat {
+		b := w.fill
+		b.cmds = append(b.cmds, args)
+		b.lineEnd = append(b.lineEnd, r == l.Repeat-1)
+		b.size += size
+		if len(b.cmds) >= w.max || b.size >= windowBytes {
+			b.lineEnd[len(b.lineEnd)-1] = true
+			if err := w.send(ctx); err != nil {
+				return false, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// canPipeline is redisx.CanPipeline, remembered for the command names
+// that decide it alone (those without subcommands).
+func (w *window) canPipeline(args [][]byte) bool {
+	if ok, known := w.canPipe[string(args[0])]; known {
+		return ok
+	}
+	ok := redisx.CanPipeline(args)
+	if cmd := redisx.LookupBytes(args[:1]); (cmd == nil || len(cmd.Subcommands) == 0) && len(w.canPipe) < maxCanPipe {
+		w.canPipe[string(args[0])] = ok
+	}
+	return ok
+}
+
+// alone runs one command by itself, as runStdin does.
+func (w *window) alone(ctx context.Context, args [][]byte) error {
+	return w.settle(ctx, w.c.runCommand(ctx, w.client, w.p, args))
+}
+
+// settle decides what a failure means for the run, as runStdin does: a
+// connection lost after it was made is reported and the run goes on (the
+// next command dials again); anything else ends the run.
+func (w *window) settle(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *redisx.ConnError
+	if ctx.Err() != nil || !errors.As(err, &ce) || ce.Op == "dial" {
+		return err
+	}
+	w.p.flush()
+	fmt.Fprintln(w.c.ios.ErrOut, describe(err))
+	w.failed = true
+	return nil
+}
+
+// send hands the batch being filled to the sender, once the batch before
+// it is done, and starts filling the one that came back.
+func (w *window) send(ctx context.Context) error {
+	b := w.fill
+	if len(b.cmds) == 0 && len(b.texts) == 0 {
+		return nil
+	}
+	next := &batch{}
+	if w.inFlight {
+		next = <-w.done
+		w.inFlight = false
+		if next.err != nil {
+			return next.err
+		}
+		next.cmds, next.lineEnd, next.texts, next.size = next.cmds[:0], next.lineEnd[:0], next.texts[:0], 0
+	}
+	if w.todo == nil {
+		w.todo, w.done = make(chan *batch), make(chan *batch)
+		go func() {
+			for b := range w.todo {
+				b.err = w.exec(ctx, b)
+				w.done <- b
+			}
+		}()
+	}
+	w.todo <- b
+	w.inFlight = true
+	w.fill = next
+	return nil
+}
+
+// drain sends what is left and waits until every reply is printed.
+func (w *window) drain(ctx context.Context) error {
+	if err := w.send(ctx); err != nil {
+		return err
+	}
+	if !w.inFlight {
+		return w.p.flush()
+	}
+	b := <-w.done
+	w.inFlight = false
+	return b.err
+}
+
+// stop ends the sender, after the batch in flight.
+func (w *window) stop() {
+	if w.todo == nil {
+		return
+	}
+	if w.inFlight {
+		<-w.done
+		w.inFlight = false
+	}
+	close(w.todo)
+	w.todo = nil
+}
+
+// exec sends one batch and prints the replies and the texts in order.
+func (w *window) exec(ctx context.Context, b *batch) error {
+	next := 0 // the next text to print
+	texts := func(upTo int) error {
+		for ; next < len(b.texts) && b.texts[next].before <= upTo; next++ {
+			if _, err := w.p.w.WriteString(b.texts[next].text); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// A line's time runs from when its first command could start (the
+	// window was sent, and the line before it answered) to its last reply:
+	// what redis-cli measures when it runs the line alone.
+	sent := time.Now()
+	lineStart, lastReply := sent, sent
+	var err error
+	if len(b.cmds) > 0 {
+		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v redisx.Value) error {
+			if err := texts(i); err != nil {
+				return err
+			}
+			if err := w.p.replyBuffered(b.cmds[i], v); err != nil {
+				return err
+			}
+			now := time.Now()
+			if i == 0 || b.lineEnd[i-1] {
+				lineStart = lastReply
+			}
+			lastReply = now
+			if b.lineEnd[i] {
+				return w.p.timing(now.Sub(lineStart))
+			}
+			return nil
+		})
+	}
+	var pe *redisx.PipelineError
+	if errors.As(err, &pe) {
+		if terr := texts(pe.Done); terr != nil {
+			return terr
+		}
+		if err = w.settle(ctx, pe.Err); err != nil {
+			return err
+		}
+		if lost := len(b.cmds) - pe.Done - 1; lost > 0 {
+			fmt.Fprintf(w.c.ios.ErrOut, "Error: %d more commands were sent with it and got no reply; they were not sent again (--retries sends them again)\n", lost)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := texts(len(b.cmds)); err != nil {
+		return err
+	}
+	return w.p.flush()
+}
+
+// replyBuffered is reply without the flush: the bulk modes write their
+// output in large chunks.
+func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
+	if p.errExit && v.Kind == redisx.KindError {
+		p.flush()
+		msg := format.ErrorLine(nil, v)
+		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
+	}
+	o := p.opts
+	o.Verbatim = verbatim(args)
+	p.buf = format.Append(p.buf[:0], v, o)
+	_, err := p.w.Write(p.buf)
+	if cap(p.buf) > 1<<20 {
+		p.buf = nil
+	}
+	return err
+}
