@@ -1,0 +1,492 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
+)
+
+// keyType is what --bigkeys learns about one type of key (redis-cli's
+// typeinfo).
+type keyType struct {
+	name    string
+	sizeCmd string // "" for module types: sized only by --memkeys
+	unit    string
+
+	count, total uint64
+	biggest      uint64
+	biggestKey   string // quoted and escaped as redis-cli prints it
+}
+
+// builtinTypes are redis-cli's types, in the order it registers them
+// (which matters: see typeDict). Module types get the unit "?".
+var builtinTypes = []keyType{
+	{name: "string", sizeCmd: "STRLEN", unit: "bytes"},
+	{name: "list", sizeCmd: "LLEN", unit: "items"},
+	{name: "set", sizeCmd: "SCARD", unit: "members"},
+	{name: "hash", sizeCmd: "HLEN", unit: "fields"},
+	{name: "zset", sizeCmd: "ZCARD", unit: "members"},
+	{name: "stream", sizeCmd: "XLEN", unit: "entries"},
+}
+
+// bigKeysHeader is what redis-cli prints before scanning.
+const bigKeysHeader = "\n# Scanning the entire keyspace to find biggest keys as well as\n" +
+	"# average sizes per key type.  You can use -i 0.1 to sleep 0.1 sec\n" +
+	"# per 100 SCAN commands (not usually needed).\n\n"
+
+// bigKeysSleepEvery is how many SCAN commands run between two -i sleeps.
+const bigKeysSleepEvery = 100
+
+// keyScan is one run of --bigkeys or --memkeys.
+type keyScan struct {
+	c        *config
+	out      *printer
+	progress *progressLine
+	memkeys  bool
+	samples  int // MEMORY USAGE ... SAMPLES n; 0 leaves the server's default
+	pattern  []byte
+	count    []byte // COUNT hint, only when --count is given
+	interval time.Duration
+	sleep    func(context.Context, time.Duration) error
+
+	types     *typeDict
+	totalKeys int64
+	sampled   uint64
+	totalLen  uint64
+	scans     uint64
+	pct       float64
+}
+
+// runBigKeys runs --bigkeys (memkeys false) or --memkeys: it scans the
+// keyspace with SCAN (with --pattern or --quoted-pattern as MATCH, and
+// --count, which redis-cli 7.0 lacks, as COUNT), asks each key's TYPE and size (STRLEN, LLEN, ... or
+// MEMORY USAGE) in one pipeline per SCAN batch, and prints what redis-cli
+// prints, byte for byte: the biggest key of each type as it is found, then
+// a summary.
+//
+// With -c it runs over every primary that serves slots, in slot order, as
+// one scan: DBSIZE is the sum over the primaries, the percentages count
+// the keys sampled on all of them, and the summary covers the cluster.
+// When stderr is a terminal, a progress line is kept there; stdout gets
+// only what redis-cli prints.
+func (c *config) runBigKeys(ctx context.Context, client session, p *printer, memkeys bool) error {
+	_, sleep := c.o.Diag.hooks.clock()
+	s := &keyScan{
+		c:        c,
+		out:      p,
+		progress: &progressLine{w: c.ios.ErrOut, on: c.ios.ErrTTY},
+		memkeys:  memkeys,
+		interval: time.Duration(c.o.Interval * float64(time.Second)),
+		sleep:    sleep,
+		types:    newTypeDict(),
+	}
+	if memkeys && flagGiven(c.fs, "memkeys-samples") {
+		s.samples = c.o.Diag.MemKeysSamples
+	}
+	pattern, err := c.scanPattern()
+	if err != nil {
+		return err
+	}
+	s.pattern = pattern
+	if flagGiven(c.fs, "count") {
+		s.count = []byte(c.fs.Lookup("count").Value.String())
+	}
+	for i := range builtinTypes {
+		t := builtinTypes[i]
+		s.types.add(&t)
+	}
+	nodes, err := c.scanNodes(ctx, client)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, n := range nodes {
+			if n != client {
+				n.Close()
+			}
+		}
+	}()
+	for _, n := range nodes {
+		size, err := dbSize(ctx, n)
+		if err != nil {
+			return err
+		}
+		s.totalKeys += size
+	}
+	if err := p.text(bigKeysHeader); err != nil {
+		return err
+	}
+	var scanErr error
+	for i, n := range nodes {
+		label := ""
+		if len(nodes) > 1 {
+			o := n.Options()
+			label = fmt.Sprintf(" (node %d of %d: %s)", i+1, len(nodes), o.Addr())
+		}
+		if scanErr = s.scanNode(ctx, n, label); scanErr != nil {
+			break
+		}
+	}
+	s.progress.clear()
+	interrupted := scanErr != nil && ctx.Err() != nil
+	if scanErr != nil && !interrupted {
+		return scanErr
+	}
+	if err := p.text(s.summary(interrupted)); err != nil {
+		return err
+	}
+	return scanErr
+}
+
+// scanPattern returns the MATCH pattern of --pattern or --quoted-pattern,
+// nil when neither is given.
+func (c *config) scanPattern() ([]byte, error) {
+	if flagGiven(c.fs, "quoted-pattern") {
+		q := c.fs.Lookup("quoted-pattern").Value.String()
+		u, err := redisx.UnquoteArg(q)
+		if err != nil {
+			return nil, &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
+		}
+		return []byte(u), nil
+	}
+	if flagGiven(c.fs, "pattern") {
+		return []byte(c.fs.Lookup("pattern").Value.String()), nil
+	}
+	return nil, nil
+}
+
+// scanNodes returns the standalone clients to scan: the session itself,
+// or one client per primary serving slots in cluster mode.
+func (c *config) scanNodes(ctx context.Context, client session) ([]*redisx.Client, error) {
+	switch cl := client.(type) {
+	case *redisx.Client:
+		return []*redisx.Client{cl}, nil
+	case *redisx.ClusterClient:
+		t, err := cl.Topology(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []*redisx.Client
+		for _, n := range t.Primaries() {
+			if len(n.Slots) == 0 {
+				continue
+			}
+			host, port, err := net.SplitHostPort(n.Addr)
+			if err != nil {
+				return nil, fmt.Errorf("cluster node %q: %w", n.Addr, err)
+			}
+			o := c.conn
+			o.Host, o.Socket, o.DB = host, "", 0
+			if o.Port, err = strconv.Atoi(port); err != nil {
+				return nil, fmt.Errorf("cluster node %q: %w", n.Addr, err)
+			}
+			nc := redisx.NewClient(o)
+			nc.Retry, nc.Observe = c.retry, c.observe()
+			out = append(out, nc)
+		}
+		if len(out) == 0 {
+			return nil, &redisx.ClusterError{Msg: "no primary serves slots"}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("--bigkeys: unsupported client %T", client)
+}
+
+// dbSize returns DBSIZE, failing as redis-cli does.
+func dbSize(ctx context.Context, cl *redisx.Client) (int64, error) {
+	v, err := cl.Do(ctx, redisx.Args("DBSIZE"))
+	switch {
+	case err != nil:
+		return 0, err
+	case v.Kind == redisx.KindError:
+		return 0, &exitError{code: 1, msg: "Couldn't determine DBSIZE: " + string(v.Str)}
+	case v.Kind != redisx.KindInt:
+		return 0, &exitError{code: 1, msg: "Non INTEGER response from DBSIZE!"}
+	}
+	return v.Int, nil
+}
+
+// scanNode runs the SCAN loop on one server.
+func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string) error {
+	cursor := []byte("0")
+	for {
+		s.pct = 100 * float64(s.sampled) / float64(s.totalKeys)
+		keys, next, err := s.scan(ctx, cl, cursor)
+		if err != nil {
+			return err
+		}
+		s.scans++
+		if err := s.batch(ctx, cl, keys); err != nil {
+			return err
+		}
+		s.progress.show(fmt.Sprintf("[%s%%] %d of %d keys sampled%s", cPercent(s.pct), s.sampled, s.totalKeys, label))
+		if s.interval > 0 && s.scans%bigKeysSleepEvery == 0 {
+			if err := s.sleep(ctx, s.interval); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cursor = next
+		if string(cursor) == "0" {
+			return nil
+		}
+	}
+}
+
+// scan sends one SCAN and returns the keys and the next cursor.
+func (s *keyScan) scan(ctx context.Context, cl *redisx.Client, cursor []byte) ([]redisx.Value, []byte, error) {
+	args := [][]byte{[]byte("SCAN"), cursor}
+	if s.pattern != nil {
+		args = append(args, []byte("MATCH"), s.pattern)
+	}
+	if s.count != nil {
+		args = append(args, []byte("COUNT"), s.count)
+	}
+	v, err := cl.Do(ctx, args)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case v.Kind == redisx.KindError:
+		return nil, nil, &exitError{code: 1, msg: "SCAN error: " + string(v.Str)}
+	case v.Kind != redisx.KindArray:
+		return nil, nil, &exitError{code: 1, msg: "Non ARRAY response from SCAN!"}
+	case v.Len() != 2 || v.Elems[1].Kind != redisx.KindArray:
+		return nil, nil, &exitError{code: 1, msg: "Invalid element count from SCAN!"}
+	}
+	return v.Elems[1].Elems, v.Elems[0].Str, nil
+}
+
+// batch sizes the keys of one SCAN reply and records them.
+func (s *keyScan) batch(ctx context.Context, cl *redisx.Client, keys []redisx.Value) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	cmds := make([][][]byte, len(keys))
+	for i, k := range keys {
+		cmds[i] = [][]byte{[]byte("TYPE"), k.Str}
+	}
+	replies, err := s.c.pipeline(ctx, cl, cmds)
+	if err != nil {
+		return err
+	}
+	types := make([]*keyType, len(keys))
+	for i, v := range replies {
+		if v.Kind != redisx.KindStatus {
+			if v.Kind == redisx.KindError {
+				return &exitError{code: 1, msg: "TYPE returned an error: " + string(v.Str)}
+			}
+			return &exitError{code: 1, msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
+		}
+		name := string(v.Str)
+		t := s.types.find(name)
+		if t == nil && name != "none" {
+			// A module type; "none" is a key deleted since SCAN.
+			t = &keyType{name: name, unit: "?"}
+			s.types.add(t)
+		}
+		types[i] = t
+	}
+
+	cmds = cmds[:0]
+	for i, k := range keys {
+		if t := types[i]; t != nil && (t.sizeCmd != "" || s.memkeys) {
+			cmds = append(cmds, s.sizeCommand(t, k.Str))
+		}
+	}
+	replies, err = s.c.pipeline(ctx, cl, cmds)
+	if err != nil {
+		return err
+	}
+	sizes := make([]uint64, len(keys))
+	j := 0
+	for i, k := range keys {
+		t := types[i]
+		if t == nil || (t.sizeCmd == "" && !s.memkeys) {
+			continue
+		}
+		v := replies[j]
+		j++
+		if v.Kind != redisx.KindInt {
+			// The key changed type or vanished between TYPE and now.
+			what := t.sizeCmd
+			if s.memkeys {
+				what = "MEMORY USAGE"
+			}
+			fmt.Fprintf(s.c.ios.ErrOut, "Warning:  %s on '%s' failed (may have changed type)\n", what, k.Str)
+			continue
+		}
+		sizes[i] = uint64(v.Int)
+	}
+
+	var lines []byte
+	for i, k := range keys {
+		t := types[i]
+		if t == nil {
+			continue
+		}
+		t.total += sizes[i]
+		t.count++
+		s.totalLen += uint64(len(k.Str))
+		s.sampled++
+		if t.biggest < sizes[i] {
+			t.biggestKey = string(format.Escape(nil, k.Str))
+			lines = fmt.Appendf(lines, "[%s%%] Biggest %-6s found so far '%s' with %d %s\n",
+				cPercent(s.pct), t.name, t.biggestKey, sizes[i], s.unit(t))
+			t.biggest = sizes[i]
+		}
+		if s.sampled%1000000 == 0 {
+			lines = fmt.Appendf(lines, "[%s%%] Sampled %d keys so far\n", cPercent(s.pct), s.sampled)
+		}
+	}
+	if len(lines) > 0 {
+		s.progress.clear()
+		return s.out.text(string(lines))
+	}
+	return nil
+}
+
+// sizeCommand is the command that sizes key of type t.
+func (s *keyScan) sizeCommand(t *keyType, key []byte) [][]byte {
+	switch {
+	case !s.memkeys:
+		return [][]byte{[]byte(t.sizeCmd), key}
+	case s.samples == 0:
+		return [][]byte{[]byte("MEMORY"), []byte("USAGE"), key}
+	}
+	return [][]byte{[]byte("MEMORY"), []byte("USAGE"), key, []byte("SAMPLES"), []byte(strconv.Itoa(s.samples))}
+}
+
+func (s *keyScan) unit(t *keyType) string {
+	if s.memkeys {
+		return "bytes"
+	}
+	return t.unit
+}
+
+// summary is the report redis-cli prints after the scan; interrupted
+// prefixes the count with the progress reached, as after Ctrl-C.
+func (s *keyScan) summary(interrupted bool) string {
+	var b []byte
+	b = append(b, "\n-------- summary -------\n\n"...)
+	if interrupted {
+		b = fmt.Appendf(b, "[%s%%] ", cPercent(s.pct))
+	}
+	avgLen := 0.0
+	if s.totalLen != 0 {
+		avgLen = float64(s.totalLen) / float64(s.sampled)
+	}
+	b = fmt.Appendf(b, "Sampled %d keys in the keyspace!\n", s.sampled)
+	b = fmt.Appendf(b, "Total key length in bytes is %d (avg len %.2f)\n\n", s.totalLen, avgLen)
+	types := s.types.types()
+	for _, t := range types {
+		if t.biggestKey != "" {
+			b = fmt.Appendf(b, "Biggest %6s found '%s' has %d %s\n", t.name, t.biggestKey, t.biggest, s.unit(t))
+		}
+	}
+	b = append(b, '\n')
+	for _, t := range types {
+		pct, avg := 0.0, 0.0
+		if s.sampled != 0 {
+			pct = 100 * float64(t.count) / float64(s.sampled)
+		}
+		if t.count != 0 {
+			avg = float64(t.total) / float64(t.count)
+		}
+		b = fmt.Appendf(b, "%d %ss with %d %s (%s%% of keys, avg size %.2f)\n",
+			t.count, t.name, t.total, s.unit(t), cPercent(pct), avg)
+	}
+	return string(b)
+}
+
+// cPercent formats a percentage as C's "%05.2f" does, including the NaN
+// of 0/0 (keys found although DBSIZE said 0), which glibc prints " -nan".
+func cPercent(f float64) string {
+	if math.IsNaN(f) {
+		return " -nan"
+	}
+	if math.IsInf(f, 1) {
+		return "  inf"
+	}
+	return fmt.Sprintf("%05.2f", f)
+}
+
+// pipeline sends cmds on the client's connection in one write and reads
+// a reply for each, under the retry policy: a batch that fails on the
+// connection is sent again whole on a new one. Only read-only commands go
+// through it, so a repeated batch is harmless.
+func (c *config) pipeline(ctx context.Context, cl *redisx.Client, cmds [][][]byte) ([]redisx.Value, error) {
+	if len(cmds) == 0 {
+		return nil, nil
+	}
+	out := make([]redisx.Value, 0, len(cmds))
+	op := func(ctx context.Context) error {
+		out = out[:0]
+		conn, err := cl.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		for _, args := range cmds {
+			conn.Write(args...)
+		}
+		if err := conn.Flush(ctx); err != nil {
+			return err
+		}
+		for range cmds {
+			v, err := conn.ReadReply(ctx)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	}
+	err := c.retry.Do(ctx, op, retry.Hooks{
+		OnFailure: func(error) { cl.Close() },
+		Node:      func() string { o := cl.Options(); return o.Addr() },
+		Observe:   c.observe(),
+	})
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
+	return out, nil
+}
+
+// progressLine keeps one line of progress on a terminal (stderr), redrawn
+// in place at most every progressEvery and cleared before anything else is
+// printed.
+type progressLine struct {
+	w     io.Writer
+	on    bool
+	shown bool
+	last  time.Time
+}
+
+const progressEvery = 100 * time.Millisecond
+
+func (l *progressLine) show(s string) {
+	if !l.on || time.Since(l.last) < progressEvery {
+		return
+	}
+	l.last = time.Now()
+	fmt.Fprint(l.w, "\r\x1b[2K"+s)
+	l.shown = true
+}
+
+func (l *progressLine) clear() {
+	if l.shown {
+		fmt.Fprint(l.w, "\r\x1b[2K")
+		l.shown = false
+		l.last = time.Time{}
+	}
+}

@@ -1,0 +1,298 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/redisx"
+)
+
+// runDiag runs redish in-process like Run, with the diagnostic hooks set
+// and the streams given.
+func runDiag(ctx context.Context, t *testing.T, ios *IOStreams, h diagHooks, args ...string) int {
+	t.Helper()
+	o := &Options{}
+	fs := pflag.NewFlagSet("redish", pflag.ContinueOnError)
+	fs.SetInterspersed(false)
+	addFlags(fs, o)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("flags %q: %v", args, err)
+	}
+	o.Diag.hooks = h
+	cfg, err := buildConfig(ios, o, fs, fs.Args())
+	if err == nil {
+		err = cfg.run(ctx)
+	}
+	return report(ctx, ios, err)
+}
+
+// diagBuffer is a strings.Builder safe for one writer and one reader.
+type diagBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *diagBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *diagBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// dbConn returns a connection to database db of s, closed when the test
+// ends.
+func dbConn(t *testing.T, s *redistest.Server, db int) *redisx.Conn {
+	t.Helper()
+	o := s.Options()
+	o.DB = db
+	conn, err := redisx.Dial(context.Background(), &o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// mustDo runs one command on conn.
+func mustDo(t *testing.T, conn *redisx.Conn, args ...string) {
+	t.Helper()
+	v, err := conn.DoStrings(context.Background(), args...)
+	if err != nil || v.IsError() {
+		t.Fatalf("%q: %v %s", args, err, v.Str)
+	}
+}
+
+// seedKeys fills database db with n keys of each type whose sizes grow
+// with their number (key i has i elements), so that each type has one
+// clear biggest key, plus a string whose name needs escaping.
+func seedKeys(t *testing.T, s *redistest.Server, db, n int) {
+	t.Helper()
+	conn := dbConn(t, s, db)
+	for i := 1; i <= n; i++ {
+		is := strconv.Itoa(i)
+		list, set := []string{"RPUSH", "list:" + is}, []string{"SADD", "set:" + is}
+		hash, zset := []string{"HSET", "hash:" + is}, []string{"ZADD", "zset:" + is}
+		for j := 0; j < i; j++ {
+			js := strconv.Itoa(j)
+			list, set = append(list, "m"+js), append(set, "m"+js)
+			hash, zset = append(hash, "f"+js, "v"), append(zset, js, "m"+js)
+			mustDo(t, conn, "XADD", "stream:"+is, "*", "f", "v")
+		}
+		mustDo(t, conn, "SET", "str:"+is, strings.Repeat("x", i))
+		for _, cmd := range [][]string{list, set, hash, zset} {
+			mustDo(t, conn, cmd...)
+		}
+	}
+	mustDo(t, conn, "SET", "quote\"and\nnewline\xff", strings.Repeat("y", 2*n))
+}
+
+func TestBigKeysMatchesRedisCLI(t *testing.T) {
+	s := redistest.Start(t)
+	// db 0 stays empty; db 1 holds one key; db 2 the seeded set.
+	mustDo(t, dbConn(t, s, 1), "SET", "only", "one")
+	seedKeys(t, s, 2, 25)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"empty", []string{"-n", "0", "--bigkeys"}},
+		{"one key", []string{"-n", "1", "--bigkeys"}},
+		{"one key memkeys", []string{"-n", "1", "--memkeys"}},
+		{"bigkeys", []string{"-n", "2", "--bigkeys"}},
+		{"memkeys", []string{"-n", "2", "--memkeys"}},
+		{"memkeys-samples", []string{"-n", "2", "--memkeys-samples", "3"}},
+		{"pattern", []string{"-n", "2", "--bigkeys", "--pattern", "l*"}},
+		{"quoted-pattern", []string{"-n", "2", "--bigkeys", "--quoted-pattern", `"s*"`}},
+		{"with -i", []string{"-n", "2", "--bigkeys", "-i", "0.001"}},
+		{"bigkeys wins over memkeys", []string{"-n", "2", "--memkeys", "--bigkeys"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := portArgs(s, tc.args...)
+			got := runRedish(t, nil, "", args...)
+			want := runCLI(t, nil, "", args...)
+			if got.out != want.out || got.code != want.code {
+				t.Errorf("redish (exit %d):\n%s\nredis-cli (exit %d):\n%s", got.code, got.out, want.code, want.out)
+			}
+			if got.err != "" {
+				t.Errorf("stderr: %q, want nothing (stderr is not a terminal)", got.err)
+			}
+		})
+	}
+}
+
+func TestBigKeysProgressOnTerminal(t *testing.T) {
+	s := redistest.Start(t)
+	seedKeys(t, s, 0, 5)
+	plain := runRedish(t, nil, "", portArgs(s, "--bigkeys")...)
+	ios, out, errOut := Test("")
+	ios.ErrTTY = true
+	if code := Run(context.Background(), portArgs(s, "--bigkeys"), ios); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if out.String() != plain.out {
+		t.Errorf("stdout changed with stderr a terminal:\n%s\nwant:\n%s", out, plain.out)
+	}
+	progress := regexp.MustCompile(`^\r\x1b\[2K\[\d\d\.\d\d%\] \d+ of 31 keys sampled`)
+	if !progress.MatchString(errOut.String()) || !strings.HasSuffix(errOut.String(), "\r\x1b[2K") {
+		t.Errorf("stderr = %q, want a progress line, cleared at the end", errOut)
+	}
+}
+
+func TestBigKeysInterval(t *testing.T) {
+	s := redistest.Start(t)
+	for i := 0; i < 1200; i += 100 {
+		args := []string{"MSET"}
+		for j := i; j < i+100; j++ {
+			args = append(args, "k"+strconv.Itoa(j), "v")
+		}
+		s.Do(t, args...)
+	}
+	var slept []time.Duration
+	h := diagHooks{sleep: func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		return nil
+	}}
+	ios, _, errOut := Test("")
+	if code := runDiag(context.Background(), t, ios, h, portArgs(s, "--bigkeys", "-i", "0.25")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// 1200 keys take over 100 SCAN calls of about 10 keys: one sleep per
+	// 100 calls, as redis-cli's header says.
+	if len(slept) == 0 || slices.ContainsFunc(slept, func(d time.Duration) bool { return d != 250*time.Millisecond }) {
+		t.Errorf("slept %v, want 250ms after each 100 SCAN calls", slept)
+	}
+
+	// Interrupted during the first sleep: the summary of what was sampled,
+	// prefixed with the progress as redis-cli prints it, then exit 130.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.sleep = func(ctx context.Context, _ time.Duration) error {
+		cancel()
+		return ctx.Err()
+	}
+	ios, out, errOut := Test("")
+	if code := runDiag(ctx, t, ios, h, portArgs(s, "--bigkeys", "-i", "0.25")...); code != 130 || errOut.String() != "Interrupted.\n" {
+		t.Errorf("exit %d, stderr %q; want 130 and Interrupted.", code, errOut)
+	}
+	summary := regexp.MustCompile(`\n-------- summary -------\n\n\[\d\d\.\d\d%\] Sampled (\d+) keys in the keyspace!\n`)
+	m := summary.FindStringSubmatch(out.String())
+	if m == nil || m[1] == "0" || m[1] == "1200" {
+		t.Errorf("output after the interrupt:\n%s", out)
+	}
+}
+
+func TestBigKeysCluster(t *testing.T) {
+	cl := redistest.StartCluster(t, 3, 0)
+	seed := cl.Primaries()[0]
+	ctx := context.Background()
+	// Keys on every primary; the biggest of each type on different nodes.
+	var cmds []string
+	for i := 1; i <= 30; i++ {
+		cmds = append(cmds, fmt.Sprintf("SET s%d %s", i, strings.Repeat("x", i)))
+		cmds = append(cmds, fmt.Sprintf("RPUSH l%d %s", i, strings.TrimSpace(strings.Repeat("a ", i))))
+	}
+	ios, _, errOut := Test(strings.Join(cmds, "\n") + "\n")
+	if code := Run(ctx, []string{"-c", "-p", strconv.Itoa(seed.Port)}, ios); code != 0 {
+		t.Fatalf("seeding: exit %d: %s", code, errOut)
+	}
+	got := runRedish(t, nil, "", "-c", "-p", strconv.Itoa(seed.Port), "--bigkeys")
+	if got.code != 0 || got.err != "" {
+		t.Fatalf("exit %d, stderr %q", got.code, got.err)
+	}
+	for _, want := range []string{
+		"Sampled 60 keys in the keyspace!\n",
+		"Biggest   list found '\"l30\"' has 30 items\n",
+		"Biggest string found '\"s30\"' has 30 bytes\n",
+		"30 lists with 465 items (50.00% of keys, avg size 15.50)\n",
+		"30 strings with 465 bytes (50.00% of keys, avg size 15.50)\n",
+	} {
+		if !strings.Contains(got.out, want) {
+			t.Errorf("output lacks %q:\n%s", want, got.out)
+		}
+	}
+	// Every primary holds some of the keys: the scan went to all of them.
+	for _, p := range cl.Primaries() {
+		if n := p.Do(t, "DBSIZE").Int; n == 0 {
+			t.Errorf("primary %s holds no key: the test data does not cover it", p.Addr())
+		}
+	}
+}
+
+func TestTypeDictOrder(t *testing.T) {
+	tests := []struct {
+		lookups int
+		want    string
+	}{
+		{0, "hash list string stream set zset"},
+		{1, "string list hash stream set zset"},
+		{2, "list hash string stream set zset"},
+		{1000, "list hash string stream set zset"},
+	}
+	for _, tc := range tests {
+		t.Run(strconv.Itoa(tc.lookups), func(t *testing.T) {
+			d := newTypeDict()
+			for i := range builtinTypes {
+				bt := builtinTypes[i]
+				d.add(&bt)
+			}
+			for i := 0; i < tc.lookups; i++ {
+				if d.find("string") == nil {
+					t.Fatal("string not found")
+				}
+			}
+			var names []string
+			for _, kt := range d.types() {
+				names = append(names, kt.name)
+			}
+			if got := strings.Join(names, " "); got != tc.want {
+				t.Errorf("order %q, want %q (redis-cli 7.0.15's)", got, tc.want)
+			}
+		})
+	}
+	t.Run("module types", func(t *testing.T) {
+		d := newTypeDict()
+		for i := range builtinTypes {
+			bt := builtinTypes[i]
+			d.add(&bt)
+		}
+		for _, name := range []string{"ReJSON-RL", "MBbloom--", "TopK-TYPE"} {
+			d.add(&keyType{name: name})
+			if d.find(name) == nil {
+				t.Errorf("%s not found after add", name)
+			}
+		}
+		if n := len(d.types()); n != 9 {
+			t.Errorf("%d types listed, want 9", n)
+		}
+	})
+}
+
+func TestCPercent(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{0, "00.00"}, {1.666666, "01.67"}, {12.5, "12.50"}, {100, "100.00"},
+	}
+	for _, tc := range tests {
+		if got := cPercent(tc.in); got != tc.want {
+			t.Errorf("cPercent(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
