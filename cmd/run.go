@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -256,6 +257,17 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 	}
 	o := p.opts
 	o.Verbatim = verbatim(args)
+	if s, suffix, ok := rawString(v, o); ok && len(s) > directWriteMin {
+		// A large string printed as it is goes straight from the reply to
+		// the output: copying it into p.buf would hold it twice.
+		if _, err := p.w.Write(s); err != nil {
+			return err
+		}
+		if _, err := p.w.WriteString(suffix); err != nil {
+			return err
+		}
+		return p.flush()
+	}
 	p.buf = format.Append(p.buf[:0], v, o)
 	_, err := p.w.Write(p.buf)
 	if cap(p.buf) > 1<<20 {
@@ -265,6 +277,28 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 		return err
 	}
 	return p.flush()
+}
+
+// directWriteMin is the size above which a string reply printed as it is
+// skips the format buffer.
+const directWriteMin = 64 << 10
+
+// rawString reports whether format.Append would print v as its bytes
+// unchanged followed by suffix (raw output, or a verbatim command's
+// reply), and returns those bytes.
+func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bool) {
+	if !o.Verbatim && o.Mode != format.Raw {
+		return nil, "", false
+	}
+	switch v.Kind {
+	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:
+	default:
+		return nil, "", false
+	}
+	if !o.Verbatim {
+		suffix = o.CmdDelim
+	}
+	return v.Str, suffix, true
 }
 
 // verbatim reports whether the reply to args prints verbatim (INFO,
@@ -281,6 +315,21 @@ func verbatim(args [][]byte) bool {
 		n = 4
 	}
 	return format.VerbatimCommand(head[:n])
+}
+
+// slowCommand is how long a command must take for the shell and stdin
+// mode to print its time after the reply, as redis-cli does.
+const slowCommand = 500 * time.Millisecond
+
+// timing writes "(0.81s)" after the reply of a command that took
+// elapsed, when that is slowCommand or more and the output is the human
+// format (redis-cli prints it in no other). It does not flush.
+func (p *printer) timing(elapsed time.Duration) error {
+	if elapsed < slowCommand || p.opts.Mode != format.TTY {
+		return nil
+	}
+	_, err := fmt.Fprintf(p.w, "(%.2fs)\n", elapsed.Seconds())
+	return err
 }
 
 // text prints a line that is not a reply (help, "Invalid argument(s)").

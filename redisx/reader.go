@@ -24,6 +24,14 @@ const (
 // actually arriving, so a hostile length does not allocate 512 MiB at once.
 const bulkChunk = 1 << 20
 
+// bulkFullShare: once 1/bulkFullShare of a large bulk has arrived, its
+// buffer is allocated at its full size; until then the buffer doubles from
+// bulkChunk. A declared length thus costs at most bulkFullShare times the
+// bytes really sent, and the smaller buffers left behind while growing add
+// at most bulkChunk, or less than 4/bulkFullShare (1/16) of the value when
+// that is more, to the peak: a large value is held once, not twice.
+const bulkFullShare = 64
+
 // Reader reads RESP2 and RESP3 replies from a buffered stream.
 //
 // Any error it returns other than a clean io.EOF before the first byte of a
@@ -220,31 +228,21 @@ func (r *Reader) readBlob(typ byte, rest []byte) (Value, error) {
 }
 
 // readBytes reads n bytes and the CRLF after them. Large payloads are read
-// in chunks so the allocation follows the bytes that really arrive.
+// into a buffer that grows with the bytes that really arrive (see
+// bulkFullShare).
 func (r *Reader) readBytes(n int) ([]byte, error) {
-	alloc := n
-	if alloc > bulkChunk {
-		alloc = bulkChunk
-	}
-	b := make([]byte, 0, alloc)
+	b := make([]byte, 0, min(n, bulkChunk))
 	for len(b) < n {
-		want := n - len(b)
-		if want > bulkChunk {
-			want = bulkChunk
-		}
-		if cap(b)-len(b) < want {
-			grow := cap(b)
-			if grow < want {
-				grow = want
+		if len(b) == cap(b) {
+			size := min(n, 2*cap(b))
+			if len(b) >= n/bulkFullShare {
+				size = n
 			}
-			if cap(b)+grow > n {
-				grow = n - cap(b)
-			}
-			nb := make([]byte, len(b), cap(b)+grow)
+			nb := make([]byte, len(b), size)
 			copy(nb, b)
 			b = nb
 		}
-		m, err := io.ReadFull(r.br, b[len(b):len(b)+want])
+		m, err := io.ReadFull(r.br, b[len(b):cap(b)])
 		b = b[:len(b)+m]
 		if err != nil {
 			return nil, eofErr(err, false)
