@@ -2,23 +2,237 @@ package cmd
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// settingsOptions are the flags about redish's own configuration.
-type settingsOptions struct{}
+// settingsOptions are the flags about redish's own configuration, and
+// what applySettings found: the file, the profile and where each setting
+// came from, for --print-config.
+type settingsOptions struct {
+	Config      string // --config FILE
+	NoConfig    bool   // --no-config
+	Profile     string // --profile NAME
+	PrintConfig bool   // --print-config
 
-func addSettingsFlags(fs *pflag.FlagSet, o *settingsOptions) {}
+	path, pathFrom       string // the configuration file and why that one
+	loaded               bool   // the file exists and was read
+	profile, profileFrom string // the profile applied, if any, and who chose it
+	// sources maps a flag name to where its value came from: a source
+	// constant or "profile NAME". Flags missing here have their defaults.
+	sources map[string]string
+}
+
+// Where a setting came from, as --print-config says it.
+const (
+	sourceDefault     = "default"
+	sourceCommandLine = "command line"
+	sourceFile        = "file"
+	sourceEnvAuth     = "env " + authEnv
+)
+
+func addSettingsFlags(fs *pflag.FlagSet, o *settingsOptions) {
+	fs.StringVar(&o.Config, "config", "", "Read settings from `file` (default $XDG_CONFIG_HOME/redish/config.toml; also REDISH_CONFIG)")
+	fs.BoolVar(&o.NoConfig, "no-config", false, "Read no configuration file")
+	fs.StringVar(&o.Profile, "profile", "", "Use the settings of the configuration file's [profile.`NAME`] (also REDISH_PROFILE)")
+	fs.BoolVar(&o.PrintConfig, "print-config", false, "Print the effective settings and where each came from (passwords masked), then exit")
+	for _, name := range []string{"config", "no-config", "profile", "print-config"} {
+		fs.SetAnnotation(name, flagGroupAnnotation, []string{"Configuration"})
+	}
+}
+
+// displaces lists, for a setting, the settings of lower layers it
+// replaces as well as itself. A server named on the command line with -u
+// brings its own credentials: the file's are not sent to it. A unix
+// socket and a host are two ways to say where the server is, so each
+// replaces the other; mutually exclusive flags replace each other.
+var displaces = map[string][]string{
+	"uri":         {"host", "port", "socket", "db", "user", "pass"},
+	"socket":      {"host", "port", "uri", "cluster"},
+	"host":        {"socket", "uri"},
+	"port":        {"socket", "uri"},
+	"askpass":     {"pass"},
+	"cluster":     {"socket"},
+	"resp2":       {"resp3"},
+	"resp3":       {"resp2"},
+	"raw":         {"no-raw", "csv", "json", "quoted-json"},
+	"no-raw":      {"raw", "csv", "json", "quoted-json"},
+	"csv":         {"raw", "no-raw", "json", "quoted-json"},
+	"json":        {"raw", "no-raw", "csv", "quoted-json"},
+	"quoted-json": {"raw", "no-raw", "csv", "json"},
+}
 
 // applySettings fills the options the command line does not set from the
-// configuration file and the environment.
-func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error { return nil }
+// configuration file. Precedence, lowest first: the flags' defaults, the
+// file's top level, the chosen profile, the environment, the command line.
+//
+// A value from the file is applied as if it had been given on the command
+// line (so a profile's host wins over a URI in the same file, and a
+// profile's retry settings count as given for the retry rules), unless the
+// command line gives that flag or one that displaces it (see displaces).
+// The file's password is the exception: REDISCLI_AUTH replaces it, as the
+// environment ranks above the file.
+func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
+	s := &o.Settings
+	s.sources = map[string]string{}
+	fs.Visit(func(f *pflag.Flag) { s.sources[f.Name] = sourceCommandLine })
 
-// printSettings prints the effective settings when asked to.
-func (c *config) printSettings() (bool, error) { return false, nil }
+	path, from, must := configPath(s, fs, ios.Getenv)
+	s.path, s.pathFrom = path, from
+	cf, err := loadConfigFile(path, must)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	s.loaded = cf != nil
 
-// addSubcommands adds the subcommands that cannot collide with Redis
-// command names.
-func addSubcommands(ctx context.Context, root *cobra.Command, ios *IOStreams) {}
+	switch {
+	case s.Profile != "":
+		s.profile, s.profileFrom = s.Profile, "--profile"
+	case ios.Getenv(profileEnv) != "":
+		s.profile, s.profileFrom = ios.Getenv(profileEnv), "env "+profileEnv
+	case cf != nil && cf.DefaultProfile != "":
+		s.profile, s.profileFrom = cf.DefaultProfile, "default-profile in the file"
+	}
+	if cf == nil {
+		if s.profile != "" {
+			return &exitError{code: 1, msg: fmt.Sprintf("%s %s: no configuration file (%s)", s.profileFrom, s.profile, describePath(path, from))}
+		}
+		return nil
+	}
+
+	layers := []layer{{source: sourceFile, settings: cf.fileSettings.settings()}}
+	if s.profile != "" {
+		p, ok := cf.Profiles[s.profile]
+		if !ok {
+			return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile))}
+		}
+		layers = append(layers, layer{source: "profile " + s.profile, settings: p.settings()})
+	}
+	eff := merge(layers)
+
+	// The command line and the environment rank above the file.
+	var cmdline []string
+	for name := range s.sources {
+		cmdline = append(cmdline, name)
+	}
+	envAuth := ios.Getenv(authEnv)
+	if envAuth != "" {
+		cmdline = append(cmdline, "pass")
+	}
+	dropDisplaced(eff, cmdline)
+
+	for _, name := range settingNames() {
+		v, ok := eff[name]
+		if !ok {
+			continue
+		}
+		for _, val := range v.values {
+			if err := fs.Set(name, val); err != nil {
+				// pflag says "invalid argument X for FLAG flag: REASON".
+				msg := err.Error()
+				if _, reason, ok := strings.Cut(msg, " flag: "); ok {
+					msg = reason
+				}
+				where := ""
+				if p, ok := strings.CutPrefix(v.source, "profile "); ok {
+					where = "[profile." + p + "] "
+				}
+				return &exitError{code: 1, msg: fmt.Sprintf("%s: %s%s: %s", path, where, name, msg)}
+			}
+		}
+		s.sources[name] = v.source
+	}
+
+	// REDISCLI_AUTH outranks the file, but resolveConn ranks any URI
+	// above it: when the file gives a URI, which may carry a password,
+	// the environment's password is given as an explicit one.
+	if _, ok := eff["uri"]; ok && envAuth != "" && !flagGiven(fs, "pass") {
+		if err := fs.Set("pass", envAuth); err != nil {
+			return fmt.Errorf("applying %s: %w", authEnv, err)
+		}
+		s.sources["pass"] = sourceEnvAuth
+	}
+	// A password from the file is not on the command line: the warning
+	// about passwords on the command line does not apply to it.
+	_, filePass := eff["pass"]
+	_, fileURI := eff["uri"]
+	if (filePass || fileURI) && s.sources["pass"] != sourceCommandLine && !o.NoAuthWarning {
+		o.NoAuthWarning = true
+		s.sources["no-auth-warning"] = "implied: the password is not on the command line"
+	}
+	return nil
+}
+
+// layer is the settings of one level of the file.
+type layer struct {
+	source   string
+	settings []setting
+}
+
+// sourcedSetting is a setting's values and the layer they came from.
+type sourcedSetting struct {
+	values []string
+	source string
+}
+
+// merge applies the layers in order: a setting of a later layer replaces
+// the same setting of an earlier one, and those it displaces.
+func merge(layers []layer) map[string]sourcedSetting {
+	eff := map[string]sourcedSetting{}
+	for _, l := range layers {
+		names := make([]string, len(l.settings))
+		for i, st := range l.settings {
+			names[i] = st.name
+		}
+		dropDisplaced(eff, names)
+		for _, st := range l.settings {
+			eff[st.name] = sourcedSetting{values: st.values, source: l.source}
+		}
+	}
+	return eff
+}
+
+// dropDisplaced removes from eff the settings that the named settings of
+// a higher layer replace.
+func dropDisplaced(eff map[string]sourcedSetting, names []string) {
+	for _, name := range names {
+		delete(eff, name)
+		for _, d := range displaces[name] {
+			delete(eff, d)
+		}
+	}
+}
+
+func describePath(path, from string) string {
+	if path == "" {
+		return from
+	}
+	return path + ", " + from
+}
+
+// addSubcommands adds the subcommands, whose names cannot collide with
+// Redis command names (completion, lab), and sets up shell completion of
+// flag values and Redis command names.
+func addSubcommands(ctx context.Context, root *cobra.Command, ios *IOStreams) {
+	root.AddCommand(newCompletionCmd(root, ios))
+	root.AddCommand(newLabCmd(ios))
+	// With subcommands, cobra adds a help command to the root and offers
+	// it when completing the first word. "help" is Redis help (redish
+	// help SET), so cobra's is named after the option that gives help:
+	// the command line can never reach it, and as a completion it is true.
+	root.SetHelpCommand(&cobra.Command{Use: "--help", Short: "Show this help", Hidden: true,
+		Run: func(*cobra.Command, []string) { printHelp(ios.Out, root) }})
+	root.ValidArgsFunction = completeRedisArgs
+	// Flag completions are registered only when a completion is asked
+	// for: cobra keeps them in a process-wide table that a run would
+	// otherwise grow for nothing.
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if c.Name() == cobra.ShellCompRequestCmd {
+			registerFlagCompletions(root, ios)
+		}
+		return nil
+	}
+}

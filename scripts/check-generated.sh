@@ -14,3 +14,4 @@ if [ "$table_version" = "$server_version" ]; then
 else
 	echo "check-generated: redis-server is $server_version, the command table is from $table_version: not compared"
 fi
+scripts/gen-docs.sh --check

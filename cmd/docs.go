@@ -1,0 +1,32 @@
+package cmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// NewRootForDocs returns the root command as the documentation generators
+// see it: every flag and subcommand, writing to discarded streams. Running
+// it is not supported.
+func NewRootForDocs() *cobra.Command {
+	ios, _, _ := Test("")
+	return newRootCmd(context.Background(), ios)
+}
+
+// FlagGroups returns the names of the groups flags are listed under, in
+// the order --help lists them.
+func FlagGroups() []string { return append([]string(nil), flagGroups...) }
+
+// FlagGroup returns the group --help lists f under.
+func FlagGroup(f *pflag.Flag) string {
+	if g := f.Annotations[flagGroupAnnotation]; len(g) > 0 {
+		return g[0]
+	}
+	return "Other"
+}
+
+// ConfigSettings returns the settings the configuration file accepts, in
+// the order --print-config lists them. Each is the long name of a flag.
+func ConfigSettings() []string { return settingNames() }

@@ -1,0 +1,166 @@
+package cmd
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseConfigFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		wantErr string // substring; "" means success
+	}{
+		{name: "empty", text: ""},
+		{name: "defaults and profiles", text: `
+retries = 3
+retry-backoff = "exponential"
+default-profile = "prod"
+
+[profile.prod]
+host = "redis.example"
+port = 6380
+tls = true
+cluster-seed = ["a:1", "b:2"]
+retry-on-error = ["ConnectionError", "LOADING"]
+`},
+		{name: "unknown top-level key names file and line", text: "retries = 1\nhots = \"x\"\n",
+			wantErr: `config.toml:2: unknown setting "hots" (did you mean "host"?)`},
+		{name: "unknown key in a profile", text: "[profile.prod]\nport = 1\nretry-bakoff = \"none\"\n",
+			wantErr: `config.toml:3: unknown setting "retry-bakoff" in [profile.prod] (did you mean "retry-backoff"?)`},
+		{name: "unknown key far from any", text: "\n\nzzzzzzzz = 1\n",
+			wantErr: `config.toml:3: unknown setting "zzzzzzzz" (settings are named after long options`},
+		{name: "a profile that is not a table", text: "[profile]\nprod = 1\n",
+			wantErr: `config.toml:2:8: profile.prod: profiles are tables: [profile.prod]`},
+		{name: "wrong type", text: "port = \"6380\"\n", wantErr: "config.toml:1:8: port: expected an integer"},
+		{name: "wrong type in a profile", text: "[profile.p]\ncluster-seed = \"a:1\"\n", wantErr: "config.toml:2:16: cluster-seed: expected an array of strings"},
+		{name: "a float for an integer", text: "retries = 1.5\n", wantErr: "config.toml:1:11: retries: expected an integer"},
+		{name: "wrong type for default-profile", text: "default-profile = 1\n", wantErr: "config.toml:1:19: default-profile: expected a string"},
+		{name: "syntax error", text: "port = \n", wantErr: "config.toml:1:"},
+		{name: "bad backoff", text: "[profile.x]\nretry-backoff = \"linear\"\n",
+			wantErr: `config.toml: [profile.x] retry-backoff: unknown backoff "linear"`},
+		{name: "bad error class", text: "retry-on-error = [\"Nope\"]\n",
+			wantErr: `config.toml: retry-on-error: unknown error class "Nope"`},
+		{name: "bad show-pushes", text: "show-pushes = \"maybe\"\n",
+			wantErr: `show-pushes: "maybe" is not y or n`},
+		{name: "default profile missing", text: "default-profile = \"qa\"\n[profile.prod]\n",
+			wantErr: `default-profile: no such profile "qa" (profiles: prod)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseConfigFile("config.toml", []byte(tt.text))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.wantErr != "" && err == nil:
+				t.Fatalf("no error, want %q", tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
+				t.Fatalf("error %q, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.toml")
+	if cf, err := loadConfigFile(missing, false); cf != nil || err != nil {
+		t.Errorf("optional missing file: got %v, %v; want nothing", cf, err)
+	}
+	if _, err := loadConfigFile(missing, true); err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("named missing file: got %v, want a not-exist error", err)
+	}
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte("[profile.b]\n[profile.a]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cf, err := loadConfigFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cf.profileNames(); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Errorf("profiles = %q, want [a b]", got)
+	}
+}
+
+func TestConfigPath(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantPath string
+		wantMust bool
+	}{
+		{"XDG", nil, map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/x/redish/config.toml", false},
+		{"relative XDG is ignored", nil, map[string]string{"XDG_CONFIG_HOME": "x", "HOME": "/h"}, "/h/.config/redish/config.toml", false},
+		{"HOME", nil, map[string]string{"HOME": "/h"}, "/h/.config/redish/config.toml", false},
+		{"no home", nil, nil, "", false},
+		{"env", nil, map[string]string{"REDISH_CONFIG": "/e.toml", "HOME": "/h"}, "/e.toml", true},
+		{"flag over env", []string{"--config", "/f.toml"}, map[string]string{"REDISH_CONFIG": "/e.toml"}, "/f.toml", true},
+		{"--no-config", []string{"--no-config"}, map[string]string{"REDISH_CONFIG": "/e.toml"}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := NewRootForDocs()
+			if err := root.Flags().Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			o := &settingsOptions{}
+			o.Config, _ = root.Flags().GetString("config")
+			o.NoConfig, _ = root.Flags().GetBool("no-config")
+			path, _, must := configPath(o, root.Flags(), func(k string) string { return tt.env[k] })
+			if path != tt.wantPath || must != tt.wantMust {
+				t.Errorf("got %q, must=%v; want %q, must=%v", path, must, tt.wantPath, tt.wantMust)
+			}
+		})
+	}
+}
+
+// TestConfigSettingsAreFlags: every key of the file is a flag of the same
+// kind, so applying it cannot fail on a name or a type.
+func TestConfigSettingsAreFlags(t *testing.T) {
+	fs := NewRootForDocs().Flags()
+	typ := reflect.TypeFor[fileSettings]()
+	for i := range typ.NumField() {
+		field := typ.Field(i)
+		name := field.Tag.Get("toml")
+		f := fs.Lookup(name)
+		if f == nil {
+			t.Errorf("setting %q is not a flag", name)
+			continue
+		}
+		var want []string
+		switch field.Type.String() {
+		case "*bool":
+			want = []string{"bool"}
+		case "*int":
+			want = []string{"int"}
+		case "*string":
+			want = []string{"string", "duration"}
+		case "[]string":
+			want = []string{"stringSlice", "stringArray"}
+		}
+		if !slices.Contains(want, f.Value.Type()) {
+			t.Errorf("setting %q is %s, its flag is %s", name, field.Type, f.Value.Type())
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"host", "host", 0}, {"hots", "host", 2}, {"prot", "port", 2}, {"", "abc", 3}, {"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
