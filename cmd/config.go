@@ -14,6 +14,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
 )
 
@@ -28,6 +29,8 @@ type config struct {
 	format format.Options
 	// retry is the node-level policy every command runs under.
 	retry *retry.Retry
+	// builtins are the shell's added ":" commands (redish lab's :lab).
+	builtins map[string]repl.Builtin
 }
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."

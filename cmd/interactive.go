@@ -66,6 +66,7 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 		RCPath:      repl.RCPath(c.ios.Getenv),
 		Interrupts:  interrupts,
 		Describe:    describe,
+		Builtins:    c.builtins,
 	})
 	err = sh.Run(shellCtx)
 	if errors.Is(err, context.Canceled) {

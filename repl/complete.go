@@ -19,7 +19,7 @@ const keyBudget = 200 * time.Millisecond
 const maxKeyCandidates = 100
 
 // builtins are the shell's own commands, completed like command names.
-var builtins = []string{"help", "connect", "clear", "quit", "exit", ":set", ":retry", ":verbose"}
+var builtins = []string{"help", "connect", "clear", "quit", "exit", ":set", ":retry", ":verbose", ":help"}
 
 // setOptions are the words :set takes.
 var setOptions = []string{"hints", "nohints", "keys", "nokeys"}
@@ -36,6 +36,8 @@ type completer struct {
 	cmds *commandSet
 	// keys lists keys for key arguments; nil turns key completion off.
 	keys keyLister
+	// builtins are the shell's added commands (Config.Builtins).
+	builtins map[string]Builtin
 }
 
 // complete returns the word being typed at the end of line and its
@@ -59,6 +61,18 @@ func (c *completer) complete(line string) (word string, cands []string) {
 	switch {
 	case len(words) == 0:
 		pool = append(slices.Clone(builtins), c.cmds.names...)
+		for name := range c.builtins {
+			pool = append(pool, ":"+name)
+		}
+	case len(words) == 1 && c.isBuiltin(words[0]):
+		// An added builtin's words are completed as it spells them.
+		for _, w := range c.builtins[strings.ToLower(words[0][1:])].Words {
+			if len(w) >= len(word) && strings.EqualFold(w[:len(word)], word) {
+				cands = append(cands, w)
+			}
+		}
+		slices.Sort(cands)
+		return word, cands
 	case isHelpWord(words[0]):
 		pool = helpCompletions(words[1:])
 	case strings.EqualFold(words[0], ":set") && len(words) == 1:
@@ -87,6 +101,13 @@ func (c *completer) complete(line string) (word string, cands []string) {
 	}
 	slices.Sort(cands)
 	return word, slices.Compact(cands)
+}
+
+// isBuiltin reports whether word is ":" and the name of an added builtin.
+func (c *completer) isBuiltin(word string) bool {
+	name, ok := strings.CutPrefix(word, ":")
+	_, found := c.builtins[strings.ToLower(name)]
+	return ok && found
 }
 
 // argCompletions returns the words that may follow words (a command and

@@ -1,7 +1,8 @@
 // Package repl is redish's interactive shell: the prompt, the line editor
 // behind a small interface (Editor), history kept without secrets, Tab
 // completion, syntax hints, the built-in commands (help, connect, clear,
-// quit, :set, :retry, :verbose) and the handling of Ctrl-C.
+// quit, :set, :retry, :verbose, :help), the handling of Ctrl-C, and
+// commands the program adds (Builtin: redish lab adds :lab).
 //
 // The shell reaches Redis through the Client interface, which Standalone
 // implements over a *redisx.Client. ParseLine holds the rules for reading
@@ -64,6 +65,9 @@ type Config struct {
 	// Describe turns a connection error into the line printed for it;
 	// nil prints err.Error().
 	Describe func(error) string
+	// Builtins are commands added to the shell's own, by name without the
+	// colon, in lower case: "lab" is run by lines starting with ":lab".
+	Builtins map[string]Builtin
 }
 
 // Shell is the interactive loop. Create it with NewShell and run it once.
@@ -108,7 +112,7 @@ func (s *Shell) Run(ctx context.Context) error {
 	defer stop()
 
 	s.ed.SetCompleter(func(line string) (string, []string) {
-		c := completer{cmds: s.cmds.Load()}
+		c := completer{cmds: s.cmds.Load(), builtins: s.cfg.Builtins}
 		if s.keys.Load() {
 			c.keys = s.client.ScanKeys
 		}
@@ -214,6 +218,10 @@ func (s *Shell) runCommandLine(ctx context.Context, l Line) {
 	w := l.Words
 	switch {
 	case strings.HasPrefix(w[0], ":"):
+		if b, ok := s.builtin(w[0]); ok {
+			s.runBuiltin(ctx, b, w[1:])
+			return
+		}
 		s.internal(w, "")
 		return
 	case strings.EqualFold(w[0], "connect") && len(w) == 3:
@@ -295,9 +303,9 @@ func (s *Shell) interruptible(ctx context.Context, f func(context.Context)) bool
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.drainInterrupts()
-	done := make(chan struct{})
-	defer close(done)
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		select {
 		case <-s.cfg.Interrupts:
 			cancel()
@@ -305,6 +313,10 @@ func (s *Shell) interruptible(ctx context.Context, f func(context.Context)) bool
 		}
 	}()
 	f(cctx)
+	// The watcher must be gone before the next command starts its own:
+	// one still waiting could take that command's Ctrl-C.
+	close(done)
+	<-exited
 	return cctx.Err() != nil && ctx.Err() == nil
 }
 
@@ -351,8 +363,8 @@ func (s *Shell) reply(args [][]byte, v redisx.Value) {
 	}
 }
 
-// internal runs a ":" command: :set, :retry or :verbose. from names the
-// file the line came from, "" when typed.
+// internal runs a ":" command: :set, :retry, :verbose or :help. from
+// names the file the line came from, "" when typed.
 func (s *Shell) internal(w []string, from string) {
 	prefix := ""
 	if from != "" {
@@ -365,6 +377,8 @@ func (s *Shell) internal(w []string, from string) {
 		s.retry(w[1:], prefix)
 	case ":verbose":
 		s.verbose(w[1:], prefix)
+	case ":help":
+		s.help()
 	default:
 		s.print(prefix + "unknown redish internal command '" + w[0] + "'\n")
 	}

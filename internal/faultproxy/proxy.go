@@ -1,7 +1,8 @@
-// Package faultproxy is a TCP proxy for tests that puts faults between a
-// client and a real server: refused connects, resets before or after the
-// request reaches the server, stalls, slow or truncated replies and
-// garbage.
+// Package faultproxy is a TCP proxy that puts faults between a client and
+// a real server: refused connects, resets before or after the request
+// reaches the server, stalls, slow or truncated replies and garbage. It
+// serves the tests, through New, and redish's lab, through Listen, where
+// each node sits behind a proxy that can add latency on demand.
 //
 // The fault can be switched at any time from any goroutine. Set applies a
 // fault to every connection, including those already open; SetFor applies
@@ -11,7 +12,10 @@
 // The proxy splits the client's stream into requests as Redis does (RESP
 // arrays or inline commands), so request faults act on whole commands and
 // Requests counts commands forwarded. All its goroutines end when it is
-// closed, which happens in t.Cleanup.
+// closed: in t.Cleanup for a proxy made by New, by Close otherwise.
+//
+// The package does not import testing: it is linked into the redish
+// binary for the lab, and TB is the part of testing.TB that New uses.
 package faultproxy
 
 import (
@@ -22,7 +26,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
@@ -36,7 +39,10 @@ const (
 
 // Proxy is a fault-injecting TCP proxy listening on a loopback port.
 type Proxy struct {
-	t      testing.TB
+	// errorf reports what the proxy cannot return as an error: a failure
+	// to listen again after Refuse, a misuse of SetFor. New makes it the
+	// test's Errorf; for Listen it records the first error for Err.
+	errorf func(format string, args ...any)
 	target string
 	addr   string // fixed at New, kept across Refuse
 
@@ -54,20 +60,46 @@ type Proxy struct {
 
 	nConns    atomic.Int64
 	nRequests atomic.Int64
+
+	errMu sync.Mutex
+	err   error // the first error reported, for a proxy made by Listen
+}
+
+// TB is the part of testing.TB that New uses; *testing.T, *testing.B and
+// testing.TB satisfy it. It is declared here so that the package does not
+// import testing.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
 }
 
 // New starts a proxy on 127.0.0.1 (a free port) in front of target, which
 // is a "host:port" address. It passes traffic through until told
-// otherwise, and is closed when the test ends.
-func New(t testing.TB, target string) *Proxy {
+// otherwise, and is closed when the test ends. Errors the proxy meets
+// later (see Err) fail the test.
+func New(t TB, target string) *Proxy {
 	t.Helper()
+	p, err := Listen(target)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	p.errorf = t.Errorf
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Listen is New without a test: it starts a proxy on 127.0.0.1 (a free
+// port) in front of target, which is a "host:port" address, and passes
+// traffic through until told otherwise. The caller closes it with Close.
+func Listen(target string) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("faultproxy: listen: %v", err)
+		return nil, fmt.Errorf("faultproxy: listen: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Proxy{
-		t:      t,
 		target: target,
 		addr:   ln.Addr().String(),
 		ctx:    ctx,
@@ -75,10 +107,32 @@ func New(t testing.TB, target string) *Proxy {
 		ln:     ln,
 		conns:  make(map[*conn]struct{}),
 	}
+	p.errorf = p.record
 	p.serve(ln)
-	t.Cleanup(p.Close)
-	return p
+	return p, nil
 }
+
+// record keeps the first error of a proxy made by Listen.
+func (p *Proxy) record(format string, args ...any) {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	if p.err == nil {
+		p.err = fmt.Errorf(format, args...)
+	}
+}
+
+// Err returns the first error a proxy made by Listen could not return
+// when it happened: listening again after Refuse failed, or SetFor was
+// given Refuse. It is nil for a proxy made by New, whose errors fail the
+// test instead.
+func (p *Proxy) Err() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}
+
+// Target returns the address the proxy forwards to.
+func (p *Proxy) Target() string { return p.target }
 
 // Addr returns the proxy's address, "127.0.0.1:PORT". It does not change,
 // not even across Refuse.
@@ -116,7 +170,7 @@ func (p *Proxy) Set(f Fault) {
 // SetFor reports that as a test error.
 func (p *Proxy) SetFor(k int, f Fault) {
 	if f.kind == kindRefuse {
-		p.t.Errorf("faultproxy: SetFor(%d, Refuse()): a refusal cannot be counted; use Set", k)
+		p.errorf("faultproxy: SetFor(%d, Refuse()): a refusal cannot be counted; use Set", k)
 		return
 	}
 	p.mu.Lock()
@@ -186,7 +240,7 @@ func (p *Proxy) listenLocked(on bool) {
 		}
 		time.Sleep(relistenPause)
 	}
-	p.t.Errorf("faultproxy: listen again on %s: %v", p.addr, err)
+	p.errorf("faultproxy: listen again on %s: %v", p.addr, err)
 }
 
 // serve accepts connections on ln until it is closed.

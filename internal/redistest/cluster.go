@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/redish/redish/redisx"
@@ -17,7 +20,8 @@ import (
 // failover completes in two or three.
 const clusterTimeout = 30 * time.Second
 
-// Cluster is a Redis cluster of servers started by StartCluster.
+// Cluster is a Redis cluster of servers started by LaunchCluster or
+// StartCluster.
 type Cluster struct {
 	// Nodes are all the servers: the primaries as created first, then the
 	// replicas (the replicas of Nodes[0], then of Nodes[1], ...).
@@ -25,6 +29,9 @@ type Cluster struct {
 
 	primaries int
 	replicas  int
+	// owned is the directory LaunchCluster made for the nodes, removed by
+	// Close.
+	owned string
 }
 
 // StartCluster starts primaries*(1+replicasPerPrimary) servers with
@@ -33,59 +40,167 @@ type Cluster struct {
 // until every node reports cluster_state:ok and sees every replica
 // attached. opts apply to every node (WithPassword, WithTLS, WithNodeTimeout
 // and so on). The nodes are stopped when the test ends.
-func StartCluster(t testing.TB, primaries, replicasPerPrimary int, opts ...Option) *Cluster {
+func StartCluster(t TB, primaries, replicasPerPrimary int, opts ...Option) *Cluster {
 	t.Helper()
+	RedisServer(t)
+	c, err := LaunchCluster(primaries, replicasPerPrimary, append(opts, WithDir(t.TempDir()))...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// LaunchCluster is StartCluster without a test: it returns an error
+// instead of failing, having stopped every node it started. Without
+// WithDir the nodes' files go to a new temporary directory. The caller
+// stops the cluster with Close. When redis-server is not on PATH the error
+// matches exec.ErrNotFound.
+func LaunchCluster(primaries, replicasPerPrimary int, opts ...Option) (*Cluster, error) {
 	if primaries < 1 || primaries > 16384 || replicasPerPrimary < 0 {
-		t.Fatalf("redistest: StartCluster(%d, %d): need 1..16384 primaries and 0 or more replicas", primaries, replicasPerPrimary)
+		return nil, fmt.Errorf("redistest: LaunchCluster(%d, %d): need 1..16384 primaries and 0 or more replicas", primaries, replicasPerPrimary)
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
 	}
 	cfg := newConfig(append(opts, WithCluster()))
+	c := &Cluster{primaries: primaries, replicas: replicasPerPrimary}
+	root := cfg.dir
+	if root == "" {
+		if root, err = os.MkdirTemp("", "redis-cluster-"); err != nil {
+			return nil, fmt.Errorf("redistest: %w", err)
+		}
+		c.owned = root
+	}
+	if err := c.launch(bin, cfg, root); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// launch starts the nodes in directories under root and forms the
+// cluster.
+func (c *Cluster) launch(bin string, cfg *config, root string) error {
 	if cfg.tls {
 		// One CA for all nodes: they dial each other over TLS.
-		certs, err := writeCerts(t.TempDir())
+		dir := filepath.Join(root, "certs")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return fmt.Errorf("redistest: %w", err)
+		}
+		certs, err := writeCerts(dir)
 		if err != nil {
-			t.Fatalf("redistest: TLS certificates: %v", err)
+			return fmt.Errorf("redistest: TLS certificates: %w", err)
 		}
 		cfg.certs = certs
 	}
-	c := &Cluster{primaries: primaries, replicas: replicasPerPrimary}
-	n := primaries * (1 + replicasPerPrimary)
-	for range n {
-		c.Nodes = append(c.Nodes, start(t, cfg, t.TempDir()))
+	n := c.primaries * (1 + c.replicas)
+	for i := range n {
+		dir := filepath.Join(root, fmt.Sprintf("node-%d", i+1))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return fmt.Errorf("redistest: %w", err)
+		}
+		s, err := launchIn(bin, cfg, dir)
+		if s != nil {
+			c.Nodes = append(c.Nodes, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if cfg.announce != nil {
+		for _, s := range c.Nodes {
+			if err := s.announceAs(cfg.announce); err != nil {
+				return err
+			}
+		}
 	}
 	// Distinct config epochs up front, as redis-cli --cluster create does,
 	// so no epoch collision has to be resolved before the cluster is ok.
 	for i, s := range c.Nodes {
-		mustOK(t, s, "CLUSTER", "SET-CONFIG-EPOCH", strconv.Itoa(i+1))
+		if err := s.expectOK("CLUSTER", "SET-CONFIG-EPOCH", strconv.Itoa(i+1)); err != nil {
+			return err
+		}
 	}
-	for i, s := range c.Nodes[:primaries] {
-		first, last := slotRange(i, primaries)
-		mustOK(t, s, "CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(first), strconv.Itoa(last))
+	for i, s := range c.Nodes[:c.primaries] {
+		first, last := slotRange(i, c.primaries)
+		if err := s.expectOK("CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(first), strconv.Itoa(last)); err != nil {
+			return err
+		}
 	}
 	for _, s := range c.Nodes[1:] {
-		mustOK(t, c.Nodes[0], "CLUSTER", "MEET", s.Host, strconv.Itoa(s.Port), strconv.Itoa(s.ClusterPort))
+		if err := c.Nodes[0].expectOK("CLUSTER", "MEET", s.Host, strconv.Itoa(s.Port), strconv.Itoa(s.ClusterPort)); err != nil {
+			return err
+		}
 	}
-	c.wait(t, "every node to know every other", c.allKnown)
+	if err := c.wait("every node to know every other", c.allKnown); err != nil {
+		return err
+	}
 
 	ids := make([]string, n)
 	for i, s := range c.Nodes {
-		v := s.Do(t, "CLUSTER", "MYID")
+		v, err := s.do("CLUSTER", "MYID")
+		if err != nil {
+			return fmt.Errorf("redistest: CLUSTER MYID on %s: %w", s.Addr(), err)
+		}
 		if v.Kind != redisx.KindBulk {
-			t.Fatalf("redistest: CLUSTER MYID on %s: %s %q", s.Addr(), v.Kind, v.Str)
+			return fmt.Errorf("redistest: CLUSTER MYID on %s: %s %q", s.Addr(), v.Kind, v.Str)
 		}
 		ids[i] = v.Text()
 	}
-	for i, s := range c.Nodes[primaries:] {
-		mustOK(t, s, "CLUSTER", "REPLICATE", ids[i/replicasPerPrimary])
+	for i, s := range c.Nodes[c.primaries:] {
+		if err := s.expectOK("CLUSTER", "REPLICATE", ids[i/c.replicas]); err != nil {
+			return err
+		}
 	}
-	c.wait(t, "every replica linked to its primary", c.linked)
+	if err := c.wait("every replica linked to its primary", c.linked); err != nil {
+		return err
+	}
 	// CLUSTER SLOTS leaves out replicas whose replication offset is still
 	// 0, which on an idle primary lasts until its next replication ping
 	// (10s). A write each replica applies moves the offset now.
-	for _, s := range c.Nodes[:primaries] {
-		mustOK(t, s, "FLUSHALL")
+	for _, s := range c.Nodes[:c.primaries] {
+		if err := s.expectOK("FLUSHALL"); err != nil {
+			return err
+		}
 	}
-	c.wait(t, "cluster_state:ok with every replica attached", c.formed)
-	return c
+	return c.wait("cluster_state:ok with every replica attached", c.formed)
+}
+
+// Close stops every node and removes the directory LaunchCluster made for
+// them (none for a cluster started WithDir).
+func (c *Cluster) Close() {
+	for _, s := range c.Nodes {
+		s.Close()
+	}
+	if c.owned != "" {
+		os.RemoveAll(c.owned)
+		c.owned = ""
+	}
+}
+
+// announceAs sets the address the cluster tells clients for s to the one
+// announce returns, now and for every Relaunch.
+func (s *Server) announceAs(announce func(*Server) (string, error)) error {
+	addr, err := announce(s)
+	if err != nil {
+		return fmt.Errorf("redistest: announce %s: %w", s.Addr(), err)
+	}
+	host, portText, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("redistest: announce %s as %q: %w", s.Addr(), addr, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		return fmt.Errorf("redistest: announce %s as %q: %w", s.Addr(), addr, err)
+	}
+	if err := s.expectOK("CONFIG", "SET", "cluster-announce-ip", host, "cluster-announce-port", portText); err != nil {
+		return err
+	}
+	s.AnnouncedPort = port
+	s.announce = [][]string{{"cluster-announce-ip", host}, {"cluster-announce-port", portText}}
+	return nil
 }
 
 // slotRange returns the slots of primary i of n, split as redis-cli
@@ -105,25 +220,30 @@ func slotRange(i, n int) (first, last int) {
 	return first, last
 }
 
-func mustOK(t testing.TB, s *Server, args ...string) {
-	t.Helper()
-	if v := s.Do(t, args...); v.Kind != redisx.KindStatus {
-		t.Fatalf("redistest: %s on %s: %s %q", strings.Join(args, " "), s.Addr(), v.Kind, v.Str)
+// expectOK sends args and returns an error unless the reply is a status.
+func (s *Server) expectOK(args ...string) error {
+	v, err := s.do(args...)
+	if err != nil {
+		return fmt.Errorf("redistest: %s on %s: %w\n%s", strings.Join(args, " "), s.Addr(), err, s.LogTail())
 	}
+	if v.Kind != redisx.KindStatus {
+		return fmt.Errorf("redistest: %s on %s: %s %q", strings.Join(args, " "), s.Addr(), v.Kind, v.Str)
+	}
+	return nil
 }
 
-// wait polls check until it returns nil, failing the test with check's last
-// error and each node's view of the cluster when clusterTimeout passes.
-func (c *Cluster) wait(t testing.TB, what string, check func() error) {
-	t.Helper()
+// wait polls check until it returns nil, and returns an error with check's
+// last error and each node's view of the cluster when clusterTimeout
+// passes.
+func (c *Cluster) wait(what string, check func() error) error {
 	deadline := time.Now().Add(clusterTimeout)
 	for {
 		err := check()
 		if err == nil {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("redistest: cluster: no %s after %v: %v\n%s", what, clusterTimeout, err, c.describe())
+			return fmt.Errorf("redistest: cluster: no %s after %v: %w\n%s", what, clusterTimeout, err, c.describe())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -250,9 +370,10 @@ func (c *Cluster) servedByLive(s *Server) error {
 	return nil
 }
 
+// byPort returns the node with that port or announced port.
 func (c *Cluster) byPort(port int64) *Server {
 	for _, n := range c.Nodes {
-		if int64(n.Port) == port {
+		if int64(n.Port) == port || (n.AnnouncedPort != 0 && int64(n.AnnouncedPort) == port) {
 			return n
 		}
 	}
@@ -272,9 +393,17 @@ func (s *Server) alive() bool {
 // until every live node sees every slot served by a live primary, so after
 // a Kill of a primary, WaitForState(t, "ok") returns once a replica has
 // taken over, not while the others have yet to notice the loss.
-func (c *Cluster) WaitForState(t testing.TB, state string) {
+func (c *Cluster) WaitForState(t TB, state string) {
 	t.Helper()
-	c.wait(t, "cluster_state:"+state+" on every live node", func() error {
+	if err := c.AwaitState(state); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+// AwaitState is WaitForState without a test: it returns an error instead
+// of failing.
+func (c *Cluster) AwaitState(state string) error {
+	return c.wait("cluster_state:"+state+" on every live node", func() error {
 		live := 0
 		for _, s := range c.Nodes {
 			if !s.alive() {
@@ -325,7 +454,7 @@ func (c *Cluster) byRole(role string) []*Server {
 // NodeForSlot returns the node that serves slot, according to CLUSTER
 // SLOTS asked of the first live node. It fails the test when no node
 // answers or the slot is not served.
-func (c *Cluster) NodeForSlot(t testing.TB, slot int) *Server {
+func (c *Cluster) NodeForSlot(t TB, slot int) *Server {
 	t.Helper()
 	var lastErr error = errors.New("no live node")
 	for _, s := range c.Nodes {
@@ -358,7 +487,7 @@ func (c *Cluster) NodeForSlot(t testing.TB, slot int) *Server {
 }
 
 // NodeForKey returns the node that serves key (see NodeForSlot).
-func (c *Cluster) NodeForKey(t testing.TB, key string) *Server {
+func (c *Cluster) NodeForKey(t TB, key string) *Server {
 	t.Helper()
 	for _, s := range c.Nodes {
 		if !s.alive() {

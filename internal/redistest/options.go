@@ -6,7 +6,8 @@ import "time"
 // WithCluster: low, so failover tests take seconds.
 const DefaultNodeTimeout = 1000 * time.Millisecond
 
-// Option configures a server started by Start or StartCluster.
+// Option configures a server started by Start, StartCluster, Launch or
+// LaunchCluster.
 type Option func(*config)
 
 type config struct {
@@ -18,6 +19,8 @@ type config struct {
 	cluster     bool
 	nodeTimeout time.Duration
 	directives  [][]string
+	dir         string
+	announce    func(*Server) (string, error)
 }
 
 func newConfig(opts []Option) *config {
@@ -82,4 +85,22 @@ func WithCluster() Option {
 // for servers started WithCluster or by StartCluster.
 func WithNodeTimeout(d time.Duration) Option {
 	return func(c *config) { c.nodeTimeout = d }
+}
+
+// WithDir makes Launch keep the server's files in dir, and LaunchCluster
+// in one directory per node under dir, instead of in a new temporary
+// directory; Close leaves dir in place. Start and StartCluster use the
+// test's t.TempDir.
+func WithDir(dir string) Option {
+	return func(c *config) { c.dir = dir }
+}
+
+// WithAnnounce makes LaunchCluster ask announce, for each node once it
+// runs, for the "host:port" address the cluster should tell clients for
+// that node (cluster-announce-ip and cluster-announce-port), for example
+// a proxy in front of it. Clients then reach the node only through that
+// address: CLUSTER SHARDS, CLUSTER SLOTS and MOVED name it, and replicas
+// replicate through it; the cluster bus stays direct.
+func WithAnnounce(announce func(s *Server) (addr string, err error)) Option {
+	return func(c *config) { c.announce = announce }
 }

@@ -1,15 +1,26 @@
-// Package redistest starts real redis-server processes for tests: plain,
-// with a password or ACL users, on a unix socket, TLS-only, or as the
-// nodes of a cluster.
+// Package redistest starts real redis-server processes: plain, with a
+// password or ACL users, on a unix socket, TLS-only, or as the nodes of a
+// cluster. It serves the tests, through Start and StartCluster, and
+// redish's lab, through Launch and LaunchCluster.
 //
 // Every server listens on a free loopback port chosen at start (never a
-// fixed one), keeps its config, log and sockets in a t.TempDir, and is
-// stopped in t.Cleanup. When redis-server is not installed, Start skips the
+// fixed one) and keeps its config, log and sockets in a directory of its
+// own. Start and StartCluster use the test's t.TempDir and stop the
+// servers in t.Cleanup; when redis-server is not installed they skip the
 // test, unless the CI environment variable is set: CI must never pass by
-// skipping.
+// skipping. Launch and LaunchCluster return errors instead, and the caller
+// stops what they started with Close.
+//
+// On Linux each server gets SIGKILL when the process that started it dies,
+// so not even a killed test binary or a killed lab leaves servers behind.
 //
 // The helpers wait for the server, but every wait is bounded; when a bound
-// is reached the test fails with the tail of the server's log.
+// is reached the error, or the test failure, carries the tail of the
+// server's log.
+//
+// The package does not import testing: it is linked into the redish
+// binary for the lab, and TB is the part of testing.TB the test helpers
+// use.
 package redistest
 
 import (
@@ -26,7 +37,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/redish/redish/redisx"
@@ -41,10 +51,10 @@ const (
 	portAttempts = 8                // new ports tried when one is taken
 )
 
-// Server is one redis-server process started by Start.
+// Server is one redis-server process started by Launch or Start.
 //
-// Its methods may be called from any goroutine, except those taking a
-// testing.TB, which must be called from the test's goroutine.
+// Its methods may be called from any goroutine, except those taking a TB,
+// which must be called from the test's goroutine.
 type Server struct {
 	// Host is the address the server is reached on: "127.0.0.1".
 	Host string
@@ -52,6 +62,10 @@ type Server struct {
 	Port int
 	// ClusterPort is the cluster bus port of a server started WithCluster.
 	ClusterPort int
+	// AnnouncedPort is the port the cluster tells clients for this node
+	// (cluster-announce-port), set by LaunchCluster WithAnnounce; 0 when
+	// the cluster tells Port.
+	AnnouncedPort int
 	// Socket is the unix socket path of a server started WithUnixSocket.
 	Socket string
 	// Dir is the server's directory: config, log, socket, certificates.
@@ -73,7 +87,14 @@ type Server struct {
 	ServerKey  string
 
 	cfg     *config
+	bin     string
 	logPath string
+	// announce is the cluster-announce-ip and -port directives, kept so a
+	// Relaunch announces the same address.
+	announce [][]string
+	// owned are the directories Launch made for the server, removed by
+	// Close.
+	owned []string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -81,9 +102,20 @@ type Server struct {
 	paused bool
 }
 
+// TB is the part of testing.TB that Start, StartCluster and the other
+// helpers taking a test use; *testing.T, *testing.B and testing.TB satisfy
+// it. It is declared here so that the package does not import testing.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	TempDir() string
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
 // RedisServer returns the path of redis-server. When it is not on PATH it
 // skips the test, or fails it when the CI environment variable is set.
-func RedisServer(t testing.TB) string {
+func RedisServer(t TB) string {
 	t.Helper()
 	return lookBinary(t, "redis-server")
 }
@@ -91,12 +123,12 @@ func RedisServer(t testing.TB) string {
 // RedisCLI returns the path of redis-cli, the reference implementation
 // output is compared against. When it is not on PATH it skips the test, or
 // fails it when the CI environment variable is set.
-func RedisCLI(t testing.TB) string {
+func RedisCLI(t TB) string {
 	t.Helper()
 	return lookBinary(t, "redis-cli")
 }
 
-func lookBinary(t testing.TB, name string) string {
+func lookBinary(t TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -110,21 +142,61 @@ func lookBinary(t testing.TB, name string) string {
 
 // Start starts a redis-server configured by opts and waits until it
 // answers PING. The server is stopped when the test ends.
-func Start(t testing.TB, opts ...Option) *Server {
+func Start(t TB, opts ...Option) *Server {
 	t.Helper()
-	cfg := newConfig(opts)
-	return start(t, cfg, t.TempDir())
+	RedisServer(t)
+	s, err := Launch(append(opts, WithDir(t.TempDir()))...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
 }
 
-func start(t testing.TB, cfg *config, dir string) *Server {
-	t.Helper()
-	bin := RedisServer(t)
+// Launch starts a redis-server from PATH configured by opts and waits
+// until it answers PING. Without WithDir the server's files go to a new
+// temporary directory. The caller stops the server with Close. When
+// redis-server is not on PATH the error matches exec.ErrNotFound.
+func Launch(opts ...Option) (*Server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	cfg := newConfig(opts)
+	var owned []string
+	dir := cfg.dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "redis-"); err != nil {
+			return nil, fmt.Errorf("redistest: %w", err)
+		}
+		owned = append(owned, dir)
+	}
+	s, err := launchIn(bin, cfg, dir)
+	if s != nil {
+		s.owned = append(owned, s.owned...)
+	}
+	if err != nil {
+		if s != nil {
+			s.Close()
+		} else {
+			removeAll(owned)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// launchIn starts the server in dir. It returns the server with an error
+// when a process may have been started or a directory made: the caller
+// closes it.
+func launchIn(bin string, cfg *config, dir string) (*Server, error) {
 	s := &Server{
 		Host:     "127.0.0.1",
 		Dir:      dir,
 		IPv6:     HasIPv6(),
 		Password: cfg.password,
 		cfg:      cfg,
+		bin:      bin,
 		logPath:  filepath.Join(dir, "redis.log"),
 	}
 	if cfg.unixSocket {
@@ -132,9 +204,9 @@ func start(t testing.TB, cfg *config, dir string) *Server {
 		if len(s.Socket) > maxSocketPath {
 			short, err := os.MkdirTemp("", "redis")
 			if err != nil {
-				t.Fatalf("redistest: %v", err)
+				return nil, fmt.Errorf("redistest: %w", err)
 			}
-			t.Cleanup(func() { os.RemoveAll(short) })
+			s.owned = append(s.owned, short)
 			s.Socket = filepath.Join(short, "redis.sock")
 		}
 	}
@@ -144,13 +216,12 @@ func start(t testing.TB, cfg *config, dir string) *Server {
 			var err error
 			certs, err = writeCerts(dir)
 			if err != nil {
-				t.Fatalf("redistest: TLS certificates: %v", err)
+				return s, fmt.Errorf("redistest: TLS certificates: %w", err)
 			}
 		}
 		s.CACert, s.CertFile, s.KeyFile = certs.CACert, certs.ClientCert, certs.ClientKey
 		s.ServerCert, s.ServerKey = certs.ServerCert, certs.ServerKey
 	}
-	t.Cleanup(s.Stop)
 
 	var lastErr error
 	for range portAttempts {
@@ -160,17 +231,23 @@ func start(t testing.TB, cfg *config, dir string) *Server {
 			s.ClusterPort, err = freePort(s.IPv6)
 		}
 		if err != nil {
-			t.Fatalf("redistest: no free port: %v", err)
+			return s, fmt.Errorf("redistest: no free port: %w", err)
 		}
-		lastErr = s.launch(bin)
+		lastErr = s.launch()
 		if !errors.Is(lastErr, errAddrInUse) {
 			break
 		}
 	}
 	if lastErr != nil {
-		t.Fatalf("redistest: start redis-server: %v\n%s", lastErr, s.LogTail())
+		return s, fmt.Errorf("redistest: start redis-server: %w\n%s", lastErr, s.LogTail())
 	}
-	return s
+	return s, nil
+}
+
+func removeAll(dirs []string) {
+	for _, d := range dirs {
+		os.RemoveAll(d)
+	}
 }
 
 // maxSocketPath keeps unix socket paths under the 108 bytes of sun_path.
@@ -179,7 +256,7 @@ const maxSocketPath = 100
 var errAddrInUse = errors.New("address already in use")
 
 // launch writes the config, starts the process and waits for PING.
-func (s *Server) launch(bin string) error {
+func (s *Server) launch() error {
 	conf := filepath.Join(s.Dir, "redis.conf")
 	if err := os.WriteFile(conf, s.configText(), 0o600); err != nil {
 		return fmt.Errorf("write config: %w", err)
@@ -189,13 +266,14 @@ func (s *Server) launch(bin string) error {
 		return fmt.Errorf("open log: %w", err)
 	}
 	defer logf.Close() // the child has its own copy
-	cmd := exec.Command(bin, conf)
+	cmd := exec.Command(s.bin, conf)
 	cmd.Dir = s.Dir
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	// A process group of its own, so a terminal's Ctrl-C reaches only the
-	// test binary, which then stops the server in its cleanup.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// test binary or the lab, which then stops the server; and, where the
+	// system can, SIGKILL when that process dies (see procAttr).
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("exec: %w", err)
 	}
@@ -295,6 +373,9 @@ func (s *Server) configText() []byte {
 		line("cluster-config-file", filepath.Join(s.Dir, "nodes.conf"))
 		line("cluster-node-timeout", strconv.FormatInt(s.cfg.nodeTimeout.Milliseconds(), 10))
 		line("cluster-port", strconv.Itoa(s.ClusterPort))
+		for _, d := range s.announce {
+			line(d...)
+		}
 	}
 	for _, d := range s.cfg.directives {
 		line(d...)
@@ -330,16 +411,20 @@ func (s *Server) Options() redisx.Options {
 // An error reply is returned as a value of KindError; failing to reach
 // the server fails the test. It authenticates as the default user when the
 // server has a password and speaks TLS when the server is TLS-only.
-func (s *Server) Do(t testing.TB, args ...string) redisx.Value {
+func (s *Server) Do(t TB, args ...string) redisx.Value {
 	t.Helper()
-	v, err := s.do(args...)
+	v, err := s.Call(args...)
 	if err != nil {
 		t.Fatalf("redistest: %s %s: %v\n%s", s.Addr(), strings.Join(args, " "), err, s.LogTail())
 	}
 	return v
 }
 
-// do is Do without a test: for waits and for methods without a testing.TB.
+// Call is Do without a test: it returns the error instead of failing.
+// It waits at most 10 seconds for the reply.
+func (s *Server) Call(args ...string) (redisx.Value, error) { return s.do(args...) }
+
+// do sends one command over a fresh connection: see Do and Call.
 func (s *Server) do(args ...string) (redisx.Value, error) {
 	nc, err := s.dial()
 	if err != nil {
@@ -426,6 +511,17 @@ func (s *Server) signalAndWait(sig syscall.Signal, grace time.Duration) {
 	<-done
 }
 
+// PID returns the process id of the server's current process, 0 before
+// the first start.
+func (s *Server) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // Running reports whether the server process is alive (it may be paused).
 func (s *Server) Running() bool {
 	s.mu.Lock()
@@ -445,22 +541,41 @@ func (s *Server) Running() bool {
 // Restart stops the server if it is running and starts it again on the
 // same port with the same config, waiting until it answers PING. The
 // dataset is not kept (persistence is off).
-func (s *Server) Restart(t testing.TB) {
+func (s *Server) Restart(t TB) {
 	t.Helper()
+	if err := s.Relaunch(); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+// Relaunch is Restart without a test: it returns the error instead of
+// failing.
+func (s *Server) Relaunch() error {
 	s.Stop()
-	bin := RedisServer(t)
 	var err error
 	// The port was ours a moment ago; another process taking it in between
 	// is possible but rare, so a few short retries are enough.
 	for i := range portAttempts {
-		if err = s.launch(bin); !errors.Is(err, errAddrInUse) {
+		if err = s.launch(); !errors.Is(err, errAddrInUse) {
 			break
 		}
 		time.Sleep(time.Duration(i+1) * 50 * time.Millisecond)
 	}
 	if err != nil {
-		t.Fatalf("redistest: restart %s: %v\n%s", s.Addr(), err, s.LogTail())
+		return fmt.Errorf("redistest: restart %s: %w\n%s", s.Addr(), err, s.LogTail())
 	}
+	return nil
+}
+
+// Close stops the server and removes the directories Launch made for it
+// (none for a server started WithDir). Closing twice does nothing more.
+func (s *Server) Close() {
+	s.Stop()
+	s.mu.Lock()
+	owned := s.owned
+	s.owned = nil
+	s.mu.Unlock()
+	removeAll(owned)
 }
 
 // Pause stops the process with SIGSTOP: connections and connects still

@@ -1,0 +1,467 @@
+package cmd
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/redisx"
+)
+
+// startTestLab starts a lab through its Go API and closes it when the
+// test ends.
+func startTestLab(t *testing.T, o labOptions, cluster bool) *lab {
+	t.Helper()
+	if !o.Embedded {
+		redistest.RedisServer(t)
+	}
+	l, err := startLab(o, cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	return l
+}
+
+// labCmd runs a :lab command and returns its output.
+func labCmd(t *testing.T, l *lab, line string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := l.run(&out, strings.Fields(line)); err != nil {
+		t.Fatalf(":lab %s: %v", line, err)
+	}
+	return out.String()
+}
+
+// nodeRows returns the rows of :lab nodes, without the header, as fields.
+func nodeRows(t *testing.T, l *lab) [][]string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(labCmd(t, l, "nodes")), "\n")
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "NODE") {
+		t.Fatalf(":lab nodes: no header in %q", lines)
+	}
+	var rows [][]string
+	for _, line := range lines[1:] {
+		rows = append(rows, strings.Fields(line))
+	}
+	return rows
+}
+
+// waitFor polls cond until it holds, failing the test after waitTimeout.
+func labWaitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %v", what, waitTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// processGone reports whether pid has exited (a zombie counts as gone:
+// its reaper may be slow).
+func processGone(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// pid (comm) STATE ...: the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
+}
+
+// childPIDs returns the processes whose parent is pid.
+func childPIDs(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	var out []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
+}
+
+func serverPIDs(l *lab) []int {
+	var pids []int
+	for _, n := range l.nodes {
+		if s, ok := n.server.(*redistest.Server); ok {
+			pids = append(pids, s.PID())
+		}
+	}
+	return pids
+}
+
+// TestLabCluster drives every :lab command on a real cluster through the
+// lab's Go API, and checks that Close leaves no server running.
+func TestLabCluster(t *testing.T) {
+	l := startTestLab(t, labOptions{Primaries: 3, Replicas: 1}, true)
+	if len(l.nodes) != 6 {
+		t.Fatalf("%d nodes, want 6", len(l.nodes))
+	}
+	pids := serverPIDs(l)
+
+	rows := nodeRows(t, l)
+	roles := map[string]int{}
+	for i, r := range rows {
+		if len(r) != 5 || r[0] != strconv.Itoa(i+1) || r[2] != l.nodes[i].proxy.Addr() || r[3] != l.nodes[i].server.Addr() || r[4] != "up" {
+			t.Errorf("row %d: %q", i+1, r)
+		}
+		roles[r[1]]++
+	}
+	if roles["primary"] != 3 || roles["replica"] != 3 {
+		t.Errorf("roles %v, want 3 primaries and 3 replicas", roles)
+	}
+
+	t.Run("the cluster announces the proxies", func(t *testing.T) {
+		proxies := map[int64]bool{}
+		for _, a := range l.Addrs() {
+			p, _ := strconv.Atoi(portOf(a))
+			proxies[int64(p)] = true
+		}
+		v, err := l.nodes[0].server.Call("CLUSTER", "SLOTS")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range v.Elems {
+			for _, n := range r.Elems[2:] {
+				if !proxies[n.Elems[1].Int] {
+					t.Errorf("CLUSTER SLOTS names port %d, not a proxy's", n.Elems[1].Int)
+				}
+			}
+		}
+	})
+
+	t.Run("latency", func(t *testing.T) {
+		if out := labCmd(t, l, "latency 2 20ms"); !strings.Contains(out, "delayed by 20ms") {
+			t.Errorf("latency: %q", out)
+		}
+		if got := nodeRows(t, l)[1]; strings.Join(got[4:], " ") != "up, latency 20ms" {
+			t.Errorf("node 2: %q", got)
+		}
+		labCmd(t, l, "latency "+l.nodes[1].proxy.Addr()+" 0")
+		if got := nodeRows(t, l)[1]; got[4] != "up" || len(got) != 5 {
+			t.Errorf("node 2 after latency 0: %q", got)
+		}
+	})
+
+	t.Run("failover of a primary promotes its replica", func(t *testing.T) {
+		replica, _ := l.replicaOf(l.nodes[0])
+		if replica == nil {
+			t.Fatal("node 1 has no replica")
+		}
+		labCmd(t, l, "failover 1")
+		labWaitFor(t, "promotion", func() bool { return l.role(replica) == "primary" && l.role(l.nodes[0]) == "replica" })
+	})
+
+	t.Run("pause, restart, kill", func(t *testing.T) {
+		labCmd(t, l, "pause 3 1m")
+		if got := nodeRows(t, l)[2]; got[1] != "-" || got[4] != "paused" {
+			t.Errorf("node 3 paused: %q", got)
+		}
+		labCmd(t, l, "restart 3")
+		if got := nodeRows(t, l)[2]; got[4] != "up" {
+			t.Errorf("node 3 restarted: %q", got)
+		}
+		killed := l.nodes[4].server.(*redistest.Server).PID()
+		labCmd(t, l, "kill 5")
+		if !processGone(killed) {
+			t.Errorf("node 5's process %d is still running", killed)
+		}
+		if got := nodeRows(t, l)[4]; got[4] != "killed" {
+			t.Errorf("node 5 killed: %q", got)
+		}
+		labCmd(t, l, "restart 5")
+		pids = append(pids, serverPIDs(l)...)
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		for _, tc := range []struct{ line, want string }{
+			{"bogus", ":lab bogus: unknown"},
+			{"kill", "usage: :lab kill NODE"},
+			{"kill 7", "no node 7"},
+			{"kill 127.0.0.1:1", "no node at 127.0.0.1:1"},
+			{"kill x", `"x" is not a node`},
+			{"pause 1", "usage: :lab pause NODE DURATION"},
+			{"pause 1 soon", `"soon" is not a duration`},
+			{"pause 1 1h", "at most 10m0s"},
+			{"latency 1 -1s", "from 0 to 10m0s"},
+			{"failover 1 now", `failover option "now"`},
+		} {
+			err := l.run(io.Discard, strings.Fields(tc.line))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf(":lab %s: %v, want %q", tc.line, err, tc.want)
+			}
+		}
+	})
+
+	dir := l.dir
+	l.Close()
+	for _, pid := range pids {
+		if !processGone(pid) {
+			t.Errorf("server process %d still running after Close", pid)
+		}
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lab's directory is still there: %v", err)
+	}
+}
+
+// TestLabStandaloneFaults checks :lab on a single server, redis-server's
+// and the embedded one: the faults are seen by a client of the proxy.
+func TestLabStandaloneFaults(t *testing.T) {
+	for _, embedded := range []bool{false, true} {
+		t.Run("embedded="+strconv.FormatBool(embedded), func(t *testing.T) {
+			l := startTestLab(t, labOptions{Embedded: embedded}, false)
+			ping := func() error {
+				port, _ := strconv.Atoi(portOf(l.Addrs()[0]))
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				defer cancel()
+				c, err := redisx.Dial(ctx, &redisx.Options{Port: port})
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				_, err = c.DoStrings(ctx, "PING")
+				return err
+			}
+			if err := ping(); err != nil {
+				t.Fatal(err)
+			}
+			labCmd(t, l, "kill 1")
+			if ping() == nil {
+				t.Error("PING answered after kill")
+			}
+			labCmd(t, l, "restart 1")
+			if err := ping(); err != nil {
+				t.Errorf("after restart: %v", err)
+			}
+			labCmd(t, l, "pause 1 1m")
+			if ping() == nil {
+				t.Error("PING answered while paused")
+			}
+			labCmd(t, l, "restart 1")
+			labCmd(t, l, "latency 1 1s")
+			if ping() == nil {
+				t.Error("PING answered within 200ms with 1s latency")
+			}
+			labCmd(t, l, "latency 1 0")
+			if err := ping(); err != nil {
+				t.Errorf("after latency 0: %v", err)
+			}
+			if err := l.run(io.Discard, []string{"failover", "1"}); err == nil || !strings.Contains(err.Error(), "needs a cluster") {
+				t.Errorf("failover: %v", err)
+			}
+		})
+	}
+}
+
+// TestLabStdin runs redish lab in-process with commands on stdin.
+func TestLabStdin(t *testing.T) {
+	redistest.RedisServer(t)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr []string
+	}{
+		{"redis-server", []string{"lab"}, []string{"lab: started redis-server"}},
+		{"embedded", []string{"lab", "--embedded"}, []string{"lab: using the embedded in-memory server", "lab: started the embedded server"}},
+		{"cluster", []string{"lab", "--cluster", "--primaries", "2", "--replicas", "0"}, []string{"lab: started a cluster of 2 primaries and 0 replicas"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runRedish(t, nil, "PING\nSET {a}x 1\nINCR {a}x\nGET {a}x\n", tc.args...)
+			if r.code != 0 || r.out != "PONG\nOK\n2\n2\n" {
+				t.Fatalf("exit %d, out %q, err %q", r.code, r.out, r.err)
+			}
+			lines := stderrLines(r.err)
+			if len(lines) != len(tc.stderr) {
+				t.Fatalf("stderr %q, want %d lines", r.err, len(tc.stderr))
+			}
+			for i, want := range tc.stderr {
+				if !strings.HasPrefix(lines[i], want) {
+					t.Errorf("stderr line %d: %q, want %q...", i+1, lines[i], want)
+				}
+			}
+		})
+	}
+}
+
+func TestLabBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lab", "--primaries", "2"}, "redish lab: --primaries needs --cluster.\n"},
+		{[]string{"lab", "-p", "7000"}, "redish lab: unknown shorthand flag: 'p' in -p\n"},
+		{[]string{"lab", "PING"}, "redish lab takes no command: it opens the shell (or reads commands from stdin).\n"},
+		{[]string{"lab", "--embedded", "--cluster"}, "lab: the embedded server cannot form a cluster: install redis-server for --cluster\n"},
+	} {
+		r := runRedish(t, nil, "", tc.args...)
+		if r.code != 1 || r.err != tc.want || r.out != "" {
+			t.Errorf("%q: exit %d, out %q, err %q; want %q", tc.args, r.code, r.out, r.err, tc.want)
+		}
+	}
+}
+
+// TestLabEmbeddedWithoutRedisServer runs the built redish with an empty
+// PATH: the lab says it uses the embedded server and answers.
+func TestLabEmbeddedWithoutRedisServer(t *testing.T) {
+	cmd := exec.Command(redishBin, "lab")
+	cmd.Env = []string{"PATH=", "HOME=" + t.TempDir()}
+	cmd.Stdin = strings.NewReader("PING\nSET k v\nGET k\n")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v; stderr %q", err, errOut.String())
+	}
+	if out.String() != "PONG\nOK\nv\n" {
+		t.Errorf("stdout %q", out.String())
+	}
+	lines := stderrLines(errOut.String())
+	if len(lines) != 2 || lines[0] != "lab: redis-server is not on PATH: using the embedded in-memory server (a subset of Redis commands)" {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
+// TestLabStopsServersOnSignals starts the built redish lab reading an
+// open stdin, signals it, and checks that it exits and that every server
+// it started is gone: SIGTERM and SIGINT stop them, and after SIGKILL the
+// kernel kills them (Pdeathsig).
+func TestLabStopsServersOnSignals(t *testing.T) {
+	redistest.RedisServer(t)
+	for _, tc := range []struct {
+		name    string
+		sig     syscall.Signal
+		args    []string
+		servers int
+	}{
+		{"SIGTERM", syscall.SIGTERM, []string{"lab", "--cluster", "--primaries", "1", "--replicas", "1"}, 2},
+		{"SIGINT", syscall.SIGINT, []string{"lab"}, 1},
+		{"SIGKILL", syscall.SIGKILL, []string{"lab", "--cluster", "--primaries", "1", "--replicas", "1"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(redishBin, tc.args...)
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			started := make(chan string, 1)
+			go func() {
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					if strings.HasPrefix(sc.Text(), "lab: started") {
+						started <- sc.Text()
+						break
+					}
+				}
+				io.Copy(io.Discard, stderr)
+				done <- cmd.Wait()
+			}()
+			select {
+			case line := <-started:
+				// After SIGKILL nobody removes the lab's directory.
+				_, dir, _ := strings.Cut(line, "files in ")
+				if strings.Contains(dir, "redish-lab-") {
+					t.Cleanup(func() { os.RemoveAll(dir) })
+				}
+			case err := <-done:
+				t.Fatalf("redish lab exited before starting: %v", err)
+			case <-time.After(waitTimeout):
+				cmd.Process.Kill()
+				<-done
+				t.Fatal("redish lab did not start")
+			}
+			pids := childPIDs(t, cmd.Process.Pid)
+			if len(pids) != tc.servers {
+				t.Errorf("%d child processes, want %d", len(pids), tc.servers)
+			}
+			cmd.Process.Signal(tc.sig)
+			select {
+			case <-done:
+			case <-time.After(waitTimeout):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("redish lab did not exit after %s", tc.name)
+			}
+			for _, pid := range pids {
+				labWaitFor(t, "end of server process "+strconv.Itoa(pid), func() bool { return processGone(pid) })
+			}
+		})
+	}
+}
+
+// TestLabShell drives redish lab --cluster in a terminal: the :lab
+// commands, a command through the proxies, :help, and Ctrl-C at an empty
+// prompt, after which no server is left.
+func TestLabShell(t *testing.T) {
+	redistest.RedisServer(t)
+	tm := startTerm(t, nil, "lab", "--cluster", "--primaries", "2", "--replicas", "1", "--retries", "3", "--verbose")
+	tm.wait("lab: started a cluster of 2 primaries and 2 replicas")
+	tm.wait("; :lab for help")
+	tm.wait("> ")
+	pids := childPIDs(t, tm.cmd.Process.Pid)
+	if len(pids) != 4 {
+		t.Errorf("%d child processes, want 4", len(pids))
+	}
+
+	tm.run(":lab", ":lab failover NODE [force|takeover]")
+	tm.wait("> ")
+	tm.run(":lab nodes", "NODE  ROLE")
+	tm.wait("4     replica")
+	tm.wait("> ")
+	tm.run(":lab latency 2 20ms", "every reply delayed by 20ms")
+	tm.wait("> ")
+	tm.run(":lab nodes", "up, latency 20ms")
+	tm.wait("> ")
+	tm.run("SET {k}1 v", "OK")
+	tm.wait("> ")
+	tm.run("GET {k}1", `"v"`)
+	tm.wait("> ")
+	tm.run(":help", ":lab latency NODE DURATION")
+	tm.wait("> ")
+	tm.run(":lab kill 9", "no node 9")
+	tm.wait("> ")
+	tm.typeText("\x03")
+	if code := tm.exit(); code != 0 {
+		t.Errorf("exit code %d after Ctrl-C at an empty prompt", code)
+	}
+	for _, pid := range pids {
+		labWaitFor(t, "end of server process "+strconv.Itoa(pid), func() bool { return processGone(pid) })
+	}
+}

@@ -1,0 +1,85 @@
+package redistest
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/redish/redish/internal/faultproxy"
+)
+
+// gone reports whether pid has exited.
+func gone(pid int) bool {
+	return syscall.Kill(pid, 0) != nil
+}
+
+func TestLaunchAndClose(t *testing.T) {
+	RedisServer(t)
+	s, err := Launch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, dir := s.PID(), s.Dir
+	if v, err := s.Call("PING"); err != nil || v.Text() != "PONG" {
+		t.Fatalf("PING: %v %v", v, err)
+	}
+	s.Close()
+	s.Close()
+	if !gone(pid) {
+		t.Errorf("process %d still running after Close", pid)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Close left %s: %v", dir, err)
+	}
+}
+
+func TestLaunchWithoutRedisServer(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	if _, err := Launch(); !errors.Is(err, exec.ErrNotFound) {
+		t.Errorf("Launch: %v, want exec.ErrNotFound", err)
+	}
+	if _, err := LaunchCluster(1, 0); !errors.Is(err, exec.ErrNotFound) {
+		t.Errorf("LaunchCluster: %v, want exec.ErrNotFound", err)
+	}
+}
+
+// TestLaunchClusterAnnounce puts a proxy in front of each node: the slot
+// map names only the proxies, the replicas replicate through them, and
+// a restarted node still announces its proxy.
+func TestLaunchClusterAnnounce(t *testing.T) {
+	RedisServer(t)
+	proxies := map[int64]bool{}
+	c, err := LaunchCluster(2, 1, WithAnnounce(func(s *Server) (string, error) {
+		p := faultproxy.New(t, s.Addr())
+		proxies[int64(p.Port())] = true
+		return p.Addr(), nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if len(proxies) != 4 {
+		t.Fatalf("%d proxies, want 4", len(proxies))
+	}
+	checkSlots := func() {
+		t.Helper()
+		v := c.Nodes[0].Do(t, "CLUSTER", "SLOTS")
+		for _, r := range v.Elems {
+			for _, n := range r.Elems[2:] {
+				if !proxies[n.Elems[1].Int] {
+					t.Errorf("CLUSTER SLOTS names port %d, not a proxy's", n.Elems[1].Int)
+				}
+			}
+		}
+	}
+	checkSlots()
+	c.Nodes[3].Restart(t)
+	if got := c.Nodes[3].Do(t, "CONFIG", "GET", "cluster-announce-port").Elems[1].Text(); got != strconv.Itoa(c.Nodes[3].AnnouncedPort) {
+		t.Errorf("restarted node announces port %s, want %d", got, c.Nodes[3].AnnouncedPort)
+	}
+	c.WaitForState(t, "ok")
+	checkSlots()
+}
