@@ -347,7 +347,7 @@ func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
 		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
 	}
 	o := p.opts
-	o.Verbatim = verbatim(args)
+	o.Verbatim = format.VerbatimArgs(args)
 	p.buf = format.Append(p.buf[:0], v, o)
 	_, err := p.w.Write(p.buf)
 	if cap(p.buf) > 1<<20 {

@@ -70,7 +70,7 @@ func TestPrinterWritesLargeStringsAsIs(t *testing.T) {
 					if err := p.reply(redisx.Args(args...), v); err != nil {
 						t.Fatal(err)
 					}
-					opts.Verbatim = verbatim(redisx.Args(args...))
+					opts.Verbatim = format.VerbatimArgs(redisx.Args(args...))
 					if want := format.Append(nil, v, opts); !bytes.Equal(out.Bytes(), want) {
 						t.Errorf("%s %s of %d bytes, %s: printed %d bytes, format.Append %d", mname, kname, size, args[0], out.Len(), len(want))
 					}

@@ -186,7 +186,7 @@ func (c *config) runCommand(ctx context.Context, client session, p *printer, arg
 	if err := p.reply(args, v); err != nil {
 		return err
 	}
-	if v.Kind != redisx.KindError && isStreaming(args) {
+	if v.Kind != redisx.KindError && redisx.IsStreaming(args) {
 		return c.stream(ctx, client, p, args)
 	}
 	return nil
@@ -203,17 +203,6 @@ func (c *config) stream(ctx context.Context, client session, p *printer, args []
 			return err
 		}
 	}
-}
-
-func isStreaming(args [][]byte) bool {
-	if len(args) == 0 {
-		return false
-	}
-	switch strings.ToUpper(string(args[0])) {
-	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR":
-		return true
-	}
-	return false
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -256,7 +245,7 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
 	}
 	o := p.opts
-	o.Verbatim = verbatim(args)
+	o.Verbatim = format.VerbatimArgs(args)
 	if s, suffix, ok := rawString(v, o); ok && len(s) > directWriteMin {
 		// A large string printed as it is goes straight from the reply to
 		// the output: copying it into p.buf would hold it twice.
@@ -299,22 +288,6 @@ func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bo
 		suffix = o.CmdDelim
 	}
 	return v.Str, suffix, true
-}
-
-// verbatim reports whether the reply to args prints verbatim (INFO,
-// CLIENT LIST, ...). Only the first three arguments matter.
-func verbatim(args [][]byte) bool {
-	var head [4]string
-	n := min(len(args), 3)
-	for i := 0; i < n; i++ {
-		head[i] = string(args[i])
-	}
-	if len(args) > 3 {
-		// The argument-count rules only concern commands of 2 or 3 words.
-		head[3] = "..."
-		n = 4
-	}
-	return format.VerbatimCommand(head[:n])
 }
 
 // slowCommand is how long a command must take for the shell and stdin

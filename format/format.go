@@ -220,6 +220,21 @@ func VerbatimCommand(args []string) bool {
 	return false
 }
 
+// VerbatimArgs is VerbatimCommand for a command as sent: only the first
+// three arguments and whether there are more matter.
+func VerbatimArgs(args [][]byte) bool {
+	var head [4]string
+	n := min(len(args), 3)
+	for i := range n {
+		head[i] = string(args[i])
+	}
+	if len(args) > 3 {
+		head[3] = "..." // the argument-count rules concern commands of 2 or 3 words
+		n = 4
+	}
+	return VerbatimCommand(head[:n])
+}
+
 // cstr returns b up to its first NUL byte: redis-cli prints status and
 // error messages as C strings in some modes.
 func cstr(b []byte) []byte {

@@ -247,3 +247,15 @@ func Args(ss ...string) [][]byte {
 	}
 	return out
 }
+
+// IsStreaming reports whether args turn the connection into a stream of
+// messages the server pushes (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, MONITOR):
+// after the first reply, the caller reads on with ReadReply.
+func IsStreaming(args [][]byte) bool {
+	if len(args) == 0 {
+		return false
+	}
+	name := args[0]
+	return eqFold(name, "SUBSCRIBE") || eqFold(name, "PSUBSCRIBE") ||
+		eqFold(name, "SSUBSCRIBE") || eqFold(name, "MONITOR")
+}

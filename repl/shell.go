@@ -262,7 +262,7 @@ func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 // restored, before the next prompt.
 func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 	start := time.Now()
-	streaming := isStreaming(args)
+	streaming := redisx.IsStreaming(args)
 	if streaming && s.cfg.Format.Mode != format.Raw {
 		s.print("Reading messages... (press Ctrl-C to quit)\n")
 	}
@@ -355,7 +355,7 @@ func (s *Shell) failed(err error, interrupted bool) {
 // reply prints one reply in the configured format.
 func (s *Shell) reply(args [][]byte, v redisx.Value) {
 	o := s.cfg.Format
-	o.Verbatim = verbatim(args)
+	o.Verbatim = format.VerbatimArgs(args)
 	s.buf = format.Append(s.buf[:0], v, o)
 	s.cfg.Out.Write(s.buf)
 	if cap(s.buf) > 1<<20 {
@@ -491,31 +491,4 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
-}
-
-// isStreaming reports whether args turn the connection into a stream of
-// messages.
-func isStreaming(args [][]byte) bool {
-	if len(args) == 0 {
-		return false
-	}
-	switch strings.ToUpper(string(args[0])) {
-	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR":
-		return true
-	}
-	return false
-}
-
-// verbatim reports whether the reply to args prints verbatim (INFO,
-// CLIENT LIST, ...). Only the first three arguments matter.
-func verbatim(args [][]byte) bool {
-	head := make([]string, 0, 4)
-	for _, a := range args[:min(len(args), 3)] {
-		head = append(head, string(a))
-	}
-	if len(args) > 3 {
-		// The argument-count rules only concern commands of 2 or 3 words.
-		head = append(head, "...")
-	}
-	return format.VerbatimCommand(head)
 }

@@ -21,7 +21,7 @@
 set -euo pipefail
 
 RUNS=${RUNS:-5}
-JOBS=${JOBS:-"pipe_1m stdin_100k stdin_100k_cluster scan_1m scan_1m_cluster"}
+JOBS=${JOBS:-"ping_200 pipe_1m stdin_100k stdin_100k_cluster scan_1m scan_1m_cluster bigkeys_200k"}
 
 for bin in redis-server redis-cli go /usr/bin/time; do
 	command -v "$bin" >/dev/null || { echo "bench.sh: $bin is required" >&2; exit 1; }
@@ -107,9 +107,41 @@ with open(tmp + "/set1m.resp", "wb") as f:
 with open(tmp + "/set100k.txt", "w") as f:
     for i in range(100000):
         f.write("SET key:%d value:%d\n" % (i, i))
+# Keys of every type, for --bigkeys.
+with open(tmp + "/mixed.txt", "w") as f:
+    for i in range(200000):
+        t = i % 5
+        if t == 0:
+            f.write("SET s:%d %s\n" % (i, "v" * (i % 97 + 1)))
+        elif t == 1:
+            f.write("RPUSH l:%d %s\n" % (i, " ".join("x" * (1 + i % 7))))
+        elif t == 2:
+            f.write("HSET h:%d f1 a f2 %d\n" % (i, i))
+        elif t == 3:
+            f.write("SADD z:%d %s\n" % (i, " ".join(str(j) for j in range(i % 5 + 1))))
+        else:
+            f.write("ZADD o:%d 1 a 2 b %d c\n" % (i, i % 11))
 EOF
 
 # The jobs.
+job_ping_200() {
+	title="200 one-shot PINGs (whole processes)"
+	prep=""
+	reset=""
+	input=""
+	cli="for i in \$(seq 200); do redis-cli -p $port PING >/dev/null; done"
+	redish="for i in \$(seq 200); do $REDISH -p $port PING >/dev/null; done"
+	rss=0
+}
+job_bigkeys_200k() {
+	title="--bigkeys, 200,000 keys"
+	prep="flush_all; $REDISH -p $port < $tmp/mixed.txt >/dev/null"
+	reset=""
+	input=""
+	cli="redis-cli -p $port --bigkeys"
+	redish="$REDISH -p $port --bigkeys"
+	rss=0
+}
 job_pipe_1m() {
 	title="--pipe, 1,000,000 SETs (RESP)"
 	prep=""
@@ -191,6 +223,21 @@ for job in $JOBS; do
 	fi
 	printf '%-46s %12s %12s %8s %18s\n' "$title" "$c" "$r" "$ratio" "$mem"
 done
+
+# Start-up: one PING per process, timed by hyperfine when it is installed
+# (finer than the wall time of a loop, which also counts bash's forks).
+if command -v hyperfine >/dev/null 2>&1; then
+	echo
+	hyperfine -N --warmup 30 --runs 400 --export-json "$tmp/ping.json" \
+		"$REDISH -p $port PING" "redis-cli -p $port PING" >/dev/null 2>&1
+	python3 - "$tmp/ping.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+m = {x["command"].split()[0].rsplit("/", 1)[-1]: x["median"] * 1000 for x in r}
+print("one-shot PING (hyperfine, median of 400): redis-cli %.2f ms, redish %.2f ms, ratio %.2fx"
+      % (m["redis-cli"], m["redish"], m["redis-cli"] / m["redish"]))
+EOF
+fi
 
 echo
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -h | awk '/^Mem:/ {print $2}') RAM"
