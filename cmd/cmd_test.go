@@ -3,7 +3,9 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -197,5 +199,51 @@ func TestSlowCommandShowsItsTime(t *testing.T) {
 	r := runRedish(t, nil, script, portArgs(s)...)
 	if r.out != "OK\nPONG\n" {
 		t.Fatalf("raw: %q", r.out)
+	}
+}
+
+// TestRunningCommandsMatchRedisCLI compares -r, -i, -x, -X, --eval,
+// --quoted-input, -d and -D with redis-cli, stdout, stderr and exit code.
+func TestRunningCommandsMatchRedisCLI(t *testing.T) {
+	s := redistest.Start(t)
+	script := filepath.Join(t.TempDir(), "script.lua")
+	if err := os.WriteFile(script, []byte("return {KEYS[1], KEYS[2], ARGV[1], #KEYS, #ARGV}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		reset string // a key deleted before each run
+	}{
+		{"repeat", "", []string{"-r", "3", "INCR", "r"}, "r"},
+		{"repeat tty", "", []string{"--no-raw", "-r", "2", "INCR", "r"}, "r"},
+		{"interval", "", []string{"-r", "2", "-i", "0.05", "PING"}, ""},
+		{"stdin last", "from stdin\n", []string{"-x", "SET", "x"}, ""},
+		{"stdin last read", "", []string{"GET", "x"}, ""},
+		{"stdin tag", "tagged", []string{"-X", "@", "SET", "@", "v"}, ""},
+		{"stdin tag read", "", []string{"GET", "tagged"}, ""},
+		{"eval", "", []string{"--eval", script, "k1", "k2", ",", "a1"}, ""},
+		{"eval no comma", "", []string{"--eval", script, "k1"}, ""},
+		{"eval missing file", "", []string{"--eval", script + ".missing"}, ""},
+		{"quoted input", "", []string{"--quoted-input", "ECHO", `"a\x00b\n"`}, ""},
+		{"bad quoted input", "", []string{"--quoted-input", "ECHO", `"abc`}, ""},
+		{"delimiters", "", []string{"-d", ",", "-D", ";", "MGET", "x", "nosuch", "tagged"}, ""},
+		{"errexit stops repeat", "", []string{"-e", "-r", "3", "INCR", "x"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := portArgs(s, tc.args...)
+			if tc.reset != "" {
+				s.Do(t, "DEL", tc.reset)
+			}
+			want := runCLI(t, nil, tc.stdin, args...)
+			if tc.reset != "" {
+				s.Do(t, "DEL", tc.reset)
+			}
+			got := runRedish(t, nil, tc.stdin, args...)
+			if got != want {
+				t.Fatalf("redish %+v\nredis-cli %+v", got, want)
+			}
+		})
 	}
 }
