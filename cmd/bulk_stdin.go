@@ -9,7 +9,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -336,22 +335,4 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 		return err
 	}
 	return w.p.flush()
-}
-
-// replyBuffered is reply without the flush: the bulk modes write their
-// output in large chunks.
-func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
-	if p.errExit && v.Kind == redisx.KindError {
-		p.flush()
-		msg := format.ErrorLine(nil, v)
-		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
-	}
-	o := p.opts
-	o.Verbatim = format.VerbatimArgs(args)
-	p.buf = format.Append(p.buf[:0], v, o)
-	_, err := p.w.Write(p.buf)
-	if cap(p.buf) > 1<<20 {
-		p.buf = nil
-	}
-	return err
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/redish/redish/retry"
 )
 
 // diagOptions are the flags of the diagnostic modes: redis-cli's
@@ -42,7 +44,7 @@ func (h *diagHooks) clock() (func() time.Time, func(context.Context, time.Durati
 		now = time.Now
 	}
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = retry.SystemClock{}.Sleep
 	}
 	return now, sleep
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
 )
 
 // run dispatches to the mode the command line selects.
@@ -161,7 +162,7 @@ func (c *config) runOneShot(ctx context.Context, client session, p *printer, arg
 	interval := time.Duration(c.o.Interval * float64(time.Second))
 	for i := 0; c.o.Repeat < 0 || i < c.o.Repeat; i++ {
 		if i > 0 && interval > 0 {
-			if err := sleepCtx(ctx, interval); err != nil {
+			if err := (retry.SystemClock{}).Sleep(ctx, interval); err != nil {
 				return err
 			}
 		}
@@ -205,17 +206,6 @@ func (c *config) stream(ctx context.Context, client session, p *printer, args []
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // printer writes replies in the chosen format, flushing after each so
 // output appears as replies arrive.
 type printer struct {
@@ -235,10 +225,19 @@ func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
 	}
 }
 
-// reply prints the reply v to the command args. With -e an error reply is
-// written to stderr instead and ends the run with exit code 1, as
-// redis-cli does.
+// reply prints the reply v to the command args and flushes. With -e an
+// error reply is written to stderr instead and ends the run with exit code
+// 1, as redis-cli does.
 func (p *printer) reply(args [][]byte, v redisx.Value) error {
+	if err := p.replyBuffered(args, v); err != nil {
+		return err
+	}
+	return p.flush()
+}
+
+// replyBuffered is reply without the flush: the bulk modes write their
+// output in large chunks.
+func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
 	if p.errExit && v.Kind == redisx.KindError {
 		p.flush()
 		msg := format.ErrorLine(nil, v)
@@ -252,20 +251,15 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 		if _, err := p.w.Write(s); err != nil {
 			return err
 		}
-		if _, err := p.w.WriteString(suffix); err != nil {
-			return err
-		}
-		return p.flush()
+		_, err := p.w.WriteString(suffix)
+		return err
 	}
 	p.buf = format.Append(p.buf[:0], v, o)
 	_, err := p.w.Write(p.buf)
 	if cap(p.buf) > 1<<20 {
 		p.buf = nil
 	}
-	if err != nil {
-		return err
-	}
-	return p.flush()
+	return err
 }
 
 // directWriteMin is the size above which a string reply printed as it is

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/redish/redish/retry"
 )
 
 // ScanOptions say which keys a scan lists and how fast.
@@ -67,21 +69,10 @@ func scanLoop(ctx context.Context, addr string, do func(context.Context, [][]byt
 			return nil
 		}
 		if o.Interval > 0 {
-			if err := sleepCtx(ctx, o.Interval); err != nil {
+			if err := (retry.SystemClock{}).Sleep(ctx, o.Interval); err != nil {
 				return err
 			}
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

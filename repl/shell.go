@@ -268,7 +268,7 @@ func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 	}
 	interrupted := s.interruptible(ctx, func(ctx context.Context) {
 		for i := range repeat {
-			if i > 0 && s.cfg.Interval > 0 && sleep(ctx, s.cfg.Interval) != nil {
+			if i > 0 && s.cfg.Interval > 0 && (retry.SystemClock{}).Sleep(ctx, s.cfg.Interval) != nil {
 				return
 			}
 			v, err := s.client.Do(ctx, args)
@@ -472,18 +472,6 @@ func (s *Shell) print(text string) { io.WriteString(s.cfg.Out, text) }
 // errorf prints one of the shell's own messages on ErrOut, in red.
 func (s *Shell) errorf(f string, args ...any) {
 	fmt.Fprintln(s.cfg.ErrOut, s.pal.err.Sprintf(f, args...))
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func onOff(b bool) string {
