@@ -67,8 +67,9 @@ type keyScan struct {
 
 // runBigKeys runs --bigkeys (memkeys false) or --memkeys: it scans the
 // keyspace with SCAN (with --pattern or --quoted-pattern as MATCH, and
-// --count, which redis-cli 7.0 lacks, as COUNT), asks each key's TYPE and size (STRLEN, LLEN, ... or
-// MEMORY USAGE) in one pipeline per SCAN batch, and prints what redis-cli
+// --count, which redis-cli 7.0 lacks, as COUNT), asks each key's TYPE and
+// size (STRLEN, LLEN, ... or MEMORY USAGE), pipelined across SCAN batches
+// (see scanNode), and prints what redis-cli
 // prints, byte for byte: the biggest key of each type as it is found, then
 // a summary.
 //
@@ -214,37 +215,107 @@ func dbSize(ctx context.Context, cl *redisx.Client) (int64, error) {
 	return v.Int, nil
 }
 
+// scanBatch is the keys of one SCAN reply on their way through the
+// pipeline of scanNode: typed, then sized, then recorded.
+type scanBatch struct {
+	seq   uint64         // which SCAN call of the whole run returned it, from 1
+	keys  []redisx.Value // as SCAN returned them
+	types []*keyType     // per key, once typed; nil for a key gone since SCAN
+}
+
 // scanNode runs the SCAN loop on one server.
+//
+// Each SCAN batch needs three steps in turn: SCAN, then TYPE for each
+// key, then the size command (STRLEN, ..., MEMORY USAGE) for each key.
+// redis-cli pays a round trip for each. scanNode pipelines them across
+// batches instead: every round trip carries, in one write and read back in
+// order,
+//
+//	the size commands of batch i, the TYPE commands of batch i+1,
+//	and the SCAN for batch i+2 (while the cursor is not back to 0),
+//
+// so a batch costs one round trip. The replies are handled in the order
+// redis-cli would have seen them: batch i is recorded first, with s.pct
+// computed from the keys sampled before it (as redis-cli prints it once
+// per batch, the COUNT of SCAN keeps deciding the output), then batch
+// i+1's types are parsed, then the SCAN reply. A SCAN error is held back
+// until the batches scanned before it are recorded, as redis-cli reports
+// it only then.
+//
+// The round trip goes through c.pipeline: on a connection failure it is
+// resent whole, which is harmless as every command in it is read-only, and
+// the cursor stays right since it only moves when a SCAN reply arrives.
 func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string) error {
-	cursor := []byte("0")
-	for {
+	var (
+		cursor   = []byte("0")
+		scanning = true // the next round trip carries a SCAN for cursor
+		scanErr  error  // a failed SCAN, returned once the batches before it are done
+		typing   *scanBatch
+		sizing   *scanBatch
+	)
+	for scanning || typing != nil || sizing != nil {
+		// Before recording sizing, the percentage of the keys sampled so
+		// far; also what an interrupted summary prints.
 		s.pct = 100 * float64(s.sampled) / float64(s.totalKeys)
-		keys, next, err := s.scan(ctx, cl, cursor)
+
+		var cmds [][][]byte
+		if sizing != nil {
+			cmds = s.sizeCommands(cmds, sizing)
+		}
+		nSize := len(cmds)
+		if typing != nil {
+			cmds = typeCommands(cmds, typing.keys)
+		}
+		nType := len(cmds) - nSize
+		if scanning {
+			cmds = append(cmds, s.scanCommand(cursor))
+		}
+		replies, err := s.c.pipeline(ctx, cl, cmds)
 		if err != nil {
 			return err
 		}
-		s.scans++
-		if err := s.batch(ctx, cl, keys); err != nil {
-			return err
-		}
-		s.progress.show(fmt.Sprintf("[%s%%] %d of %d keys sampled%s", cPercent(s.pct), s.sampled, s.totalKeys, label))
-		if s.interval > 0 && s.scans%bigKeysSleepEvery == 0 {
-			if err := s.sleep(ctx, s.interval); err != nil {
+
+		if sizing != nil {
+			if err := s.record(sizing, replies[:nSize]); err != nil {
 				return err
 			}
+			s.progress.show(fmt.Sprintf("[%s%%] %d of %d keys sampled%s", cPercent(s.pct), s.sampled, s.totalKeys, label))
+			if s.interval > 0 && sizing.seq%bigKeysSleepEvery == 0 {
+				if err := s.sleep(ctx, s.interval); err != nil {
+					return err
+				}
+			}
+			sizing = nil
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		cursor = next
-		if string(cursor) == "0" {
-			return nil
+		if typing == nil && scanErr != nil {
+			return scanErr
+		}
+		if typing != nil {
+			if typing.types, err = s.parseTypes(typing.keys, replies[nSize:nSize+nType]); err != nil {
+				return err
+			}
+			sizing, typing = typing, nil
+		}
+		if scanning {
+			keys, next, err := parseScan(replies[nSize+nType])
+			if err != nil {
+				scanning, scanErr = false, err
+				continue
+			}
+			s.scans++
+			typing = &scanBatch{seq: s.scans, keys: keys}
+			cursor = next
+			scanning = string(cursor) != "0"
 		}
 	}
+	return scanErr
 }
 
-// scan sends one SCAN and returns the keys and the next cursor.
-func (s *keyScan) scan(ctx context.Context, cl *redisx.Client, cursor []byte) ([]redisx.Value, []byte, error) {
+// scanCommand is the SCAN from cursor, with MATCH and COUNT when given.
+func (s *keyScan) scanCommand(cursor []byte) [][]byte {
 	args := [][]byte{[]byte("SCAN"), cursor}
 	if s.pattern != nil {
 		args = append(args, []byte("MATCH"), s.pattern)
@@ -252,10 +323,13 @@ func (s *keyScan) scan(ctx context.Context, cl *redisx.Client, cursor []byte) ([
 	if s.count != nil {
 		args = append(args, []byte("COUNT"), s.count)
 	}
-	v, err := cl.Do(ctx, args)
+	return args
+}
+
+// parseScan returns the keys and the next cursor of a SCAN reply, failing
+// as redis-cli does.
+func parseScan(v redisx.Value) ([]redisx.Value, []byte, error) {
 	switch {
-	case err != nil:
-		return nil, nil, err
 	case v.Kind == redisx.KindError:
 		return nil, nil, &exitError{code: 1, msg: "SCAN error: " + string(v.Str)}
 	case v.Kind != redisx.KindArray:
@@ -266,52 +340,62 @@ func (s *keyScan) scan(ctx context.Context, cl *redisx.Client, cursor []byte) ([
 	return v.Elems[1].Elems, v.Elems[0].Str, nil
 }
 
-// batch sizes the keys of one SCAN reply and records them.
-func (s *keyScan) batch(ctx context.Context, cl *redisx.Client, keys []redisx.Value) error {
-	if len(keys) == 0 {
-		return nil
+// typeCommands appends a TYPE for each key to cmds.
+func typeCommands(cmds [][][]byte, keys []redisx.Value) [][][]byte {
+	for _, k := range keys {
+		cmds = append(cmds, [][]byte{[]byte("TYPE"), k.Str})
 	}
-	cmds := make([][][]byte, len(keys))
-	for i, k := range keys {
-		cmds[i] = [][]byte{[]byte("TYPE"), k.Str}
-	}
-	replies, err := s.c.pipeline(ctx, cl, cmds)
-	if err != nil {
-		return err
-	}
+	return cmds
+}
+
+// parseTypes returns the type of each key from its TYPE reply, registering
+// module types as they appear; a key deleted since SCAN ("none") gets nil.
+func (s *keyScan) parseTypes(keys, replies []redisx.Value) ([]*keyType, error) {
 	types := make([]*keyType, len(keys))
 	for i, v := range replies {
 		if v.Kind != redisx.KindStatus {
 			if v.Kind == redisx.KindError {
-				return &exitError{code: 1, msg: "TYPE returned an error: " + string(v.Str)}
+				return nil, &exitError{code: 1, msg: "TYPE returned an error: " + string(v.Str)}
 			}
-			return &exitError{code: 1, msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
+			return nil, &exitError{code: 1, msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
 		}
 		name := string(v.Str)
 		t := s.types.find(name)
 		if t == nil && name != "none" {
-			// A module type; "none" is a key deleted since SCAN.
 			t = &keyType{name: name, unit: "?"}
 			s.types.add(t)
 		}
 		types[i] = t
 	}
+	return types, nil
+}
 
-	cmds = cmds[:0]
-	for i, k := range keys {
-		if t := types[i]; t != nil && (t.sizeCmd != "" || s.memkeys) {
+// sized reports whether a key of type t gets a size command: not when it
+// is gone, nor a module type outside --memkeys.
+func (s *keyScan) sized(t *keyType) bool {
+	return t != nil && (t.sizeCmd != "" || s.memkeys)
+}
+
+// sizeCommands appends the size command of each key of b that has one to
+// cmds.
+func (s *keyScan) sizeCommands(cmds [][][]byte, b *scanBatch) [][][]byte {
+	for i, k := range b.keys {
+		if t := b.types[i]; s.sized(t) {
 			cmds = append(cmds, s.sizeCommand(t, k.Str))
 		}
 	}
-	replies, err = s.c.pipeline(ctx, cl, cmds)
-	if err != nil {
-		return err
-	}
-	sizes := make([]uint64, len(keys))
+	return cmds
+}
+
+// record takes the size replies of b's keys (one per key with a size
+// command, in order) and records the keys, printing the biggest found so
+// far with s.pct, the progress before b.
+func (s *keyScan) record(b *scanBatch, replies []redisx.Value) error {
+	sizes := make([]uint64, len(b.keys))
 	j := 0
-	for i, k := range keys {
-		t := types[i]
-		if t == nil || (t.sizeCmd == "" && !s.memkeys) {
+	for i, k := range b.keys {
+		t := b.types[i]
+		if !s.sized(t) {
 			continue
 		}
 		v := replies[j]
@@ -329,8 +413,8 @@ func (s *keyScan) batch(ctx context.Context, cl *redisx.Client, keys []redisx.Va
 	}
 
 	var lines []byte
-	for i, k := range keys {
-		t := types[i]
+	for i, k := range b.keys {
+		t := b.types[i]
 		if t == nil {
 			continue
 		}
