@@ -150,8 +150,12 @@ func (e *ReadlineEditor) paintLine(line []rune, pos int) []rune {
 		return line
 	}
 	h := hint(string(line))
-	if !hintFits(promptWidth, runes.WidthAll(line), runes.WidthAll([]rune(h)), readline.GetScreenWidth()) {
-		return line
+	lineWidth := runes.WidthAll(line)
+	if width := readline.GetScreenWidth(); !hintFits(promptWidth, lineWidth, runes.WidthAll([]rune(h)), width) {
+		// Leave the last column free so the terminal does not wrap.
+		if h = fitHint(h, width-promptWidth-lineWidth-1); h == "" {
+			return line
+		}
 	}
 	out := make([]rune, 0, len(line)+len(h)+16)
 	out = append(out, line...)
@@ -165,6 +169,29 @@ func (e *ReadlineEditor) paintLine(line []rune, pos int) []rune {
 // column free so the terminal does not wrap.
 func hintFits(promptWidth, lineWidth, hintWidth, width int) bool {
 	return hintWidth > 0 && width > 0 && promptWidth+lineWidth+hintWidth < width
+}
+
+// minHint is the fewest columns a shortened hint is worth drawing in.
+const minHint = 8
+
+// fitHint shortens hint to at most room columns, ending it with "…" at a
+// word boundary when it can, so a narrow terminal still shows the start of
+// the syntax. It returns "" when room is under minHint columns.
+func fitHint(hint string, room int) string {
+	r := []rune(hint)
+	if runes.WidthAll(r) <= room {
+		return hint
+	}
+	if room < minHint {
+		return ""
+	}
+	for runes.WidthAll(r) > room-1 {
+		r = r[:len(r)-1]
+	}
+	if i := strings.LastIndexByte(string(r), ' '); i > 0 && i >= len(string(r))/2 {
+		r = []rune(string(r)[:i])
+	}
+	return strings.TrimRight(string(r), " ") + "…"
 }
 
 // visibleWidth returns the columns s takes on screen, ANSI sequences

@@ -3,6 +3,8 @@ package repl
 import (
 	"testing"
 
+	"github.com/chzyer/readline/runes"
+
 	"github.com/redish/redish/redisx"
 )
 
@@ -101,5 +103,28 @@ func TestHintFits(t *testing.T) {
 				t.Errorf("hintFits = %v", got)
 			}
 		})
+	}
+}
+
+func TestFitHint(t *testing.T) {
+	const h = "[NX|XX] [GET] [EX seconds|PX milliseconds|KEEPTTL]"
+	for _, tc := range []struct {
+		room int
+		want string
+	}{
+		{100, h},
+		{len(h), h},
+		{30, "[NX|XX] [GET] [EX seconds|PX…"},
+		{10, "[NX|XX]…"},
+		{7, ""},
+		{0, ""},
+	} {
+		got := fitHint(h, tc.room)
+		if got != tc.want {
+			t.Errorf("fitHint(%d) = %q, want %q", tc.room, got, tc.want)
+		}
+		if w := runes.WidthAll([]rune(got)); w > tc.room {
+			t.Errorf("fitHint(%d) is %d columns wide", tc.room, w)
+		}
 	}
 }
