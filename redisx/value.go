@@ -92,6 +92,21 @@ func (v Value) Len() int {
 	return len(v.Elems)
 }
 
+// Pairs returns the key/value pairs of a map, or of an array of
+// alternating keys and values (how RESP2 sends a map: HGETALL, CONFIG GET,
+// COMMAND DOCS). It returns nil for other kinds; an odd last element is
+// left out.
+func (v Value) Pairs() [][2]Value {
+	if v.Kind != KindMap && v.Kind != KindArray {
+		return nil
+	}
+	out := make([][2]Value, 0, len(v.Elems)/2)
+	for i := 0; i+1 < len(v.Elems); i += 2 {
+		out = append(out, [2]Value{v.Elems[i], v.Elems[i+1]})
+	}
+	return out
+}
+
 // Text returns Str as a string.
 func (v Value) Text() string { return string(v.Str) }
 

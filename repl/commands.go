@@ -70,7 +70,7 @@ func (cs *commandSet) lookup(words []string) (*redisx.Command, int) {
 // argument trees. Entries it cannot read are skipped: docs only feed hints.
 func parseCommandDocs(v redisx.Value) []redisx.Command {
 	var out []redisx.Command
-	for _, p := range pairs(v) {
+	for _, p := range v.Pairs() {
 		if c, ok := parseCommandDoc(strings.ToLower(p[0].Text()), p[1]); ok {
 			out = append(out, c)
 		}
@@ -84,7 +84,7 @@ func parseCommandDoc(name string, v redisx.Value) (redisx.Command, bool) {
 		return redisx.Command{}, false
 	}
 	c := redisx.Command{Name: name}
-	for _, q := range pairs(v) {
+	for _, q := range v.Pairs() {
 		val := q[1]
 		switch q[0].Text() {
 		case "summary":
@@ -121,7 +121,7 @@ func parseDocArgs(v redisx.Value) []redisx.Arg {
 	var out []redisx.Arg
 	for _, e := range v.Elems {
 		a := redisx.Arg{Type: redisx.ArgString}
-		for _, p := range pairs(e) {
+		for _, p := range e.Pairs() {
 			val := p[1]
 			switch p[0].Text() {
 			case "name":
@@ -150,19 +150,6 @@ func parseDocArgs(v redisx.Value) []redisx.Arg {
 			}
 		}
 		out = append(out, a)
-	}
-	return out
-}
-
-// pairs returns the key/value pairs of a RESP3 map or of a RESP2 array of
-// alternating keys and values.
-func pairs(v redisx.Value) [][2]redisx.Value {
-	if v.Kind != redisx.KindMap && v.Kind != redisx.KindArray {
-		return nil
-	}
-	out := make([][2]redisx.Value, 0, len(v.Elems)/2)
-	for i := 0; i+1 < len(v.Elems); i += 2 {
-		out = append(out, [2]redisx.Value{v.Elems[i], v.Elems[i+1]})
 	}
 	return out
 }

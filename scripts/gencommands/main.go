@@ -279,19 +279,9 @@ func names(v redisx.Value, known map[string]string, cmd, what string) ([]string,
 	return out, nil
 }
 
-// pairs iterates over a map reply, or an array of alternating keys and
-// values (the RESP2 form of a map).
-func pairs(v redisx.Value) [][2]redisx.Value {
-	var out [][2]redisx.Value
-	for i := 0; i+1 < len(v.Elems); i += 2 {
-		out = append(out, [2]redisx.Value{v.Elems[i], v.Elems[i+1]})
-	}
-	return out
-}
-
 func parseKeySpec(v redisx.Value) (keySpec, error) {
 	var ks keySpec
-	for _, p := range pairs(v) {
+	for _, p := range v.Pairs() {
 		val := p[1]
 		var err error
 		switch p[0].Text() {
@@ -312,7 +302,7 @@ func parseKeySpec(v redisx.Value) (keySpec, error) {
 }
 
 func parseBeginSearch(v redisx.Value, ks *keySpec) error {
-	for _, p := range pairs(v) {
+	for _, p := range v.Pairs() {
 		switch p[0].Text() {
 		case "type":
 			t, ok := beginTypes[p[1].Text()]
@@ -321,7 +311,7 @@ func parseBeginSearch(v redisx.Value, ks *keySpec) error {
 			}
 			ks.beginType = t
 		case "spec":
-			for _, q := range pairs(p[1]) {
+			for _, q := range p[1].Pairs() {
 				switch q[0].Text() {
 				case "index":
 					ks.index = int(q[1].Int)
@@ -337,7 +327,7 @@ func parseBeginSearch(v redisx.Value, ks *keySpec) error {
 }
 
 func parseFindKeys(v redisx.Value, ks *keySpec) error {
-	for _, p := range pairs(v) {
+	for _, p := range v.Pairs() {
 		switch p[0].Text() {
 		case "type":
 			t, ok := findTypes[p[1].Text()]
@@ -346,7 +336,7 @@ func parseFindKeys(v redisx.Value, ks *keySpec) error {
 			}
 			ks.findType = t
 		case "spec":
-			for _, q := range pairs(p[1]) {
+			for _, q := range p[1].Pairs() {
 				n := int(q[1].Int)
 				switch q[0].Text() {
 				case "lastkey":
@@ -369,13 +359,13 @@ func parseFindKeys(v redisx.Value, ks *keySpec) error {
 // applyDocs copies COMMAND DOCS (a map from name to docs, with nested
 // subcommand maps) into the commands of byName.
 func applyDocs(byName map[string]*command, docs redisx.Value) error {
-	for _, p := range pairs(docs) {
+	for _, p := range docs.Pairs() {
 		name := strings.ToLower(p[0].Text())
 		c, ok := byName[name]
 		if !ok {
 			return fmt.Errorf("COMMAND DOCS: %q is not in COMMAND INFO", name)
 		}
-		for _, q := range pairs(p[1]) {
+		for _, q := range p[1].Pairs() {
 			val := q[1]
 			var err error
 			switch q[0].Text() {
@@ -410,7 +400,7 @@ func parseArgs(v redisx.Value, cmd string) ([]arg, error) {
 	var out []arg
 	for _, e := range v.Elems {
 		a := arg{keySpec: -1}
-		for _, p := range pairs(e) {
+		for _, p := range e.Pairs() {
 			val := p[1]
 			var err error
 			switch p[0].Text() {
