@@ -184,3 +184,14 @@ func TestLostConnectionMatchesRedisCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSAgainstPlainServer: --tls against a server that does not speak
+// TLS fails with a message that says so, and never hangs (the handshake is
+// bounded by -t here, by DefaultTLSHandshakeTimeout without it).
+func TestTLSAgainstPlainServer(t *testing.T) {
+	s := redistest.Start(t)
+	r := runRedish(t, nil, "", portArgs(s, "--tls", "--insecure", "-t", "0.5", "PING")...)
+	if r.code != 1 || r.out != "" || r.err != "Could not connect to Redis at "+s.Addr()+": TLS handshake timed out (is the server speaking TLS on this port?)\n" {
+		t.Fatalf("got %+v", r)
+	}
+}

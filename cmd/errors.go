@@ -41,6 +41,9 @@ func describe(err error) string {
 func dialReason(err error) string {
 	var te *redisx.TLSError
 	if errors.As(err, &te) {
+		if errors.Is(te.Err, context.DeadlineExceeded) || errors.Is(te.Err, os.ErrDeadlineExceeded) {
+			return "TLS handshake timed out (is the server speaking TLS on this port?)"
+		}
 		return "TLS handshake failed: " + te.Err.Error() + " (check --cacert, --sni, or use --insecure)"
 	}
 	var dns *net.DNSError

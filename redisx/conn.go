@@ -85,6 +85,13 @@ func dial(ctx context.Context, o *Options) (net.Conn, error) {
 		cfg = cfg.Clone()
 		cfg.ServerName = o.host()
 	}
+	if o.ConnectTimeout <= 0 {
+		// A server that does not speak TLS may never answer the
+		// ClientHello: without a bound the handshake would wait forever.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTLSHandshakeTimeout)
+		defer cancel()
+	}
 	tc := tls.Client(nc, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		nc.Close()
@@ -92,6 +99,10 @@ func dial(ctx context.Context, o *Options) (net.Conn, error) {
 	}
 	return tc, nil
 }
+
+// DefaultTLSHandshakeTimeout bounds the TLS handshake when no connect
+// timeout is given.
+const DefaultTLSHandshakeTimeout = 10 * time.Second
 
 func (o *Options) dialAddr() string {
 	if o.Socket != "" {
