@@ -27,7 +27,8 @@ const copyBufSize = 64 << 10
 
 // replicationConn dials a connection of its own for the replication
 // handshake (the session's connection stays a normal client), under the
-// retry policy.
+// retry policy, and announces that it accepts diskless transfers
+// (REPLCONF capa eof), which every mode here does.
 func (c *config) replicationConn(ctx context.Context) (*redisx.Conn, error) {
 	var conn *redisx.Conn
 	err := c.retry.Do(ctx, func(ctx context.Context) error {
@@ -38,7 +39,15 @@ func (c *config) replicationConn(ctx context.Context) (*redisx.Conn, error) {
 		Node:    func() string { return c.conn.Addr() },
 		Observe: c.observe(),
 	})
-	return conn, err
+	if err != nil {
+		return nil, err
+	}
+	// Both --rdb and --replica accept a diskless transfer's EOF marker.
+	if _, err := c.replconf(ctx, conn, "capa", "eof"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
 }
 
 // replconf sends REPLCONF name value, saying so on stderr as redis-cli
@@ -95,9 +104,6 @@ func (c *config) runRDB(ctx context.Context, filename string, functionsOnly bool
 		return err
 	}
 	defer conn.Close()
-	if _, err := c.replconf(ctx, conn, "capa", "eof"); err != nil {
-		return err
-	}
 	if _, err := c.replconf(ctx, conn, "rdb-only", "1"); err != nil {
 		return err
 	}
@@ -180,9 +186,6 @@ func (c *config) runReplica(ctx context.Context, p *printer) error {
 		return err
 	}
 	defer conn.Close()
-	if _, err := c.replconf(ctx, conn, "capa", "eof"); err != nil {
-		return err
-	}
 	if _, err := c.replconf(ctx, conn, "rdb-filter-only", ""); err != nil {
 		return err
 	}
