@@ -29,25 +29,25 @@ func TestPolicyFromArgv(t *testing.T) {
 		argv, want, warning string
 	}{
 		// 1. Nothing given: no retries.
-		{"PING", "retries=0 backoff=none on=ConnectionError,TimeoutError", ""},
+		{"PING", "retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe", ""},
 		// 2. Only --retry-on-*: one retry, no backoff, exactly the classes.
-		{"--retry-on-error BusyLoadingError PING", "retries=1 backoff=none on=BusyLoadingError", ""},
-		{"--retry-on-timeout PING", "retries=1 backoff=none on=TimeoutError", ""},
+		{"--retry-on-error BusyLoadingError PING", "retries=1 backoff=none on=BusyLoadingError sent=safe", ""},
+		{"--retry-on-timeout PING", "retries=1 backoff=none on=TimeoutError sent=safe", ""},
 		{"--retry-on-error ReadOnlyError --retry-on-error LOADING,TryAgainError --retry-on-timeout PING",
-			"retries=1 backoff=none on=ReadOnlyError,LOADING,TryAgainError,TimeoutError", ""},
+			"retries=1 backoff=none on=ReadOnlyError,LOADING,TryAgainError,TimeoutError sent=safe", ""},
 		// 3. Both: the given count and backoff, exactly the classes.
 		{"--retries 4 --retry-backoff exponential --retry-on-error ConnectionError PING",
-			"retries=4 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError", ""},
-		{"--retries 2 --retry-on-timeout PING", "retries=2 backoff=none on=TimeoutError", ""},
+			"retries=4 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError sent=safe", ""},
+		{"--retries 2 --retry-on-timeout PING", "retries=2 backoff=none on=TimeoutError sent=safe", ""},
 		// 4. Only --retries/--retry-backoff: ConnectionError and TimeoutError.
 		{"--retries 6 --retry-backoff exponential PING",
-			"retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError", ""},
+			"retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe", ""},
 		{"--retries -1 --retry-backoff full-jitter --retry-backoff-base 10ms --retry-backoff-cap 2s --retry-deadline 30s PING",
-			"retries=-1 backoff=full-jitter(base=10ms,cap=2s) on=ConnectionError,TimeoutError deadline=30s", ""},
+			"retries=-1 backoff=full-jitter(base=10ms,cap=2s) on=ConnectionError,TimeoutError sent=safe deadline=30s", ""},
 		{"--retries 3 --retry-backoff constant --retry-backoff-base 0.25 PING",
-			"retries=3 backoff=constant(base=250ms) on=ConnectionError,TimeoutError", ""},
+			"retries=3 backoff=constant(base=250ms) on=ConnectionError,TimeoutError sent=safe", ""},
 		{"--retry-backoff exponential PING",
-			"retries=0 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError", "has no effect without --retries"},
+			"retries=0 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe", "has no effect without --retries"},
 	} {
 		t.Run(tc.argv, func(t *testing.T) {
 			got, stderr, err := policyOf(t, strings.Fields(tc.argv)...)

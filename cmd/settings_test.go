@@ -189,7 +189,7 @@ func TestPrintConfigDescribesTheRun(t *testing.T) {
 		"history file: none (env REDISH_HISTFILE)",
 		"address: prod.example:6380, RESP2, cluster mode",
 		"output: csv (--csv, command line)",
-		"policy: retries=10 backoff=constant(base=8ms) on=ConnectionError,LOADING",
+		"policy: retries=10 backoff=constant(base=8ms) on=ConnectionError,LOADING sent=safe",
 	} {
 		found := false
 		for _, c := range comments {

@@ -306,8 +306,8 @@ func TestShellRetryBuiltins(t *testing.T) {
 	}}
 	client := &fakeClient{policy: retry.DefaultPolicy()}
 	r := runShell(t, Config{}, ed, client)
-	want := "retry retries=0 backoff=none on=ConnectionError,TimeoutError\n" +
-		"retry retries=5 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError\n" +
+	want := "retry retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe\n" +
+		"retry retries=5 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe\n" +
 		"verbose on\nverbose off\n"
 	if got := r.out.String(); got != want {
 		t.Errorf("output:\n%q\nwant\n%q", got, want)

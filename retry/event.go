@@ -28,6 +28,14 @@ type Event struct {
 	Sent bool
 	// Backoff is the name of the backoff strategy.
 	Backoff string
+	// Command names the operation ("INCR ctr"), "" when the caller did not.
+	Command string
+	// Resend is the policy's --retry-sent value.
+	Resend Resend
+	// Unsafe is true on ActionRetry when the request was sent and is not
+	// safe to run twice: it is sent again only because Resend is
+	// ResendAll.
+	Unsafe bool
 }
 
 // sentMarker follows the message of a failure after the request was sent.
@@ -40,6 +48,7 @@ const sentMarker = "(request was sent: the command may already have run)"
 //	giving up after 7 attempts: ConnectionError: dial tcp 127.0.0.1:7000: connect: connection refused
 //	giving up after 3 attempts (retry deadline 10s): BusyLoadingError on 127.0.0.1:7000: LOADING Redis is loading the dataset in memory
 //	interrupted after 2 attempts: ConnectionError: dial tcp 127.0.0.1:7000: connect: connection refused
+//	not sending INCR ctr again (--retry-sent safe) after 1 attempt: ConnectionError: read 127.0.0.1:7000: connection reset by peer (request was sent: the command may already have run)
 //
 // A retry line shows the retry number out of the policy's retries ("∞"
 // for Forever), the wait, the class, the node (left out when the message
@@ -59,6 +68,12 @@ func FormatEvent(ev Event) string {
 		fmt.Fprintf(&b, "giving up after %s (retry deadline %v): ", attempts(ev.Attempt), ev.Deadline)
 	case ActionInterrupt:
 		fmt.Fprintf(&b, "interrupted after %s: ", attempts(ev.Attempt))
+	case ActionNotResent:
+		what := "the command"
+		if ev.Command != "" {
+			what = ev.Command
+		}
+		fmt.Fprintf(&b, "not sending %s again (--retry-sent %s) after %s: ", what, ev.Resend, attempts(ev.Attempt))
 	default:
 		fmt.Fprintf(&b, "giving up after %s: ", attempts(ev.Attempt))
 	}
@@ -88,6 +103,23 @@ func FormatEvent(ev Event) string {
 		fmt.Fprintf(&b, " [%s]", ev.Backoff)
 	}
 	return b.String()
+}
+
+// FormatResend returns the line printed, even without --verbose, for a
+// retry that sends again a command that may have run and is not safe to
+// run twice (ev.Unsafe, under --retry-sent all), without a newline:
+//
+//	INCR ctr may run twice: sending it again after ConnectionError: read: connection reset by peer (--retry-sent all)
+func FormatResend(ev Event) string {
+	what := ev.Command
+	if what == "" {
+		what = "the command"
+	}
+	msg := ""
+	if ev.Err != nil {
+		msg = ": " + oneLine(ev.Err.Error())
+	}
+	return fmt.Sprintf("%s may run twice: sending it again after %s%s (--retry-sent %s)", what, ev.Class, msg, ev.Resend)
 }
 
 // oneLine replaces CR and LF by spaces, a CRLF pair by one space.

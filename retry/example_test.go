@@ -25,7 +25,7 @@ func ExampleFlags_Policy() {
 	fmt.Println(p)
 	fmt.Println(len(warnings), "warnings")
 	// Output:
-	// retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,LOADING
+	// retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,LOADING sent=safe
 	// 0 warnings
 }
 
@@ -35,7 +35,7 @@ func ExamplePolicy_Apply() {
 	_, err = p.Apply("cap=0")
 	fmt.Println(err)
 	// Output:
-	// retries=5 backoff=exponential(base=10ms,cap=1s) on=ConnectionError,TimeoutError deadline=10s <nil>
+	// retries=5 backoff=exponential(base=10ms,cap=1s) on=ConnectionError,TimeoutError sent=safe deadline=10s <nil>
 	// cap: 0s is out of range (must be > 0)
 }
 

@@ -27,6 +27,8 @@ type Flags struct {
 	OnError   []string
 	OnTimeout bool          // --retry-on-timeout
 	Deadline  time.Duration // --retry-deadline; 0 means none
+	// Sent is --retry-sent: "safe", "all" or "none"; "" means safe.
+	Sent string
 }
 
 // Policy returns the effective policy of the flags, with warnings to print
@@ -46,7 +48,7 @@ type Flags struct {
 //
 // In rules 3 and 4, --retry-backoff without --retries keeps 0 retries and
 // yields a warning. --retry-backoff-base, --retry-backoff-cap and
-// --retry-deadline apply under every rule. A base greater than the cap is
+// --retry-deadline and --retry-sent apply under every rule. A base greater than the cap is
 // an error for the strategies that apply the cap, so that the flags never
 // silently mean something else than they say.
 func (f Flags) Policy() (Policy, []string, error) {
@@ -74,6 +76,13 @@ func (f Flags) Policy() (Policy, []string, error) {
 		p.Cap = f.Cap
 	}
 	p.Deadline = f.Deadline
+	if f.Sent != "" {
+		r, err := ParseResend(f.Sent)
+		if err != nil {
+			return Policy{}, nil, fmt.Errorf("%s: %w", flagLabels.sent, err)
+		}
+		p.Resend = r
+	}
 
 	switch {
 	case !onGiven && !retriesGiven && !backoffGiven: // rule 1

@@ -33,6 +33,9 @@ type Policy struct {
 	// Deadline has passed since the first attempt, and no wait runs past
 	// it. It does not bound an attempt in progress.
 	Deadline time.Duration
+	// Resend says what may be sent again once its request was sent
+	// (--retry-sent); the zero value is ResendSafe.
+	Resend Resend
 }
 
 // DefaultOn lists the classes retried when the user names none:
@@ -95,12 +98,12 @@ func (p Policy) Validate() error { return p.check(keyLabels) }
 
 // labels are the names of the policy's settings in error messages.
 type labels struct {
-	retries, backoff, base, cap, on, deadline string
+	retries, backoff, base, cap, on, deadline, sent string
 }
 
 var (
-	keyLabels  = labels{"retries", "backoff", "base", "cap", "on", "deadline"}
-	flagLabels = labels{"--retries", "--retry-backoff", "--retry-backoff-base", "--retry-backoff-cap", "--retry-on-error", "--retry-deadline"}
+	keyLabels  = labels{"retries", "backoff", "base", "cap", "on", "deadline", "sent"}
+	flagLabels = labels{"--retries", "--retry-backoff", "--retry-backoff-base", "--retry-backoff-cap", "--retry-on-error", "--retry-deadline", "--retry-sent"}
 )
 
 func (p Policy) check(l labels) error {
@@ -135,13 +138,16 @@ func (p Policy) check(l labels) error {
 	if p.Deadline < 0 {
 		return fmt.Errorf("%s: %v is negative", l.deadline, p.Deadline)
 	}
+	if int(p.Resend) >= len(resendNames) {
+		return fmt.Errorf("%s: %v is not one of %s", l.sent, p.Resend, strings.Join(resendNames[:], ", "))
+	}
 	return nil
 }
 
 // String describes p on one line, in the key=value form Apply accepts
 // where it can:
 //
-//	retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError deadline=10s
+//	retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe deadline=10s
 //
 // The deadline is shown only when set; "on=nothing" means no class.
 func (p Policy) String() string {
@@ -163,6 +169,8 @@ func (p Policy) String() string {
 		}
 		b.WriteString(string(c))
 	}
+	b.WriteString(" sent=")
+	b.WriteString(p.Resend.String())
 	if p.Deadline > 0 {
 		fmt.Fprintf(&b, " deadline=%v", p.Deadline)
 	}
@@ -172,12 +180,13 @@ func (p Policy) String() string {
 // Apply returns a copy of p changed by settings of the form key=value, as
 // typed after the shell's ":retry" command:
 //
-//	retries=5 backoff=exponential base=10ms cap=1s on=ConnectionError,LOADING deadline=10s
+//	retries=5 backoff=exponential base=10ms cap=1s on=ConnectionError,LOADING sent=safe deadline=10s
 //
 // Keys: retries (a number >= -1, or "forever"), backoff (a name from
 // backoff.Names), base and cap (Go durations), on (comma-separated classes
-// or error codes; replaces the list) and deadline (a Go duration; 0 turns
-// it off). The result is validated as a whole; on error p is unchanged
+// or error codes; replaces the list), sent (safe, all or none: what may be
+// sent again once it was sent) and deadline (a Go duration; 0 turns it
+// off). The result is validated as a whole; on error p is unchanged
 // and the error names the setting.
 func (p Policy) Apply(settings ...string) (Policy, error) {
 	q := p
@@ -187,7 +196,7 @@ func (p Policy) Apply(settings ...string) (Policy, error) {
 		key = strings.ToLower(strings.TrimSpace(key))
 		val = strings.TrimSpace(val)
 		if !ok {
-			return p, fmt.Errorf("%q: expected key=value (keys: retries, backoff, base, cap, on, deadline)", s)
+			return p, fmt.Errorf("%q: expected key=value (keys: retries, backoff, base, cap, on, sent, deadline)", s)
 		}
 		if err := q.set(key, val); err != nil {
 			return p, err
@@ -231,8 +240,14 @@ func (p *Policy) set(key, val string) error {
 			return fmt.Errorf("on: no error class given")
 		}
 		p.On, err = parseClasses(key, []string{val})
+	case "sent":
+		r, perr := ParseResend(val)
+		if perr != nil {
+			return fmt.Errorf("sent: %w", perr)
+		}
+		p.Resend = r
 	default:
-		err = fmt.Errorf("unknown setting %q (valid: retries, backoff, base, cap, on, deadline)", key)
+		err = fmt.Errorf("unknown setting %q (valid: retries, backoff, base, cap, on, sent, deadline)", key)
 	}
 	return err
 }

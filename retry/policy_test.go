@@ -71,34 +71,34 @@ func TestFlagsPolicy(t *testing.T) {
 		warning string // a substring of the only warning, if any
 	}{
 		// Rule 1: nothing given.
-		{"", "retries=0 backoff=none on=ConnectionError,TimeoutError", ""},
-		{"--retry-backoff-base 1s --retry-deadline 5s", "retries=0 backoff=none on=ConnectionError,TimeoutError deadline=5s", ""},
+		{"", "retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe", ""},
+		{"--retry-backoff-base 1s --retry-deadline 5s", "retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe deadline=5s", ""},
 		// Rule 2: only --retry-on-*: 1 retry, no backoff, exactly the listed classes.
-		{"--retry-on-error LOADING", "retries=1 backoff=none on=LOADING", ""},
-		{"--retry-on-timeout", "retries=1 backoff=none on=TimeoutError", ""},
-		{"--retry-on-error busyloadingerror --retry-on-timeout", "retries=1 backoff=none on=BusyLoadingError,TimeoutError", ""},
+		{"--retry-on-error LOADING", "retries=1 backoff=none on=LOADING sent=safe", ""},
+		{"--retry-on-timeout", "retries=1 backoff=none on=TimeoutError sent=safe", ""},
+		{"--retry-on-error busyloadingerror --retry-on-timeout", "retries=1 backoff=none on=BusyLoadingError,TimeoutError sent=safe", ""},
 		{"--retry-on-error ConnectionError,LOADING --retry-on-error ReadOnlyError --retry-on-error LOADING",
-			"retries=1 backoff=none on=ConnectionError,LOADING,ReadOnlyError", ""},
-		{"--retry-on-error TimeoutError --retry-on-timeout", "retries=1 backoff=none on=TimeoutError", ""},
+			"retries=1 backoff=none on=ConnectionError,LOADING,ReadOnlyError sent=safe", ""},
+		{"--retry-on-error TimeoutError --retry-on-timeout", "retries=1 backoff=none on=TimeoutError sent=safe", ""},
 		// Rule 3: both.
-		{"--retries 3 --retry-on-error ReadOnlyError", "retries=3 backoff=none on=ReadOnlyError", ""},
+		{"--retries 3 --retry-on-error ReadOnlyError", "retries=3 backoff=none on=ReadOnlyError sent=safe", ""},
 		{"--retries 3 --retry-backoff exponential --retry-on-timeout",
-			"retries=3 backoff=exponential(base=8ms,cap=512ms) on=TimeoutError", ""},
-		{"--retry-backoff constant --retry-on-error LOADING", "retries=0 backoff=constant(base=8ms) on=LOADING", "without --retries"},
+			"retries=3 backoff=exponential(base=8ms,cap=512ms) on=TimeoutError sent=safe", ""},
+		{"--retry-backoff constant --retry-on-error LOADING", "retries=0 backoff=constant(base=8ms) on=LOADING sent=safe", "without --retries"},
 		// Rule 4: only --retries / --retry-backoff.
-		{"--retries 6 --retry-backoff exponential", "retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError", ""},
-		{"--retries 2", "retries=2 backoff=none on=ConnectionError,TimeoutError", ""},
-		{"--retries 0", "retries=0 backoff=none on=ConnectionError,TimeoutError", ""},
-		{"--retry-backoff exponential", "retries=0 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError",
+		{"--retries 6 --retry-backoff exponential", "retries=6 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe", ""},
+		{"--retries 2", "retries=2 backoff=none on=ConnectionError,TimeoutError sent=safe", ""},
+		{"--retries 0", "retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe", ""},
+		{"--retry-backoff exponential", "retries=0 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe",
 			"Warning: --retry-backoff exponential has no effect without --retries"},
-		{"--retries -1 --retry-deadline 10s", "retries=-1 backoff=none on=ConnectionError,TimeoutError deadline=10s", ""},
+		{"--retries -1 --retry-deadline 10s", "retries=-1 backoff=none on=ConnectionError,TimeoutError sent=safe deadline=10s", ""},
 		{"--retries 2 --retry-backoff Full-Jitter --retry-backoff-base 100ms --retry-backoff-cap 2s",
-			"retries=2 backoff=full-jitter(base=100ms,cap=2s) on=ConnectionError,TimeoutError", ""},
-		{"--retries 2 --retry-backoff constant --retry-backoff-base 1s", "retries=2 backoff=constant(base=1s) on=ConnectionError,TimeoutError", ""},
-		{"--retries 2 --retry-backoff exponential --retry-backoff-base 0s", "retries=2 backoff=exponential(base=0s,cap=512ms) on=ConnectionError,TimeoutError", ""},
+			"retries=2 backoff=full-jitter(base=100ms,cap=2s) on=ConnectionError,TimeoutError sent=safe", ""},
+		{"--retries 2 --retry-backoff constant --retry-backoff-base 1s", "retries=2 backoff=constant(base=1s) on=ConnectionError,TimeoutError sent=safe", ""},
+		{"--retries 2 --retry-backoff exponential --retry-backoff-base 0s", "retries=2 backoff=exponential(base=0s,cap=512ms) on=ConnectionError,TimeoutError sent=safe", ""},
 		// Authentication errors are accepted but never retried: say so.
-		{"--retry-on-error AuthenticationError", "retries=1 backoff=none on=AuthenticationError", "never retried"},
-		{"--retries 2 --retry-on-error WRONGPASS", "retries=2 backoff=none on=WRONGPASS", "never retried"},
+		{"--retry-on-error AuthenticationError", "retries=1 backoff=none on=AuthenticationError sent=safe", "never retried"},
+		{"--retries 2 --retry-on-error WRONGPASS", "retries=2 backoff=none on=WRONGPASS sent=safe", "never retried"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.argv, func(t *testing.T) {
@@ -170,11 +170,11 @@ func TestPolicyApply(t *testing.T) {
 	}{
 		{"all", retry.DefaultPolicy(),
 			[]string{"retries=5", "backoff=exponential", "base=10ms", "cap=1s", "on=ConnectionError,LOADING", "deadline=10s"},
-			"retries=5 backoff=exponential(base=10ms,cap=1s) on=ConnectionError,LOADING deadline=10s", false},
-		{"forever", retry.DefaultPolicy(), []string{"retries=forever"}, "retries=-1 backoff=none on=ConnectionError,TimeoutError", false},
-		{"deadline off", retry.Policy{Deadline: time.Second}, []string{"deadline=0"}, "retries=0 backoff=none on=nothing", false},
-		{"case and spaces", exp, []string{" Backoff = Decorrelated-Jitter "}, "retries=3 backoff=decorrelated-jitter(base=8ms,cap=512ms) on=ConnectionError,TimeoutError", false},
-		{"no settings", exp, nil, "retries=3 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError", false},
+			"retries=5 backoff=exponential(base=10ms,cap=1s) on=ConnectionError,LOADING sent=safe deadline=10s", false},
+		{"forever", retry.DefaultPolicy(), []string{"retries=forever"}, "retries=-1 backoff=none on=ConnectionError,TimeoutError sent=safe", false},
+		{"deadline off", retry.Policy{Deadline: time.Second}, []string{"deadline=0"}, "retries=0 backoff=none on=nothing sent=safe", false},
+		{"case and spaces", exp, []string{" Backoff = Decorrelated-Jitter "}, "retries=3 backoff=decorrelated-jitter(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe", false},
+		{"no settings", exp, nil, "retries=3 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe", false},
 		{"bad retries", exp, []string{"retries=x"}, `retries: "x" is not a number`, true},
 		{"low retries", exp, []string{"retries=-2"}, "retries: -2 is out of range (must be >= -1)", true},
 		{"bad backoff", exp, []string{"backoff=foo"}, `backoff: unknown backoff "foo" (valid: none, constant,`, true},
@@ -183,10 +183,10 @@ func TestPolicyApply(t *testing.T) {
 		{"bad duration", exp, []string{"deadline=soon"}, `deadline: "soon" is not a duration`, true},
 		{"empty on", exp, []string{"on="}, "on: no error class given", true},
 		{"bad on", exp, []string{"on=Foo"}, `on: unknown error class "Foo"`, true},
-		{"unknown key", exp, []string{"color=red"}, `unknown setting "color" (valid: retries, backoff, base, cap, on, deadline)`, true},
+		{"unknown key", exp, []string{"color=red"}, `unknown setting "color" (valid: retries, backoff, base, cap, on, sent, deadline)`, true},
 		{"no equals", exp, []string{"retries"}, `"retries": expected key=value`, true},
 		{"base over cap", exp, []string{"base=1s"}, "base: 1s is greater than cap 512ms", true},
-		{"base over cap fixed later", exp, []string{"base=1s", "cap=2s"}, "retries=3 backoff=exponential(base=1s,cap=2s) on=ConnectionError,TimeoutError", false},
+		{"base over cap fixed later", exp, []string{"base=1s", "cap=2s"}, "retries=3 backoff=exponential(base=1s,cap=2s) on=ConnectionError,TimeoutError sent=safe", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,10 +226,10 @@ func TestPolicyString(t *testing.T) {
 		p    retry.Policy
 		want string
 	}{
-		{retry.Policy{}, "retries=0 backoff=none on=nothing"},
-		{retry.DefaultPolicy(), "retries=0 backoff=none on=ConnectionError,TimeoutError"},
+		{retry.Policy{}, "retries=0 backoff=none on=nothing sent=safe"},
+		{retry.DefaultPolicy(), "retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe"},
 		{retry.Policy{Retries: -1, Backoff: "constant", Base: time.Second, On: []retry.Class{"LOADING"}, Deadline: time.Minute},
-			"retries=-1 backoff=constant(base=1s) on=LOADING deadline=1m0s"},
+			"retries=-1 backoff=constant(base=1s) on=LOADING sent=safe deadline=1m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -74,8 +74,21 @@ type Hooks struct {
 	// events. It is called after the failure, before OnFailure.
 	Node func() string
 	// Observe receives an Event for every retry and one when the loop
-	// stops after a retryable failure (given up, deadline, interrupted).
+	// stops after a retryable failure (given up, deadline, interrupted,
+	// not sent again).
 	Observe func(Event)
+	// Safe says that the operation cannot change data, or leaves the data
+	// as it was after its first run when it runs twice: Policy.Resend
+	// ResendSafe sends it again after its request was sent. The zero
+	// value is the careful one.
+	Safe bool
+	// Command names the operation in events ("INCR ctr"), "" if none.
+	Command string
+	// OnResend receives the Event of every retry that sends again a
+	// request that was sent and is not Safe (under ResendAll), whether or
+	// not Observe is set: such a retry is reported even without
+	// --verbose.
+	OnResend func(Event)
 }
 
 // Action is what the loop does after a retryable failure.
@@ -91,9 +104,13 @@ const (
 	ActionGiveUp
 	// ActionDeadline: stop, the next attempt would start after the deadline.
 	ActionDeadline
+	// ActionNotResent: stop, the request was sent and Policy.Resend does
+	// not send it again: the operation may have run.
+	ActionNotResent
 )
 
-// String returns "retry", "interrupt", "give up" or "deadline".
+// String returns "retry", "interrupt", "give up", "deadline" or "not
+// resent".
 func (a Action) String() string {
 	switch a {
 	case ActionRetry:
@@ -104,6 +121,8 @@ func (a Action) String() string {
 		return "give up"
 	case ActionDeadline:
 		return "deadline"
+	case ActionNotResent:
+		return "not resent"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
@@ -116,8 +135,11 @@ type Error struct {
 	Err      error  // the last error of the operation
 	Class    Class  // the class of Err
 	Attempts int    // the attempts made, all failed
-	Reason   Action // ActionGiveUp, ActionDeadline or ActionInterrupt
+	Reason   Action // ActionGiveUp, ActionDeadline, ActionInterrupt or ActionNotResent
 	Cause    error  // for ActionInterrupt, the context's error
+	// Sent is true when any attempt had sent its request: the operation
+	// may have run, even when the last attempt failed before sending.
+	Sent bool
 }
 
 // Error returns the message of the last error unchanged, so that a caller
@@ -132,6 +154,9 @@ func (e *Error) Error() string {
 	}
 	return e.Err.Error()
 }
+
+// RequestSent reports whether any attempt had sent its request.
+func (e *Error) RequestSent() bool { return e.Sent }
 
 // Unwrap returns the context's error, if any, and the last error.
 func (e *Error) Unwrap() []error {
@@ -150,6 +175,7 @@ func (e *Error) Unwrap() []error {
 //	    run OnFailure (also after the last failure)
 //	    ctx done: return the last error (ActionInterrupt)
 //	    retries spent: return the last error (ActionGiveUp)
+//	    request sent, and Resend does not send it again: return it (ActionNotResent)
 //	    next attempt would start after the deadline: return it (ActionDeadline)
 //	    report ActionRetry, wait backoff(failures) unless it is 0
 //
@@ -157,77 +183,160 @@ func (e *Error) Unwrap() []error {
 // before the first attempt nor after the last. A cancelled ctx ends a wait
 // at once; the returned *Error then wraps both ctx.Err() and the last
 // error. An invalid policy is reported before any attempt.
+//
+// When an attempt had sent its request, the error returned reports it
+// through RequestSent (see the package function), even if a later attempt
+// failed before sending.
 func (r *Retry) Do(ctx context.Context, op func(context.Context) error, h Hooks) error {
 	if op == nil {
 		return errors.New("retry: nil operation")
 	}
+	a, err := r.Begin()
+	if err != nil {
+		return err
+	}
+	for {
+		err := op(ctx)
+		if err == nil {
+			return nil
+		}
+		wait, final := a.Fail(ctx, err, h)
+		if final != nil {
+			return final
+		}
+		if err := a.Wait(ctx, wait, h); err != nil {
+			return err
+		}
+	}
+}
+
+// Attempts follows the attempts of one operation under a Retry: Do keeps
+// one, and a caller that runs many operations at once (a pipeline of
+// commands) keeps one per operation and decides for each after every
+// failure. It is not safe for concurrent use.
+type Attempts struct {
+	p        Policy
+	clock    Clock
+	bo       backoff.Backoff
+	start    time.Time
+	failures int
+	sent     bool
+	last     Event // the event of the last failure
+}
+
+// Begin starts following an operation: it checks the policy and resets a
+// fresh backoff.
+func (r *Retry) Begin() (*Attempts, error) {
 	p := r.Policy
 	if err := p.Validate(); err != nil {
-		return fmt.Errorf("retry: invalid policy: %w", err)
+		return nil, fmt.Errorf("retry: invalid policy: %w", err)
 	}
-	bo, berr := p.NewBackoff(r.Rand)
-	if berr != nil {
-		return fmt.Errorf("retry: invalid policy: %w", berr)
+	bo, err := p.NewBackoff(r.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("retry: invalid policy: %w", err)
 	}
 	clock := r.Clock
 	if clock == nil {
 		clock = SystemClock{}
 	}
-
 	bo.Reset()
-	start := clock.Now()
-	for failures := 1; ; failures++ {
-		err := op(ctx)
-		if err == nil {
-			return nil
-		}
-		if !p.Retryable(err) {
-			return err
-		}
-		ev := Event{
-			Attempt:  failures,
-			Retries:  p.Retries,
-			Class:    Classify(err),
-			Err:      err,
-			Sent:     RequestSent(err),
-			Backoff:  p.BackoffName(),
-			Deadline: p.Deadline,
-		}
-		if h.Node != nil {
-			ev.Node = h.Node()
-		}
-		if h.OnFailure != nil {
-			h.OnFailure(err)
-		}
-		stop := func(a Action, cause error) error {
-			ev.Action = a
-			if h.Observe != nil {
-				h.Observe(ev)
-			}
-			return &Error{Err: err, Class: ev.Class, Attempts: failures, Reason: a, Cause: cause}
-		}
+	return &Attempts{p: p, clock: clock, bo: bo, start: clock.Now()}, nil
+}
 
-		if cerr := ctx.Err(); cerr != nil {
-			return stop(ActionInterrupt, cerr)
+// Failures returns the attempts that failed so far.
+func (a *Attempts) Failures() int { return a.failures }
+
+// Sent reports whether any attempt so far had sent its request.
+func (a *Attempts) Sent() bool { return a.sent }
+
+// Fail records that an attempt failed with err and decides, as Do does,
+// what comes next: either another attempt after wait (final is nil) or
+// the end, with final the error to return. It runs the hooks and reports
+// the events of Do.
+func (a *Attempts) Fail(ctx context.Context, err error, h Hooks) (wait time.Duration, final error) {
+	p := a.p
+	if !p.Retryable(err) {
+		if a.sent && !RequestSent(err) {
+			return 0, &sentError{err}
 		}
-		if p.Retries != Forever && failures > p.Retries {
-			return stop(ActionGiveUp, nil)
-		}
-		wait := bo.Compute(failures)
-		if p.Deadline > 0 {
-			if left := p.Deadline - clock.Now().Sub(start); left <= 0 || wait > left {
-				return stop(ActionDeadline, nil)
-			}
-		}
-		ev.Action, ev.Wait = ActionRetry, wait
-		if h.Observe != nil {
-			h.Observe(ev)
-		}
-		if wait > 0 {
-			if cerr := clock.Sleep(ctx, wait); cerr != nil {
-				ev.Wait = 0
-				return stop(ActionInterrupt, cerr)
-			}
+		return 0, err
+	}
+	a.failures++
+	sent := RequestSent(err)
+	a.sent = a.sent || sent
+	ev := Event{
+		Attempt:  a.failures,
+		Retries:  p.Retries,
+		Class:    Classify(err),
+		Err:      err,
+		Sent:     sent,
+		Backoff:  p.BackoffName(),
+		Deadline: p.Deadline,
+		Command:  h.Command,
+		Resend:   p.Resend,
+	}
+	if h.Node != nil {
+		ev.Node = h.Node()
+	}
+	if h.OnFailure != nil {
+		h.OnFailure(err)
+	}
+	a.last = ev
+	if cerr := ctx.Err(); cerr != nil {
+		return 0, a.stop(ActionInterrupt, cerr, h)
+	}
+	if p.Retries != Forever && a.failures > p.Retries {
+		return 0, a.stop(ActionGiveUp, nil, h)
+	}
+	if sent && !p.Resend.allows(h.Safe) {
+		return 0, a.stop(ActionNotResent, nil, h)
+	}
+	wait = a.bo.Compute(a.failures)
+	if p.Deadline > 0 {
+		if left := p.Deadline - a.clock.Now().Sub(a.start); left <= 0 || wait > left {
+			return 0, a.stop(ActionDeadline, nil, h)
 		}
 	}
+	ev.Action, ev.Wait = ActionRetry, wait
+	ev.Unsafe = sent && !h.Safe
+	a.last = ev
+	if h.Observe != nil {
+		h.Observe(ev)
+	}
+	if ev.Unsafe && h.OnResend != nil {
+		h.OnResend(ev)
+	}
+	return wait, nil
+}
+
+// Wait sleeps wait, unless it is 0, before the next attempt. A cancelled
+// ctx ends the wait: the operation stops, and the error to return is
+// reported as Do reports it.
+func (a *Attempts) Wait(ctx context.Context, wait time.Duration, h Hooks) error {
+	if wait <= 0 {
+		return nil
+	}
+	if cerr := a.clock.Sleep(ctx, wait); cerr != nil {
+		a.last.Wait = 0
+		return a.stop(ActionInterrupt, cerr, h)
+	}
+	return nil
+}
+
+// Interrupt ends the operation because ctx was cancelled while the caller
+// waited for something else than Wait (other operations of a pipeline).
+// It returns the error to return, as Do reports it.
+func (a *Attempts) Interrupt(cause error, h Hooks) error {
+	return a.stop(ActionInterrupt, cause, h)
+}
+
+// stop reports the end of the operation after its last failure and
+// returns the error for it.
+func (a *Attempts) stop(act Action, cause error, h Hooks) error {
+	ev := a.last
+	ev.Action, ev.Wait, ev.Unsafe = act, 0, false
+	if h.Observe != nil {
+		h.Observe(ev)
+	}
+	return &Error{Err: ev.Err, Class: ev.Class, Attempts: a.failures, Reason: act, Cause: cause, Sent: a.sent}
 }

@@ -168,6 +168,7 @@ func TestDoHookOrder(t *testing.T) {
 		Node:      func() string { order = append(order, "node"); return "127.0.0.1:7000" },
 		OnFailure: func(error) { order = append(order, "fail") },
 		Observe:   func(ev retry.Event) { order = append(order, retry.FormatEvent(ev)) },
+		Safe:      true, // a read: sent again after its request left
 	}
 	err := r.Do(context.Background(), func(context.Context) error {
 		order = append(order, "op")
@@ -472,5 +473,86 @@ func TestErrorZero(t *testing.T) {
 	var e retry.Error
 	if got := e.Error(); got != "retry: no error" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// TestDoResend checks --retry-sent: a failure before the request left is
+// retried under every value; after it left, safe sends again only a safe
+// operation, all sends everything again and reports the unsafe re-sends,
+// none sends nothing again. The error says whether the operation may have
+// run, also when the last attempt failed before sending.
+func TestDoResend(t *testing.T) {
+	reset := &connErr{msg: "read: connection reset by peer", sent: true}
+	tests := []struct {
+		name      string
+		resend    retry.Resend
+		safe      bool
+		errs      []error
+		calls     int
+		resends   int // OnResend calls
+		reason    retry.Action
+		sent      bool
+		lastEvent string
+	}{
+		{"not sent: retried under none", retry.ResendNone, false, []error{refused}, 3, 0, retry.ActionGiveUp, false,
+			"giving up after 3 attempts: ConnectionError: dial tcp 127.0.0.1:7000: connect: connection refused"},
+		{"sent, unsafe, safe", retry.ResendSafe, false, []error{reset}, 1, 0, retry.ActionNotResent, true,
+			"not sending INCR ctr again (--retry-sent safe) after 1 attempt: ConnectionError: read: connection reset by peer (request was sent: the command may already have run)"},
+		{"sent, safe, safe", retry.ResendSafe, true, []error{reset}, 3, 0, retry.ActionGiveUp, true,
+			"giving up after 3 attempts: ConnectionError: read: connection reset by peer (request was sent: the command may already have run)"},
+		{"sent, unsafe, all", retry.ResendAll, false, []error{reset}, 3, 2, retry.ActionGiveUp, true,
+			"giving up after 3 attempts: ConnectionError: read: connection reset by peer (request was sent: the command may already have run)"},
+		{"sent, safe, none", retry.ResendNone, true, []error{reset}, 1, 0, retry.ActionNotResent, true,
+			"not sending INCR ctr again (--retry-sent none) after 1 attempt: ConnectionError: read: connection reset by peer (request was sent: the command may already have run)"},
+		{"sent then refused: may have run", retry.ResendAll, false, []error{reset, refused}, 3, 1, retry.ActionGiveUp, true,
+			"giving up after 3 attempts: ConnectionError: dial tcp 127.0.0.1:7000: connect: connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := retry.DefaultPolicy()
+			p.Retries, p.Resend = 2, tt.resend
+			r, _ := newRetry(p)
+			var rec run
+			h := rec.hooks()
+			h.Safe, h.Command = tt.safe, "INCR ctr"
+			var resent []string
+			h.OnResend = func(ev retry.Event) { resent = append(resent, retry.FormatResend(ev)) }
+			err := r.Do(context.Background(), rec.failing(t, 0, tt.errs...), h)
+			var re *retry.Error
+			if !errors.As(err, &re) || re.Reason != tt.reason {
+				t.Fatalf("Do = %#v, want a *retry.Error for %v", err, tt.reason)
+			}
+			if rec.calls != tt.calls || len(resent) != tt.resends || retry.RequestSent(err) != tt.sent {
+				t.Errorf("%d calls, %d re-sends reported, sent %v; want %d, %d, %v",
+					rec.calls, len(resent), retry.RequestSent(err), tt.calls, tt.resends, tt.sent)
+			}
+			if last := rec.lines[len(rec.lines)-1]; last != tt.lastEvent {
+				t.Errorf("last event %q\nwant       %q", last, tt.lastEvent)
+			}
+			for _, l := range resent {
+				if want := "INCR ctr may run twice: sending it again after ConnectionError: read: connection reset by peer (--retry-sent all)"; l != want {
+					t.Errorf("re-send line %q, want %q", l, want)
+				}
+			}
+		})
+	}
+}
+
+func TestParseResend(t *testing.T) {
+	for _, s := range []string{"safe", "ALL", " none "} {
+		r, err := retry.ParseResend(s)
+		if err != nil || r.String() != strings.ToLower(strings.TrimSpace(s)) {
+			t.Errorf("ParseResend(%q) = %v, %v", s, r, err)
+		}
+	}
+	if _, err := retry.ParseResend("some"); err == nil || err.Error() != `"some" is not one of safe, all, none` {
+		t.Errorf("ParseResend(some) error = %v", err)
+	}
+	if _, _, err := (retry.Flags{Sent: "twice"}).Policy(); err == nil || err.Error() != `--retry-sent: "twice" is not one of safe, all, none` {
+		t.Errorf("Flags.Policy with --retry-sent twice: %v", err)
+	}
+	p, err := retry.DefaultPolicy().Apply("sent=all")
+	if err != nil || p.Resend != retry.ResendAll || !strings.Contains(p.String(), " sent=all") {
+		t.Errorf("Apply(sent=all) = %v, %v", p, err)
 	}
 }
