@@ -207,7 +207,17 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 	var st pipeStats
 	var arena []byte
 	var cmds [][][]byte
-	count := func(_ int, v redisx.Value) error {
+	count := func(_ int, v redisx.Value, err error) error {
+		if err != nil {
+			// A command that got no reply fails alone, as an error
+			// reply would; the run goes on with the others.
+			if fatal := scriptFailure(ctx, true, err); fatal != nil {
+				return fatal
+			}
+			st.errors++
+			fmt.Fprintln(c.ios.ErrOut, describe(err))
+			return nil
+		}
 		st.replies++
 		if v.Kind == redisx.KindError {
 			st.errors++

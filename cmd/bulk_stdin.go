@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -206,16 +205,15 @@ func (w *window) alone(ctx context.Context, args [][]byte) error {
 	return w.settle(ctx, w.c.runCommand(ctx, w.client, w.p, args))
 }
 
-// settle decides what a failure means for the run, as runStdin does: a
-// connection lost after it was made is reported and the run goes on (the
-// next command dials again); anything else ends the run.
+// settle decides what a failed command means for the run, as runStdin
+// does (see scriptFailure): it is reported and the run goes on, or the
+// run ends.
 func (w *window) settle(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ce *redisx.ConnError
-	if ctx.Err() != nil || !errors.As(err, &ce) || ce.Op == "dial" {
-		return err
+	if fatal := scriptFailure(ctx, w.c.o.Cluster, err); fatal != nil {
+		return fatal
 	}
 	w.p.flush()
 	fmt.Fprintln(w.c.ios.ErrOut, describe(err))
@@ -298,11 +296,17 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	lineStart, lastReply := sent, sent
 	var err error
 	if len(b.cmds) > 0 {
-		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v redisx.Value) error {
+		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v redisx.Value, cerr error) error {
 			if err := texts(i); err != nil {
 				return err
 			}
-			if err := w.p.replyBuffered(b.cmds[i], v); err != nil {
+			if cerr != nil {
+				// The command got no reply: reported on stderr, in its
+				// place, as runStdin would.
+				if err := w.settle(ctx, cerr); err != nil {
+					return err
+				}
+			} else if err := w.p.replyBuffered(b.cmds[i], v); err != nil {
 				return err
 			}
 			now := time.Now()
@@ -310,23 +314,11 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 				lineStart = lastReply
 			}
 			lastReply = now
-			if b.lineEnd[i] {
+			if b.lineEnd[i] && cerr == nil {
 				return w.p.timing(now.Sub(lineStart))
 			}
 			return nil
 		})
-	}
-	var pe *redisx.PipelineError
-	if errors.As(err, &pe) {
-		if terr := texts(pe.Done); terr != nil {
-			return terr
-		}
-		if err = w.settle(ctx, pe.Err); err != nil {
-			return err
-		}
-		if lost := len(b.cmds) - pe.Done - 1; lost > 0 {
-			fmt.Fprintf(w.c.ios.ErrOut, "Error: %d more commands were sent with it and got no reply; they were not sent again (--retries sends them again)\n", lost)
-		}
 	}
 	if err != nil {
 		return err

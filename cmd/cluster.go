@@ -106,6 +106,7 @@ func (c *config) newClusterClient() (session, error) {
 		ReadFromReplicas: c.o.ClusterOpts.ReadFromReplicas,
 		Retry:            c.retry,
 		OnRetry:          c.observe(),
+		OnResend:         c.onResend(),
 	}
 	if c.o.Verbose {
 		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, ev.String()) }

@@ -295,6 +295,7 @@ func (c *config) resolveRetry() error {
 		OnError:    o.RetryOnError,
 		OnTimeout:  o.RetryOnTimeout,
 		Deadline:   o.RetryDeadline.d,
+		Sent:       o.RetrySent.String(),
 	}
 	p, warnings, err := f.Policy()
 	if err != nil {
@@ -305,6 +306,15 @@ func (c *config) resolveRetry() error {
 	}
 	c.retry = &retry.Retry{Policy: p}
 	return nil
+}
+
+// onResend returns the hook that reports, even without --verbose, every
+// command sent again although it may have run and is not safe to run
+// twice (--retry-sent all).
+func (c *config) onResend() func(retry.Event) {
+	return func(ev retry.Event) {
+		fmt.Fprintln(c.ios.ErrOut, retry.FormatResend(ev))
+	}
 }
 
 // observe returns the observer of retry events: one line each on stderr

@@ -538,6 +538,7 @@ func (c *config) pipeline(ctx context.Context, cl *redisx.Client, cmds [][][]byt
 		OnFailure: func(error) { cl.Close() },
 		Node:      func() string { o := cl.Options(); return o.Addr() },
 		Observe:   c.observe(),
+		Safe:      func() bool { return true }, // TYPE, MEMORY USAGE and the size commands only read
 	})
 	if err != nil {
 		cl.Close()

@@ -15,6 +15,26 @@ import (
 // describe turns an error into the one line redish prints for it, using
 // redis-cli's words where redis-cli has words for the same failure.
 func describe(err error) string {
+	var mr *redisx.MayHaveRunError
+	if errors.As(err, &mr) {
+		return describe(mr.Err) + "; " + mr.Cmd + " may have run: " + mr.Reason()
+	}
+	var td *redisx.TxDroppedError
+	if errors.As(err, &td) {
+		return "Error: " + td.Error()
+	}
+	var tl *redisx.TxLostError
+	if errors.As(err, &tl) {
+		msg := describe(tl.Err) + "; " + tl.Lost()
+		switch {
+		case tl.Ended:
+		case tl.Multi:
+			msg += "; the commands up to EXEC or DISCARD will not be sent"
+		default:
+			msg += "; the commands up to EXEC, DISCARD or UNWATCH will not be sent"
+		}
+		return msg
+	}
 	var he *redisx.HandshakeError
 	if errors.As(err, &he) {
 		return he.Error()
@@ -89,4 +109,31 @@ func strerror(errno syscall.Errno) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// scriptFailure decides what a command that got no reply means for a
+// script (commands read from stdin, --pipe with -c): it returns nil when
+// the failure only fails that command, which the caller reports before
+// going on, or the error that ends the run. A run ends when it is
+// interrupted, when the server cannot be reached (standalone: nothing
+// else would run either), when the session cannot be set up, or when the
+// server stops speaking RESP. In cluster mode a node that cannot be
+// reached fails only the commands routed to it.
+func scriptFailure(ctx context.Context, cluster bool, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	var td *redisx.TxDroppedError
+	var tl *redisx.TxLostError
+	if errors.As(err, &td) || errors.As(err, &tl) {
+		return nil
+	}
+	var ce *redisx.ConnError
+	if !errors.As(err, &ce) || errors.As(err, new(*redisx.HandshakeError)) || errors.As(err, new(*redisx.ProtocolError)) {
+		return err
+	}
+	if ce.Op == "dial" && !cluster {
+		return err
+	}
+	return nil
 }

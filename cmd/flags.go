@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/redish/redish/retry"
 )
 
 // Options holds everything the command line says. Flags fill it; the run
@@ -69,6 +71,7 @@ type Options struct {
 	RetryOnError         []string
 	RetryOnTimeout       bool
 	RetryDeadline        duration
+	RetrySent            resendValue
 	ClusterErrorAttempts int
 	ClusterOpts          clusterOptions
 	Bulk                 bulkOptions
@@ -118,6 +121,22 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// resendValue is the value of --retry-sent: safe, all or none.
+type resendValue struct{ r retry.Resend }
+
+func (v *resendValue) String() string { return v.r.String() }
+
+func (v *resendValue) Set(s string) error {
+	r, err := retry.ParseResend(s)
+	if err != nil {
+		return err
+	}
+	v.r = r
+	return nil
+}
+
+func (v *resendValue) Type() string { return "string" }
 
 // flagGroup names the section a flag is listed under in --help.
 const flagGroupAnnotation = "redish_group"
@@ -201,8 +220,9 @@ func addFlags(fs *pflag.FlagSet, o *Options) {
 	fs.StringSliceVar(&o.RetryOnError, "retry-on-error", nil, "Error `classes` to retry, comma-separated: ConnectionError, TimeoutError, BusyLoadingError, ReadOnlyError, TryAgainError, ClusterDownError, ... or a raw error code (LOADING, BUSY); AuthenticationError is never retried")
 	fs.BoolVar(&o.RetryOnTimeout, "retry-on-timeout", false, "Retry on TimeoutError")
 	fs.Var(&o.RetryDeadline, "retry-deadline", "Give up retrying once `duration` has passed since the first attempt")
+	fs.Var(&o.RetrySent, "retry-sent", "What a retry may send again once its bytes were sent (it may have run): `safe` (reads and the idempotent writes listed in the README), all (everything, as redis-py; each such re-send of another command is reported on stderr) or none; a command not sent again is reported as \"may have run\" (exit 1)")
 	fs.BoolVar(&o.Verbose, "verbose", false, "Print every retry, redirect and topology refresh on stderr")
-	mark("retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "verbose")
+	mark("retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "retry-sent", "verbose")
 
 	group = "Cluster"
 	fs.BoolVarP(&o.Cluster, "cluster", "c", false, "Cluster mode: route commands by slot, follow redirects")

@@ -22,7 +22,7 @@ var labShellFlags = []string{
 	"db", "name", "resp2", "resp3", "connect-timeout", "timeout",
 	"errexit",
 	"raw", "no-raw", "csv", "json", "quoted-json", "delimiter", "command-delimiter", "no-color",
-	"retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "verbose",
+	"retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "retry-sent", "verbose",
 	"cluster", "cluster-error-attempts", "read-from-replicas",
 }
 

@@ -68,30 +68,78 @@ func TestRetryServerNotUpYet(t *testing.T) {
 }
 
 // TestRetryResetAfterSend: the connection is reset after the request
-// reached the server; the retry runs the command again and --verbose says
-// it may already have run.
+// reached the server. INCR may have run: --retry-sent safe (the default)
+// and none do not send it again and say so; all sends it again, reports
+// it even without --verbose, and the command runs twice. --verbose says
+// which case happened.
 func TestRetryResetAfterSend(t *testing.T) {
 	s := redistest.Start(t)
 	p := faultproxy.New(t, s.Addr())
-	p.SetFor(1, faultproxy.ResetAfterSend().On("INCR"))
+	const mayHaveRun = "Error: Connection reset by peer; INCR n may have run: the connection was lost after it was sent"
+	for _, tc := range []struct {
+		name    string
+		flags   []string
+		code    int
+		out     string
+		runs    int      // INCR calls on the server
+		stderr  []string // prefixes of the stderr lines
+		verbose string   // a line --verbose must print
+	}{
+		{"default is safe", nil, 1, "", 1, []string{mayHaveRun},
+			"not sending INCR n again (--retry-sent safe) after 1 attempt: ConnectionError:"},
+		{"none", []string{"--retry-sent", "none"}, 1, "", 1, []string{mayHaveRun},
+			"not sending INCR n again (--retry-sent none) after 1 attempt: ConnectionError:"},
+		{"all", []string{"--retry-sent", "all"}, 0, "2\n", 2,
+			[]string{"INCR n may run twice: sending it again after ConnectionError: "},
+			"retry 1/2 in 0s after ConnectionError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s.Do(t, "DEL", "n")
+			s.Do(t, "CONFIG", "RESETSTAT")
+			for _, verbose := range []bool{false, true} {
+				p.SetFor(1, faultproxy.ResetAfterSend().On("INCR"))
+				args := append(proxyArgs(p, "--retries", "2"), tc.flags...)
+				if verbose {
+					args = append(args, "--verbose")
+				}
+				r := runRedish(t, nil, "", append(args, "INCR", "n")...)
+				lines := stderrLines(r.err)
+				if verbose {
+					found := false
+					for _, l := range lines {
+						found = found || strings.HasPrefix(l, tc.verbose) && strings.Contains(l, "(request was sent: the command may already have run)")
+					}
+					if !found {
+						t.Errorf("--verbose did not print %q: %q", tc.verbose, lines)
+					}
+					continue
+				}
+				if r.code != tc.code || r.out != tc.out || len(lines) != len(tc.stderr) {
+					t.Fatalf("got %+v, want exit %d, stdout %q, stderr %q", r, tc.code, tc.out, tc.stderr)
+				}
+				for i, l := range lines {
+					if !strings.HasPrefix(l, tc.stderr[i]) {
+						t.Errorf("stderr line %q, want %q", l, tc.stderr[i])
+					}
+				}
+				if got := commandCalls(t, s, "incr"); got != tc.runs {
+					t.Fatalf("INCR ran %d times, want %d", got, tc.runs)
+				}
+			}
+		})
+	}
 
-	r := runRedish(t, nil, "", proxyArgs(p, "--retries", "2", "--verbose", "INCR", "n")...)
-	if r.code != 0 || r.out != "2\n" {
-		t.Fatalf("got %+v, want 2 (the first INCR ran, its reply was lost)", r)
-	}
-	lines := stderrLines(r.err)
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "retry 1/2 in 0s after ConnectionError") ||
-		!strings.Contains(lines[0], "(request was sent: the command may already have run)") {
-		t.Fatalf("verbose lines: %q", lines)
-	}
-	if got := commandCalls(t, s, "incr"); got != 2 {
-		t.Fatalf("INCR ran %d times, want 2", got)
+	// A read is sent again under the default: it cannot change data.
+	p.SetFor(1, faultproxy.ResetAfterSend().On("GET"))
+	if r := runRedish(t, nil, "", proxyArgs(p, "--retries", "2", "GET", "n")...); r.code != 0 || r.err != "" {
+		t.Fatalf("GET: got %+v", r)
 	}
 
-	// Without retry flags the same fault is redis-cli's lost connection.
+	// Without retry flags the same fault is redis-cli's lost connection,
+	// and INCR may have run.
 	p.SetFor(1, faultproxy.ResetAfterSend().On("INCR"))
-	r = runRedish(t, nil, "", proxyArgs(p, "INCR", "n")...)
-	if r.code != 1 || r.out != "" || !strings.HasPrefix(r.err, "Error: ") {
+	r := runRedish(t, nil, "", proxyArgs(p, "INCR", "n")...)
+	if r.code != 1 || r.out != "" || r.err != mayHaveRun+"\n" {
 		t.Fatalf("without retries: got %+v", r)
 	}
 }
@@ -104,17 +152,25 @@ func TestRetryOnTimeout(t *testing.T) {
 	p := faultproxy.New(t, s.Addr())
 	p.SetFor(1, faultproxy.Delay(300*time.Millisecond))
 
-	r := runRedish(t, nil, "", proxyArgs(p, "--timeout", "100ms", "--retry-on-timeout", "--verbose", "INCR", "n")...)
+	r := runRedish(t, nil, "", proxyArgs(p, "--timeout", "100ms", "--retry-on-timeout", "--retry-sent", "all", "--verbose", "INCR", "n")...)
 	if r.code != 0 || r.out != "2\n" {
 		t.Fatalf("got %+v, want 2", r)
 	}
 	t.Logf("stderr:\n%s", r.err)
 	lines := stderrLines(r.err)
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "retry 1/1 in 0s after TimeoutError") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "retry 1/1 in 0s after TimeoutError") ||
+		!strings.HasPrefix(lines[1], "INCR n may run twice: sending it again after TimeoutError") {
 		t.Fatalf("verbose lines: %q", lines)
 	}
 	if got := commandCalls(t, s, "incr"); got != 2 {
 		t.Fatalf("INCR ran %d times, want 2", got)
+	}
+
+	// Under the default, INCR is not sent again: it may have run.
+	p.SetFor(1, faultproxy.Delay(300*time.Millisecond))
+	r = runRedish(t, nil, "", proxyArgs(p, "--timeout", "100ms", "--retry-on-timeout", "INCR", "n")...)
+	if want := "Error: timed out waiting for the reply (--timeout); INCR n may have run: no reply came in time after it was sent\n"; r.code != 1 || r.err != want {
+		t.Fatalf("got %+v, want exit 1 and %q", r, want)
 	}
 
 	// Both attempts delayed: the policy gives up after two.
@@ -130,7 +186,7 @@ func TestRetryOnTimeout(t *testing.T) {
 
 // TestRetryLoading: -LOADING is retried when BusyLoadingError, its parent
 // ConnectionError or the raw code LOADING is listed, and returned at once
-// otherwise.
+// otherwise. The server answered: the retry uses the same connection.
 func TestRetryLoading(t *testing.T) {
 	s := redistest.Start(t)
 	p := faultproxy.New(t, s.Addr())
@@ -151,8 +207,8 @@ func TestRetryLoading(t *testing.T) {
 			conns := p.Conns()
 			r := runRedish(t, nil, "", proxyArgs(p, "--retry-on-error", tc.on, "PING")...)
 			if tc.retried {
-				if r.code != 0 || r.out != "PONG\n" || r.err != "" || p.Conns()-conns != 2 {
-					t.Fatalf("got %+v after %d connections, want PONG after 2", r, p.Conns()-conns)
+				if r.code != 0 || r.out != "PONG\n" || r.err != "" || p.Conns()-conns != 1 {
+					t.Fatalf("got %+v after %d connections, want PONG after 1", r, p.Conns()-conns)
 				}
 				return
 			}
@@ -188,8 +244,10 @@ func TestWrongPasswordNeverRetried(t *testing.T) {
 }
 
 // TestSessionRestoredAfterRestart: with -n 3 -3 --name x, the server
-// restarts between two commands; the retried command runs on a new
-// connection with the same database, protocol and name.
+// restarts between two commands; the next command finds its connection
+// closed before sending anything, and runs on a new connection with the
+// same database, protocol and name, quietly: nothing was sent, nothing
+// failed.
 func TestSessionRestoredAfterRestart(t *testing.T) {
 	s := redistest.Start(t)
 	inR, inW := io.Pipe()
@@ -220,7 +278,7 @@ func TestSessionRestoredAfterRestart(t *testing.T) {
 			t.Errorf("CLIENT INFO lacks %q: %s", want, info)
 		}
 	}
-	if !strings.Contains(errOut.String(), "retry 1/10") {
-		t.Errorf("no retry was reported: %q", errOut.String())
+	if errOut.String() != "" {
+		t.Errorf("stderr: %q", errOut.String())
 	}
 }

@@ -153,6 +153,7 @@ func (c *config) newClient() (session, error) {
 	client := redisx.NewClient(c.conn)
 	client.Retry = c.retry
 	client.Observe = c.observe()
+	client.OnResend = c.onResend()
 	return client, nil
 }
 

@@ -89,6 +89,7 @@ type fileSettings struct {
 	RetryOnError     []string `toml:"retry-on-error"`
 	RetryOnTimeout   *bool    `toml:"retry-on-timeout"`
 	RetryDeadline    *string  `toml:"retry-deadline"`
+	RetrySent        *string  `toml:"retry-sent"`
 	Verbose          *bool    `toml:"verbose"`
 
 	// Cluster.
@@ -169,6 +170,11 @@ func (s *fileSettings) check() error {
 			if _, err := retry.ParseClass(item); err != nil {
 				return fmt.Errorf("retry-on-error: %w", err)
 			}
+		}
+	}
+	if s.RetrySent != nil {
+		if _, err := retry.ParseResend(*s.RetrySent); err != nil {
+			return fmt.Errorf("retry-sent: %w", err)
 		}
 	}
 	if s.ShowPushes != nil {

@@ -3,12 +3,10 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
 
@@ -31,12 +29,12 @@ func (c *config) runStdin(ctx context.Context, client session, p *printer) error
 		if len(line) > 0 {
 			quit, err := c.runLine(ctx, client, p, line)
 			if err != nil {
-				var ce *redisx.ConnError
-				if ctx.Err() != nil || !errors.As(err, &ce) || ce.Op == "dial" {
-					return err
+				if fatal := scriptFailure(ctx, c.o.Cluster, err); fatal != nil {
+					return fatal
 				}
-				// The connection was lost after it was made: say so and
-				// go on; the next line dials again.
+				// The command failed (the connection was lost, it may
+				// have run, its transaction was lost): say so and go on;
+				// the next line dials again.
 				p.flush()
 				fmt.Fprintln(c.ios.ErrOut, describe(err))
 				failed = true

@@ -15,13 +15,16 @@ import (
 // session follows the commands that change it (SELECT, HELLO, AUTH,
 // CLIENT SETNAME, RESET), so a reconnect lands where the user was.
 //
+// A transaction is never split: from WATCH or MULTI to its end, the
+// commands go to the connection it started on, with no retry, and when
+// that connection is lost the commands up to EXEC or DISCARD are not sent
+// at all (see TxLostError and TxDroppedError).
+//
 // Client is not safe for concurrent use.
 type Client struct {
 	opts Options
 	conn *Conn
-	// inTx is true between a successful MULTI and EXEC/DISCARD: commands
-	// are queued on the server, and losing the connection loses them.
-	inTx bool
+	tx   txState
 
 	// Retry, when not nil, runs every command under its policy: a failed
 	// attempt closes the connection, and the next one dials again and
@@ -29,17 +32,16 @@ type Client struct {
 	Retry *retry.Retry
 	// Observe receives the retry loop's events (for --verbose).
 	Observe func(retry.Event)
+	// OnResend receives every retry that sends again a command that may
+	// have run and is not safe to run twice (--retry-sent all), to be
+	// reported even when Observe is nil.
+	OnResend func(retry.Event)
 
 	// OnPush receives RESP3 push messages that arrive between replies.
 	OnPush func(Value)
 	// OnConnect, when set, is called after every successful dial.
 	OnConnect func(*Conn)
 }
-
-// ErrTxLost is returned when the connection is lost inside MULTI: the
-// queued commands are gone, and running the command outside the
-// transaction would change its meaning.
-var ErrTxLost = errors.New("connection lost inside MULTI: the transaction was discarded")
 
 // NewClient returns a client for o. It does not dial.
 func NewClient(o Options) *Client {
@@ -51,22 +53,25 @@ func NewClient(o Options) *Client {
 func (c *Client) Options() Options { return c.opts }
 
 // SetOptions replaces the options (for the shell's connect command). The
-// current connection is closed.
+// current connection is closed, and with it any transaction.
 func (c *Client) SetOptions(o Options) {
 	c.Close()
 	c.opts = o
-	c.inTx = false
+	c.tx = txState{}
 }
 
 // Connected reports whether the client holds a live connection.
 func (c *Client) Connected() bool { return c.conn != nil && c.conn.Err() == nil }
 
-// InTx reports whether a MULTI is open.
-func (c *Client) InTx() bool { return c.inTx }
+// InTx reports whether a MULTI is open, or was lost with its connection
+// and its commands are being dropped until EXEC or DISCARD.
+func (c *Client) InTx() bool { return c.tx.multi || c.tx.lost != nil && c.tx.lost.Multi }
 
-// Conn returns the live connection, dialing if needed.
+// Conn returns the live connection, dialing if needed. A connection the
+// server closed while it sat idle is replaced quietly: nothing was sent
+// on it.
 func (c *Client) Conn(ctx context.Context) (*Conn, error) {
-	if c.conn != nil && c.conn.Err() == nil {
+	if c.conn != nil && c.conn.Usable() {
 		return c.conn, nil
 	}
 	if c.conn != nil {
@@ -91,32 +96,86 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 // connection, after which the connection is closed and the next Do dials
 // again.
 //
-// Inside MULTI nothing is retried: the queued commands live on the
-// connection, and a lost connection is reported as a *TxLostError.
+// A command whose request was sent and that got no reply is sent again
+// only when Retry's Policy.Resend allows it (see Resendable); otherwise,
+// or once the retries are spent, the error is a *MayHaveRunError for a
+// command that can change data.
+//
+// Inside WATCH or MULTI nothing is retried: the state lives on the
+// connection, and a lost connection is reported as a *TxLostError; the
+// commands after it, up to EXEC or DISCARD, get a *TxDroppedError
+// without being sent. EXEC alone may run the transaction again on a new
+// connection (see exec).
 func (c *Client) Do(ctx context.Context, args [][]byte) (Value, error) {
-	if c.inTx || c.Retry == nil {
-		return c.attempt(ctx, args)
+	if len(args) == 0 {
+		return Value{}, errors.New("redisx: empty command")
 	}
+	switch {
+	case c.tx.lost != nil:
+		send, err := c.tx.admit(args)
+		if !send {
+			return Value{}, err
+		}
+	case c.tx.multi && eqFold(args[0], "EXEC"):
+		return c.exec(ctx, args)
+	case c.tx.conn != nil:
+		return c.inTx(ctx, args)
+	}
+	return c.do(ctx, args)
+}
+
+// do runs a command outside any transaction, under the retry policy.
+func (c *Client) do(ctx context.Context, args [][]byte) (Value, error) {
 	var v Value
-	err := c.Retry.Do(ctx, func(ctx context.Context) error {
+	var replied bool // the last failure was an error reply, not the connection
+	op := func(ctx context.Context) error {
 		var err error
+		replied = false
 		v, err = c.attempt(ctx, args)
-		if err == nil && v.Kind == KindError && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)}) {
-			// A retried error reply (LOADING, TRYAGAIN, a raw code).
+		if err == nil && v.Kind == KindError && c.Retry != nil && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)}) {
+			// A retried error reply (LOADING, TRYAGAIN, a raw code). The
+			// connection is fine: the next attempt uses it again.
+			replied = true
 			return &replyError{RedisError{Msg: string(v.Str)}}
 		}
 		return err
-	}, retry.Hooks{
-		OnFailure: func(error) { c.Close() },
-		Node:      c.opts.Addr,
-		Observe:   c.Observe,
-	})
+	}
+	var err error
+	if c.Retry == nil {
+		err = op(ctx)
+	} else {
+		err = c.Retry.Do(ctx, op, retry.Hooks{
+			OnFailure: func(error) {
+				if !replied {
+					c.Close()
+				}
+			},
+			Node:     c.opts.Addr,
+			Observe:  c.Observe,
+			Safe:     func() bool { return Resendable(args) },
+			Command:  func() string { return CommandLabel(args) },
+			OnResend: c.OnResend,
+		})
+	}
 	var re *replyError
 	if errors.As(err, &re) {
 		// The retries are spent on an error reply: it is the reply.
 		return v, nil
 	}
-	return v, err
+	return v, mayHaveRun(args, err)
+}
+
+// mayHaveRun wraps a failure after which a command that can change data
+// may have run in a *MayHaveRunError.
+func mayHaveRun(args [][]byte, err error) error {
+	if err == nil || !retry.RequestSent(err) || ReadOnly(args) {
+		return err
+	}
+	var mr *MayHaveRunError
+	if errors.As(err, &mr) {
+		return err
+	}
+	return &MayHaveRunError{Cmd: CommandLabel(args), Err: err}
 }
 
 // replyError carries an error reply through the retry loop; Do turns it
@@ -125,38 +184,18 @@ type replyError struct{ RedisError }
 
 // attempt runs one command on the current connection, dialing if needed.
 func (c *Client) attempt(ctx context.Context, args [][]byte) (Value, error) {
-	wasTx := c.inTx
 	conn, err := c.Conn(ctx)
 	if err != nil {
-		return Value{}, c.lost(wasTx, err)
+		return Value{}, err
 	}
 	v, err := conn.Do(ctx, args...)
 	if err != nil {
 		c.Close()
-		return Value{}, c.lost(wasTx, err)
+		return Value{}, err
 	}
 	c.track(args, v)
 	return v, nil
 }
-
-// lost turns a connection failure inside MULTI into ErrTxLost.
-func (c *Client) lost(wasTx bool, err error) error {
-	if wasTx {
-		c.inTx = false
-		return &TxLostError{Err: err}
-	}
-	return err
-}
-
-// TxLostError is a connection failure inside MULTI. It is not retried:
-// the transaction is gone.
-type TxLostError struct{ Err error }
-
-func (e *TxLostError) Error() string {
-	return ErrTxLost.Error() + ": " + e.Err.Error()
-}
-
-func (e *TxLostError) Unwrap() []error { return []error{ErrTxLost, e.Err} }
 
 // ReadReply reads the next message on the current connection without
 // sending anything: what the server pushes after SUBSCRIBE or MONITOR.
@@ -181,22 +220,46 @@ func (c *Client) Close() error {
 	return err
 }
 
-// track updates the session the client restores after a reconnect from a
-// command that succeeded.
+// track updates the session the client restores after a reconnect, and
+// the transaction state, from a command that got its reply.
 func (c *Client) track(args [][]byte, v Value) {
-	if len(args) == 0 || v.Kind == KindError {
+	if len(args) == 0 {
 		return
 	}
 	name := args[0]
+	ok := v.Kind != KindError
+	// A transaction ends with EXEC or DISCARD whatever the reply: an
+	// EXECABORT or a WATCH that fails the EXEC end it too.
+	switch {
+	case eqFold(name, "MULTI"):
+		if ok && !c.tx.multi {
+			c.tx.multi, c.tx.conn, c.tx.queued = true, c.conn, nil
+		}
+		return
+	case eqFold(name, "EXEC"), eqFold(name, "DISCARD"):
+		if c.tx.multi {
+			c.tx = txState{}
+		}
+		return
+	case eqFold(name, "WATCH"):
+		if ok && !c.tx.multi {
+			c.tx.watch, c.tx.conn = true, c.conn
+		}
+		return
+	case eqFold(name, "UNWATCH"):
+		if ok && !c.tx.multi {
+			c.tx = txState{}
+		}
+		return
+	}
+	if !ok {
+		return
+	}
 	switch {
 	case eqFold(name, "SELECT") && len(args) == 2:
 		if n, err := strconv.Atoi(string(args[1])); err == nil {
 			c.opts.DB = n
 		}
-	case eqFold(name, "MULTI"):
-		c.inTx = true
-	case eqFold(name, "EXEC"), eqFold(name, "DISCARD"):
-		c.inTx = false
 	case eqFold(name, "AUTH") && len(args) == 2:
 		c.opts.User, c.opts.Password = "", string(args[1])
 	case eqFold(name, "AUTH") && len(args) == 3:
@@ -208,7 +271,7 @@ func (c *Client) track(args [][]byte, v Value) {
 	case eqFold(name, "RESET"):
 		c.opts.DB, c.opts.Protocol, c.opts.Name = 0, 2, ""
 		c.opts.User, c.opts.Password = "", ""
-		c.inTx = false
+		c.tx = txState{}
 	}
 	if c.conn != nil {
 		c.opts.Protocol = c.conn.proto

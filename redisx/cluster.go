@@ -52,6 +52,10 @@ type ClusterOptions struct {
 	Retry *retry.Retry
 	// OnRetry receives the node-level retry events (see retry.FormatEvent).
 	OnRetry func(retry.Event)
+	// OnResend receives every retry, at either level, that sends again a
+	// command that may have run and is not safe to run twice (--retry-sent
+	// all), to be reported even when OnRetry is nil.
+	OnResend func(retry.Event)
 	// OnEvent receives redirects, topology reads and cluster-level
 	// attempts (ClusterEvent.String renders the --verbose line).
 	OnEvent func(ClusterEvent)
@@ -97,6 +101,9 @@ type ClusterClient struct {
 	// is set between MULTI and the first command, which decides the node.
 	tx        *clusterNode
 	txPending bool
+	// lost is set when a transaction lost its connection: the commands up
+	// to its end are dropped (see Client).
+	lost *TxLostError
 }
 
 type clusterNode struct {
@@ -332,6 +339,7 @@ func (c *ClusterClient) readTopologyRetry(ctx context.Context, addr string) (*To
 		OnFailure: func(error) { c.node(addr).client.Close() },
 		Node:      func() string { return addr },
 		Observe:   c.opts.OnRetry,
+		Safe:      func() bool { return true }, // CLUSTER SHARDS only reads
 	})
 	return t, err
 }
@@ -427,7 +435,8 @@ func (c *ClusterClient) isReplica(addr string) bool {
 // exception's exact type; a transaction lost with its connection is
 // never retried.
 func clusterRetryable(err error) bool {
-	if errors.Is(err, ErrTxLost) {
+	var tl *TxLostError
+	if errors.As(err, &tl) {
 		return false
 	}
 	var snc *SlotNotCoveredError
@@ -455,26 +464,61 @@ type failure struct {
 // withAttempts runs attempt under the cluster-level loop: after a
 // retryable failure, the failed node goes to the end of the seeds, the
 // topology is read again and attempt runs again, up to ErrorAttempts
-// more times.
-func (c *ClusterClient) withAttempts(ctx context.Context, attempt func() (Value, *failure)) (Value, error) {
+// more times. A failure after args were sent starts another attempt only
+// when --retry-sent allows it. first, when not nil, is the failure of a
+// first attempt already made (by a pipeline).
+func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *failure, attempt func() (Value, *failure)) (Value, error) {
 	total := 1 + max(0, c.opts.ErrorAttempts)
+	sent := false
+	// end returns the failure f: a command that was sent in any attempt
+	// and can change data may have run.
+	end := func(v Value, err error) (Value, error) {
+		if sent && !ReadOnly(args) {
+			var mr *MayHaveRunError
+			if !errors.As(err, &mr) {
+				err = &MayHaveRunError{Cmd: CommandLabel(args), Err: err}
+			}
+		}
+		return v, err
+	}
 	for n := 1; ; n++ {
-		v, f := attempt()
+		var v Value
+		var f *failure
+		if n == 1 && first != nil {
+			f = first
+		} else {
+			v, f = attempt()
+		}
 		if f == nil {
 			return v, nil
 		}
+		wasSent := retry.RequestSent(f.err)
+		sent = sent || wasSent
 		if !clusterRetryable(f.err) || ctx.Err() != nil {
 			if f.reply != nil && ctx.Err() == nil {
 				return *f.reply, nil
 			}
-			return v, f.err
+			return end(v, f.err)
 		}
 		if n >= total {
-			c.emit(ClusterEvent{Kind: EventGiveUp, Slot: -1, Attempt: n, Attempts: total, Err: f.err, Sent: retry.RequestSent(f.err)})
+			c.emit(ClusterEvent{Kind: EventGiveUp, Slot: -1, Attempt: n, Attempts: total, Err: f.err, Sent: wasSent})
 			if f.reply != nil {
 				return *f.reply, nil
 			}
-			return v, f.err
+			return end(v, f.err)
+		}
+		if wasSent {
+			resend := c.resend()
+			safe := Resendable(args)
+			if !resend.Allows(safe) {
+				c.emit(ClusterEvent{Kind: EventNotResent, Slot: -1, Attempt: n, Attempts: total, Err: f.err, Sent: true,
+					Command: CommandLabel(args), Resend: resend})
+				return end(v, f.err)
+			}
+			if !safe && c.opts.OnResend != nil {
+				c.opts.OnResend(retry.Event{Action: retry.ActionRetry, Attempt: n, Retries: total - 1, Class: retry.Classify(f.err),
+					Err: f.err, Node: f.addr, Sent: true, Command: CommandLabel(args), Resend: resend, Unsafe: true})
+			}
 		}
 		if f.addr != "" {
 			c.demote(f.addr)
@@ -483,7 +527,7 @@ func (c *ClusterClient) withAttempts(ctx context.Context, attempt func() (Value,
 			}
 		}
 		c.emit(ClusterEvent{Kind: EventAttempt, Slot: -1, Attempt: n + 1, Attempts: total, Err: f.err,
-			Sent: retry.RequestSent(f.err), Failed: f.addr, Refreshed: f.refreshed})
+			Sent: wasSent, Failed: f.addr, Refreshed: f.refreshed})
 		if !f.refreshed {
 			if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
 				return Value{}, err
@@ -492,10 +536,18 @@ func (c *ClusterClient) withAttempts(ctx context.Context, attempt func() (Value,
 	}
 }
 
+// resend returns the --retry-sent value of the node-level policy.
+func (c *ClusterClient) resend() retry.Resend {
+	if c.opts.Retry == nil {
+		return retry.ResendSafe
+	}
+	return c.opts.Retry.Policy.Resend
+}
+
 // exec runs one single-slot (or keyless, slot -1) command with redirects
 // and both retry levels.
 func (c *ClusterClient) exec(ctx context.Context, args [][]byte, slot int, readOnly bool) (Value, error) {
-	return c.withAttempts(ctx, func() (Value, *failure) {
+	return c.withAttempts(ctx, args, nil, func() (Value, *failure) {
 		return c.execOnce(ctx, args, slot, readOnly)
 	})
 }
@@ -624,8 +676,11 @@ func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byt
 				n.client.Close()
 			}
 		},
-		Node:    func() string { return n.addr },
-		Observe: c.opts.OnRetry,
+		Node:     func() string { return n.addr },
+		Observe:  c.opts.OnRetry,
+		Safe:     func() bool { return Resendable(args) },
+		Command:  func() string { return CommandLabel(args) },
+		OnResend: c.opts.OnResend,
 	})
 	if err != nil && replyErr != nil && errors.Is(err, replyErr) && ctx.Err() == nil {
 		return v, nil

@@ -32,6 +32,10 @@ const (
 	// EventGiveUp: the last cluster-level attempt failed (Attempt,
 	// Attempts, Err, Sent).
 	EventGiveUp
+	// EventNotResent: a cluster-level attempt failed after the command was
+	// sent, and --retry-sent does not send it again (Attempt, Attempts,
+	// Err, Command, Resend).
+	EventNotResent
 )
 
 // ClusterEvent is one step of a cluster command worth telling a user who
@@ -66,6 +70,9 @@ type ClusterEvent struct {
 	Source, Command     string
 	Primaries, Replicas int
 	Covered             int
+	// Resend is the --retry-sent value (EventNotResent); Command then
+	// names the command.
+	Resend retry.Resend
 }
 
 // String renders e as the line --verbose prints, for example
@@ -120,6 +127,9 @@ func (e ClusterEvent) String() string {
 		if e.Sent {
 			b.WriteString(" (request was sent: the command may already have run)")
 		}
+	case EventNotResent:
+		fmt.Fprintf(&b, "cluster attempt %d/%d failed after %s was sent, not sending it again (--retry-sent %s): %s",
+			e.Attempt, e.Attempts, e.Command, e.Resend, classText(e.Err))
 	default:
 		fmt.Fprintf(&b, "cluster event %d", e.Kind)
 	}

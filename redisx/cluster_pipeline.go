@@ -8,17 +8,20 @@ import (
 )
 
 // Pipeline runs cmds on the cluster with one round trip per node instead
-// of one per command, and passes each reply to fn in the order of cmds.
+// of one per command, and passes each command's outcome to fn in the
+// order of cmds.
 //
 // The commands that go to one slot's node (or, for keyless commands, to
 // the node the command before them went to, as Do would) are grouped by
 // node; each group is sent pipelined on its node's connection, all nodes
-// at once, under the node-level retry policy (only the commands without a
-// reply are sent again after a reconnect). The replies are then put back
-// in input order. A reply that is a redirect (MOVED, ASK), TRYAGAIN,
-// CLUSTERDOWN or an error the policy retries, and every command a node
-// could not answer, is run again with Do, with all its redirects and both
-// levels of retry, when its turn comes.
+// at once, under the node-level policy with the attempts Do would give
+// each command (see Client.Pipeline). The outcomes are then put back in
+// input order. A reply that is a redirect (MOVED, ASK), TRYAGAIN or
+// CLUSTERDOWN runs again with Do, with all its redirects and both levels
+// of retry, when its turn comes; a command its node could not answer goes
+// on with the cluster-level attempts Do would make, when --retry-sent
+// allows it to be sent again. A node that cannot be reached fails only
+// the commands routed to it.
 //
 // Commands Do treats specially run with Do, alone, in their place: those
 // that run on every primary (DBSIZE, KEYS, FLUSHALL, ...), multi-key
@@ -32,7 +35,7 @@ func (c *ClusterClient) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyF
 	for start := 0; start < len(cmds); {
 		end := start
 		var routes []int
-		if c.tx == nil && !c.txPending {
+		if c.tx == nil && !c.txPending && c.lost == nil {
 			for end < len(cmds) {
 				slot, ok := pipelineSlot(cmds[end])
 				if !ok {
@@ -49,10 +52,7 @@ func (c *ClusterClient) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyF
 		}
 		if end < len(cmds) {
 			v, err := c.Do(ctx, cmds[end])
-			if err != nil {
-				return &PipelineError{Done: end, Err: err}
-			}
-			if err := fn(end, v); err != nil {
+			if err := fn(end, v, err); err != nil {
 				return err
 			}
 			end++
@@ -119,8 +119,7 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 		g.idx = append(g.idx, i)
 	}
 
-	replies := make([]Value, len(cmds))
-	have := make([]bool, len(cmds))
+	outs := make([]outcome, len(cmds))
 	restore := c.serializeObserver()
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -129,10 +128,10 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			sub[j] = cmds[i]
 		}
 		run := func() {
-			// A failure leaves the commands without a reply to Do.
-			_ = c.nodePipeline(ctx, g.node, sub, func(j int, v Value) (bool, error) {
-				replies[g.idx[j]], have[g.idx[j]] = v, true
-				return false, nil
+			// Outcomes only: the function never stops the node's pipeline.
+			_ = c.nodePipeline(ctx, g.node, sub, func(j int, v Value, err error) error {
+				outs[g.idx[j]] = outcome{v: v, err: err, done: true}
+				return nil
 			})
 		}
 		if len(groups) == 1 {
@@ -149,16 +148,24 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 	restore()
 
 	for i, args := range cmds {
-		v := replies[i]
-		if !have[i] || c.settleWithDo(v) {
-			var err error
-			if v, err = c.Do(ctx, args); err != nil {
-				return &PipelineError{Done: base + i, Err: err}
-			}
-		} else {
+		o := outs[i]
+		v, err := o.v, o.err
+		switch {
+		case !o.done:
+			// No node for the slot: Do retries at the cluster level.
+			v, err = c.Do(ctx, args)
+		case err != nil:
+			// The node level gave up: the cluster level goes on from its
+			// second attempt, as Do would.
+			v, err = c.withAttempts(ctx, args, &failure{err: err, addr: nodeOf[i].addr}, func() (Value, *failure) {
+				return c.execOnce(ctx, args, slots[i], readOnly(LookupBytes(args)))
+			})
+		case c.settleWithDo(v):
+			v, err = c.Do(ctx, args)
+		default:
 			c.last = nodeOf[i]
 		}
-		if err := fn(base+i, v); err != nil {
+		if err := fn(base+i, v, err); err != nil {
 			return err
 		}
 	}
@@ -166,28 +173,23 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 }
 
 // settleWithDo reports whether a reply received in a pipeline must be
-// asked for again with Do: a redirect, TRYAGAIN, CLUSTERDOWN or an error
-// reply the node-level policy retries.
+// asked for again with Do: a redirect, TRYAGAIN or CLUSTERDOWN, which the
+// command did not run for. (The node pipeline has already retried the
+// error replies the node-level policy retries.)
 func (c *ClusterClient) settleWithDo(v Value) bool {
-	if v.Kind != KindError {
-		return false
-	}
-	re := &RedisError{Msg: v.Text()}
-	if isClusterCode(re.RedisCode()) {
-		return true
-	}
-	return c.opts.Retry != nil && c.opts.Retry.Policy.Retryable(re)
+	return v.Kind == KindError && isClusterCode((&RedisError{Msg: v.Text()}).RedisCode())
 }
 
 // nodePipeline sends cmds pipelined to one node under the node-level
 // policy, sending READONLY first on a replica when reads may go there.
-func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value) (bool, error)) error {
+func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value, error) error) error {
 	h := pipelineHooks{
-		retry:   c.opts.Retry,
-		observe: c.opts.OnRetry,
-		node:    func() string { return n.addr },
-		deliver: deliver,
-		late:    func(int, Value) error { return nil },
+		retry:        c.opts.Retry,
+		observe:      c.opts.OnRetry,
+		onResend:     c.opts.OnResend,
+		node:         func() string { return n.addr },
+		retriedReply: c.retriedReply,
+		deliver:      deliver,
 	}
 	if c.opts.ReadFromReplicas && c.isReplica(n.addr) {
 		h.prepare = func(ctx context.Context, conn *Conn) error {
@@ -208,19 +210,36 @@ func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [
 	return n.client.pipeline(ctx, cmds, h)
 }
 
+// retriedReply reports whether the node-level policy retries an error
+// reply: not a redirect, TRYAGAIN or CLUSTERDOWN, which the cluster level
+// handles.
+func (c *ClusterClient) retriedReply(v Value) bool {
+	if v.Kind != KindError || c.opts.Retry == nil {
+		return false
+	}
+	re := &RedisError{Msg: v.Text()}
+	return !isClusterCode(re.RedisCode()) && c.opts.Retry.Policy.Retryable(re)
+}
+
 // serializeObserver makes the node-level retry observer safe to call from
 // several goroutines at once, until the returned func restores it. It
 // must be called, and restored, while no other goroutine uses c.
 func (c *ClusterClient) serializeObserver() (restore func()) {
-	saved := c.opts.OnRetry
-	if saved == nil {
-		return func() {}
-	}
+	saved, savedResend := c.opts.OnRetry, c.opts.OnResend
 	var mu sync.Mutex
-	c.opts.OnRetry = func(ev retry.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		saved(ev)
+	if saved != nil {
+		c.opts.OnRetry = func(ev retry.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			saved(ev)
+		}
 	}
-	return func() { c.opts.OnRetry = saved }
+	if savedResend != nil {
+		c.opts.OnResend = func(ev retry.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			savedResend(ev)
+		}
+	}
+	return func() { c.opts.OnRetry, c.opts.OnResend = saved, savedResend }
 }

@@ -79,7 +79,7 @@ func TestClusterPipeline(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			fn(i, v)
+			fn(i, v, nil)
 		}
 		return nil
 	})
@@ -150,7 +150,7 @@ func TestClusterScanKeys(t *testing.T) {
 		}
 	}
 	cmds = append(cmds, redisx.Args("SET", "other", "v"))
-	if err := c.Pipeline(ctx, cmds, func(int, redisx.Value) error { return nil }); err != nil {
+	if err := c.Pipeline(ctx, cmds, func(_ int, _ redisx.Value, err error) error { return err }); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

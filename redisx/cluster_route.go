@@ -31,6 +31,14 @@ func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (Value, error) {
 	if len(args) == 0 {
 		return Value{}, errors.New("redisx: empty command")
 	}
+	if c.lost != nil {
+		t := txState{lost: c.lost}
+		send, err := t.admit(args)
+		c.lost = t.lost
+		if !send {
+			return Value{}, err
+		}
+	}
 	if c.txPending || isTxCommand(args) || (c.tx != nil && (c.tx.client.InTx() || isTxEnd(args))) {
 		return c.doTx(ctx, args)
 	}
@@ -357,7 +365,7 @@ func mergeConcat(replies []Value) Value {
 // fanOut runs args on every primary under the cluster-level loop and
 // merges the replies.
 func (c *ClusterClient) fanOut(ctx context.Context, args [][]byte, merge mergeFunc) (Value, error) {
-	return c.withAttempts(ctx, func() (Value, *failure) {
+	return c.withAttempts(ctx, args, nil, func() (Value, *failure) {
 		replies, err := c.DoNodes(ctx, selectShardPrimaries, args)
 		if err != nil {
 			return Value{}, &failure{err: err}
@@ -562,7 +570,8 @@ func isTxEnd(args [][]byte) bool {
 // first command that names a key, which decides the node; WATCH decides
 // it before. From MULTI to EXEC or DISCARD every command goes to that
 // node on the same connection, with no redirect followed and no retry: a
-// transaction cannot move, and a lost connection loses it (ErrTxLost).
+// transaction cannot move. A lost connection loses it (*TxLostError), and
+// the commands up to its end are dropped, as Client does.
 // Between WATCH and MULTI other commands are routed as usual: reading a
 // key elsewhere does not disturb the watch.
 func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (Value, error) {
@@ -598,32 +607,60 @@ func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (Value, error) 
 		}
 		n, err := c.target(ctx, slot, false)
 		if err != nil {
+			if c.txPending {
+				// MULTI was answered OK: the transaction is lost.
+				c.txPending = false
+				c.lost = &TxLostError{Err: err, Multi: true}
+				return Value{}, c.lost
+			}
 			return Value{}, err
 		}
 		c.tx = n
 		if c.txPending {
 			c.txPending = false
+			c.syncNode(n)
 			v, err := n.client.Do(ctx, [][]byte{[]byte("MULTI")})
-			if err != nil || v.Kind == KindError {
+			if err != nil {
 				c.tx = nil
-				return v, err
+				c.lost = &TxLostError{Err: err, Multi: true}
+				return Value{}, c.lost
+			}
+			if v.Kind == KindError {
+				c.tx = nil
+				return v, nil
 			}
 		}
 	}
 	n := c.tx
+	c.syncNode(n)
 	v, err := n.client.Do(ctx, args)
 	c.last = n
 	if err != nil {
 		c.tx = nil
+		var tl *TxLostError
+		if errors.As(err, &tl) && !tl.Ended {
+			// The cluster drops what follows: the node client forgets.
+			n.client.tx = txState{}
+			c.lost = tl
+		}
 		return v, err
 	}
-	switch name {
-	case "EXEC", "DISCARD", "UNWATCH", "RESET":
+	if !n.client.InTx() && n.client.tx.conn == nil {
+		// EXEC, DISCARD, UNWATCH or RESET ended it, or MULTI failed.
 		c.tx = nil
-	case "MULTI":
-		if v.Kind == KindError && !n.client.InTx() {
-			c.tx = nil
-		}
 	}
 	return v, nil
+}
+
+// syncNode gives the node's client the node-level policy and hooks, for
+// the transaction it runs (EXEC may run it again on a new connection).
+func (c *ClusterClient) syncNode(n *clusterNode) {
+	n.client.Retry, n.client.Observe, n.client.OnResend = c.opts.Retry, c.opts.OnRetry, c.opts.OnResend
+}
+
+// InTx reports whether a MULTI is open, held back until its first
+// command, or lost with its connection and dropping commands until EXEC
+// or DISCARD.
+func (c *ClusterClient) InTx() bool {
+	return c.txPending || c.tx != nil && c.tx.client.InTx() || c.lost != nil && c.lost.Multi
 }

@@ -49,6 +49,11 @@ func Dial(ctx context.Context, o *Options) (*Conn, error) {
 	c := newConn(nc, o)
 	if err := c.handshake(ctx); err != nil {
 		c.Close()
+		// Only the handshake was written: no command of the caller's.
+		var ce *ConnError
+		if errors.As(err, &ce) {
+			ce.Sent = false
+		}
 		return nil, err
 	}
 	return c, nil
@@ -288,17 +293,37 @@ func (c *Conn) Flush(ctx context.Context) error {
 		return nil
 	}
 	stop := c.arm(ctx)
-	_, err := c.nc.Write(c.wbuf)
+	n, err := c.nc.Write(c.wbuf)
 	stop()
 	c.wbuf = c.wbuf[:0]
 	if cap(c.wbuf) > 1<<20 {
 		c.wbuf = nil
 	}
 	if err != nil {
-		// A partial write may have delivered a whole command already.
-		return c.fail(ctx, &ConnError{Op: "write", Addr: c.addr, Err: err, Sent: true})
+		// A partial write may have delivered a whole command already; a
+		// write that took nothing delivered nothing.
+		return c.fail(ctx, &ConnError{Op: "write", Addr: c.addr, Err: err, Sent: n > 0})
 	}
 	return nil
+}
+
+// Usable reports whether the connection can carry a command: no error
+// broke it, and the server has not closed it while it sat idle (a server
+// timeout, a restart, CLIENT KILL). The check reads nothing: it peeks at
+// the socket without waiting. When it finds the connection closed, the
+// connection is closed on this side too.
+func (c *Conn) Usable() bool {
+	if c.err != nil {
+		return false
+	}
+	if c.br.Buffered() > 0 {
+		return true // a reply or push is waiting: the server is there
+	}
+	if peerClosed(c.nc) {
+		c.Close()
+		return false
+	}
+	return true
 }
 
 // ReadReply reads the next reply, bounded by the options' Timeout and by

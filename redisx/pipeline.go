@@ -5,95 +5,69 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redish/redish/retry"
 )
 
-// PipelineError reports a pipeline that stopped before every command got
-// its reply. The first Done commands got theirs (and were passed to the
-// caller); the others may or may not have run on the server.
-type PipelineError struct {
-	Done int   // commands whose replies were delivered
-	Err  error // why the pipeline stopped: a connection failure, ctx
-}
-
-// Error returns the message of the failure that stopped the pipeline.
-func (e *PipelineError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the failure that stopped the pipeline.
-func (e *PipelineError) Unwrap() error { return e.Err }
-
-// stopError carries an error of the caller's reply function through the
-// retry loop. It does not unwrap: whatever the function returned (a
-// broken stdout, say) must never look like a failure of the connection
-// and be retried.
-type stopError struct{ err error }
-
-func (e *stopError) Error() string { return e.err.Error() }
-
-// ReplyFunc receives the reply to the command at index i of a pipeline.
-// Replies arrive in the order of the commands. An error stops the
-// pipeline and is returned by it as is.
-type ReplyFunc func(i int, v Value) error
+// ReplyFunc receives the outcome of the command at index i of a pipeline:
+// its reply, or err when it got none (the error Do would have returned
+// for it). Outcomes arrive in the order of the commands. An error
+// returned by ReplyFunc stops the pipeline and is returned by it as is.
+type ReplyFunc func(i int, v Value, err error) error
 
 // Pipeline runs cmds on one connection: it writes them all at once, then
 // reads the replies in order and passes each to fn as it arrives. A
 // window of n commands costs one round trip instead of n.
 //
-// Under c.Retry, a connection lost in the middle of the window is dialed
-// again (the session restored, as for Do) and only the commands without a
-// reply are sent again: a reply received is never asked for twice. An
-// error reply the policy retries (LOADING, BUSY, ...) is retried on its
-// own, with Do, when its turn comes; the commands after it in the window
-// have already run by then. When the retries are spent, or without a
-// policy, the error is a *PipelineError that says how many replies were
-// delivered.
+// Each command gets the attempts Do would give it, whatever the batching.
+// A failure before the commands were written (a dial, the handshake)
+// counts against the first command without a reply; the others are sent
+// on the next connection. A connection lost after they were written fails
+// an attempt of every command without a reply: each is sent again if
+// --retry-sent allows it (see Resendable) and its retries are not spent,
+// and otherwise gets its error (a *MayHaveRunError for one that can change
+// data), while the pipeline goes on with the others. An error reply the
+// policy retries (LOADING, BUSY, ...) is sent again in the next round; the
+// commands after it have run by then, and their replies wait for it, so
+// that fn still gets every outcome in order.
 //
-// Inside MULTI the commands are sent one at a time with Do: a transaction
-// is never retried, and its commands must not outrun a failure.
+// A command that changes what the connection does next (MULTI, EXEC,
+// WATCH, SELECT, SUBSCRIBE, ...; see CanPipeline) runs alone with Do, and
+// inside a transaction every command does: a transaction is never retried
+// nor split.
 func (c *Client) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyFunc) error {
 	if err := validatePipeline(cmds); err != nil {
 		return err
 	}
-	if c.inTx {
-		return c.oneByOne(ctx, cmds, fn)
-	}
-	r := c.Retry
-	retried := func(v Value) bool {
-		return r != nil && v.Kind == KindError && r.Policy.Retryable(&RedisError{Msg: string(v.Str)})
-	}
-	return c.pipeline(ctx, cmds, pipelineHooks{
-		retry:   r,
-		observe: c.Observe,
-		node:    c.opts.Addr,
-		deliver: func(i int, v Value) (bool, error) {
-			if retried(v) {
-				return true, nil
+	for start := 0; start < len(cmds); {
+		if c.tx.conn != nil || c.tx.lost != nil || isPipelineBarrier(string(cmds[start][0])) {
+			v, err := c.Do(ctx, cmds[start])
+			if ferr := fn(start, v, err); ferr != nil {
+				return ferr
 			}
-			return false, fn(i, v)
-		},
-		late: func(i int, v Value) error {
-			if retried(v) {
-				var err error
-				if v, err = c.Do(ctx, cmds[i]); err != nil {
-					return &PipelineError{Done: i, Err: err}
-				}
-			}
-			return fn(i, v)
-		},
-	})
-}
-
-// oneByOne runs cmds with Do, one after the other.
-func (c *Client) oneByOne(ctx context.Context, cmds [][][]byte, fn ReplyFunc) error {
-	for i, args := range cmds {
-		v, err := c.Do(ctx, args)
-		if err != nil {
-			return &PipelineError{Done: i, Err: err}
+			start++
+			continue
 		}
-		if err := fn(i, v); err != nil {
+		end := start + 1
+		for end < len(cmds) && !isPipelineBarrier(string(cmds[end][0])) {
+			end++
+		}
+		base := start
+		err := c.pipeline(ctx, cmds[start:end], pipelineHooks{
+			retry:    c.Retry,
+			observe:  c.Observe,
+			onResend: c.OnResend,
+			node:     c.opts.Addr,
+			retriedReply: func(v Value) bool {
+				return c.Retry != nil && v.Kind == KindError && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)})
+			},
+			deliver: func(i int, v Value, err error) error { return fn(base+i, v, err) },
+		})
+		if err != nil {
 			return err
 		}
+		start = end
 	}
 	return nil
 }
@@ -102,102 +76,192 @@ func (c *Client) oneByOne(ctx context.Context, cmds [][][]byte, fn ReplyFunc) er
 // node of a cluster.
 type pipelineHooks struct {
 	// retry is the policy for connection failures; nil makes one attempt.
-	retry   *retry.Retry
-	observe func(retry.Event)
-	node    func() string
+	retry    *retry.Retry
+	observe  func(retry.Event)
+	onResend func(retry.Event)
+	node     func() string
 	// prepare, when set, runs on every connection before the commands
 	// are written (READONLY on a replica).
 	prepare func(ctx context.Context, conn *Conn) error
-	// deliver receives each reply in order. It returns hold=true for a
-	// reply that must be settled later (retried, redirected): from then
-	// on, the replies are kept and passed to late, in order, once the
-	// window has been read.
-	deliver func(i int, v Value) (hold bool, err error)
-	// late receives the held replies.
-	late func(i int, v Value) error
+	// retriedReply reports whether an error reply is retried like a
+	// failure: sent again, as one more attempt of its command.
+	retriedReply func(v Value) bool
+	// deliver receives the outcome of each command, in order; an error
+	// stops the pipeline.
+	deliver func(i int, v Value, err error) error
+}
+
+// outcome is the result of one command of a pipeline, once final.
+type outcome struct {
+	v    Value
+	err  error
+	done bool
 }
 
 // pipeline is the loop behind Client.Pipeline and the cluster's per-node
-// pipelines.
+// pipelines. It works in rounds: each round writes every command still
+// without a final outcome, in order, and reads their replies.
 func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks) error {
-	next := 0 // the first command without a reply
-	var held []Value
-	heldFrom := -1
-	op := func(ctx context.Context) error {
-		conn, err := c.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		if h.prepare != nil {
-			if err := h.prepare(ctx, conn); err != nil {
-				c.Close()
+	n := len(cmds)
+	out := make([]outcome, n)
+	var att []*retry.Attempts
+	next := 0 // the next outcome to deliver
+	deliver := func() error {
+		for next < n && out[next].done {
+			o := out[next]
+			out[next] = outcome{done: true}
+			if err := h.deliver(next, o.v, o.err); err != nil {
 				return err
-			}
-		}
-		for _, args := range cmds[next:] {
-			conn.Write(args...)
-		}
-		if err := conn.Flush(ctx); err != nil {
-			c.Close()
-			return err
-		}
-		for next < len(cmds) {
-			v, err := conn.ReadReply(ctx)
-			if err != nil {
-				c.Close()
-				return err
-			}
-			if v.Kind == KindPush && conn.OnPush != nil {
-				conn.OnPush(v)
-				continue
-			}
-			c.track(cmds[next], v)
-			if heldFrom < 0 {
-				hold, err := h.deliver(next, v)
-				if err != nil {
-					c.Close() // the rest of the window's replies are unread
-					return &stopError{err}
-				}
-				if hold {
-					heldFrom = next
-				}
-			}
-			if heldFrom >= 0 {
-				held = append(held, v)
 			}
 			next++
 		}
 		return nil
 	}
-	var err error
-	if h.retry == nil {
-		err = op(ctx)
-	} else {
-		err = h.retry.Do(ctx, op, retry.Hooks{
-			OnFailure: func(error) { c.Close() },
-			Node:      h.node,
-			Observe:   h.observe,
-		})
+	hooks := func(i int) retry.Hooks {
+		return retry.Hooks{
+			Node:     h.node,
+			Observe:  h.observe,
+			OnResend: h.onResend,
+			Safe:     func() bool { return Resendable(cmds[i]) },
+			Command:  func() string { return CommandLabel(cmds[i]) },
+		}
 	}
-	if heldFrom >= 0 {
-		for j, v := range held {
-			if lerr := h.late(heldFrom+j, v); lerr != nil {
-				return lerr
+	// fail records a failed attempt of command i; v is the error reply
+	// when the server answered. It reports the wait before the next
+	// attempt, or that the outcome is final.
+	fail := func(i int, v Value, err error) (time.Duration, bool) {
+		var final error
+		var wait time.Duration
+		if h.retry == nil {
+			final = err
+		} else {
+			if att == nil {
+				att = make([]*retry.Attempts, n)
+			}
+			if att[i] == nil {
+				if att[i], final = h.retry.Begin(); final != nil {
+					att[i] = nil
+				}
+			}
+			if att[i] != nil {
+				wait, final = att[i].Fail(ctx, err, hooks(i))
+			}
+		}
+		if final == nil {
+			return wait, false
+		}
+		var re *replyError
+		if errors.As(final, &re) && v.Kind == KindError {
+			out[i] = outcome{v: v, done: true} // the retries are spent on the reply: it is the reply
+		} else {
+			out[i] = outcome{err: mayHaveRun(cmds[i], final), done: true}
+		}
+		return 0, true
+	}
+
+	todo := make([]int, n)
+	for i := range todo {
+		todo[i] = i
+	}
+	for len(todo) > 0 {
+		var again []int
+		var wait time.Duration
+		retryLater := func(i int, w time.Duration) {
+			again = append(again, i)
+			wait = max(wait, w)
+		}
+		conn, err := c.Conn(ctx)
+		if err == nil && h.prepare != nil {
+			if err = h.prepare(ctx, conn); err != nil {
+				c.Close()
+				err = &notSentError{err} // none of the commands was written
+			}
+		}
+		if err == nil {
+			for _, i := range todo {
+				conn.Write(cmds[i]...)
+			}
+			if err = conn.Flush(ctx); err != nil {
+				c.Close()
+			}
+		}
+		switch {
+		case err != nil && !retry.RequestSent(err):
+			// Nothing left: the failure is an attempt of the first
+			// command only, as it would be without batching.
+			if w, final := fail(todo[0], Value{}, err); !final {
+				retryLater(todo[0], w)
+			}
+			again = append(again, todo[1:]...)
+		case err != nil:
+			for _, i := range todo {
+				if w, final := fail(i, Value{}, err); !final {
+					retryLater(i, w)
+				}
+			}
+		default:
+			for k, i := range todo {
+				v, err := readSkippingPushes(ctx, conn)
+				if err != nil {
+					c.Close()
+					for _, j := range todo[k:] {
+						if w, final := fail(j, Value{}, err); !final {
+							retryLater(j, w)
+						}
+					}
+					break
+				}
+				c.track(cmds[i], v)
+				if h.retriedReply != nil && h.retriedReply(v) {
+					if w, final := fail(i, v, &replyError{RedisError{Msg: string(v.Str)}}); !final {
+						retryLater(i, w)
+					}
+				} else {
+					out[i] = outcome{v: v, done: true}
+				}
+				if err := deliver(); err != nil {
+					if k < len(todo)-1 {
+						c.Close() // the rest of the round's replies are unread
+					}
+					return err
+				}
+			}
+		}
+		if err := deliver(); err != nil {
+			return err
+		}
+		todo = again
+		if len(todo) > 0 && wait > 0 {
+			if cerr := pipelineSleep(ctx, h.retry, wait); cerr != nil {
+				for _, i := range todo {
+					err := cerr
+					if att != nil && att[i] != nil {
+						err = att[i].Interrupt(cerr, hooks(i))
+					}
+					out[i] = outcome{err: mayHaveRun(cmds[i], err), done: true}
+				}
+				return deliver()
 			}
 		}
 	}
-	if err != nil {
-		var se *stopError
-		if errors.As(err, &se) {
-			return se.err
-		}
-		done := next
-		if heldFrom >= 0 {
-			done = heldFrom + len(held)
-		}
-		return &PipelineError{Done: done, Err: err}
-	}
 	return nil
+}
+
+// notSentError marks a failure before a command was written, whatever
+// the request that failed (READONLY before the commands of a replica).
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string     { return e.err.Error() }
+func (e *notSentError) Unwrap() error     { return e.err }
+func (e *notSentError) RequestSent() bool { return false }
+
+// pipelineSleep waits d on the policy's clock.
+func pipelineSleep(ctx context.Context, r *retry.Retry, d time.Duration) error {
+	var clock retry.Clock = retry.SystemClock{}
+	if r != nil && r.Clock != nil {
+		clock = r.Clock
+	}
+	return clock.Sleep(ctx, d)
 }
 
 // validatePipeline rejects empty commands, which no server answers.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/redish/redish/internal/faultproxy"
@@ -13,14 +14,19 @@ import (
 	"github.com/redish/redish/retry"
 )
 
-// collect runs a pipeline and returns the replies' texts in the order fn
-// received them, failing the test on a gap or a repeat.
+// collect runs a pipeline and returns the outcomes' texts in the order
+// fn received them ("error:..." for a reply, "failed:..." for a command
+// that got none), failing the test on a gap or a repeat.
 func collect(t *testing.T, run func(redisx.ReplyFunc) error) ([]string, error) {
 	t.Helper()
 	var got []string
-	err := run(func(i int, v redisx.Value) error {
+	err := run(func(i int, v redisx.Value, err error) error {
 		if i != len(got) {
 			t.Fatalf("reply %d delivered after %d replies", i, len(got))
+		}
+		if err != nil {
+			got = append(got, "failed:"+err.Error())
+			return nil
 		}
 		s := v.Text()
 		if v.Kind == redisx.KindInt {
@@ -87,60 +93,87 @@ func TestClientPipelineInsideMulti(t *testing.T) {
 }
 
 // TestClientPipelineResendsOnlyUnreplied loses the connection after three
-// replies of a window of ten: the retry sends the seven commands without
-// a reply again, and never the three that had one.
+// replies of a window of ten: the commands that had a reply are never
+// sent again; the seven others may have run, and are sent again only
+// when --retry-sent allows it (INCR: with all; SET: with safe).
 func TestClientPipelineResendsOnlyUnreplied(t *testing.T) {
 	s := redistest.Start(t)
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name    string
+		cmd     string
 		retries int
-		wantErr bool
+		resend  retry.Resend
+		resent  bool // the seven are sent again
 	}{
-		{"with retries", 2, false},
-		{"without retries", 0, true},
+		{"INCR, all", "INCR", 2, retry.ResendAll, true},
+		{"INCR, safe", "INCR", 2, retry.ResendSafe, false},
+		{"SET, safe", "SET", 2, retry.ResendSafe, true},
+		{"SET, none", "SET", 2, retry.ResendNone, false},
+		{"without retries", "INCR", 0, retry.ResendAll, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s.Do(t, "FLUSHALL")
 			p := faultproxy.New(t, s.Addr())
-			// Each reply is ":1\r\n": three whole replies, then a close.
-			p.SetFor(1, faultproxy.Truncate(3*4))
+			// Each reply is ":1\r\n" or "+OK\r\n": three replies, then a close.
+			reply := 4
+			if tt.cmd == "SET" {
+				reply = 5
+			}
+			p.SetFor(1, faultproxy.Truncate(3*reply))
 			o := s.Options()
 			o.Host, o.Port = "127.0.0.1", p.Port()
 			c := redisx.NewClient(o)
 			defer c.Close()
 			var events []retry.Event
-			c.Retry = &retry.Retry{Policy: retry.Policy{Retries: tt.retries, On: retry.DefaultOn()}}
+			var resends int
+			c.Retry = &retry.Retry{Policy: retry.Policy{Retries: tt.retries, On: retry.DefaultOn(), Resend: tt.resend}}
 			c.Observe = func(ev retry.Event) { events = append(events, ev) }
+			c.OnResend = func(retry.Event) { resends++ }
 			var cmds [][][]byte
 			for i := range 10 {
-				cmds = append(cmds, redisx.Args("INCR", fmt.Sprintf("n%d", i)))
+				args := []string{tt.cmd, fmt.Sprintf("n%d", i)}
+				if tt.cmd == "SET" {
+					args = append(args, "1")
+				}
+				cmds = append(cmds, redisx.Args(args...))
 			}
 			got, err := collect(t, func(fn redisx.ReplyFunc) error { return c.Pipeline(ctx, cmds, fn) })
-			if tt.wantErr {
-				pe, ok := err.(*redisx.PipelineError)
-				if !ok || pe.Done != 3 || len(got) != 3 {
-					t.Fatalf("error %v (%T), %d replies; want a PipelineError after 3", err, err, len(got))
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(got) != 10 {
-				t.Fatalf("%d replies, want 10: %q", len(got), got)
+				t.Fatalf("%d outcomes, want 10: %q", len(got), got)
+			}
+			for i, g := range got {
+				failed := strings.HasPrefix(g, "failed:")
+				if i < 3 && failed || i >= 3 && failed == tt.resent {
+					t.Errorf("outcome %d: %q", i, g)
+				}
+				if failed && !strings.Contains(g, " may have run: ") {
+					t.Errorf("outcome %d does not say it may have run: %q", i, g)
+				}
 			}
 			// The three answered commands were not sent again; the seven
-			// others were, and ran once or twice (the server may have run
-			// them before the connection was cut).
+			// others ran once, or twice when sent again (the server may
+			// have run them before the connection was cut).
 			for i := range 10 {
 				got := s.Do(t, "GET", fmt.Sprintf("n%d", i)).Text()
-				if i < 3 && got != "1" || i >= 3 && got != "1" && got != "2" {
+				if i < 3 && got != "1" || i >= 3 && got != "1" && got != "2" && got != "" {
 					t.Errorf("n%d = %q", i, got)
 				}
 			}
-			if len(events) != 1 || !events[0].Sent {
-				t.Errorf("retry events %+v, want one, marked as sent", events)
+			wantResends := 0
+			if tt.resent && tt.cmd == "INCR" {
+				wantResends = 7
+			}
+			if resends != wantResends {
+				t.Errorf("%d re-sends reported, want %d", resends, wantResends)
+			}
+			for _, ev := range events {
+				if !ev.Sent {
+					t.Errorf("retry event not marked as sent: %+v", ev)
+				}
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package repl
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
@@ -17,9 +16,6 @@ type Cluster struct {
 	// connected is false after a connection failure, until a command or
 	// Connect succeeds.
 	connected bool
-	// inTx follows MULTI, EXEC and DISCARD, for the prompt and so that key
-	// completion never queues a SCAN in the user's transaction.
-	inTx bool
 }
 
 // A cluster shell's node-level policy can change live (:retry, :verbose).
@@ -41,18 +37,9 @@ func (s *Cluster) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
 		if errors.As(err, &ce) {
 			s.connected = false
 		}
-		s.inTx = false
 		return v, err
 	}
 	s.connected = true
-	if len(args) > 0 && v.Kind != redisx.KindError {
-		switch strings.ToUpper(string(args[0])) {
-		case "MULTI":
-			s.inTx = true
-		case "EXEC", "DISCARD", "RESET":
-			s.inTx = false
-		}
-	}
 	return v, nil
 }
 
@@ -98,7 +85,7 @@ func (s *Cluster) SetAddr(string, int) error { return ErrNoConnect }
 
 // State names the node of the last command.
 func (s *Cluster) State() State {
-	return State{Addr: s.c.LastAddr(), Cluster: true, InTx: s.inTx, Connected: s.connected}
+	return State{Addr: s.c.LastAddr(), Cluster: true, InTx: s.c.InTx(), Connected: s.connected}
 }
 
 // errEnough stops a scan once enough keys are found.
@@ -107,7 +94,7 @@ var errEnough = errors.New("enough keys")
 // ScanKeys scans every primary for keys starting with prefix. Inside
 // MULTI it finds nothing: the SCAN would be queued.
 func (s *Cluster) ScanKeys(ctx context.Context, prefix string, max int) []string {
-	if s.inTx {
+	if s.c.InTx() {
 		return nil
 	}
 	var keys []string

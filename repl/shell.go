@@ -336,17 +336,11 @@ func (s *Shell) stream(ctx context.Context, args [][]byte) {
 }
 
 // failed reports a command that got no reply. An interrupted command
-// needs no message, except when it cost a transaction.
+// needs no message, except when it cost a transaction or may have run.
 func (s *Shell) failed(err error, interrupted bool) {
-	var tx *redisx.TxLostError
-	if errors.As(err, &tx) {
-		if !interrupted {
-			s.errorf("%s", s.cfg.Describe(tx.Err))
-		}
-		s.errorf("The transaction was discarded: the connection was lost inside MULTI, and the queued commands did not run.")
-		return
-	}
-	if interrupted {
+	var tl *redisx.TxLostError
+	var mr *redisx.MayHaveRunError
+	if interrupted && !errors.As(err, &tl) && !errors.As(err, &mr) {
 		return
 	}
 	s.errorf("%s", s.cfg.Describe(err))

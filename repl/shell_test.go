@@ -275,13 +275,14 @@ func TestShellConnectionErrors(t *testing.T) {
 		want string
 	}{
 		{"lost", lost, "lost\n"},
-		{"lost inside MULTI", &redisx.TxLostError{Err: lost}, "lost\nThe transaction was discarded: the connection was lost inside MULTI, and the queued commands did not run.\n"},
+		// The whole error goes to Describe, which says what was lost.
+		{"lost inside MULTI", &redisx.TxLostError{Err: lost, Multi: true}, "the transaction was discarded (the connection was lost inside MULTI) and none of its commands ran: read 127.0.0.1:6379: EOF\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ed := &fakeEditor{lines: []string{"PING"}}
 			client := &fakeClient{do: func(context.Context, []string) (redisx.Value, error) { return redisx.Value{}, tc.err }}
 			describe := func(err error) string {
-				if errors.Is(err, io.EOF) {
+				if err == lost {
 					return "lost"
 				}
 				return err.Error()

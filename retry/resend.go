@@ -49,8 +49,9 @@ func (r Resend) String() string {
 	return fmt.Sprintf("Resend(%d)", int(r))
 }
 
-// allows reports whether a request that was sent may be sent again.
-func (r Resend) allows(safe bool) bool {
+// Allows reports whether a request that was sent may be sent again: safe
+// says that it cannot change data twice (see Hooks.Safe).
+func (r Resend) Allows(safe bool) bool {
 	switch r {
 	case ResendAll:
 		return true

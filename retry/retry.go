@@ -77,13 +77,14 @@ type Hooks struct {
 	// stops after a retryable failure (given up, deadline, interrupted,
 	// not sent again).
 	Observe func(Event)
-	// Safe says that the operation cannot change data, or leaves the data
-	// as it was after its first run when it runs twice: Policy.Resend
-	// ResendSafe sends it again after its request was sent. The zero
-	// value is the careful one.
-	Safe bool
-	// Command names the operation in events ("INCR ctr"), "" if none.
-	Command string
+	// Safe reports that the operation cannot change data, or leaves the
+	// data as it was after its first run when it runs twice: Policy.Resend
+	// ResendSafe sends it again after its request was sent. Nil means not
+	// safe, the careful answer. It is called after a failure only.
+	Safe func() bool
+	// Command names the operation in events ("INCR ctr"); nil for none.
+	// It is called after a failure only.
+	Command func() string
 	// OnResend receives the Event of every retry that sends again a
 	// request that was sent and is not Safe (under ResendAll), whether or
 	// not Observe is set: such a retry is reported even without
@@ -272,9 +273,12 @@ func (a *Attempts) Fail(ctx context.Context, err error, h Hooks) (wait time.Dura
 		Sent:     sent,
 		Backoff:  p.BackoffName(),
 		Deadline: p.Deadline,
-		Command:  h.Command,
 		Resend:   p.Resend,
 	}
+	if h.Command != nil {
+		ev.Command = h.Command()
+	}
+	safe := sent && h.Safe != nil && h.Safe()
 	if h.Node != nil {
 		ev.Node = h.Node()
 	}
@@ -288,7 +292,7 @@ func (a *Attempts) Fail(ctx context.Context, err error, h Hooks) (wait time.Dura
 	if p.Retries != Forever && a.failures > p.Retries {
 		return 0, a.stop(ActionGiveUp, nil, h)
 	}
-	if sent && !p.Resend.allows(h.Safe) {
+	if sent && !p.Resend.Allows(safe) {
 		return 0, a.stop(ActionNotResent, nil, h)
 	}
 	wait = a.bo.Compute(a.failures)
@@ -298,7 +302,7 @@ func (a *Attempts) Fail(ctx context.Context, err error, h Hooks) (wait time.Dura
 		}
 	}
 	ev.Action, ev.Wait = ActionRetry, wait
-	ev.Unsafe = sent && !h.Safe
+	ev.Unsafe = sent && !safe
 	a.last = ev
 	if h.Observe != nil {
 		h.Observe(ev)

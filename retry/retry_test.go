@@ -168,7 +168,7 @@ func TestDoHookOrder(t *testing.T) {
 		Node:      func() string { order = append(order, "node"); return "127.0.0.1:7000" },
 		OnFailure: func(error) { order = append(order, "fail") },
 		Observe:   func(ev retry.Event) { order = append(order, retry.FormatEvent(ev)) },
-		Safe:      true, // a read: sent again after its request left
+		Safe:      func() bool { return true }, // a read: sent again after its request left
 	}
 	err := r.Do(context.Background(), func(context.Context) error {
 		order = append(order, "op")
@@ -514,7 +514,8 @@ func TestDoResend(t *testing.T) {
 			r, _ := newRetry(p)
 			var rec run
 			h := rec.hooks()
-			h.Safe, h.Command = tt.safe, "INCR ctr"
+			h.Safe = func() bool { return tt.safe }
+			h.Command = func() string { return "INCR ctr" }
 			var resent []string
 			h.OnResend = func(ev retry.Event) { resent = append(resent, retry.FormatResend(ev)) }
 			err := r.Do(context.Background(), rec.failing(t, 0, tt.errs...), h)
