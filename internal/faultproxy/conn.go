@@ -21,6 +21,9 @@ type conn struct {
 	p      *Proxy
 	client *net.TCPConn
 	fixed  *Fault // set by SetFor for this connection's whole life
+	num    int    // the connection's number, from 1
+
+	stalled atomic.Bool // set when a Func fault stalled the connection
 
 	mu     sync.Mutex
 	server net.Conn
@@ -35,7 +38,9 @@ type conn struct {
 
 // run serves the connection until either side closes or the proxy does.
 func (c *conn) run() {
-	if k := c.p.faultFor(c).kind; k == kindResetOnConnect || k == kindRefuse {
+	f := c.p.decide(c.p.faultFor(c), Request{Conn: c.num, Accept: true})
+	if k := f.kind; k == kindResetOnConnect || k == kindRefuse {
+		c.p.nResets.Add(1)
 		c.reset()
 		return
 	}
@@ -118,15 +123,25 @@ func (c *conn) clientToServer(sc net.Conn) {
 
 // request applies the fault to one request; it reports whether to go on.
 func (c *conn) request(sc net.Conn, req []byte, cmd string) bool {
+	c.p.nReceived.Add(1)
+	if c.stalled.Load() {
+		return true
+	}
 	f := c.p.faultFor(c)
-	if !f.applies(cmd) {
+	dynamic := f.decide != nil
+	f = c.p.decide(f, Request{Conn: c.num, Command: cmd})
+	if !f.applies(cmd) || f.every > 1 && c.p.matched.Add(1)%int64(f.every) != 0 {
 		f = Fault{}
 	}
 	switch f.kind {
 	case kindResetBeforeSend:
+		c.p.nResets.Add(1)
 		c.reset()
 		return false
 	case kindStall:
+		if dynamic {
+			c.stalled.Store(true)
+		}
 		return true
 	case kindGarbage:
 		if !c.garbageDone {
@@ -157,6 +172,7 @@ func (c *conn) serverToClient(sc net.Conn) {
 		n, err := sc.Read(buf)
 		if n > 0 {
 			if c.dropReply.Load() {
+				c.p.nResets.Add(1)
 				c.reset()
 				return
 			}
@@ -174,6 +190,9 @@ func (c *conn) serverToClient(sc net.Conn) {
 
 // reply passes one chunk of reply bytes on; it reports whether to go on.
 func (c *conn) reply(b []byte) bool {
+	if c.stalled.Load() {
+		return true
+	}
 	f := c.p.faultFor(c)
 	switch f.kind {
 	case kindStall:

@@ -29,6 +29,22 @@ type Fault struct {
 	n        int
 	data     []byte
 	commands []string // upper case; empty means every request
+	every    int      // > 1: only every every-th request it applies to
+	decide   func(Request) Fault
+}
+
+// Request is what a Func fault decides on: a request, or a new
+// connection before any request.
+type Request struct {
+	// Conn numbers the connection, from 1, in the order the proxy
+	// accepted them.
+	Conn int
+	// Command is the request's command name in upper case ("" when it
+	// could not be parsed), or "" with Accept set.
+	Command string
+	// Accept is set for a new connection: the fault decided acts on the
+	// connection itself (ResetOnConnect), before any request.
+	Accept bool
 }
 
 // Pass forwards everything unchanged.
@@ -54,7 +70,25 @@ func ResetAfterSend() Fault { return Fault{kind: kindResetAfterSend} }
 
 // Stall reads requests and never answers them: nothing is forwarded and
 // the connection stays open until the client or the proxy closes it.
+// Under Func, the connection stalls from the request it is decided for on.
 func Stall() Fault { return Fault{kind: kindStall} }
+
+// Func decides the fault of each request, and of each new connection, by
+// calling decide: a seeded random schedule, for example. decide is called
+// one call at a time, from the proxy's goroutines. For a new connection
+// (Request.Accept) only ResetOnConnect acts; for a request,
+// ResetBeforeSend, ResetAfterSend and Stall do, and anything else passes
+// it through.
+func Func(decide func(Request) Fault) Fault { return Fault{kind: kindPass, decide: decide} }
+
+// Every limits a request fault to every n-th request it applies to (the
+// n-th, the 2n-th, ...), counted across connections from the Set or
+// SetFor that put it in place: ResetAfterSend().On("INCR").Every(3)
+// resets after every third INCR. n <= 1 means every request.
+func (f Fault) Every(n int) Fault {
+	f.every = n
+	return f
+}
 
 // Delay holds each chunk of reply bytes for d before passing it on.
 func Delay(d time.Duration) Fault { return Fault{kind: kindDelay, d: d} }
@@ -131,8 +165,14 @@ func (f Fault) String() string {
 	default:
 		s = fmt.Sprintf("Fault(%d)", f.kind)
 	}
+	if f.decide != nil {
+		s = "Func"
+	}
 	if len(f.commands) > 0 {
 		s += ".On(" + strings.Join(f.commands, ", ") + ")"
+	}
+	if f.every > 1 {
+		s += fmt.Sprintf(".Every(%d)", f.every)
 	}
 	return s
 }

@@ -60,6 +60,13 @@ type Proxy struct {
 
 	nConns    atomic.Int64
 	nRequests atomic.Int64
+	nReceived atomic.Int64
+	nResets   atomic.Int64
+	// matched counts the requests a fault with Every applied to, since
+	// it was put in place.
+	matched atomic.Int64
+	// decideMu serialises the calls of a Func fault.
+	decideMu sync.Mutex
 
 	errMu sync.Mutex
 	err   error // the first error reported, for a proxy made by Listen
@@ -152,12 +159,21 @@ func (p *Proxy) Conns() int { return int(p.nConns.Load()) }
 // target so far.
 func (p *Proxy) Requests() int { return int(p.nRequests.Load()) }
 
+// Received returns the number of requests (commands) read from clients
+// so far, forwarded or not.
+func (p *Proxy) Received() int { return int(p.nReceived.Load()) }
+
+// Resets returns the number of connections the proxy reset as a fault
+// (ResetOnConnect, ResetBeforeSend, ResetAfterSend) so far.
+func (p *Proxy) Resets() int { return int(p.nResets.Load()) }
+
 // Set makes f the fault of every connection: new ones, and those already
 // open from their next request or reply on. It ends any SetFor.
 func (p *Proxy) Set(f Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fault, p.limited, p.remaining = f, Fault{}, 0
+	p.matched.Store(0)
 	p.listenLocked(f.kind != kindRefuse)
 }
 
@@ -176,6 +192,7 @@ func (p *Proxy) SetFor(k int, f Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fault, p.limited, p.remaining = Fault{}, f, max(k, 0)
+	p.matched.Store(0)
 	p.listenLocked(true)
 }
 
@@ -267,8 +284,7 @@ func (p *Proxy) serve(ln net.Listener) {
 
 // accept registers a new client connection and starts serving it.
 func (p *Proxy) accept(nc net.Conn) {
-	p.nConns.Add(1)
-	c := &conn{p: p, client: nc.(*net.TCPConn)}
+	c := &conn{p: p, client: nc.(*net.TCPConn), num: int(p.nConns.Add(1))}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -305,6 +321,17 @@ func (p *Proxy) faultFor(c *conn) Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.fault
+}
+
+// decide returns the fault for a request (or a new connection) under
+// fault f: f itself, or what a Func fault decides.
+func (p *Proxy) decide(f Fault, r Request) Fault {
+	if f.decide == nil {
+		return f
+	}
+	p.decideMu.Lock()
+	defer p.decideMu.Unlock()
+	return f.decide(r)
 }
 
 // sleep waits for d or until the proxy closes; it reports whether the

@@ -461,3 +461,85 @@ func TestString(t *testing.T) {
 		})
 	}
 }
+
+// TestEvery resets after every third INCR, whatever connection it came
+// on, and counts what it did.
+func TestEvery(t *testing.T) {
+	s := redistest.Start(t)
+	p := faultproxy.New(t, s.Addr())
+	p.Set(faultproxy.ResetAfterSend().On("INCR").Every(3))
+	c := connect(t, p)
+	for i := 1; i <= 2; i++ {
+		if v := c.do("INCR", "e"); v.Int != int64(i) {
+			t.Fatalf("INCR %d: %v", i, v)
+		}
+	}
+	c.send("INCR", "e")
+	c.wantReset()
+	c = connect(t, p)
+	if v := c.do("PING"); v.Text() != "PONG" {
+		t.Fatalf("PING: %v", v)
+	}
+	if v := c.do("INCR", "e"); v.Int != 4 {
+		t.Fatalf("INCR after the reset: %v (the third one ran)", v)
+	}
+	if p.Resets() != 1 || p.Received() != 5 || p.Requests() != 5 || p.Conns() != 2 {
+		t.Errorf("resets %d, received %d, forwarded %d, conns %d; want 1, 5, 5, 2", p.Resets(), p.Received(), p.Requests(), p.Conns())
+	}
+}
+
+// TestFunc lets a function decide per connection and per request: a
+// reset on connect, a reset before sending, a stall of the connection.
+func TestFunc(t *testing.T) {
+	s := redistest.Start(t)
+	p := faultproxy.New(t, s.Addr())
+	var mu sync.Mutex
+	var seen []string
+	p.Set(faultproxy.Func(func(r faultproxy.Request) faultproxy.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, fmt.Sprintf("%d:%s:%v", r.Conn, r.Command, r.Accept))
+		switch {
+		case r.Conn == 1 && r.Accept:
+			return faultproxy.ResetOnConnect()
+		case r.Command == "GET":
+			return faultproxy.ResetBeforeSend()
+		case r.Command == "BLOCKME":
+			return faultproxy.Stall()
+		}
+		return faultproxy.Pass()
+	}))
+	// The reset may come before the connect returns, or at the first read.
+	if nc, err := net.DialTimeout("tcp", p.Addr(), 5*time.Second); err == nil {
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		_, err = nc.Write(redisx.AppendCommandStrings(nil, "PING"))
+		if err == nil {
+			_, err = nc.Read(make([]byte, 16))
+		}
+		nc.Close()
+		if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+			t.Fatalf("first connection: %v, want a reset", err)
+		}
+	} else if !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("dial: %v, want a reset", err)
+	}
+	c := connect(t, p)
+	if v := c.do("SET", "f", "1"); v.Text() != "OK" {
+		t.Fatalf("SET: %v", v)
+	}
+	c.send("GET", "f")
+	c.wantReset()
+	c = connect(t, p)
+	c.send("BLOCKME")
+	c.send("PING") // stalled with the connection
+	c.wantSilence()
+	want := []string{"1::true", "2::true", "2:SET:false", "2:GET:false", "3::true", "3:BLOCKME:false"}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("decided on %q, want %q", seen, want)
+	}
+	if p.Resets() != 2 || p.Requests() != 1 {
+		t.Errorf("resets %d, forwarded %d; want 2, 1", p.Resets(), p.Requests())
+	}
+}
