@@ -105,6 +105,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 		eof      atomic.Bool  // all of stdin was sent
 		lastRead atomic.Int64 // when the last reply came, in UnixNano
 		stdinErr error        // set by the writer before writerDone
+		sent     atomic.Int64 // complete commands written
 	)
 	lastRead.Store(time.Now().UnixNano())
 	// armTimeout bounds the wait for the next reply once the input has
@@ -118,10 +119,14 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 	go func() {
 		defer close(writerDone)
 		buf := make([]byte, pipeChunk)
+		var counter cmdCounter
 		for {
 			n, rerr := c.ios.In.Read(buf)
 			if n > 0 {
-				if _, err := nc.Write(buf[:n]); err != nil {
+				w, err := nc.Write(buf[:n])
+				counter.feed(buf[:w])
+				sent.Store(counter.count())
+				if err != nil {
 					return // the reader sees the connection fail
 				}
 			}
@@ -169,7 +174,14 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 				st.errors++
 				return st.summary(p)
 			}
-			return &redisx.ConnError{Op: "read", Addr: conn.Addr(), Err: err, Sent: true}
+			lost := &redisx.ConnError{Op: "read", Addr: conn.Addr(), Err: err, Sent: true}
+			if n := sent.Load() - st.replies; n > 0 {
+				// The stream is never sent again: what went out without a
+				// reply is reported, as a retry policy would report it.
+				return &exitError{code: 1, msg: fmt.Sprintf("%s; %d %s sent and got no reply: %s (--pipe does not send %s again)",
+					describe(lost), n, plural(n, "command was", "commands were"), plural(n, "it may have run", "they may have run"), plural(n, "it", "them"))}
+			}
+			return lost
 		}
 		lastRead.Store(time.Now().UnixNano())
 		if eof.Load() {
@@ -284,6 +296,14 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 		return err
 	}
 	return st.summary(p)
+}
+
+// plural returns one when n is 1 and many otherwise.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // fixArena points the commands' arguments at the final arena: appending
