@@ -23,13 +23,13 @@ type cmdCounter struct {
 type counterState uint8
 
 const (
-	csStart      counterState = iota // at the start of a command
-	csInline                         // inside an inline line
-	csArrayLen                       // after '*', reading the count
-	csBulkHead                       // expecting '$'
-	csBulkLen                        // after '$', reading the length
-	csBulkBody                       // skipping the payload and its CRLF
-	csBroken                         // not a stream the server accepts
+	csStart    counterState = iota // at the start of a command
+	csInline                       // inside an inline line
+	csArrayLen                     // after '*', reading the count
+	csBulkHead                     // expecting '$'
+	csBulkLen                      // after '$', reading the length
+	csBulkBody                     // skipping the payload and its CRLF
+	csBroken                       // not a stream the server accepts
 )
 
 // count returns the complete commands seen so far.
