@@ -154,6 +154,8 @@ func (c *conn) request(sc net.Conn, req []byte, cmd string) bool {
 		}
 	case kindResetAfterSend:
 		c.dropReply.Store(true)
+	case kindErrorReply:
+		req = f.data
 	}
 	// Counted before the write: the reply may reach the client, and the
 	// test read the count, before Write returns.

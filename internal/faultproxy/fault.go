@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/redish/redish/redisx"
 )
 
 type kind uint8
@@ -19,6 +21,7 @@ const (
 	kindTrickle
 	kindTruncate
 	kindGarbage
+	kindErrorReply
 )
 
 // Fault is how the proxy treats traffic: one of the constructors below.
@@ -110,8 +113,34 @@ func Garbage(b []byte) Fault {
 	return Fault{kind: kindGarbage, data: append([]byte(nil), b...)}
 }
 
+// ErrorReply answers every request with the error reply msg ("LOADING
+// Redis is loading the dataset in memory"), as a server in that state
+// would: the request does not run. The reply comes in order with the
+// replies to the requests around it, which pass through: the proxy sends
+// the server, in place of the request, a script that returns the error.
+func ErrorReply(msg string) Fault {
+	script := "return redis.error_reply(" + luaQuote(msg) + ")"
+	return Fault{kind: kindErrorReply, data: redisx.AppendCommandStrings(nil, "EVAL", script, "0")}
+}
+
+// luaQuote returns s as a Lua string literal.
+func luaQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '"' || c == '\\' || c < ' ' || c > '~' {
+			fmt.Fprintf(&b, "\\%03d", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 // On limits a request fault (ResetBeforeSend, ResetAfterSend, Stall,
-// Garbage) to requests whose command name is one of names, compared
+// Garbage, ErrorReply) to requests whose command name is one of names, compared
 // without regard to case; other requests pass through. It lets a test
 // fail the command under test but not the handshake before it:
 // ResetAfterSend().On("INCR"). Faults on replies and on connects ignore
@@ -162,6 +191,8 @@ func (f Fault) String() string {
 		s = fmt.Sprintf("Truncate(%d)", f.n)
 	case kindGarbage:
 		s = fmt.Sprintf("Garbage(%q)", f.data)
+	case kindErrorReply:
+		s = "ErrorReply"
 	default:
 		s = fmt.Sprintf("Fault(%d)", f.kind)
 	}

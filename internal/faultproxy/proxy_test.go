@@ -543,3 +543,24 @@ func TestFunc(t *testing.T) {
 		t.Errorf("resets %d, forwarded %d; want 2, 1", p.Resets(), p.Requests())
 	}
 }
+
+// TestErrorReply answers every SET with LOADING, in order with the
+// replies around it, without running it.
+func TestErrorReply(t *testing.T) {
+	s := redistest.Start(t)
+	p := faultproxy.New(t, s.Addr())
+	p.Set(faultproxy.ErrorReply("LOADING Redis is loading the dataset in memory").On("SET"))
+	c := connect(t, p)
+	c.send("PING")
+	c.send("SET", "k", "v")
+	c.send("ECHO", "after")
+	for _, want := range []string{"PONG", "LOADING Redis is loading the dataset in memory", "after"} {
+		v, err := c.read(5 * time.Second)
+		if err != nil || v.Text() != want {
+			t.Fatalf("got %v %v, want %q", v, err, want)
+		}
+	}
+	if v := s.Do(t, "EXISTS", "k"); v.Int != 0 {
+		t.Errorf("SET ran")
+	}
+}
