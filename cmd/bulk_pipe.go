@@ -178,8 +178,9 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			if n := sent.Load() - st.replies; n > 0 {
 				// The stream is never sent again: what went out without a
 				// reply is reported, as a retry policy would report it.
-				return &exitError{code: 1, msg: fmt.Sprintf("%s; %d %s sent and got no reply: %s (--pipe does not send %s again)",
-					describe(lost), n, plural(n, "command was", "commands were"), plural(n, "it may have run", "they may have run"), plural(n, "it", "them"))}
+				return &exitError{code: 1, msg: fmt.Sprintf("%s; %d %s, and %d %s sent after %s got none: %s (--pipe does not send %s again)",
+					describe(lost), st.replies, plural(st.replies, "reply came", "replies came"), n, plural(n, "command", "commands"),
+					plural(st.replies, "it", "them"), plural(n, "it may have run", "they may have run"), plural(n, "it", "them"))}
 			}
 			return lost
 		}

@@ -69,7 +69,7 @@ func faultRows() []faultRow {
 		pipeSent = "All data transferred. Waiting for the last reply...\n"
 		// --pipe never sends its stream again: it says what went out
 		// without a reply.
-		pipeLost = "; 2 commands were sent and got no reply: they may have run (--pipe does not send them again)"
+		pipeLost = "; 0 replies came, and 2 commands sent after them got none: they may have run (--pipe does not send them again)"
 	)
 	return []faultRow{
 		{

@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/redish/redish/retry"
@@ -156,7 +157,11 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			v, err = c.Do(ctx, args)
 		case err != nil:
 			// The node level gave up: the cluster level goes on from its
-			// second attempt, as Do would.
+			// second attempt, as Do would, with the failure itself.
+			var mr *MayHaveRunError
+			if errors.As(err, &mr) {
+				err = mr.Err
+			}
 			v, err = c.withAttempts(ctx, args, &failure{err: err, addr: nodeOf[i].addr}, func() (Value, *failure) {
 				return c.execOnce(ctx, args, slots[i], readOnly(LookupBytes(args)))
 			})

@@ -163,12 +163,23 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 	for i := range todo {
 		todo[i] = i
 	}
+	// solo is set once a connection was lost after a round was written:
+	// from then on the rest goes one command per round, as it would
+	// without batching, so that a flaky connection does not fail every
+	// command of the window again at each attempt.
+	solo := false
 	for len(todo) > 0 {
 		var again []int
 		var wait time.Duration
 		retryLater := func(i int, w time.Duration) {
 			again = append(again, i)
 			wait = max(wait, w)
+		}
+		rest := todo
+		if solo {
+			todo, rest = todo[:1], todo[1:]
+		} else {
+			rest = nil
 		}
 		conn, err := c.Conn(ctx)
 		if err == nil && h.prepare != nil {
@@ -194,6 +205,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			}
 			again = append(again, todo[1:]...)
 		case err != nil:
+			solo = true
 			for _, i := range todo {
 				if w, final := fail(i, Value{}, err); !final {
 					retryLater(i, w)
@@ -204,6 +216,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 				v, err := readSkippingPushes(ctx, conn)
 				if err != nil {
 					c.Close()
+					solo = solo || retry.RequestSent(err)
 					for _, j := range todo[k:] {
 						if w, final := fail(j, Value{}, err); !final {
 							retryLater(j, w)
@@ -230,7 +243,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 		if err := deliver(); err != nil {
 			return err
 		}
-		todo = again
+		todo = append(again, rest...)
 		if len(todo) > 0 && wait > 0 {
 			if cerr := pipelineSleep(ctx, h.retry, wait); cerr != nil {
 				for _, i := range todo {
