@@ -282,3 +282,30 @@ func TestSessionRestoredAfterRestart(t *testing.T) {
 		t.Errorf("stderr: %q", errOut.String())
 	}
 }
+
+// TestRequestSentMarker: --verbose marks a retry "request was sent" only
+// when the command's bytes were written, not when only the handshake was
+// (here the SELECT of -n 3).
+func TestRequestSentMarker(t *testing.T) {
+	s := redistest.Start(t)
+	p := faultproxy.New(t, s.Addr())
+	const marker = "(request was sent: the command may already have run)"
+	for _, tc := range []struct {
+		name  string
+		fault faultproxy.Fault
+		sent  bool
+	}{
+		{"handshake reset", faultproxy.ResetBeforeSend().On("SELECT"), false},
+		{"handshake reply lost", faultproxy.ResetAfterSend().On("SELECT"), false},
+		{"command reset", faultproxy.ResetAfterSend().On("GET"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p.SetFor(1, tc.fault)
+			r := runRedish(t, nil, "", proxyArgs(p, "-n", "3", "--retries", "1", "--verbose", "GET", "k")...)
+			lines := stderrLines(r.err)
+			if r.code != 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "retry 1/1 ") || strings.Contains(lines[0], marker) != tc.sent {
+				t.Fatalf("got %+v; want one retry line, marked as sent: %v", r, tc.sent)
+			}
+		})
+	}
+}
