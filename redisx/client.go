@@ -121,7 +121,15 @@ func (c *Client) Do(ctx context.Context, args [][]byte) (Value, error) {
 	case c.tx.conn != nil:
 		return c.inTx(ctx, args)
 	}
-	return c.do(ctx, args)
+	v, err := c.do(ctx, args)
+	if err != nil && ctx.Err() == nil && (eqFold(args[0], "MULTI") || eqFold(args[0], "WATCH")) {
+		// The transaction the script or the user starts never started:
+		// what follows, up to its end, must not run on its own.
+		e := &TxLostError{Err: err, Multi: eqFold(args[0], "MULTI"), Watch: eqFold(args[0], "WATCH")}
+		c.tx = txState{lost: e}
+		return v, e
+	}
+	return v, err
 }
 
 // do runs a command outside any transaction, under the retry policy.
