@@ -310,16 +310,19 @@ func TestModelFaults(t *testing.T) {
 		script.WriteString(op.line() + "\n")
 	}
 	for i, m := range []struct {
-		name  string
-		fx    *faultFixture
-		flags []string
+		name    string
+		fx      *faultFixture
+		flags   []string
+		oneShot bool // each command is a run of its own (no transactions)
 	}{
-		{"stdin", standalone, nil},
-		{"stdin --window 1", standalone, []string{"--window", "1"}},
-		{"stdin, all", standalone, []string{"--retry-sent", "all"}},
-		{"cluster", cluster, nil},
-		{"cluster --window 1", cluster, []string{"--window", "1"}},
-		{"cluster --window 1, all", cluster, []string{"--window", "1", "--retry-sent", "all"}},
+		{"one-shot", standalone, nil, true},
+		{"cluster one-shot", cluster, nil, true},
+		{"stdin", standalone, nil, false},
+		{"stdin --window 1", standalone, []string{"--window", "1"}, false},
+		{"stdin, all", standalone, []string{"--retry-sent", "all"}, false},
+		{"cluster", cluster, nil, false},
+		{"cluster --window 1", cluster, []string{"--window", "1"}, false},
+		{"cluster --window 1, all", cluster, []string{"--window", "1", "--retry-sent", "all"}, false},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			fx := m.fx
@@ -331,7 +334,20 @@ func TestModelFaults(t *testing.T) {
 				args = []string{"-c", "-p", strconv.Itoa(fx.srv.Port)}
 			}
 			args = append(args, "--retries", "3", "--timeout", "150ms")
-			out := runCombined(t, script.String(), append(args, m.flags...)...)
+			ops := ops
+			var out string
+			if m.oneShot {
+				var single []modelOp
+				for _, op := range ops {
+					if op.tx == 0 {
+						single = append(single, op)
+						out += runCombined(t, "", append(append(args, m.flags...), strings.Fields(op.line())...)...)
+					}
+				}
+				ops = single
+			} else {
+				out = runCombined(t, script.String(), append(args, m.flags...)...)
+			}
 			fx.proxy.Set(faultproxy.Pass())
 			outcome := modelOutcomes(t, ops, out)
 			resent := map[string]int{}
