@@ -220,7 +220,7 @@ func addFlags(fs *pflag.FlagSet, o *Options) {
 	fs.StringSliceVar(&o.RetryOnError, "retry-on-error", nil, "Error `classes` to retry, comma-separated: ConnectionError, TimeoutError, BusyLoadingError, ReadOnlyError, TryAgainError, ClusterDownError, ... or a raw error code (LOADING, BUSY); AuthenticationError is never retried")
 	fs.BoolVar(&o.RetryOnTimeout, "retry-on-timeout", false, "Retry on TimeoutError")
 	fs.Var(&o.RetryDeadline, "retry-deadline", "Give up retrying once `duration` has passed since the first attempt")
-	fs.Var(&o.RetrySent, "retry-sent", "What a retry may send again once its bytes were sent (it may have run): `safe` (reads and the idempotent writes listed in the README), all (everything, as redis-py; each such re-send of another command is reported on stderr) or none; a command not sent again is reported as \"may have run\" (exit 1)")
+	fs.Var(&o.RetrySent, "retry-sent", "What a retry may send again once a command's bytes were sent and it may have run, by `mode`: safe (reads and the idempotent writes listed in the README), all (everything, as redis-py; each re-sent command that is not safe is reported on stderr) or none. A command not sent again is reported as \"may have run\" (exit 1)")
 	fs.BoolVar(&o.Verbose, "verbose", false, "Print every retry, redirect and topology refresh on stderr")
 	mark("retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "retry-sent", "verbose")
 

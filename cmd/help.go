@@ -38,7 +38,7 @@ func printHelp(w io.Writer, c *cobra.Command) {
 		}
 	}
 	fmt.Fprintf(w, "\nRetries: AuthenticationError is never retried, whatever the flags say.\n")
-	fmt.Fprintf(w, "Retried commands may run twice on the server: see the README before\nretrying non-idempotent commands (INCR, LPUSH, ...).\n")
+	fmt.Fprintf(w, "A command whose connection is lost after it was sent may have run: it is sent\nagain only when it cannot change data twice (--retry-sent safe: reads and the\nidempotent writes listed in the README), and reported as \"may have run\" otherwise.\nNothing inside MULTI is retried, and a transaction is never split.\n")
 	fmt.Fprintf(w, "\nExamples:\n%s\n", c.Example)
 	fmt.Fprintf(w, "\nType \"redish help CMD\" for a Redis command's syntax, \"redish help @group\" for a group.\n")
 }

@@ -48,6 +48,10 @@ func TestPolicyFromArgv(t *testing.T) {
 			"retries=3 backoff=constant(base=250ms) on=ConnectionError,TimeoutError sent=safe", ""},
 		{"--retry-backoff exponential PING",
 			"retries=0 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe", "has no effect without --retries"},
+		// --retry-sent applies under every rule.
+		{"--retry-sent all PING", "retries=0 backoff=none on=ConnectionError,TimeoutError sent=all", ""},
+		{"--retries 2 --retry-sent NONE PING", "retries=2 backoff=none on=ConnectionError,TimeoutError sent=none", ""},
+		{"--retry-on-timeout --retry-sent safe PING", "retries=1 backoff=none on=TimeoutError sent=safe", ""},
 	} {
 		t.Run(tc.argv, func(t *testing.T) {
 			got, stderr, err := policyOf(t, strings.Fields(tc.argv)...)

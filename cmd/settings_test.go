@@ -79,6 +79,7 @@ func TestSettingsPrecedence(t *testing.T) {
 		want []want
 	}{
 		{"top level", nil, nil, []want{
+			{"retry-sent", `"safe"`, "default"},
 			{"host", `"default.example"`, "file"},
 			{"port", "6379", "default"},
 			{"retries", "3", "file"},
@@ -99,6 +100,9 @@ func TestSettingsPrecedence(t *testing.T) {
 		}},
 		{"env over profile", map[string]string{"REDISCLI_AUTH": "fromenv"}, []string{"--profile", "prod"}, []want{
 			{"pass", `"****"`, "env REDISCLI_AUTH"},
+		}},
+		{"retry-sent from the command line", nil, []string{"--retry-sent", "all"}, []want{
+			{"retry-sent", `"all"`, "command line"},
 		}},
 		{"command line over all", map[string]string{"REDISCLI_AUTH": "fromenv"}, []string{"--profile", "prod", "-p", "7001", "--retries", "1", "-a", "cli"}, []want{
 			{"host", `"prod.example"`, "profile prod"},
@@ -207,6 +211,7 @@ func TestSettingsErrors(t *testing.T) {
 	typo := writeConfig(t, "[profile.prod]\nhots = \"x\"\n")
 	badValue := writeConfig(t, "connect-timeout = \"soon\"\n")
 	badProfileValue := writeConfig(t, "[profile.p]\nretry-deadline = \"-1s\"\n")
+	badResend := writeConfig(t, "retry-sent = \"twice\"\n")
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -227,6 +232,12 @@ func TestSettingsErrors(t *testing.T) {
 			badProfileValue + `: [profile.p] retry-deadline: "-1s" is negative`},
 		{"missing --config file", nil, []string{"--config", filepath.Join(t.TempDir(), "nope.toml")},
 			"configuration file: open "},
+		{"bad retry-sent", map[string]string{"REDISH_CONFIG": badResend}, nil,
+			badResend + `: retry-sent: "twice" is not one of safe, all, none`},
+		{"bad --retry-sent", nil, []string{"--no-config", "--retry-sent", "twice"},
+			`--retry-sent: "twice" is not one of safe, all, none`},
+		{"empty --retry-sent", nil, []string{"--no-config", "--retry-sent", ""},
+			`--retry-sent: "" is not one of safe, all, none`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
