@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redish/redish/retry"
@@ -41,7 +40,7 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyFunc) er
 		return err
 	}
 	for start := 0; start < len(cmds); {
-		if c.tx.conn != nil || c.tx.lost != nil || isPipelineBarrier(string(cmds[start][0])) {
+		if c.tx.conn != nil || c.tx.lost != nil || isPipelineBarrier(cmds[start][0]) {
 			v, err := c.Do(ctx, cmds[start])
 			if ferr := fn(start, v, err); ferr != nil {
 				return ferr
@@ -50,7 +49,7 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyFunc) er
 			continue
 		}
 		end := start + 1
-		for end < len(cmds) && !isPipelineBarrier(string(cmds[end][0])) {
+		for end < len(cmds) && !isPipelineBarrier(cmds[end][0]) {
 			end++
 		}
 		base := start
@@ -103,11 +102,20 @@ type outcome struct {
 // without a final outcome, in order, and reads their replies.
 func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks) error {
 	n := len(cmds)
-	out := make([]outcome, n)
+	// out holds the outcomes that cannot be delivered yet (one before
+	// them has none); made when first needed: most replies are
+	// delivered as they are read.
+	var out []outcome
+	store := func(i int, o outcome) {
+		if out == nil {
+			out = make([]outcome, n)
+		}
+		out[i] = o
+	}
 	var att []*retry.Attempts
 	next := 0 // the next outcome to deliver
 	deliver := func() error {
-		for next < n && out[next].done {
+		for next < n && out != nil && out[next].done {
 			o := out[next]
 			out[next] = outcome{done: true}
 			if err := h.deliver(next, o.v, o.err); err != nil {
@@ -152,9 +160,9 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 		}
 		var re *replyError
 		if errors.As(final, &re) && v.Kind == KindError {
-			out[i] = outcome{v: v, done: true} // the retries are spent on the reply: it is the reply
+			store(i, outcome{v: v, done: true}) // the retries are spent on the reply: it is the reply
 		} else {
-			out[i] = outcome{err: mayHaveRun(cmds[i], final), done: true}
+			store(i, outcome{err: mayHaveRun(cmds[i], final), done: true})
 		}
 		return 0, true
 	}
@@ -229,8 +237,16 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					if w, final := fail(i, v, &replyError{RedisError{Msg: string(v.Str)}}); !final {
 						retryLater(i, w)
 					}
+				} else if i == next {
+					if err := h.deliver(i, v, nil); err != nil {
+						if k < len(todo)-1 {
+							c.Close() // the rest of the round's replies are unread
+						}
+						return err
+					}
+					next++
 				} else {
-					out[i] = outcome{v: v, done: true}
+					store(i, outcome{v: v, done: true})
 				}
 				if err := deliver(); err != nil {
 					if k < len(todo)-1 {
@@ -251,7 +267,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					if att != nil && att[i] != nil {
 						err = att[i].Interrupt(cerr, hooks(i))
 					}
-					out[i] = outcome{err: mayHaveRun(cmds[i], err), done: true}
+					store(i, outcome{err: mayHaveRun(cmds[i], err), done: true})
 				}
 				return deliver()
 			}
@@ -287,11 +303,22 @@ func validatePipeline(cmds [][][]byte) error {
 	return nil
 }
 
-// isPipelineBarrier reports whether args name a command that changes what
+// isPipelineBarrier reports whether name names a command that changes what
 // the connection does next, so that no command may be pipelined behind
-// it: callers run it alone (see CanPipeline).
-func isPipelineBarrier(name string) bool {
-	switch strings.ToUpper(name) {
+// it: callers run it alone (see CanPipeline). It does not allocate: it
+// runs for every command of a window.
+func isPipelineBarrier(name []byte) bool {
+	var up [16]byte
+	if len(name) > len(up) {
+		return false
+	}
+	for i, c := range name {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	switch string(up[:len(name)]) {
 	case "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH",
 		"SELECT", "HELLO", "RESET", "AUTH", "CLIENT", "QUIT", "SHUTDOWN",
 		"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE",
@@ -310,7 +337,7 @@ func isPipelineBarrier(name string) bool {
 // the connection. Commands the table does not know may be pipelined: the
 // server answers them with one reply, an error or not.
 func CanPipeline(args [][]byte) bool {
-	if len(args) == 0 || isPipelineBarrier(string(args[0])) {
+	if len(args) == 0 || isPipelineBarrier(args[0]) {
 		return false
 	}
 	cmd := LookupBytes(args)

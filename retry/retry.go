@@ -192,8 +192,8 @@ func (r *Retry) Do(ctx context.Context, op func(context.Context) error, h Hooks)
 	if op == nil {
 		return errors.New("retry: nil operation")
 	}
-	a, err := r.Begin()
-	if err != nil {
+	var a Attempts
+	if err := r.begin(&a); err != nil {
 		return err
 	}
 	for {
@@ -228,20 +228,30 @@ type Attempts struct {
 // Begin starts following an operation: it checks the policy and resets a
 // fresh backoff.
 func (r *Retry) Begin() (*Attempts, error) {
+	a := &Attempts{}
+	if err := r.begin(a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// begin sets a up for a new operation.
+func (r *Retry) begin(a *Attempts) error {
 	p := r.Policy
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("retry: invalid policy: %w", err)
+		return fmt.Errorf("retry: invalid policy: %w", err)
 	}
 	bo, err := p.NewBackoff(r.Rand)
 	if err != nil {
-		return nil, fmt.Errorf("retry: invalid policy: %w", err)
+		return fmt.Errorf("retry: invalid policy: %w", err)
 	}
 	clock := r.Clock
 	if clock == nil {
 		clock = SystemClock{}
 	}
 	bo.Reset()
-	return &Attempts{p: p, clock: clock, bo: bo, start: clock.Now()}, nil
+	*a = Attempts{p: p, clock: clock, bo: bo, start: clock.Now()}
+	return nil
 }
 
 // Failures returns the attempts that failed so far.
