@@ -298,7 +298,7 @@ func TestShellConnectionErrors(t *testing.T) {
 func TestShellRetryBuiltins(t *testing.T) {
 	ed := &fakeEditor{lines: []string{
 		":retry",
-		":retry retries=5 backoff=exponential",
+		":retry retries=5 backoff=exponential sent=all",
 		":retry bogus=1",
 		":verbose on",
 		":verbose",
@@ -308,7 +308,7 @@ func TestShellRetryBuiltins(t *testing.T) {
 	client := &fakeClient{policy: retry.DefaultPolicy()}
 	r := runShell(t, Config{}, ed, client)
 	want := "retry retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe\n" +
-		"retry retries=5 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=safe\n" +
+		"retry retries=5 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=all\n" +
 		"verbose on\nverbose off\n"
 	if got := r.out.String(); got != want {
 		t.Errorf("output:\n%q\nwant\n%q", got, want)
@@ -316,7 +316,7 @@ func TestShellRetryBuiltins(t *testing.T) {
 	if !strings.Contains(r.errOut.String(), ":retry: unknown setting \"bogus\"") {
 		t.Errorf("stderr %q", r.errOut.String())
 	}
-	if client.policy.Retries != 5 || client.policy.BackoffName() != "exponential" {
+	if client.policy.Retries != 5 || client.policy.BackoffName() != "exponential" || client.policy.Resend != retry.ResendAll {
 		t.Errorf("policy %v", client.policy)
 	}
 }
