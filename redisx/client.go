@@ -174,9 +174,11 @@ func (c *Client) do(ctx context.Context, args [][]byte) (Value, error) {
 }
 
 // mayHaveRun wraps a failure after which a command that can change data
-// may have run in a *MayHaveRunError.
+// may have run in a *MayHaveRunError. A read, or a command whose effect
+// lived on the lost connection (SELECT, MULTI, ...), changed nothing that
+// survives it.
 func mayHaveRun(args [][]byte, err error) error {
-	if err == nil || !retry.RequestSent(err) || ReadOnly(args) {
+	if err == nil || !retry.RequestSent(err) || ReadOnly(args) || connectionScoped(args) {
 		return err
 	}
 	var mr *MayHaveRunError

@@ -473,7 +473,7 @@ func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *
 	// end returns the failure f: a command that was sent in any attempt
 	// and can change data may have run.
 	end := func(v Value, err error) (Value, error) {
-		if sent && !ReadOnly(args) {
+		if sent && !ReadOnly(args) && !connectionScoped(args) {
 			var mr *MayHaveRunError
 			if !errors.As(err, &mr) {
 				err = &MayHaveRunError{Cmd: CommandLabel(args), Err: err}

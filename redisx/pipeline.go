@@ -171,12 +171,28 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 	for i := range todo {
 		todo[i] = i
 	}
+	// interrupt ends every command left when ctx is done: one that was
+	// sent before may have run.
+	interrupt := func(cerr error) {
+		for _, i := range todo {
+			err := cerr
+			if att != nil && att[i] != nil {
+				err = att[i].Interrupt(cerr, hooks(i))
+			}
+			store(i, outcome{err: mayHaveRun(cmds[i], err), done: true})
+		}
+	}
 	// solo is set once a connection was lost after a round was written:
 	// from then on the rest goes one command per round, as it would
 	// without batching, so that a flaky connection does not fail every
 	// command of the window again at each attempt.
 	solo := false
 	for len(todo) > 0 {
+		if cerr := ctx.Err(); cerr != nil {
+			// Interrupted: what is left is not sent (again).
+			interrupt(cerr)
+			return deliver()
+		}
 		var again []int
 		var wait time.Duration
 		retryLater := func(i int, w time.Duration) {
@@ -262,13 +278,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 		todo = append(again, rest...)
 		if len(todo) > 0 && wait > 0 {
 			if cerr := pipelineSleep(ctx, h.retry, wait); cerr != nil {
-				for _, i := range todo {
-					err := cerr
-					if att != nil && att[i] != nil {
-						err = att[i].Interrupt(cerr, hooks(i))
-					}
-					store(i, outcome{err: mayHaveRun(cmds[i], err), done: true})
-				}
+				interrupt(cerr)
 				return deliver()
 			}
 		}

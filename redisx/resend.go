@@ -69,6 +69,13 @@ var idempotentNames = map[string]bool{
 	"flushdb": true, "flushall": true, "script|load": true, "script|flush": true,
 }
 
+// connectionScoped reports whether args name a command whose effect lives
+// on the connection only (see sessionNames).
+func connectionScoped(args [][]byte) bool {
+	cmd := LookupBytes(args)
+	return cmd != nil && sessionNames[cmd.Name]
+}
+
 // ReadOnly reports whether args name a command that cannot change data:
 // flagged readonly (and not write) in the command table, or one of the
 // commands that only report on the server or the connection (PING, INFO,
