@@ -30,6 +30,16 @@ func text(v redisx.Value) string {
 	return v.Kind.String() + ":" + v.Text()
 }
 
+// resp3Client returns a client of s that speaks RESP3, closed when the
+// test ends.
+func resp3Client(t *testing.T, s *redistest.Server) *redisx.Client {
+	o := s.Options()
+	o.Protocol, o.ForceProtocol = 3, true
+	c := redisx.NewClient(o)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // trackingScript makes the server send an invalidation push to the client
 // that runs it, between the replies to SET and the second GET.
 var trackingScript = [][]string{
@@ -44,14 +54,11 @@ var trackingReplies = []string{"status:OK", "nil:", "status:OK", "bulk:2", "inte
 func TestPushesAreNeverReplies(t *testing.T) {
 	s := redistest.Start(t)
 	ctx := context.Background()
-	o := s.Options()
-	o.Protocol, o.ForceProtocol = 3, true
 	for _, handler := range []bool{true, false} {
 		for _, pipelined := range []bool{false, true} {
 			t.Run(fmt.Sprintf("handler=%v pipelined=%v", handler, pipelined), func(t *testing.T) {
 				s.Do(t, "FLUSHALL")
-				c := redisx.NewClient(o)
-				defer c.Close()
+				c := resp3Client(t, s)
 				var got, pushes []string
 				if handler {
 					c.OnPush = func(v redisx.Value) {
@@ -106,10 +113,7 @@ func TestPushesAreNeverReplies(t *testing.T) {
 func TestPubSubRepliesAreRESP3Pushes(t *testing.T) {
 	s := redistest.Start(t)
 	ctx := context.Background()
-	o := s.Options()
-	o.Protocol, o.ForceProtocol = 3, true
-	c := redisx.NewClient(o)
-	defer c.Close()
+	c := resp3Client(t, s)
 	var pushes []string
 	c.OnPush = func(v redisx.Value) { pushes = append(pushes, text(v)) }
 	do := func(args ...string) string {
@@ -181,10 +185,7 @@ func trackingInfo(t *testing.T, c *redisx.Client) string {
 func TestResetIsTracked(t *testing.T) {
 	s := redistest.Start(t)
 	ctx := context.Background()
-	o := s.Options()
-	o.Protocol, o.ForceProtocol = 3, true
-	c := redisx.NewClient(o)
-	defer c.Close()
+	c := resp3Client(t, s)
 	for _, cmd := range [][]string{
 		{"SELECT", "2"}, {"CLIENT", "SETNAME", "before"}, {"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "k"},
 	} {
