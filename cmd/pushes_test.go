@@ -150,7 +150,8 @@ func TestPushesPipeMatchesRedisCLI(t *testing.T) {
 }
 
 // TestPushesCluster: with -c the pushes of a node connection are printed
-// in their place too. On keys of the seed node redis-cli keeps its one
+// in their place too, and a shard channel subscription survives a lost
+// connection under --retries. On keys of the seed node redis-cli keeps its one
 // connection and is the reference; across nodes (redis-cli reconnects on
 // every redirect and loses the tracking) the expected output is written
 // out.
@@ -197,6 +198,18 @@ func TestPushesCluster(t *testing.T) {
 	if got.out != want || got.err != "" || got.code != 0 {
 		t.Errorf("across nodes: %+v\nwant stdout %q", got, want)
 	}
+
+	// SSUBSCRIBE under --retries: the node drops the subscribed
+	// connection; redish connects to it again and subscribes again.
+	owner := cl.NodeForKey(t, remote[0])
+	p := startProc(t, nil, redishBin, append(args, "--retries", "3", "SSUBSCRIBE", remote[0])...)
+	p.waitLines(t, "ssubscribe", remote[0], "1")
+	if n := owner.Do(t, "CLIENT", "KILL", "TYPE", "pubsub"); n.Int != 1 {
+		t.Fatalf("CLIENT KILL TYPE pubsub killed %d clients", n.Int)
+	}
+	p.waitLines(t, "ssubscribe", remote[0], "1")
+	owner.Do(t, "SPUBLISH", remote[0], "after")
+	p.waitLines(t, "smessage", remote[0], "after")
 }
 
 // proc is the redish binary or redis-cli running with its stdout read
