@@ -319,18 +319,6 @@ func (p *proc) wait(t *testing.T) int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-// waitSubscribers waits until channel has n subscribers.
-func waitSubscribers(t *testing.T, s *redistest.Server, channel string, n int64) {
-	t.Helper()
-	deadline := time.Now().Add(binTimeout)
-	for s.Do(t, "PUBSUB", "NUMSUB", channel).Elems[1].Int != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never had %d subscribers", channel, n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestPubSubRESP3MatchesRedisCLI subscribes redis-cli and the redish
 // binary to the same channel and pattern over RESP3, publishes, and
 // compares what each printed: the confirmations and the messages, which
