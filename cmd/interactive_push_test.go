@@ -34,6 +34,7 @@ func TestInteractivePushes(t *testing.T) {
 			tm.run("GET k", "\"2\"\r\n")
 		}
 		tm.run("PING", "PONG")
+		tm.wait(p)
 		if got := strings.Contains(tm.screen(), "invalidate"); got != show {
 			t.Errorf("--show-pushes %v: an invalidation printed: %v", show, got)
 		}
@@ -78,6 +79,13 @@ func TestInteractiveClusterVerbose(t *testing.T) {
 	tm.run("GET "+keys[0], "(nil)")
 	slot := moveToSeed(keys[0])
 	tm.run("GET "+keys[0], "redirect MOVED slot "+strconv.Itoa(slot)+" -> "+seed.Addr())
+	// Keys are typed only at a prompt: the line editor reads them.
+	ready := func() {
+		tm.wait("\r\n")
+		tm.wait("> ")
+	}
+	tm.wait("(nil)")
+	ready()
 	tm.typeText("\x04")
 	tm.exit()
 
@@ -89,19 +97,24 @@ func TestInteractiveClusterVerbose(t *testing.T) {
 	tm.run(":verbose on", "cluster ")
 	tm.run("GET "+keys[1], "redirect MOVED slot "+strconv.Itoa(slot)+" -> "+seed.Addr())
 	tm.wait("(nil)")
+	ready()
 
 	// :retry sets the cluster attempts, which the next failure uses.
 	tm.run(":retry cluster-error-attempts=1", "cluster ")
 	tm.run(":retry", "retry retries=0 backoff=none on=ConnectionError,TimeoutError cluster-error-attempts=1")
+	ready()
 	dead := cl.NodeForKey(t, keys[2])
 	dead.Kill()
 	tm.run("GET "+keys[2], "cluster attempt 2/2 after ConnectionError")
 	tm.wait("topology refreshed from ")
 	tm.wait("slots served by reachable nodes (unreachable: " + dead.Addr() + ")")
 	tm.wait("cluster attempt 2/2 failed, giving up")
+	tm.wait("Could not connect")
+	ready()
 	tm.run(":verbose off", "> ")
 	from := len(tm.screen())
 	tm.run("GET "+keys[2], "Could not connect to Redis at "+dead.Addr())
+	ready()
 	if out := tm.screen()[from:]; strings.Contains(out, "cluster attempt") {
 		t.Errorf("cluster lines after :verbose off: %q", out)
 	}
