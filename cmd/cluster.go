@@ -94,8 +94,9 @@ func (c *config) clusterSeeds() []string {
 	return append(seeds, c.o.ClusterOpts.Seeds...)
 }
 
-// newClusterClient returns the client for -c.
-func (c *config) newClusterClient() (session, error) {
+// newClusterClient returns the client for -c; onPush receives the push
+// messages that arrive between replies.
+func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
 	if err := c.checkClusterFlags(); err != nil {
 		return nil, err
 	}
@@ -107,6 +108,7 @@ func (c *config) newClusterClient() (session, error) {
 		Retry:            c.retry,
 		OnRetry:          c.observe(),
 		OnResend:         c.onResend(),
+		OnPush:           onPush,
 	}
 	if c.o.Verbose {
 		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, ev.String()) }

@@ -163,7 +163,7 @@ func registerFlagCompletions(root *cobra.Command, ios *IOStreams) {
 	funcs := map[string]cobra.CompletionFunc{
 		"retry-backoff": fixed(backoff.Names(), noDesc),
 		"retry-sent":    fixed(retry.ResendNames(), noDesc),
-		"show-pushes":   fixed([]string{"y", "n"}, noDesc),
+		"show-pushes":   fixed([]string{"yes", "no"}, noDesc),
 		"retry-on-error": func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			// A comma-separated list: complete its last item.
 			done, last := "", toComplete

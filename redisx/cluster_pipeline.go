@@ -121,6 +121,10 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 	}
 
 	outs := make([]outcome, len(cmds))
+	// pushes[i] are the push messages a node sent before the reply to
+	// cmds[i]: they are handed on in that place, as one command at a time
+	// would have read them.
+	pushes := make([][]Value, len(cmds))
 	restore := c.serializeObserver()
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -133,6 +137,8 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			_ = c.nodePipeline(ctx, g.node, sub, func(j int, v Value, err error) error {
 				outs[g.idx[j]] = outcome{v: v, err: err, done: true}
 				return nil
+			}, func(j int, v Value) {
+				pushes[g.idx[j]] = append(pushes[g.idx[j]], v)
 			})
 		}
 		if len(groups) == 1 {
@@ -149,6 +155,11 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 	restore()
 
 	for i, args := range cmds {
+		if c.opts.OnPush != nil {
+			for _, p := range pushes[i] {
+				c.opts.OnPush(p)
+			}
+		}
 		o := outs[i]
 		v, err := o.v, o.err
 		switch {
@@ -187,7 +198,8 @@ func (c *ClusterClient) settleWithDo(v Value) bool {
 
 // nodePipeline sends cmds pipelined to one node under the node-level
 // policy, sending READONLY first on a replica when reads may go there.
-func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value, error) error) error {
+// push receives the push messages read before the reply to cmds[i].
+func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value, error) error, push func(int, Value)) error {
 	h := pipelineHooks{
 		retry:        c.opts.Retry,
 		observe:      c.opts.OnRetry,
@@ -195,6 +207,7 @@ func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [
 		node:         func() string { return n.addr },
 		retriedReply: c.retriedReply,
 		deliver:      deliver,
+		push:         push,
 	}
 	if c.opts.ReadFromReplicas && c.isReplica(n.addr) {
 		h.prepare = func(ctx context.Context, conn *Conn) error {

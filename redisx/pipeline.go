@@ -88,6 +88,9 @@ type pipelineHooks struct {
 	// deliver receives the outcome of each command, in order; an error
 	// stops the pipeline.
 	deliver func(i int, v Value, err error) error
+	// push, when set, receives the push messages read before the reply
+	// to command i, instead of the connection's OnPush.
+	push func(i int, v Value)
 }
 
 // outcome is the result of one command of a pipeline, once final.
@@ -236,8 +239,14 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 				}
 			}
 		default:
+			onPush := conn.OnPush
+			reading := 0 // the command whose reply is being read
+			if h.push != nil {
+				onPush = func(v Value) { h.push(reading, v) }
+			}
 			for k, i := range todo {
-				v, err := readSkippingPushes(ctx, conn)
+				reading = i
+				v, err := conn.readReplyTo(ctx, cmds[i], onPush)
 				if err != nil {
 					c.Close()
 					solo = solo || retry.RequestSent(err)

@@ -302,24 +302,12 @@ func (c *Client) replay(ctx context.Context, queued [][][]byte, exec [][]byte) (
 	if err := conn.Flush(ctx); err != nil {
 		return Value{}, err
 	}
-	for range len(queued) + 1 {
-		if v, err = readSkippingPushes(ctx, conn); err != nil {
+	for _, q := range queued {
+		if _, err = conn.ReadReplyTo(ctx, q); err != nil {
 			return Value{}, err
 		}
 	}
-	return v, nil
-}
-
-// readSkippingPushes reads the next reply, handing push messages to the
-// connection's OnPush.
-func readSkippingPushes(ctx context.Context, conn *Conn) (Value, error) {
-	for {
-		v, err := conn.ReadReply(ctx)
-		if err != nil || v.Kind != KindPush || conn.OnPush == nil {
-			return v, err
-		}
-		conn.OnPush(v)
-	}
+	return conn.ReadReplyTo(ctx, exec)
 }
 
 // closedIdle is the failure of a connection the server closed while it
