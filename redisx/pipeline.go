@@ -202,11 +202,9 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			again = append(again, i)
 			wait = max(wait, w)
 		}
-		rest := todo
+		var rest []int // left for the next rounds, one at a time
 		if solo {
 			todo, rest = todo[:1], todo[1:]
-		} else {
-			rest = nil
 		}
 		conn, err := c.Conn(ctx)
 		if err == nil && h.prepare != nil {
