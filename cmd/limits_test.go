@@ -36,6 +36,8 @@ func TestReplyLimits(t *testing.T) {
 		{"nested too deep", strings.Repeat("*1\r\n", 200) + ":1\r\n", "Error: Protocol error: reply nested deeper than 128 levels (connection closed)"},
 		{"map nested too deep", strings.Repeat("%1\r\n+k\r\n", 200) + ":1\r\n", "Error: Protocol error: reply nested deeper than 128 levels (connection closed)"},
 		{"too many elements", "*2000000000\r\n", "Error: Protocol error: aggregate of 2000000000 elements exceeds the limit (connection closed)"},
+		{"status line over the limit", "+" + strings.Repeat("x", 1<<20+1) + "\r\n", "Error: Protocol error: line longer than 1048576 bytes (connection closed)"},
+		{"error line without end", "-" + strings.Repeat("x", 2<<20), "Error: Protocol error: line longer than 1048576 bytes (connection closed)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p.SetFor(1, faultproxy.Garbage([]byte(tc.reply)).On("GET"))
