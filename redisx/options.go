@@ -18,9 +18,13 @@ type Options struct {
 	TLS *tls.Config
 
 	User     string // ACL user; empty means "default" (AUTH with one argument)
-	Password string // empty means no AUTH
-	DB       int    // SELECT after connecting when not 0
-	Name     string // CLIENT SETNAME after connecting when not empty
+	Password string // empty means no AUTH, unless PasswordSet
+	// PasswordSet sends AUTH even when Password is empty, as redis-cli
+	// does for -a '': a user with nopass accepts any password, the empty
+	// one included.
+	PasswordSet bool
+	DB          int    // SELECT after connecting when not 0
+	Name        string // CLIENT SETNAME after connecting when not empty
 	// Protocol is 2 or 3. 3 sends HELLO 3 and falls back to RESP2 when the
 	// server does not know HELLO. 0 means 2.
 	Protocol int
@@ -55,6 +59,9 @@ func (o *Options) host() string {
 	}
 	return o.Host
 }
+
+// authenticates reports whether the handshake sends AUTH.
+func (o *Options) authenticates() bool { return o.Password != "" || o.PasswordSet }
 
 func (o *Options) port() int {
 	if o.Port == 0 {
