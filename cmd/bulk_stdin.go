@@ -154,6 +154,7 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 		return false, w.c.printRedisHelp(l.Words)
 	}
 	args := l.Args()
+	w.c.ios.Secrets.AddCommand(args)
 	if !w.canPipeline(args) {
 		if err := w.drain(ctx); err != nil {
 			return false, err

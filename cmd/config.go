@@ -81,8 +81,13 @@ func (c *config) resolveConn() error {
 		Port: o.Port,
 	}
 	warn := false
+	// Every password the run was given is masked in its output, the ones
+	// a higher-ranking option replaced included.
+	secrets := c.ios.Secrets
+	secrets.Add(o.Password)
 	if env := c.ios.Getenv("REDISCLI_AUTH"); env != "" {
-		co.Password = env
+		co.Password, co.PasswordSet = env, true
+		secrets.Add(env)
 	}
 	useTLS := o.TLS
 	if o.URI != "" {
@@ -90,6 +95,7 @@ func (c *config) resolveConn() error {
 		if err != nil {
 			return &exitError{code: 1, msg: "Invalid URI: " + err.Error()}
 		}
+		secrets.Add(u.Password)
 		co.ApplyURI(u)
 		if u.TLS {
 			useTLS = true
@@ -115,7 +121,7 @@ func (c *config) resolveConn() error {
 		co.User = o.User
 	}
 	if flagGiven(fs, "pass") {
-		co.Password = o.Password
+		co.Password, co.PasswordSet = o.Password, true
 		warn = true
 	}
 	if o.AskPass {
@@ -123,7 +129,8 @@ func (c *config) resolveConn() error {
 		if err != nil {
 			return err
 		}
-		co.Password = pw
+		secrets.Add(pw)
+		co.Password, co.PasswordSet = pw, true
 		warn = false
 	}
 	if warn && !o.NoAuthWarning {

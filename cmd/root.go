@@ -40,6 +40,7 @@ func (e *exitError) Error() string { return e.msg }
 // Run parses args, runs the mode they select and returns the exit code.
 // All errors are printed here, once.
 func Run(ctx context.Context, args []string, ios *IOStreams) int {
+	ios = ios.guarded()
 	root := newRootCmd(ctx, ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

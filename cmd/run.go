@@ -14,6 +14,7 @@ import (
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
+	"github.com/redish/redish/secret"
 )
 
 // run dispatches to the mode the command line selects.
@@ -177,6 +178,7 @@ func (c *config) runOneShot(ctx context.Context, client session, p *printer, arg
 // the connection into a stream (SUBSCRIBE, MONITOR) print messages until
 // the connection ends or the user interrupts.
 func (c *config) runCommand(ctx context.Context, client session, p *printer, args [][]byte) error {
+	c.ios.Secrets.AddCommand(args)
 	if done, err := c.runOnNodes(ctx, client, p, args); done {
 		return err
 	}
@@ -214,6 +216,8 @@ type printer struct {
 	opts    format.Options
 	errExit bool
 	buf     []byte
+	// secrets are masked in error replies.
+	secrets *secret.Set
 }
 
 func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
@@ -222,6 +226,7 @@ func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
 		errOut:  ios.ErrOut,
 		opts:    opts,
 		errExit: errExit,
+		secrets: ios.Secrets,
 	}
 }
 
@@ -238,6 +243,7 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 // replyBuffered is reply without the flush: the bulk modes write their
 // output in large chunks.
 func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
+	v = p.secrets.MaskReply(v)
 	if p.errExit && v.Kind == redisx.KindError {
 		p.flush()
 		msg := format.ErrorLine(nil, v)

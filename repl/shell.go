@@ -22,6 +22,7 @@ import (
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
+	"github.com/redish/redish/secret"
 )
 
 // Timings of the shell.
@@ -68,6 +69,10 @@ type Config struct {
 	// Builtins are commands added to the shell's own, by name without the
 	// colon, in lower case: "lab" is run by lines starting with ":lab".
 	Builtins map[string]Builtin
+	// Secrets learns the credentials of each command before it is sent,
+	// and is masked in error replies; ErrOut is expected to mask them too.
+	// nil masks nothing.
+	Secrets *secret.Set
 }
 
 // Shell is the interactive loop. Create it with NewShell and run it once.
@@ -261,6 +266,7 @@ func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 // cancels it; the connection is then made again, with the session
 // restored, before the next prompt.
 func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
+	s.cfg.Secrets.AddCommand(args)
 	start := time.Now()
 	streaming := redisx.IsStreaming(args)
 	if streaming && s.cfg.Format.Mode != format.Raw {
@@ -354,6 +360,7 @@ func (s *Shell) failed(err error, interrupted bool) {
 
 // reply prints one reply in the configured format.
 func (s *Shell) reply(args [][]byte, v redisx.Value) {
+	v = s.cfg.Secrets.MaskReply(v)
 	o := s.cfg.Format
 	o.Verbatim = format.VerbatimArgs(args)
 	s.buf = format.Append(s.buf[:0], v, o)
