@@ -41,6 +41,9 @@ type Conn struct {
 // the connection is closed: no command is ever sent on a session that is
 // not the one the user asked for.
 func Dial(ctx context.Context, o *Options) (*Conn, error) {
+	if o.badAddr != "" {
+		return nil, &ConnError{Op: "dial", Addr: o.badAddr, Err: errNoPort}
+	}
 	addr := o.Addr()
 	nc, err := dial(ctx, o)
 	if err != nil {

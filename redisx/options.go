@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
 	"strconv"
 	"time"
@@ -34,11 +35,22 @@ type Options struct {
 
 	ConnectTimeout time.Duration // 0 means no timeout
 	Timeout        time.Duration // read/write deadline per command; 0 means none
+
+	// badAddr is the address of a cluster node that a server gave with no
+	// usable port ("10.0.0.1:0"): Dial fails for it rather than reach the
+	// default port, where another server may run the command.
+	badAddr string
 }
+
+// errNoPort is the dial error of a node address without a usable port.
+var errNoPort = errors.New("the cluster gave this node no usable port")
 
 // Addr returns the address as redis-cli names it in messages:
 // "host:port" (IPv6 hosts in brackets) or the socket path.
 func (o *Options) Addr() string {
+	if o.badAddr != "" {
+		return o.badAddr
+	}
 	if o.Socket != "" {
 		return o.Socket
 	}
