@@ -80,6 +80,28 @@ func (c *config) checkClusterFlags() error {
 	if c.o.ClusterErrorAttempts < 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("Invalid --cluster-error-attempts %d: must be 0 or more.", c.o.ClusterErrorAttempts)}
 	}
+	for _, seed := range o.Seeds {
+		if err := checkHostPort(seed); err != nil {
+			return &exitError{code: 1, msg: "Option --cluster-seed " + strconv.Quote(seed) + ": " + err.Error()}
+		}
+	}
+	if flagGiven(c.fs, "node") {
+		if err := checkHostPort(o.Node); err != nil {
+			return &exitError{code: 1, msg: "Option --node " + strconv.Quote(o.Node) + ": " + err.Error()}
+		}
+	}
+	return nil
+}
+
+// checkHostPort checks a node address given as HOST:PORT.
+func checkHostPort(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return errors.New("not HOST:PORT (IPv6 hosts in brackets: [::1]:7000)")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port %q: must be a number from 1 to 65535", port)
+	}
 	return nil
 }
 
@@ -87,7 +109,7 @@ func (c *config) checkClusterFlags() error {
 // the -h/-p (or -u) address when that was given or no seed was.
 func (c *config) clusterSeeds() []string {
 	var seeds []string
-	explicit := flagGiven(c.fs, "host") || flagGiven(c.fs, "port") || c.o.URI != ""
+	explicit := flagGiven(c.fs, "host") || flagGiven(c.fs, "port") || flagGiven(c.fs, "uri")
 	if explicit || len(c.o.ClusterOpts.Seeds) == 0 {
 		seeds = append(seeds, c.conn.Addr())
 	}

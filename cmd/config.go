@@ -40,7 +40,7 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 
 	// Mutually exclusive options, with redis-cli's messages.
 	switch {
-	case o.StdinLast && o.StdinTag != "":
+	case o.StdinLast && flagGiven(fs, "stdin-tag"):
 		return nil, &exitError{code: 1, msg: "Options -x and -X are mutually exclusive."}
 	case o.RESP2 && o.RESP3:
 		return nil, &exitError{code: 1, msg: "Options -2 and -3 are mutually exclusive."}
@@ -90,7 +90,7 @@ func (c *config) resolveConn() error {
 		secrets.Add(env)
 	}
 	useTLS := o.TLS
-	if o.URI != "" {
+	if flagGiven(fs, "uri") {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
 			return &exitError{code: 1, msg: "Invalid URI: " + err.Error()}
@@ -136,8 +136,14 @@ func (c *config) resolveConn() error {
 	if warn && !o.NoAuthWarning {
 		fmt.Fprintln(c.ios.ErrOut, authWarning)
 	}
-	if co.Port < 0 || co.Port > 65535 {
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d: must be between 0 and 65535.", co.Port)}
+	if co.Port < 1 || co.Port > 65535 {
+		// Port 0 would dial the default port: perhaps another server.
+		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d (-p, --port): must be between 1 and 65535.", co.Port)}
+	}
+	if co.User != "" && !co.PasswordSet {
+		// redis-cli ignores a user without a password: the run would be
+		// the default user's, which is not what was asked for.
+		return &exitError{code: 1, msg: "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one."}
 	}
 	if co.DB < 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("Invalid database number %d.", co.DB)}

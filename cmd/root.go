@@ -129,7 +129,15 @@ func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet,
 		fmt.Fprintln(ios.Out, versionString())
 		return nil
 	}
+	// Empty values are checked on the command line first (--config ''
+	// must not read no file), then with the file's settings applied.
+	if err := checkEmptyValues(fs, nil); err != nil {
+		return err
+	}
 	if err := applySettings(ios, o, fs); err != nil {
+		return err
+	}
+	if err := checkEmptyValues(fs, o.Settings.where); err != nil {
 		return err
 	}
 	cfg, err := buildConfig(ios, o, fs, args)

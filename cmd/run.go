@@ -44,7 +44,7 @@ func (c *config) run(ctx context.Context) error {
 	}
 
 	switch {
-	case c.o.Eval != "":
+	case flagGiven(c.fs, "eval"):
 		evalArgs, err := c.evalArgs()
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 		}
 		args = append(args, []byte(a))
 	}
-	if len(args) == 0 || (!c.o.StdinLast && c.o.StdinTag == "") {
+	if len(args) == 0 || (!c.o.StdinLast && !flagGiven(c.fs, "stdin-tag")) {
 		return args, nil
 	}
 	in, err := io.ReadAll(c.ios.In)

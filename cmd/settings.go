@@ -166,6 +166,19 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	return nil
 }
 
+// where says where in the configuration file a setting was given ("FILE"
+// or "FILE, [profile.NAME]"), or "" when the file did not give it.
+func (s *settingsOptions) where(name string) string {
+	src := s.sources[name]
+	if src == sourceFile {
+		return s.path
+	}
+	if p, ok := strings.CutPrefix(src, "profile "); ok {
+		return s.path + ", [profile." + p + "]"
+	}
+	return ""
+}
+
 // layer is the settings of one level of the file.
 type layer struct {
 	source   string

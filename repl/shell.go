@@ -251,7 +251,7 @@ func (s *Shell) runCommandLine(ctx context.Context, l Line) {
 func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 	port, ok := parsePort(portText)
 	if !ok {
-		s.errorf("Invalid port %q: must be between 0 and 65535.", portText)
+		s.errorf("Invalid port %q: must be between 1 and 65535.", portText)
 		return
 	}
 	if err := s.client.SetAddr(host, port); err != nil {
