@@ -87,6 +87,9 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	s.loaded = cf != nil
+	if w := exposedPasswordWarning(path, cf); w != "" {
+		fmt.Fprintln(ios.ErrOut, w)
+	}
 
 	switch {
 	case s.Profile != "":

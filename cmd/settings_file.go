@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
 
@@ -234,6 +236,60 @@ func parseConfigFile(path string, data []byte) (*configFile, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &cf, nil
+}
+
+// holdsPassword reports whether a layer of the file sets a password, in
+// pass or in a URI.
+func (cf *configFile) holdsPassword() bool {
+	layers := []fileSettings{cf.fileSettings}
+	for _, name := range cf.profileNames() {
+		layers = append(layers, cf.Profiles[name])
+	}
+	for _, l := range layers {
+		if l.Pass != nil {
+			return true
+		}
+		if l.URI != nil {
+			if u, err := redisx.ParseURI(*l.URI); err == nil && u.PasswordSet {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exposedPasswordWarning returns the warning for a configuration file
+// that holds a password and that users other than its owner may read, or
+// "" (also where file modes say nothing of that: Windows).
+func exposedPasswordWarning(path string, cf *configFile) string {
+	if cf == nil || runtime.GOOS == "windows" || !cf.holdsPassword() {
+		return ""
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	var who []string
+	if fi.Mode().Perm()&0o040 != 0 {
+		who = append(who, "group")
+	}
+	if fi.Mode().Perm()&0o004 != 0 {
+		who = append(who, "others")
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Warning: %s holds a password and is readable by %s (mode %04o): run chmod 600 %s",
+		path, strings.Join(who, " and "), fi.Mode().Perm(), shellQuote(path))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting, so that a
+// command shown to the user can be pasted as it is.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+,:@%=~") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // check validates every layer and the default profile's name.

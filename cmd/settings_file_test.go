@@ -2,12 +2,16 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redish/redish/internal/redistest"
 )
 
 func TestParseConfigFile(t *testing.T) {
@@ -163,4 +167,55 @@ func TestEditDistance(t *testing.T) {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// TestConfigFilePasswordPermissions: a configuration file that holds a
+// password (pass, or a URI with one) and that group or others may read
+// gets a one-line warning naming it and the fix; the run goes on.
+func TestConfigFilePasswordPermissions(t *testing.T) {
+	s := redistest.Start(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		body string
+		mode os.FileMode
+		who  string // "" for no warning
+	}{
+		{"pass, 0644", `pass = "pw"`, 0o644, "group and others"},
+		{"pass, 0640", `pass = "pw"`, 0o640, "group"},
+		{"pass, 0604", `pass = "pw"`, 0o604, "others"},
+		{"pass, 0600", `pass = "pw"`, 0o600, ""},
+		{"pass in a profile, 0644", "[profile.p]\npass = \"pw\"", 0o644, "group and others"},
+		{"uri with a password, 0644", `uri = "redis://:pw@127.0.0.1:1"`, 0o644, "group and others"},
+		{"uri without a password, 0644", `uri = "redis://127.0.0.1:1"`, 0o644, ""},
+		{"no password, 0644", `retries = 1`, 0o644, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, strings.NewReplacer(" ", "-", ",", "").Replace(tc.name)+" x.toml")
+			if err := os.WriteFile(file, []byte(tc.body+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(file, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			r := runRedish(t, nil, "", "--config", file, "--print-config")
+			want := ""
+			if tc.who != "" {
+				want = fmt.Sprintf("Warning: %s holds a password and is readable by %s (mode %04o): run chmod 600 '%s'\n", file, tc.who, tc.mode, file)
+			}
+			if r.code != 0 || r.err != want {
+				t.Errorf("got exit %d, stderr %q; want %q", r.code, r.err, want)
+			}
+		})
+	}
+	t.Run("the run goes on", func(t *testing.T) {
+		file := filepath.Join(dir, "open.toml")
+		if err := os.WriteFile(file, []byte("port = "+strconv.Itoa(s.Port)+"\nuser = \"default\"\npass = \"\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runRedish(t, nil, "", "--config", file, "PING")
+		if !strings.HasPrefix(r.err, "Warning: "+file+" holds a password") || strings.Count(r.err, "\n") != 1 || r.out != "PONG\n" {
+			t.Errorf("got %+v", r)
+		}
+	})
 }
