@@ -130,7 +130,7 @@ func (c *config) newClusterClient() (session, error) {
 		OnRetry:          c.observe(),
 	}
 	if c.o.Verbose {
-		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, ev.String()) }
+		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, printableLine(ev.String())) }
 	}
 	if c.ios.InTTY && c.ios.OutTTY && len(c.args) == 0 {
 		// The interactive shell says where a redirect took the user, as

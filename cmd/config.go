@@ -272,7 +272,7 @@ func (c *config) tlsConfig(host string) (*tls.Config, error) {
 // terminal (or with FAKETTY), raw otherwise, unless a flag says.
 func (c *config) resolveFormat() {
 	o := c.o
-	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim}
+	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim, Terminal: c.ios.OutTTY}
 	switch {
 	case o.Raw:
 		f.Mode = format.Raw
@@ -327,6 +327,6 @@ func (c *config) observe() func(retry.Event) {
 		return nil
 	}
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, retry.FormatEvent(ev))
+		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatEvent(ev)))
 	}
 }

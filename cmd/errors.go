@@ -9,12 +9,26 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 )
 
 // describe turns an error into the one line redish prints for it, using
-// redis-cli's words where redis-cli has words for the same failure.
+// redis-cli's words where redis-cli has words for the same failure. The
+// line may quote a server (an error reply refusing AUTH or SELECT): its
+// control bytes are escaped (see printableLine).
 func describe(err error) string {
+	return printableLine(describeRaw(err))
+}
+
+// printableLine escapes the control bytes of a line of error output that
+// may quote a server, so that what a server says cannot drive the terminal
+// (format.AppendPrintable).
+func printableLine(s string) string {
+	return string(format.AppendPrintable(nil, []byte(s)))
+}
+
+func describeRaw(err error) string {
 	var he *redisx.HandshakeError
 	if errors.As(err, &he) {
 		return he.Error()

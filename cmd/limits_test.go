@@ -66,15 +66,20 @@ func TestPrinterWritesLargeStringsAsIs(t *testing.T) {
 					if kind == redisx.KindVerbatim {
 						v.Format = "txt"
 					}
-					opts := format.Options{Mode: mode, Delim: "\n", CmdDelim: "\n"}
-					ios, out, _ := Test("")
-					p := newPrinter(ios, opts, false)
-					if err := p.reply(redisx.Args(args...), v); err != nil {
-						t.Fatal(err)
-					}
-					opts.Verbatim = format.VerbatimArgs(redisx.Args(args...))
-					if want := format.Append(nil, v, opts); !bytes.Equal(out.Bytes(), want) {
-						t.Errorf("%s %s of %d bytes, %s: printed %d bytes, format.Append %d", mname, kname, size, args[0], out.Len(), len(want))
+					for _, terminal := range []bool{false, true} {
+						// On a terminal, control bytes are escaped: the
+						// value holds one.
+						v.Str[0] = 0x1b
+						opts := format.Options{Mode: mode, Delim: "\n", CmdDelim: "\n", Terminal: terminal}
+						ios, out, _ := Test("")
+						p := newPrinter(ios, opts, false)
+						if err := p.reply(redisx.Args(args...), v); err != nil {
+							t.Fatal(err)
+						}
+						opts.Verbatim = format.VerbatimArgs(redisx.Args(args...))
+						if want := format.Append(nil, v, opts); !bytes.Equal(out.Bytes(), want) {
+							t.Errorf("%s %s of %d bytes, %s, terminal %v: printed %d bytes, format.Append %d", mname, kname, size, args[0], terminal, out.Len(), len(want))
+						}
 					}
 				}
 			}

@@ -218,6 +218,9 @@ type printer struct {
 	buf     []byte
 	// secrets are masked in error replies.
 	secrets *secret.Set
+	// errTTY escapes control bytes in the error replies -e writes to
+	// stderr, a terminal.
+	errTTY bool
 }
 
 func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
@@ -227,6 +230,7 @@ func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
 		opts:    opts,
 		errExit: errExit,
 		secrets: ios.Secrets,
+		errTTY:  ios.ErrTTY,
 	}
 }
 
@@ -246,7 +250,7 @@ func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
 	v = p.secrets.MaskReply(v)
 	if p.errExit && v.Kind == redisx.KindError {
 		p.flush()
-		msg := format.ErrorLine(nil, v)
+		msg := format.ErrorLine(nil, v, p.errTTY)
 		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
 	}
 	o := p.opts
@@ -278,6 +282,9 @@ const directWriteMin = 64 << 10
 func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bool) {
 	if !o.Verbatim && o.Mode != format.Raw {
 		return nil, "", false
+	}
+	if o.Verbatim && o.Mode == format.TTY && o.Terminal {
+		return nil, "", false // escaped for the terminal
 	}
 	switch v.Kind {
 	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:

@@ -460,7 +460,8 @@ func (s *Shell) verbose(args []string, prefix string) {
 
 // observe prints a retry event, as --verbose does.
 func (s *Shell) observe(ev retry.Event) {
-	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(retry.FormatEvent(ev)))
+	line := format.AppendPrintable(nil, []byte(retry.FormatEvent(ev)))
+	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(string(line)))
 }
 
 // drainInterrupts forgets a Ctrl-C that arrived while no command ran.
