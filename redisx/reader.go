@@ -373,10 +373,13 @@ func (r *Reader) readCRLF() error {
 	return nil
 }
 
-// readStreamedString reads the chunks of a streamed string ($?) and joins
-// them once at the end: each byte is held at most twice.
+// readStreamedString reads the chunks of a streamed string ($?) into
+// blocks that grow with the string (from minBulkChunk to bulkChunk), and
+// joins the blocks once at the end: whatever the chunk sizes, each byte is
+// held at most twice, plus the unused end of the last block.
 func (r *Reader) readStreamedString() (Value, error) {
-	var chunks [][]byte
+	var blocks [][]byte
+	var cur []byte
 	total := 0
 	for {
 		line, err := r.readLine(false)
@@ -396,28 +399,43 @@ func (r *Reader) readStreamedString() (Value, error) {
 		if n > int64(r.maxBulk()-total) {
 			return Value{}, protoErr("streamed string exceeds the %d byte limit", r.maxBulk())
 		}
-		chunk, err := r.readBytes(int(n))
-		if err != nil {
+		for left := int(n); left > 0; {
+			if len(cur) == cap(cur) {
+				if cur != nil {
+					if cap(blocks) == len(blocks) {
+						r.held += int64(2*len(blocks)+1) * int64(unsafe.Sizeof(cur))
+					}
+					blocks = append(blocks, cur)
+				}
+				size := min(bulkChunk, max(minBulkChunk, total))
+				cur = make([]byte, 0, size)
+				r.held += int64(size)
+			}
+			m, err := io.ReadFull(r.br, cur[len(cur):len(cur)+min(left, cap(cur)-len(cur))])
+			cur = cur[:len(cur)+m]
+			r.got += int64(m)
+			total += m
+			left -= m
+			if err != nil {
+				return Value{}, eofErr(err, false)
+			}
+		}
+		if err := r.readCRLF(); err != nil {
 			return Value{}, err
 		}
-		if cap(chunks) == len(chunks) {
-			r.held += int64(2*len(chunks)+1) * int64(unsafe.Sizeof(chunk))
-		}
-		chunks = append(chunks, chunk)
-		total += len(chunk)
 	}
-	switch len(chunks) {
-	case 0:
-		return Value{Kind: KindBulk, Str: []byte{}}, nil
-	case 1:
-		return Value{Kind: KindBulk, Str: chunks[0]}, nil
+	if len(blocks) == 0 {
+		if cur == nil {
+			cur = []byte{}
+		}
+		return Value{Kind: KindBulk, Str: cur}, nil
 	}
 	buf := make([]byte, 0, total)
 	r.held += int64(total)
-	for _, c := range chunks {
-		buf = append(buf, c...)
+	for _, b := range blocks {
+		buf = append(buf, b...)
 	}
-	return Value{Kind: KindBulk, Str: buf}, nil
+	return Value{Kind: KindBulk, Str: append(buf, cur...)}, nil
 }
 
 func (r *Reader) readAggregate(typ byte, rest []byte, depth int) (Value, error) {
