@@ -334,11 +334,13 @@ func (r *Reader) readBytes(n int) ([]byte, error) {
 		for len(b) < n {
 			if len(b) == cap(b) {
 				size := min(n, 2*cap(b))
-				if r.afford(int64(n)) {
-					size = n
+				if int64(n) <= r.room()+int64(cap(b)) {
+					size = n // affordable once b is dropped
 				}
 				nb := make([]byte, len(b), size)
-				r.held += int64(size)
+				// The smaller buffer is dropped: what the reply holds
+				// grows by the difference.
+				r.held += int64(size - cap(b))
 				copy(nb, b)
 				b = nb
 			}
