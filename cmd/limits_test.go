@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,16 +107,7 @@ func TestLargeValueHeldOnce(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, redishBin, portArgs(s, "--raw", "GET", "big")...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdout, stderr := startPiped(t, ctx, portArgs(s, "--raw", "GET", "big")...)
 	out := &countingWriter{}
 	// Hold back the last MiB: redish blocks writing it, value in memory.
 	const held = 1 << 20

@@ -98,16 +98,7 @@ func TestHostileRepliesMemory(t *testing.T) {
 			srv := hostileServer(t, sh.write)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, redishBin, "-p", strconv.Itoa(srv.port), "--retries", "1", "--verbose", "GET", "k")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, stdout, stderr := startPiped(t, ctx, "-p", strconv.Itoa(srv.port), "--retries", "1", "--verbose", "GET", "k")
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 			// A complete reply is printed once it has been read: its first
 			// byte on stdout is the event, and redish then blocks writing
@@ -148,6 +139,23 @@ func TestHostileRepliesMemory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startPiped starts the redish binary with args, its stdout a pipe the
+// caller reads and its stderr collected.
+func startPiped(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, io.ReadCloser, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, redishBin, args...)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stdout, stderr
 }
 
 // hostile is a server that answers the first command of its first

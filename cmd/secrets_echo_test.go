@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"net"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
 )
 
 // echoPassword is the password of TestPasswordsNeverEchoed; longPassword
@@ -37,40 +35,17 @@ func leaks(out string, passwords ...string) string {
 // can do with what it is sent.
 func quotingServer(t *testing.T) (host string, port int) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer nc.Close()
-				rd := redisx.NewReader(bufio.NewReader(nc))
-				for {
-					v, err := rd.ReadValue()
-					if err != nil {
-						return
-					}
-					var b strings.Builder
-					b.WriteString("-ERR refused:")
-					for _, e := range v.Elems {
-						b.WriteString(" '" + strings.NewReplacer("\r", " ", "\n", " ").Replace(string(e.Str)) + "'")
-					}
-					b.WriteString("\r\n")
-					if _, err := nc.Write([]byte(b.String())); err != nil {
-						return
-					}
-				}
-			}()
+	addr := scriptedServer(t, func(args []string) string {
+		var b strings.Builder
+		b.WriteString("-ERR refused:")
+		for _, a := range args {
+			b.WriteString(" '" + strings.NewReplacer("\r", " ", "\n", " ").Replace(a) + "'")
 		}
-	}()
-	a := ln.Addr().(*net.TCPAddr)
-	return a.IP.String(), a.Port
+		return b.String() + "\r\n"
+	})
+	h, p, _ := net.SplitHostPort(addr)
+	port, _ = strconv.Atoi(p)
+	return h, port
 }
 
 // TestPasswordsNeverEchoed: servers that echo what they are sent (HELLO
