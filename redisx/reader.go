@@ -137,11 +137,7 @@ func (r *Reader) afford(n int64) bool { return n <= r.room() }
 // the reply's first byte, and io.ErrUnexpectedEOF when it ended inside one.
 func (r *Reader) ReadValue() (Value, error) {
 	r.got, r.held = 0, 0
-	v, err := r.readValue(0)
-	if err != nil {
-		return Value{}, err
-	}
-	return v, nil
+	return r.readValue(0)
 }
 
 func protoErr(format string, args ...any) error {
