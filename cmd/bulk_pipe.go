@@ -175,6 +175,16 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 		if eof.Load() {
 			armTimeout()
 		}
+		if v.Kind == redisx.KindPush {
+			// Not a reply, and not counted as one: printed with
+			// --show-pushes, as redis-cli's push handler does.
+			if c.showPushes {
+				outMu.Lock()
+				p.push(v)
+				outMu.Unlock()
+			}
+			continue
+		}
 		switch {
 		case v.Kind == redisx.KindError:
 			// Masked here: the buffered writer may split a line in two.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/redish/redish/redisx"
@@ -61,6 +62,12 @@ type window struct {
 	// canPipe caches redisx.CanPipeline for command names that decide it
 	// alone.
 	canPipe map[string]bool
+	// serial runs every command alone while BCAST tracking is on and
+	// pushes are shown: the server sends BCAST invalidations once per
+	// turn of its event loop, after all the replies of a pipelined
+	// window, so only one command at a time puts them where redis-cli
+	// prints them.
+	serial bool
 }
 
 // batch is one window's worth of commands, and the texts printed among
@@ -155,7 +162,7 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 	}
 	args := l.Args()
 	w.c.ios.Secrets.AddCommand(args)
-	if !w.canPipeline(args) {
+	if w.serial || !w.canPipeline(args) {
 		if err := w.drain(ctx); err != nil {
 			return false, err
 		}
@@ -165,6 +172,7 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 				return false, err
 			}
 		}
+		w.serial = w.c.showPushes && broadcastTracking(args, w.serial)
 		if err := w.p.timing(time.Since(start)); err != nil {
 			return false, err
 		}
@@ -187,6 +195,28 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// broadcastTracking returns whether BCAST tracking is on after args ran,
+// given that it was on before (on): CLIENT TRACKING turns it on or off,
+// RESET off.
+func broadcastTracking(args [][]byte, on bool) bool {
+	name := strings.ToUpper(string(args[0]))
+	switch {
+	case name == "RESET":
+		return false
+	case name == "CLIENT" && len(args) >= 3 && strings.EqualFold(string(args[1]), "TRACKING"):
+		if !strings.EqualFold(string(args[2]), "ON") {
+			return false
+		}
+		for _, a := range args[3:] {
+			if strings.EqualFold(string(a), "BCAST") {
+				return true
+			}
+		}
+		return false
+	}
+	return on
 }
 
 // canPipeline is redisx.CanPipeline, remembered for the command names
@@ -292,6 +322,11 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 		}
 		return nil
 	}
+	// A push message read before the reply to command i follows the
+	// texts of the lines before that command, as when they run one by one.
+	pending := 0
+	w.p.beforePush = func() { texts(pending) }
+	defer func() { w.p.beforePush = nil }()
 	// A line's time runs from when its first command could start (the
 	// window was sent, and the line before it answered) to its last reply:
 	// what redis-cli measures when it runs the line alone.
@@ -300,6 +335,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	var err error
 	if len(b.cmds) > 0 {
 		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v redisx.Value) error {
+			pending = i + 1
 			if err := texts(i); err != nil {
 				return err
 			}

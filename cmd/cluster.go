@@ -116,8 +116,9 @@ func (c *config) clusterSeeds() []string {
 	return append(seeds, c.o.ClusterOpts.Seeds...)
 }
 
-// newClusterClient returns the client for -c.
-func (c *config) newClusterClient() (session, error) {
+// newClusterClient returns the client for -c; onPush receives the push
+// messages that arrive between replies.
+func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
 	if err := c.checkClusterFlags(); err != nil {
 		return nil, err
 	}
@@ -128,6 +129,7 @@ func (c *config) newClusterClient() (session, error) {
 		ReadFromReplicas: c.o.ClusterOpts.ReadFromReplicas,
 		Retry:            c.retry,
 		OnRetry:          c.observe(),
+		OnPush:           onPush,
 	}
 	if c.o.Verbose {
 		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, printableLine(ev.String())) }

@@ -27,6 +27,9 @@ type config struct {
 	args   []string
 	conn   redisx.Options
 	format format.Options
+	// showPushes prints the RESP3 push messages that arrive between
+	// replies (--show-pushes).
+	showPushes bool
 	// retry is the node-level policy every command runs under.
 	retry *retry.Retry
 	// builtins are the shell's added ":" commands (redish lab's :lab).
@@ -55,6 +58,9 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 		return nil, err
 	}
 	c.resolveFormat()
+	if err := c.resolvePushes(); err != nil {
+		return nil, err
+	}
 	if err := c.resolveRetry(); err != nil {
 		return nil, err
 	}
@@ -290,6 +296,36 @@ func (c *config) resolveFormat() {
 		f.Mode = format.Raw
 	}
 	c.format = f
+}
+
+// resolvePushes decides whether push messages are printed, as redis-cli
+// 7.0 does: yes when stdout is a terminal (or FAKETTY is set), unless
+// --show-pushes says otherwise.
+func (c *config) resolvePushes() error {
+	if !flagGiven(c.fs, "show-pushes") {
+		c.showPushes = c.ios.OutTTY || c.ios.Getenv("FAKETTY") != ""
+		return nil
+	}
+	show, ok := parseYesNo(c.o.ShowPushes)
+	if !ok {
+		return &exitError{code: 1, msg: fmt.Sprintf("Unknown --show-pushes value '%s' (valid: '[y]es', '[n]o')", c.o.ShowPushes)}
+	}
+	c.showPushes = show
+	return nil
+}
+
+// parseYesNo reads a yes/no value as redis-cli does: any word starting
+// with y or n, in any case ("y", "yes", "No").
+func parseYesNo(s string) (yes, ok bool) {
+	switch {
+	case s == "":
+		return false, false
+	case s[0] == 'y' || s[0] == 'Y':
+		return true, true
+	case s[0] == 'n' || s[0] == 'N':
+		return false, true
+	}
+	return false, false
 }
 
 // resolveRetry builds the retry policy from the retry flags (the four

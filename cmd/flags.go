@@ -190,7 +190,7 @@ func addFlags(fs *pflag.FlagSet, o *Options) {
 	fs.BoolVar(&o.QuotedJSON, "quoted-json", false, "JSON output with every non-ASCII byte escaped")
 	fs.StringVarP(&o.Delim, "delimiter", "d", "\n", "Raw output: `delimiter` between elements of a reply")
 	fs.StringVarP(&o.CmdDelim, "command-delimiter", "D", "\n", "Raw output: `delimiter` after each reply")
-	fs.StringVar(&o.ShowPushes, "show-pushes", "", "Print RESP3 push messages: `y|n` (default: y on a terminal)")
+	fs.StringVar(&o.ShowPushes, "show-pushes", "", "Print RESP3 push messages (invalidations, pub/sub messages) that arrive between replies: `yes|no` (default: yes when stdout is a terminal)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "No colour, even on a terminal (also NO_COLOR)")
 	mark("raw", "no-raw", "csv", "json", "quoted-json", "delimiter", "command-delimiter", "show-pushes", "no-color")
 

@@ -26,13 +26,13 @@ func (c *config) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	client, err := c.newClient()
+	p := newPrinter(c.ios, c.format, c.o.ErrExit)
+	defer p.flush()
+	client, err := c.newClient(p)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	p := newPrinter(c.ios, c.format, c.o.ErrExit)
-	defer p.flush()
 	if done, err := c.runBulkMode(ctx, client, p); done {
 		return err
 	}
@@ -147,14 +147,26 @@ type session interface {
 	Close() error
 }
 
-func (c *config) newClient() (session, error) {
+// newClient returns the client of the run; push messages that arrive
+// between replies are printed by p when --show-pushes says so.
+func (c *config) newClient(p *printer) (session, error) {
 	if c.o.Cluster {
-		return c.newClusterClient()
+		return c.newClusterClient(c.onPush(p))
 	}
 	client := redisx.NewClient(c.conn)
 	client.Retry = c.retry
 	client.Observe = c.observe()
+	client.OnPush = c.onPush(p)
 	return client, nil
+}
+
+// onPush returns the push handler of the run: p.push with --show-pushes,
+// nil (the client drops pushes) without.
+func (c *config) onPush(p *printer) func(redisx.Value) {
+	if !c.showPushes {
+		return nil
+	}
+	return p.push
 }
 
 // runOneShot runs the command given on the command line, -r times with -i
@@ -182,6 +194,11 @@ func (c *config) runCommand(ctx context.Context, client session, p *printer, arg
 	if done, err := c.runOnNodes(ctx, client, p, args); done {
 		return err
 	}
+	if isSubscribe(args) && p.opts.Mode != format.Raw {
+		if err := p.text(readingMessages); err != nil {
+			return err
+		}
+	}
 	v, err := client.Do(ctx, args)
 	if err != nil {
 		return err
@@ -195,12 +212,39 @@ func (c *config) runCommand(ctx context.Context, client session, p *printer, arg
 	return nil
 }
 
-// stream prints what the server pushes after SUBSCRIBE or MONITOR.
+// readingMessages is what redis-cli prints after sending SUBSCRIBE,
+// PSUBSCRIBE or SSUBSCRIBE, in every format but raw.
+const readingMessages = "Reading messages... (press Ctrl-C to quit)\n"
+
+// isSubscribe reports whether args subscribe to channels, patterns or
+// shard channels.
+func isSubscribe(args [][]byte) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch strings.ToUpper(string(args[0])) {
+	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE":
+		return true
+	}
+	return false
+}
+
+// stream prints what the server pushes after SUBSCRIBE or MONITOR. After
+// SUBSCRIBE every message is printed as a reply, pushes included, as
+// redis-cli does; after MONITOR a push (an invalidation) is one, and goes
+// where --show-pushes says.
 func (c *config) stream(ctx context.Context, client session, p *printer, args [][]byte) error {
+	monitor := !isSubscribe(args)
 	for {
 		v, err := client.ReadReply(ctx)
 		if err != nil {
 			return err
+		}
+		if monitor && v.Kind == redisx.KindPush {
+			if c.showPushes {
+				p.push(v)
+			}
+			continue
 		}
 		if err := p.reply(args, v); err != nil {
 			return err
@@ -221,6 +265,25 @@ type printer struct {
 	// errTTY escapes control bytes in the error replies -e writes to
 	// stderr, a terminal.
 	errTTY bool
+	// pushBuf formats push messages, which may arrive while a reply
+	// is being printed from buf.
+	pushBuf []byte
+	// beforePush, when set, prints what must come before a push message
+	// that arrives now (the texts of a pipelined window).
+	beforePush func()
+}
+
+// push prints a push message that arrived between replies, as redis-cli's
+// push handler does (see format.AppendPush), and flushes: the shell
+// writes its replies to the same stream without this buffer. A write
+// error is left for the next reply to report.
+func (p *printer) push(v redisx.Value) {
+	if p.beforePush != nil {
+		p.beforePush()
+	}
+	p.pushBuf = format.AppendPush(p.pushBuf[:0], v, p.opts)
+	p.w.Write(p.pushBuf)
+	p.w.Flush()
 }
 
 func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {

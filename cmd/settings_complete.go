@@ -162,7 +162,7 @@ func registerFlagCompletions(root *cobra.Command, ios *IOStreams) {
 	noDesc := func(string) string { return "" }
 	funcs := map[string]cobra.CompletionFunc{
 		"retry-backoff": fixed(backoff.Names(), noDesc),
-		"show-pushes":   fixed([]string{"y", "n"}, noDesc),
+		"show-pushes":   fixed([]string{"yes", "no"}, noDesc),
 		"retry-on-error": func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			// A comma-separated list: complete its last item.
 			done, last := "", toComplete

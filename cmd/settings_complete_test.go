@@ -51,7 +51,7 @@ func TestComplete(t *testing.T) {
 		{name: "backoff prefix", args: []string{"--retry-backoff", "ex"}, want: []string{"exponential", "exponential-jitter"}, exact: true, wantDirective: noFiles},
 		{name: "error classes", args: []string{"--retry-on-error", "Conn"}, want: []string{"ConnectionError"}, exact: true, wantDirective: noFilesNoSpace},
 		{name: "error list item", args: []string{"--retry-on-error", "TimeoutError,LO"}, want: []string{"TimeoutError,LOADING"}, exact: true, wantDirective: noFilesNoSpace},
-		{name: "show-pushes", args: []string{"--show-pushes", ""}, want: []string{"y", "n"}, exact: true, wantDirective: noFiles},
+		{name: "show-pushes", args: []string{"--show-pushes", ""}, want: []string{"yes", "no"}, exact: true, wantDirective: noFiles},
 		{name: "profiles from the file", args: []string{"--profile", ""}, want: []string{"local", "prod", "staging"}, exact: true, wantDirective: noFiles},
 		{name: "profiles from --config", args: []string{"--config", path, "--profile", "s"}, want: []string{"staging"}, exact: true, wantDirective: noFiles},
 		{name: "config files", args: []string{"--config", ""}, want: []string{"toml"}, exact: true, wantDirective: fileExt},

@@ -174,10 +174,8 @@ func (s *fileSettings) check() error {
 		}
 	}
 	if s.ShowPushes != nil {
-		switch strings.ToLower(*s.ShowPushes) {
-		case "y", "n", "yes", "no":
-		default:
-			return fmt.Errorf("show-pushes: %q is not y or n", *s.ShowPushes)
+		if _, ok := parseYesNo(*s.ShowPushes); !ok {
+			return fmt.Errorf("show-pushes: %q is not yes or no", *s.ShowPushes)
 		}
 	}
 	return nil

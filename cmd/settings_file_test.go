@@ -51,7 +51,7 @@ retry-on-error = ["ConnectionError", "LOADING"]
 		{name: "bad error class", text: "retry-on-error = [\"Nope\"]\n",
 			wantErr: `config.toml: retry-on-error: unknown error class "Nope"`},
 		{name: "bad show-pushes", text: "show-pushes = \"maybe\"\n",
-			wantErr: `show-pushes: "maybe" is not y or n`},
+			wantErr: `show-pushes: "maybe" is not yes or no`},
 		{name: "default profile missing", text: "default-profile = \"qa\"\n[profile.prod]\n",
 			wantErr: `default-profile: no such profile "qa" (profiles: prod)`},
 	}

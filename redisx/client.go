@@ -3,6 +3,7 @@ package redisx
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,9 +12,10 @@ import (
 
 // Client is a standalone client: one connection, dialed when first needed
 // and dialed again after a failure, with the session (credentials,
-// protocol, database, client name) restored on every new connection. The
-// session follows the commands that change it (SELECT, HELLO, AUTH,
-// CLIENT SETNAME, RESET), so a reconnect lands where the user was.
+// protocol, database, client name, client-side caching) restored on every
+// new connection. The session follows the commands that change it
+// (SELECT, HELLO, AUTH, CLIENT SETNAME, CLIENT TRACKING, RESET), so a
+// reconnect lands where the user was.
 //
 // Client is not safe for concurrent use.
 type Client struct {
@@ -22,6 +24,13 @@ type Client struct {
 	// inTx is true between a successful MULTI and EXEC/DISCARD: commands
 	// are queued on the server, and losing the connection loses them.
 	inTx bool
+	// subs are what the connection is subscribed to: a stream read under
+	// Retry subscribes a new connection to them again.
+	subs subscriptions
+	// tracking holds the options of the last CLIENT TRACKING ON that
+	// succeeded (BCAST, PREFIX p, ...), nil when tracking is off: every
+	// new connection turns it on again, so invalidations keep coming.
+	tracking [][]byte
 
 	// Retry, when not nil, runs every command under its policy: a failed
 	// attempt closes the connection, and the next one dials again and
@@ -73,8 +82,15 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 		c.conn.Close()
 		c.conn = nil
 	}
+	// Subscriptions live and die with a connection; only a stream read
+	// makes them again (see ReadReply).
+	c.subs = subscriptions{}
 	conn, err := Dial(ctx, &c.opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.restoreTracking(ctx, conn); err != nil {
+		conn.Close()
 		return nil, err
 	}
 	conn.OnPush = c.OnPush
@@ -83,6 +99,27 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 		c.OnConnect(conn)
 	}
 	return conn, nil
+}
+
+// restoreTracking turns client-side caching on again on a new connection
+// when the user had turned it on. Tracking the server no longer accepts
+// (a REDIRECT to a client that is gone) is reported once, as a
+// *HandshakeError, and then left off: otherwise no connection could ever
+// be made again.
+func (c *Client) restoreTracking(ctx context.Context, conn *Conn) error {
+	if c.tracking == nil {
+		return nil
+	}
+	args := append(Args("CLIENT", "TRACKING", "ON"), c.tracking...)
+	v, err := conn.Do(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if v.Kind == KindError {
+		c.tracking = nil
+		return &HandshakeError{Step: TrackingStep, Err: &RedisError{Msg: v.Text()}}
+	}
+	return nil
 }
 
 // Do runs one command: dial when needed, send, read the reply, under the
@@ -160,7 +197,43 @@ func (e *TxLostError) Unwrap() []error { return []error{ErrTxLost, e.Err} }
 
 // ReadReply reads the next message on the current connection without
 // sending anything: what the server pushes after SUBSCRIBE or MONITOR.
+//
+// Under Retry, a subscribed connection that fails is dialed again, the
+// session restored, and subscribed again to every channel, pattern and
+// shard channel it had, as redis-py's PubSub does: the server's
+// confirmations are the next messages read, so the reader sees where the
+// stream resumed. Messages published in between are lost: pub/sub does
+// not keep them.
 func (c *Client) ReadReply(ctx context.Context) (Value, error) {
+	return c.readStream(ctx, c.Retry, c.Observe)
+}
+
+// readStream is ReadReply under the policy r (nil: one attempt).
+func (c *Client) readStream(ctx context.Context, r *retry.Retry, observe func(retry.Event)) (Value, error) {
+	subs := c.subs
+	if r == nil || subs.empty() {
+		return c.readOnce(ctx)
+	}
+	var v Value
+	err := r.Do(ctx, func(ctx context.Context) error {
+		if !c.Connected() {
+			if err := c.resubscribe(ctx, subs); err != nil {
+				return err
+			}
+		}
+		var err error
+		v, err = c.readOnce(ctx)
+		return streamError(err)
+	}, retry.Hooks{
+		OnFailure: func(error) { c.Close() },
+		Node:      c.opts.Addr,
+		Observe:   observe,
+	})
+	return v, err
+}
+
+// readOnce reads the next message on the current connection.
+func (c *Client) readOnce(ctx context.Context) (Value, error) {
 	if c.conn == nil {
 		return Value{}, &ConnError{Op: "read", Addr: c.opts.Addr(), Err: ErrClosed}
 	}
@@ -169,6 +242,36 @@ func (c *Client) ReadReply(ctx context.Context) (Value, error) {
 		c.Close()
 	}
 	return v, err
+}
+
+// streamError marks a failed read of a subscribed connection as one with
+// no request in flight: nothing was sent that could have run twice.
+func streamError(err error) error {
+	var ce *ConnError
+	if errors.As(err, &ce) && ce.Sent {
+		cp := *ce
+		cp.Sent = false
+		return &cp
+	}
+	return err
+}
+
+// resubscribe dials and sends the subscriptions subs, without reading
+// the confirmations: they come as the next messages of the stream.
+func (c *Client) resubscribe(ctx context.Context, subs subscriptions) error {
+	conn, err := c.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	for _, cmd := range subs.commands() {
+		conn.Write(cmd...)
+	}
+	if err := conn.Flush(ctx); err != nil {
+		c.Close()
+		return err
+	}
+	c.subs = subs
+	return nil
 }
 
 // Close closes the connection, if any.
@@ -203,12 +306,29 @@ func (c *Client) track(args [][]byte, v Value) {
 		c.opts.User, c.opts.Password = string(args[1]), string(args[2])
 	case eqFold(name, "CLIENT") && len(args) == 3 && eqFold(args[1], "SETNAME"):
 		c.opts.Name = string(args[2])
+	case eqFold(name, "CLIENT") && len(args) >= 3 && eqFold(args[1], "TRACKING"):
+		c.tracking = nil
+		if eqFold(args[2], "ON") {
+			c.tracking = make([][]byte, 0, len(args)-3)
+			for _, a := range args[3:] {
+				c.tracking = append(c.tracking, slices.Clone(a))
+			}
+		}
 	case eqFold(name, "HELLO"):
 		c.trackHello(args)
 	case eqFold(name, "RESET"):
+		// The server is back to a new connection's state: RESP2, db 0, no
+		// name, the default user, no tracking, no MULTI, no subscriptions.
 		c.opts.DB, c.opts.Protocol, c.opts.Name = 0, 2, ""
 		c.opts.User, c.opts.Password = "", ""
+		c.tracking = nil
 		c.inTx = false
+		c.subs = subscriptions{}
+		if c.conn != nil {
+			c.conn.proto = 2
+		}
+	case isPubSubCommand(name):
+		c.subs.track(args)
 	}
 	if c.conn != nil {
 		c.opts.Protocol = c.conn.proto
@@ -258,4 +378,75 @@ func IsStreaming(args [][]byte) bool {
 	name := args[0]
 	return eqFold(name, "SUBSCRIBE") || eqFold(name, "PSUBSCRIBE") ||
 		eqFold(name, "SSUBSCRIBE") || eqFold(name, "MONITOR")
+}
+
+// subscriptions are the channels, patterns and shard channels a
+// connection is subscribed to, in the order they were first named.
+type subscriptions struct {
+	channels, patterns, shards []string
+}
+
+func (s subscriptions) empty() bool {
+	return len(s.channels) == 0 && len(s.patterns) == 0 && len(s.shards) == 0
+}
+
+// track follows a pub/sub command the server accepted: SUBSCRIBE adds its
+// channels, UNSUBSCRIBE removes its channels or, alone, every channel;
+// likewise for the pattern (P) and shard (S) forms.
+func (s *subscriptions) track(args [][]byte) {
+	list := &s.channels
+	subscribe := false
+	switch strings.ToUpper(string(args[0])) {
+	case "SUBSCRIBE":
+		subscribe = true
+	case "PSUBSCRIBE":
+		list, subscribe = &s.patterns, true
+	case "SSUBSCRIBE":
+		list, subscribe = &s.shards, true
+	case "PUNSUBSCRIBE":
+		list = &s.patterns
+	case "SUNSUBSCRIBE":
+		list = &s.shards
+	}
+	names := make([]string, len(args)-1)
+	for i, a := range args[1:] {
+		names[i] = string(a)
+	}
+	if subscribe {
+		for _, n := range names {
+			if !slices.Contains(*list, n) {
+				*list = append(*list, n)
+			}
+		}
+		return
+	}
+	if len(names) == 0 {
+		*list = nil
+		return
+	}
+	*list = slices.DeleteFunc(slices.Clone(*list), func(n string) bool { return slices.Contains(names, n) })
+}
+
+// commands returns the commands that subscribe a new connection to s:
+// one SUBSCRIBE for the channels, one PSUBSCRIBE for the patterns and one
+// SSUBSCRIBE per shard channel (a cluster refuses shard channels of
+// different slots in one command).
+func (s subscriptions) commands() [][][]byte {
+	var out [][][]byte
+	add := func(cmd string, names []string) {
+		if len(names) == 0 {
+			return
+		}
+		args := [][]byte{[]byte(cmd)}
+		for _, n := range names {
+			args = append(args, []byte(n))
+		}
+		out = append(out, args)
+	}
+	add("SUBSCRIBE", s.channels)
+	add("PSUBSCRIBE", s.patterns)
+	for _, n := range s.shards {
+		add("SSUBSCRIBE", []string{n})
+	}
+	return out
 }

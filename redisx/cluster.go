@@ -97,6 +97,10 @@ type ClusterClient struct {
 	// is set between MULTI and the first command, which decides the node.
 	tx        *clusterNode
 	txPending bool
+	// down are the nodes the client could not reach (a connection or
+	// timeout failure) and has not reached since: the topology lines of
+	// --verbose do not count their slots as served.
+	down map[string]bool
 }
 
 type clusterNode struct {
@@ -155,7 +159,7 @@ func NewClusterClient(o ClusterOptions) (*ClusterClient, error) {
 	if o.Node.Socket != "" {
 		return nil, errors.New("redisx: cluster nodes are reached over TCP, not a unix socket")
 	}
-	c := &ClusterClient{opts: o, clock: o.Clock, nodes: make(map[string]*clusterNode)}
+	c := &ClusterClient{opts: o, clock: o.Clock, nodes: make(map[string]*clusterNode), down: make(map[string]bool)}
 	if c.clock == nil {
 		c.clock = retry.SystemClock{}
 	}
@@ -283,31 +287,65 @@ func (c *ClusterClient) topology(ctx context.Context) (*Topology, error) {
 // end of the seeds.
 func (c *ClusterClient) refresh(ctx context.Context) error {
 	var lastErr error
+	refreshed := c.topo != nil
+	tried := 0
 	for _, addr := range append([]string(nil), c.seeds...) {
+		tried++
 		t, err := c.readTopologyRetry(ctx, addr)
 		if err == nil {
-			refreshed := c.topo != nil
+			c.reached(addr)
 			c.topo, c.moved = t, 0
 			for _, n := range t.Nodes {
 				c.addSeed(n.Addr)
 			}
-			ev := ClusterEvent{Kind: EventTopology, Slot: -1, Refreshed: refreshed, Source: t.Source, Command: t.Command,
-				Primaries: len(t.Primaries()), Replicas: len(t.Replicas())}
-			ev.Covered = SlotCount
-			for _, r := range t.Uncovered() {
-				ev.Covered -= r.Count()
-			}
-			c.emit(ev)
+			c.emit(c.topologyEvent(t, refreshed))
 			return nil
 		}
+		c.unreachable(addr, err)
 		var nc *notClusterError
 		if errors.As(err, &nc) || ctx.Err() != nil {
-			return err
+			lastErr = err
+			break
 		}
 		lastErr = err
 	}
+	if ctx.Err() == nil {
+		c.emit(ClusterEvent{Kind: EventTopologyFailed, Slot: -1, Refreshed: refreshed, Attempts: tried, Err: lastErr})
+	}
 	return lastErr
 }
+
+// topologyEvent summarises t for --verbose. Slots count as served only
+// when their primary is reachable: neither failed in the cluster's view
+// nor unreachable from here since the client last failed to reach it.
+func (c *ClusterClient) topologyEvent(t *Topology, refreshed bool) ClusterEvent {
+	ev := ClusterEvent{Kind: EventTopology, Slot: -1, Refreshed: refreshed, Source: t.Source, Command: t.Command,
+		Primaries: len(t.Primaries()), Replicas: len(t.Replicas())}
+	for _, p := range t.Primaries() {
+		n := p.SlotCount()
+		if n == 0 {
+			continue
+		}
+		if c.down[p.Addr] || p.Health == "fail" || p.Health == "failed" {
+			ev.Unreachable = append(ev.Unreachable, p.Addr)
+			continue
+		}
+		ev.Covered += n
+	}
+	return ev
+}
+
+// unreachable records that addr could not be reached, when err says so
+// (a connection failure or a timeout, not an error reply).
+func (c *ClusterClient) unreachable(addr string, err error) {
+	switch retry.Classify(err) {
+	case retry.ConnectionError, retry.TimeoutError:
+		c.down[addr] = true
+	}
+}
+
+// reached records that addr answered.
+func (c *ClusterClient) reached(addr string) { delete(c.down, addr) }
 
 // notClusterError is a seed that refuses the cluster commands.
 type notClusterError struct {
@@ -480,6 +518,7 @@ func (c *ClusterClient) withAttempts(ctx context.Context, attempt func() (Value,
 			return v, f.err
 		}
 		if f.addr != "" {
+			c.unreachable(f.addr, f.err)
 			c.demote(f.addr)
 			if c.last != nil && c.last.addr == f.addr {
 				c.last = nil
@@ -522,11 +561,15 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 			}
 			return Value{}, &failure{err: err, addr: node.addr}
 		}
+		c.reached(node.addr)
 		if v.Kind != KindError {
 			c.last = node
 			return v, nil
 		}
 		last = v
+		// With the budget spent nothing is sent after this reply: no line
+		// announces a send that will not happen.
+		more := ttl > 0
 		switch code, _, _ := strings.Cut(v.Text(), " "); code {
 		case "MOVED", "ASK":
 			kind, s, addr, ok := parseRedirect(v.Text(), node.addr)
@@ -535,9 +578,11 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 				return v, nil
 			}
 			if kind == "MOVED" {
-				c.emit(ClusterEvent{Kind: EventMoved, Slot: s, Addr: addr, From: node.addr})
+				if more {
+					c.emit(ClusterEvent{Kind: EventMoved, Slot: s, Addr: addr, From: node.addr})
+				}
 				c.moved++
-				if c.moved%MovedRefreshEvery == 0 {
+				if more && c.moved%MovedRefreshEvery == 0 {
 					if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
 						return Value{}, &failure{err: err}
 					}
@@ -547,16 +592,21 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 					c.topo.setOwner(s, addr)
 				}
 			} else {
-				c.emit(ClusterEvent{Kind: EventAsk, Slot: s, Addr: addr, From: node.addr})
+				if more {
+					c.emit(ClusterEvent{Kind: EventAsk, Slot: s, Addr: addr, From: node.addr})
+				}
 				asking = true
 			}
-			if c.opts.OnRedirect != nil {
+			if more && c.opts.OnRedirect != nil {
 				c.opts.OnRedirect(kind, s, addr)
 			}
 			node = c.node(addr)
 		case "TRYAGAIN":
+			if !more {
+				break
+			}
 			var wait time.Duration
-			if ttl > 0 && ttl < MaxRedirects/2 {
+			if ttl < MaxRedirects/2 {
 				wait = TryAgainWait
 			}
 			c.emit(ClusterEvent{Kind: EventTryAgain, Slot: slot, Addr: node.addr, Wait: wait})
@@ -654,7 +704,7 @@ func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte,
 		n.readonly = conn
 	}
 	if asking {
-		conn.Write([]byte("ASKING"))
+		conn.Write(askingArgs...)
 	}
 	conn.Write(args...)
 	if err := conn.Flush(ctx); err != nil {
@@ -662,12 +712,12 @@ func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte,
 		return Value{}, err
 	}
 	if asking {
-		if _, err := c.readReply(ctx, conn); err != nil {
+		if _, err := conn.ReadReplyTo(ctx, askingArgs); err != nil {
 			n.client.Close()
 			return Value{}, err
 		}
 	}
-	v, err := c.readReply(ctx, conn)
+	v, err := conn.ReadReplyTo(ctx, args)
 	if err != nil {
 		n.client.Close()
 		return Value{}, err
@@ -679,16 +729,8 @@ func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte,
 	return v, nil
 }
 
-// readReply reads the next reply, handing push messages to OnPush.
-func (c *ClusterClient) readReply(ctx context.Context, conn *Conn) (Value, error) {
-	for {
-		v, err := conn.ReadReply(ctx)
-		if err != nil || v.Kind != KindPush || conn.OnPush == nil {
-			return v, err
-		}
-		conn.OnPush(v)
-	}
-}
+// askingArgs is the ASKING command sent before a command redirected by ASK.
+var askingArgs = [][]byte{[]byte("ASKING")}
 
 // isSessionCommand reports whether args change the session every node
 // connection must share: credentials, protocol, client name.
@@ -718,12 +760,14 @@ func (c *ClusterClient) shareSession(n *clusterNode) {
 }
 
 // ReadReply reads the next message the server pushes on the connection
-// the last command used (after SUBSCRIBE, SSUBSCRIBE or MONITOR).
+// the last command used (after SUBSCRIBE, SSUBSCRIBE or MONITOR). Under
+// the node-level policy, a subscribed connection that fails is made
+// again to the same node and subscribed again (see Client.ReadReply).
 func (c *ClusterClient) ReadReply(ctx context.Context) (Value, error) {
 	if c.last == nil {
 		return Value{}, &ConnError{Op: "read", Addr: c.LastAddr(), Err: ErrClosed}
 	}
-	return c.last.client.ReadReply(ctx)
+	return c.last.client.readStream(ctx, c.opts.Retry, c.opts.OnRetry)
 }
 
 // Probe dials addr afresh with the node options and sends PING, once,

@@ -32,6 +32,10 @@ const (
 	// EventGiveUp: the last cluster-level attempt failed (Attempt,
 	// Attempts, Err, Sent).
 	EventGiveUp
+	// EventTopologyFailed: no startup node gave the topology (Attempts:
+	// the nodes tried, Err: the last failure). Refreshed tells a failed
+	// refresh from a failed first read.
+	EventTopologyFailed
 )
 
 // ClusterEvent is one step of a cluster command worth telling a user who
@@ -65,7 +69,11 @@ type ClusterEvent struct {
 	// command, the numbers of primaries and replicas and of covered slots.
 	Source, Command     string
 	Primaries, Replicas int
-	Covered             int
+	// Covered counts the slots served by primaries that are reachable;
+	// Unreachable names the primaries holding slots that are not (failed
+	// in the cluster's view, or that the client could not reach since).
+	Covered     int
+	Unreachable []string
 }
 
 // String renders e as the line --verbose prints, for example
@@ -81,11 +89,24 @@ func (e ClusterEvent) String() string {
 			verb = "refreshed"
 		}
 		fmt.Fprintf(&b, "topology %s from %s (%s): %d primaries, %d replicas, ", verb, e.Source, e.Command, e.Primaries, e.Replicas)
-		if e.Covered == SlotCount {
+		switch {
+		case len(e.Unreachable) > 0:
+			fmt.Fprintf(&b, "%d of 16384 slots served by reachable nodes (unreachable: %s)", e.Covered, strings.Join(e.Unreachable, ", "))
+		case e.Covered == SlotCount:
 			b.WriteString("all 16384 slots covered")
-		} else {
+		default:
 			fmt.Fprintf(&b, "%d of 16384 slots covered", e.Covered)
 		}
+	case EventTopologyFailed:
+		verb := "read"
+		if e.Refreshed {
+			verb = "refresh"
+		}
+		nodes := "startup nodes"
+		if e.Attempts == 1 {
+			nodes = "startup node"
+		}
+		fmt.Fprintf(&b, "topology %s failed (%d %s tried): %s", verb, e.Attempts, nodes, classText(e.Err))
 	case EventMoved:
 		fmt.Fprintf(&b, "redirect MOVED slot %d -> %s", e.Slot, e.Addr)
 	case EventAsk:

@@ -121,6 +121,10 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 
 	replies := make([]Value, len(cmds))
 	have := make([]bool, len(cmds))
+	// pushes[i] are the push messages a node sent before the reply to
+	// cmds[i]: they are handed on in that place, as one command at a time
+	// would have read them.
+	pushes := make([][]Value, len(cmds))
 	restore := c.serializeObserver()
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -133,6 +137,8 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			_ = c.nodePipeline(ctx, g.node, sub, func(j int, v Value) (bool, error) {
 				replies[g.idx[j]], have[g.idx[j]] = v, true
 				return false, nil
+			}, func(j int, v Value) {
+				pushes[g.idx[j]] = append(pushes[g.idx[j]], v)
 			})
 		}
 		if len(groups) == 1 {
@@ -149,6 +155,11 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 	restore()
 
 	for i, args := range cmds {
+		if c.opts.OnPush != nil {
+			for _, p := range pushes[i] {
+				c.opts.OnPush(p)
+			}
+		}
 		v := replies[i]
 		if !have[i] || c.settleWithDo(v) {
 			var err error
@@ -181,13 +192,15 @@ func (c *ClusterClient) settleWithDo(v Value) bool {
 
 // nodePipeline sends cmds pipelined to one node under the node-level
 // policy, sending READONLY first on a replica when reads may go there.
-func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value) (bool, error)) error {
+// push receives the push messages read before the reply to cmds[i].
+func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value) (bool, error), push func(int, Value)) error {
 	h := pipelineHooks{
 		retry:   c.opts.Retry,
 		observe: c.opts.OnRetry,
 		node:    func() string { return n.addr },
 		deliver: deliver,
 		late:    func(int, Value) error { return nil },
+		push:    push,
 	}
 	if c.opts.ReadFromReplicas && c.isReplica(n.addr) {
 		h.prepare = func(ctx context.Context, conn *Conn) error {

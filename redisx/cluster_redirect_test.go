@@ -136,8 +136,9 @@ func TestClusterMovedRefreshesEveryFifth(t *testing.T) {
 	if reads := a.count("CLUSTER SHARDS") + b.count("CLUSTER SHARDS"); reads != 4 {
 		t.Errorf("%d topology reads, want 4\n%s", reads, log)
 	}
-	if n := log.count("redirect MOVED"); n != 16 {
-		t.Errorf("%d MOVED events, want 16", n)
+	// The 16th MOVED is not followed: no line announces it.
+	if n := log.count("redirect MOVED"); n != 15 {
+		t.Errorf("%d MOVED events, want 15", n)
 	}
 	if w := clock.Waits(); len(w) != 0 {
 		t.Errorf("waits %v, want none", w)
@@ -201,7 +202,7 @@ func TestClusterTryAgain(t *testing.T) {
 				}
 				return redisx.Status("OK")
 			})
-			c, clock, _ := newFakeCluster(t, 3, a.addr)
+			c, clock, log := newFakeCluster(t, 3, a.addr)
 			v, err := do(t, c, "MSET", "{t}a", "1", "{t}b", "2")
 			if tc.tooMany {
 				if !strings.Contains(errText(err), "too many redirections") {
@@ -222,7 +223,51 @@ func TestClusterTryAgain(t *testing.T) {
 					t.Errorf("wait %v, want %v", w, redisx.TryAgainWait)
 				}
 			}
+			// One line per TRYAGAIN sent again; the last one of a spent
+			// budget is not.
+			if n, want := log.count("TRYAGAIN from"), min(tc.tryAgain, tc.sends-1); n != want {
+				t.Errorf("%d TRYAGAIN lines, want %d:\n%s", n, want, log)
+			}
 		})
+	}
+}
+
+// TestClusterRefreshFailedIsALine: when no startup node gives the
+// topology, --verbose says so instead of going on silently with the old
+// slot map.
+func TestClusterRefreshFailedIsALine(t *testing.T) {
+	a, b := newFakeNode(t), newFakeNode(t)
+	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
+	reads := 0
+	a.script(func(args []string) redisx.Value {
+		if strings.EqualFold(args[0], "CLUSTER") {
+			reads++
+			if reads > 1 {
+				return hangUp
+			}
+			return shardsReply(shards...)
+		}
+		return redisx.Status("OK")
+	})
+	b.script(func([]string) redisx.Value { return hangUp })
+	c, _, log := newFakeCluster(t, 1, a.addr)
+	if _, err := do(t, c, "GET", "foo"); err == nil {
+		t.Fatal("GET foo on a node that hangs up: no error")
+	}
+	lines := strings.Split(log.String(), "\n")
+	want := []string{
+		"topology read from " + a.addr + " (CLUSTER SHARDS): 2 primaries, 0 replicas, all 16384 slots covered",
+		"cluster attempt 2/2 after ConnectionError: ",
+		"topology refresh failed (2 startup nodes tried): ConnectionError: ",
+		"cluster attempt 2/2 failed, giving up: ConnectionError: ",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("events:\n%s\nwant %d lines", log, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("event %d: %q, want prefix %q", i+1, lines[i], w)
+		}
 	}
 }
 
@@ -319,7 +364,8 @@ func TestClusterTwoLevelRetry(t *testing.T) {
 		t.Errorf("waits %v, want %v", clock.Waits(), want)
 	}
 	wantEvents := []string{
-		"topology read from " + a.addr + " (CLUSTER SHARDS): 2 primaries, 0 replicas, all 16384 slots covered",
+		// The first seed, dead, failed: its slots do not count as served.
+		"topology read from " + a.addr + " (CLUSTER SHARDS): 2 primaries, 0 replicas, 8192 of 16384 slots served by reachable nodes (unreachable: " + dead + ")",
 		"cluster attempt 2/2 after ConnectionError: dial tcp " + dead + ": connect: connection refused",
 		"topology refreshed from " + a.addr + " (CLUSTER SHARDS)",
 		"cluster attempt 2/2 failed, giving up: ConnectionError: dial tcp " + dead + ": connect: connection refused",
@@ -504,6 +550,12 @@ func TestClusterEventString(t *testing.T) {
 			"topology read from 127.0.0.1:7000 (CLUSTER SHARDS): 3 primaries, 3 replicas, all 16384 slots covered"},
 		{redisx.ClusterEvent{Kind: redisx.EventTopology, Refreshed: true, Source: "127.0.0.1:7001", Command: "CLUSTER SLOTS", Primaries: 2, Covered: 10000},
 			"topology refreshed from 127.0.0.1:7001 (CLUSTER SLOTS): 2 primaries, 0 replicas, 10000 of 16384 slots covered"},
+		{redisx.ClusterEvent{Kind: redisx.EventTopology, Refreshed: true, Source: "127.0.0.1:7001", Command: "CLUSTER SHARDS", Primaries: 3, Covered: 10923, Unreachable: []string{"127.0.0.1:7000"}},
+			"topology refreshed from 127.0.0.1:7001 (CLUSTER SHARDS): 3 primaries, 0 replicas, 10923 of 16384 slots served by reachable nodes (unreachable: 127.0.0.1:7000)"},
+		{redisx.ClusterEvent{Kind: redisx.EventTopologyFailed, Refreshed: true, Attempts: 3, Err: refused},
+			"topology refresh failed (3 startup nodes tried): ConnectionError: dial 127.0.0.1:7000: connect: connection refused"},
+		{redisx.ClusterEvent{Kind: redisx.EventTopologyFailed, Attempts: 1, Err: refused},
+			"topology read failed (1 startup node tried): ConnectionError: dial 127.0.0.1:7000: connect: connection refused"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			if got := tc.ev.String(); got != tc.want {

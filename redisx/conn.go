@@ -28,9 +28,11 @@ type Conn struct {
 	proto int
 	err   error // first fatal error; every later call returns it
 
-	// OnPush, when not nil, receives RESP3 push messages that arrive while
-	// Do waits for a reply (client-side caching invalidations, for example).
-	// When nil, Do returns push messages as replies.
+	// OnPush, when not nil, receives the RESP3 push messages that arrive
+	// while Do or ReadReplyTo waits for a reply (client-side caching
+	// invalidations, pub/sub messages on a connection that also runs
+	// commands). When nil they are dropped. Either way a push is never
+	// returned as the reply to another command.
 	OnPush func(Value)
 }
 
@@ -122,13 +124,23 @@ func (e *TLSError) Error() string { return "TLS handshake: " + e.Err.Error() }
 func (e *TLSError) Unwrap() error { return e.Err }
 
 // HandshakeError is a session set-up step the server refused: AUTH,
-// HELLO, SELECT or CLIENT SETNAME. Err is the server's *RedisError.
+// HELLO, SELECT, CLIENT SETNAME or CLIENT TRACKING. Err is the server's
+// *RedisError.
 type HandshakeError struct {
-	Step string // "AUTH", "HELLO", "SELECT 99", "CLIENT SETNAME"
+	Step string // "AUTH", "HELLO", "SELECT 99", "CLIENT SETNAME", TrackingStep
 	Err  error
 }
 
-func (e *HandshakeError) Error() string { return e.Step + " failed: " + e.Err.Error() }
+// TrackingStep is the HandshakeError step of a CLIENT TRACKING that could
+// not be turned on again after a reconnect.
+const TrackingStep = "CLIENT TRACKING"
+
+func (e *HandshakeError) Error() string {
+	if e.Step == TrackingStep {
+		return e.Step + " could not be turned on again after a reconnect: " + e.Err.Error() + " (tracking is off now)"
+	}
+	return e.Step + " failed: " + e.Err.Error()
+}
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
 // handshake pipelines the set-up commands and reads their replies in
@@ -179,7 +191,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 	var first error
 	helloRefused := false
 	for _, s := range steps {
-		v, err := c.ReadReply(ctx)
+		v, err := c.readReplyTo(ctx, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -244,17 +256,53 @@ func (c *Conn) Do(ctx context.Context, args ...[]byte) (Value, error) {
 	if err := c.Flush(ctx); err != nil {
 		return Value{}, err
 	}
+	return c.ReadReplyTo(ctx, args)
+}
+
+// ReadReplyTo reads the reply to the command args, sent earlier. The push
+// messages read before it go to OnPush, except the one that is itself the
+// reply: RESP3 confirms SUBSCRIBE, UNSUBSCRIBE and their pattern and shard
+// forms with a push named after the command.
+func (c *Conn) ReadReplyTo(ctx context.Context, args [][]byte) (Value, error) {
+	return c.readReplyTo(ctx, args, c.OnPush)
+}
+
+// readReplyTo is ReadReplyTo with the push handler given: a pipeline
+// that reads several connections at once keeps each push in its place.
+func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(Value)) (Value, error) {
 	for {
 		v, err := c.ReadReply(ctx)
 		if err != nil {
 			return Value{}, err
 		}
-		if v.Kind == KindPush && c.OnPush != nil {
-			c.OnPush(v)
-			continue
+		if v.Kind != KindPush || pushAnswers(args, v) {
+			return v, nil
 		}
-		return v, nil
+		if onPush != nil {
+			onPush(v)
+		}
 	}
+}
+
+// pushAnswers reports whether the push v is the reply to args: the
+// confirmation of a pub/sub command ("subscribe", "punsubscribe", ...),
+// which RESP3 sends as a push named after the command.
+func pushAnswers(args [][]byte, v Value) bool {
+	if len(args) == 0 || len(v.Elems) == 0 || !isPubSubCommand(args[0]) {
+		return false
+	}
+	kind := v.Elems[0]
+	return (kind.Kind == KindBulk || kind.Kind == KindStatus) && strings.EqualFold(string(kind.Str), string(args[0]))
+}
+
+// isPubSubCommand reports whether name is SUBSCRIBE, UNSUBSCRIBE or one of
+// their pattern (P) and shard (S) forms.
+func isPubSubCommand(name []byte) bool {
+	switch strings.ToUpper(string(name)) {
+	case "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE":
+		return true
+	}
+	return false
 }
 
 // DoStrings is Do with string arguments.
@@ -302,8 +350,9 @@ func (c *Conn) Flush(ctx context.Context) error {
 	return nil
 }
 
-// ReadReply reads the next reply, bounded by the options' Timeout and by
-// ctx. A server error reply is a Value, not an error.
+// ReadReply reads the next message, bounded by the options' Timeout and by
+// ctx: a reply or, unlike ReadReplyTo, a push (what a subscribed
+// connection reads). A server error reply is a Value, not an error.
 func (c *Conn) ReadReply(ctx context.Context) (Value, error) {
 	if c.err != nil {
 		return Value{}, c.err

@@ -115,6 +115,9 @@ type pipelineHooks struct {
 	deliver func(i int, v Value) (hold bool, err error)
 	// late receives the held replies.
 	late func(i int, v Value) error
+	// push, when set, receives the push messages read before the reply
+	// to command i, instead of the connection's OnPush.
+	push func(i int, v Value)
 }
 
 // pipeline is the loop behind Client.Pipeline and the cluster's per-node
@@ -141,15 +144,15 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			c.Close()
 			return err
 		}
+		onPush := conn.OnPush
+		if h.push != nil {
+			onPush = func(v Value) { h.push(next, v) }
+		}
 		for next < len(cmds) {
-			v, err := conn.ReadReply(ctx)
+			v, err := conn.readReplyTo(ctx, cmds[next], onPush)
 			if err != nil {
 				c.Close()
 				return err
-			}
-			if v.Kind == KindPush && conn.OnPush != nil {
-				conn.OnPush(v)
-				continue
 			}
 			c.track(cmds[next], v)
 			if heldFrom < 0 {

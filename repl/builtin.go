@@ -24,8 +24,9 @@ type Builtin struct {
 
 // internalUsage is what :help shows for the shell's own ":" commands.
 const internalUsage = `:set [hints|nohints|keys|nokeys]    show or change the shell's preferences
-:retry [key=value ...]             show or change the retry policy (retries=, backoff=, base=, cap=, on=, deadline=)
-:verbose [on|off]                  show or change whether retries are printed
+:retry [key=value ...]             show or change the retry policy (retries=, backoff=, base=, cap=, on=, deadline=;
+                                   cluster-error-attempts= with -c)
+:verbose [on|off]                  show or change whether retries (and with -c, redirects and topology reads) are printed
 :help                              show this list`
 
 // builtin returns the builtin a ":name" word runs.

@@ -70,6 +70,25 @@ type RetryControl interface {
 	SetObserver(func(retry.Event))
 }
 
+// EventControl is implemented by clients that report, under --verbose and
+// :verbose, events besides retries: in cluster mode, redirects, topology
+// reads and cluster-level attempts.
+type EventControl interface {
+	// SetEventLines sets the function receiving those events, each as
+	// the line --verbose prints; nil silences them.
+	SetEventLines(func(line string))
+}
+
+// AttemptsControl is implemented by clients with a second, outer level of
+// attempts that :retry can change: the cluster-level attempts of cluster
+// mode (--cluster-error-attempts).
+type AttemptsControl interface {
+	// ErrorAttempts returns the attempts made after the first one fails.
+	ErrorAttempts() int
+	// SetErrorAttempts sets them.
+	SetErrorAttempts(n int)
+}
+
 // Standalone adapts a *redisx.Client to Client and RetryControl.
 type Standalone struct {
 	c *redisx.Client

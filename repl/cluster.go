@@ -22,8 +22,13 @@ type Cluster struct {
 	inTx bool
 }
 
-// A cluster shell's node-level policy can change live (:retry, :verbose).
-var _ RetryControl = (*Cluster)(nil)
+// A cluster shell's node-level policy, its cluster-level attempts and
+// what it prints can change live (:retry, :verbose).
+var (
+	_ RetryControl    = (*Cluster)(nil)
+	_ EventControl    = (*Cluster)(nil)
+	_ AttemptsControl = (*Cluster)(nil)
+)
 
 // ErrNoConnect is returned by Cluster.SetAddr: a cluster shell keeps its
 // startup nodes.
@@ -92,6 +97,23 @@ func (s *Cluster) Observer() func(retry.Event) { return s.c.OnRetry() }
 
 // SetObserver sets the node-level retry event hook.
 func (s *Cluster) SetObserver(f func(retry.Event)) { s.c.SetOnRetry(f) }
+
+// SetEventLines prints the cluster's redirects, topology reads and
+// cluster-level attempts with f, as --verbose does; nil silences them.
+func (s *Cluster) SetEventLines(f func(string)) {
+	if f == nil {
+		s.c.SetOnEvent(nil)
+		return
+	}
+	s.c.SetOnEvent(func(ev redisx.ClusterEvent) { f(ev.String()) })
+}
+
+// ErrorAttempts returns the cluster-level attempts made after the first
+// one fails.
+func (s *Cluster) ErrorAttempts() int { return s.c.ErrorAttempts() }
+
+// SetErrorAttempts sets the cluster-level attempts.
+func (s *Cluster) SetErrorAttempts(n int) { s.c.SetErrorAttempts(n) }
 
 // SetAddr is not supported in cluster mode: it returns ErrNoConnect.
 func (s *Cluster) SetAddr(string, int) error { return ErrNoConnect }

@@ -38,6 +38,8 @@ type completer struct {
 	keys keyLister
 	// builtins are the shell's added commands (Config.Builtins).
 	builtins map[string]Builtin
+	// cluster offers the :retry setting of the cluster-level attempts.
+	cluster bool
 }
 
 // complete returns the word being typed at the end of line and its
@@ -80,7 +82,7 @@ func (c *completer) complete(line string) (word string, cands []string) {
 	case strings.EqualFold(words[0], ":verbose") && len(words) == 1:
 		pool = []string{"on", "off"}
 	case strings.EqualFold(words[0], ":retry"):
-		return word, retryCompletions(word)
+		return word, retryCompletions(word, c.cluster)
 	default:
 		pool, keys = c.argCompletions(words)
 	}
@@ -163,9 +165,9 @@ func helpCompletions(typed []string) []string {
 	return out
 }
 
-// retryCompletions completes the keys of :retry settings and the backoff
-// names after "backoff=".
-func retryCompletions(word string) []string {
+// retryCompletions completes the keys of :retry settings (with cluster,
+// cluster-error-attempts= too) and the backoff names after "backoff=".
+func retryCompletions(word string, cluster bool) []string {
 	var out []string
 	if v, ok := strings.CutPrefix(strings.ToLower(word), "backoff="); ok {
 		for _, name := range backoffNames() {
@@ -175,7 +177,11 @@ func retryCompletions(word string) []string {
 		}
 		return out
 	}
-	for _, k := range retryKeys {
+	keys := retryKeys
+	if cluster {
+		keys = append(slices.Clone(keys), clusterAttemptsKey+"=")
+	}
+	for _, k := range keys {
 		if strings.HasPrefix(k, strings.ToLower(word)) {
 			out = append(out, matchCase(k, word))
 		}

@@ -49,6 +49,7 @@ func TestComplete(t *testing.T) {
 		{line: ":set no", word: "no", want: []string{"nohints", "nokeys"}},
 		{line: ":verbose o", word: "o", want: []string{"off", "on"}},
 		{line: ":retry ba", word: "ba", want: []string{"backoff=", "base="}},
+		{line: ":retry c", word: "c", want: []string{"cap="}},
 		{line: ":retry backoff=ex", word: "backoff=ex", want: []string{"backoff=exponential", "backoff=exponential-jitter"}},
 		{line: `GET "us`, word: `"us`, want: nil},
 		{line: `SET "a b`, word: "b", want: nil},
@@ -129,5 +130,12 @@ func TestReadlineCompletionSuffixes(t *testing.T) {
 	got, _ = e.doComplete([]rune("ba"), 2)
 	if len(got) != 1 || string(got[0]) != "ckoff=" {
 		t.Errorf("doComplete = %q: a key= setting takes no space", got)
+	}
+}
+
+func TestCompleteClusterRetry(t *testing.T) {
+	c := &completer{cmds: newCommandSet(nil), cluster: true}
+	if _, got := c.complete(":retry c"); !slices.Equal(got, []string{"cap=", "cluster-error-attempts="}) {
+		t.Errorf("complete(:retry c) in cluster mode = %q", got)
 	}
 }

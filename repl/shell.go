@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -117,7 +118,8 @@ func (s *Shell) Run(ctx context.Context) error {
 	defer stop()
 
 	s.ed.SetCompleter(func(line string) (string, []string) {
-		c := completer{cmds: s.cmds.Load(), builtins: s.cfg.Builtins}
+		_, attempts := s.client.(AttemptsControl)
+		c := completer{cmds: s.cmds.Load(), builtins: s.cfg.Builtins, cluster: attempts}
 		if s.keys.Load() {
 			c.keys = s.client.ScanKeys
 		}
@@ -132,8 +134,8 @@ func (s *Shell) Run(ctx context.Context) error {
 
 	s.openHistory()
 	if rc, ok := s.client.(RetryControl); ok && rc.Observer() != nil {
-		// --verbose was given: print retry lines in the shell's colours.
-		rc.SetObserver(s.observe)
+		// --verbose was given: print its lines in the shell's colours.
+		s.setVerbose(rc, true)
 	}
 	s.runRC()
 	s.connect(ctx)
@@ -413,28 +415,61 @@ func (s *Shell) set(opts []string, prefix string) {
 	}
 }
 
+// clusterAttemptsKey is the :retry setting of the cluster-level attempts,
+// named after --cluster-error-attempts.
+const clusterAttemptsKey = "cluster-error-attempts"
+
 // retry is :retry: alone it shows the policy, with key=value settings it
-// changes it (see retry.Policy.Apply).
+// changes it (see retry.Policy.Apply); in cluster mode
+// cluster-error-attempts=N sets the cluster-level attempts too. Either
+// every setting applies or none does.
 func (s *Shell) retry(settings []string, prefix string) {
 	rc, ok := s.client.(RetryControl)
 	if !ok {
 		s.print(prefix + "the retry policy cannot be changed in this mode\n")
 		return
 	}
+	ac, hasAttempts := s.client.(AttemptsControl)
 	p := rc.RetryPolicy()
 	if len(settings) > 0 {
-		q, err := p.Apply(settings...)
+		var policy []string
+		attempts := -1
+		for _, set := range settings {
+			key, val, _ := strings.Cut(set, "=")
+			if !strings.EqualFold(strings.TrimSpace(key), clusterAttemptsKey) {
+				policy = append(policy, set)
+				continue
+			}
+			if !hasAttempts {
+				s.errorf("%s:retry: %s applies in cluster mode only (-c)", prefix, clusterAttemptsKey)
+				return
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || n < 0 {
+				s.errorf("%s:retry: %s: %q is not a number of 0 or more", prefix, clusterAttemptsKey, val)
+				return
+			}
+			attempts = n
+		}
+		q, err := p.Apply(policy...)
 		if err != nil {
 			s.errorf("%s:retry: %v", prefix, err)
 			return
 		}
 		rc.SetRetryPolicy(q)
+		if attempts >= 0 {
+			ac.SetErrorAttempts(attempts)
+		}
 		p = q
 		if prefix != "" {
 			return
 		}
 	}
-	s.print("retry " + p.String() + "\n")
+	line := "retry " + p.String()
+	if hasAttempts {
+		line += " " + clusterAttemptsKey + "=" + strconv.Itoa(ac.ErrorAttempts())
+	}
+	s.print(line + "\n")
 }
 
 // verbose is :verbose on|off: print every retry on stderr, or not.
@@ -450,18 +485,39 @@ func (s *Shell) verbose(args []string, prefix string) {
 	}
 	switch strings.ToLower(args[0]) {
 	case "on":
-		rc.SetObserver(s.observe)
+		s.setVerbose(rc, true)
 	case "off":
-		rc.SetObserver(nil)
+		s.setVerbose(rc, false)
 	default:
 		s.print(prefix + ":verbose takes on or off\n")
 	}
 }
 
+// setVerbose turns on or off the lines --verbose prints: retries and, in
+// cluster mode, redirects, topology reads and cluster-level attempts.
+func (s *Shell) setVerbose(rc RetryControl, on bool) {
+	ec, hasEvents := s.client.(EventControl)
+	if !on {
+		rc.SetObserver(nil)
+		if hasEvents {
+			ec.SetEventLines(nil)
+		}
+		return
+	}
+	rc.SetObserver(s.observe)
+	if hasEvents {
+		ec.SetEventLines(s.verboseLine)
+	}
+}
+
 // observe prints a retry event, as --verbose does.
-func (s *Shell) observe(ev retry.Event) {
-	line := format.AppendPrintable(nil, []byte(retry.FormatEvent(ev)))
-	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(string(line)))
+func (s *Shell) observe(ev retry.Event) { s.verboseLine(retry.FormatEvent(ev)) }
+
+// verboseLine prints one --verbose line in the shell's colours. A line may
+// quote a server: its control bytes are escaped.
+func (s *Shell) verboseLine(line string) {
+	safe := format.AppendPrintable(nil, []byte(line))
+	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(string(safe)))
 }
 
 // drainInterrupts forgets a Ctrl-C that arrived while no command ran.

@@ -400,3 +400,82 @@ func TestShellConnectBuiltin(t *testing.T) {
 		t.Errorf("prompt after connect %q", ed.prompts[1])
 	}
 }
+
+// fakeClusterClient is a fakeClient with the cluster's outer level of
+// attempts and its event lines.
+type fakeClusterClient struct {
+	fakeClient
+	attempts int
+	lines    func(string)
+}
+
+func (c *fakeClusterClient) ErrorAttempts() int           { return c.attempts }
+func (c *fakeClusterClient) SetErrorAttempts(n int)       { c.attempts = n }
+func (c *fakeClusterClient) SetEventLines(f func(string)) { c.lines = f }
+
+func runClusterShell(t *testing.T, ed *fakeEditor, client *fakeClusterClient) *shellRun {
+	t.Helper()
+	r := &shellRun{ed: ed}
+	client.state.Addr = "127.0.0.1:7000"
+	r.err = NewShell(Config{Client: client, Editor: ed, Out: &r.out, ErrOut: &r.errOut}).Run(context.Background())
+	if r.err != nil {
+		t.Fatalf("Run: %v", r.err)
+	}
+	return r
+}
+
+// TestShellRetryClusterAttempts: in cluster mode :retry shows and sets
+// the cluster-level attempts, all settings or none; elsewhere the key is
+// refused.
+func TestShellRetryClusterAttempts(t *testing.T) {
+	ed := &fakeEditor{lines: []string{
+		":retry",
+		":retry cluster-error-attempts=7 retries=2",
+		":retry cluster-error-attempts=-1",
+		":retry cluster-error-attempts=4 bogus=1",
+		":retry",
+	}}
+	client := &fakeClusterClient{fakeClient: fakeClient{policy: retry.DefaultPolicy()}, attempts: 3}
+	r := runClusterShell(t, ed, client)
+	want := "retry retries=0 backoff=none on=ConnectionError,TimeoutError cluster-error-attempts=3\n" +
+		"retry retries=2 backoff=none on=ConnectionError,TimeoutError cluster-error-attempts=7\n" +
+		"retry retries=2 backoff=none on=ConnectionError,TimeoutError cluster-error-attempts=7\n"
+	if got := r.out.String(); got != want {
+		t.Errorf("output:\n%q\nwant\n%q", got, want)
+	}
+	for _, w := range []string{`cluster-error-attempts: "-1" is not a number of 0 or more`, `unknown setting "bogus"`} {
+		if !strings.Contains(r.errOut.String(), w) {
+			t.Errorf("stderr %q, want %q", r.errOut.String(), w)
+		}
+	}
+	if client.attempts != 7 {
+		t.Errorf("attempts %d, want 7", client.attempts)
+	}
+
+	ed = &fakeEditor{lines: []string{":retry cluster-error-attempts=2"}}
+	standalone := runShell(t, Config{}, ed, &fakeClient{policy: retry.DefaultPolicy()})
+	if got := standalone.errOut.String(); !strings.Contains(got, "cluster-error-attempts applies in cluster mode only (-c)") {
+		t.Errorf("standalone stderr %q", got)
+	}
+}
+
+// TestShellVerboseClusterLines: :verbose on prints the cluster's events
+// as well as the retries, :verbose off silences both.
+func TestShellVerboseClusterLines(t *testing.T) {
+	ed := &fakeEditor{lines: []string{":verbose on", "GET k", ":verbose off", "GET k"}}
+	client := &fakeClusterClient{}
+	client.do = func(context.Context, []string) (redisx.Value, error) {
+		if client.lines != nil {
+			client.lines("redirect MOVED slot 7 -> 127.0.0.1:7001")
+		}
+		if client.observer != nil {
+			client.observer(retry.Event{Action: retry.ActionRetry, Attempt: 1, Retries: 1, Class: retry.ConnectionError, Err: errors.New("refused"), Backoff: "none"})
+		}
+		return redisx.BulkString("v"), nil
+	}
+	r := runClusterShell(t, ed, client)
+	want := "redirect MOVED slot 7 -> 127.0.0.1:7001\nretry 1/1 in 0s after ConnectionError: refused [none]\n"
+	if got := r.errOut.String(); got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
