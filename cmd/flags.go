@@ -303,6 +303,12 @@ var emptyMeans = map[string]string{
 	"uri":               "an invalid URI",
 }
 
+// emptyRefusedBelow lists the options whose own check refuses the empty
+// value with a message that lists the valid ones.
+var emptyRefusedBelow = map[string]bool{
+	"show-pushes": true,
+}
+
 // checkEmptyValues refuses an option given an empty value where the empty
 // value means nothing (see emptyMeans), naming the option and, when it did
 // not come from the command line, where it came from (where returns "" for
@@ -313,7 +319,7 @@ func checkEmptyValues(fs *pflag.FlagSet, where func(name string) string) error {
 		if err != nil {
 			return
 		}
-		if _, ok := emptyMeans[f.Name]; ok {
+		if _, ok := emptyMeans[f.Name]; ok || emptyRefusedBelow[f.Name] {
 			return
 		}
 		empty := false
