@@ -81,6 +81,9 @@ func (s *Set) MaskBytes(b []byte) []byte {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if len(s.list) == 0 {
+		return b
+	}
 	out := b
 	for _, secret := range s.list {
 		if bytes.Contains(out, secret) {
