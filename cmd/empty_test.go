@@ -91,14 +91,17 @@ func TestEmptyValuesRefused(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		err  string // all of stderr
-		cli  string // what redis-cli does with it, for the record
+		// cli is what redis-cli prints for the same arguments (a part of
+		// its stdout and stderr), where it has the option: it fails too,
+		// or silently does something else than asked.
+		cli string
 	}{
 		{[]string{"-u", "", "PING"}, "Invalid URI: invalid URI: unknown scheme \"\": the scheme must be redis://, rediss:// or unix://\n", "Invalid URI scheme"},
-		{[]string{"--user", "", "-a", "x", "--no-auth-warning", "PING"}, empty("--user"), "AUTH \"\" x, then PING"},
-		{[]string{"--user", "", "PING"}, empty("--user"), "PING as the default user"},
-		{[]string{"--user", "alice", "PING"}, "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one.\n", "PING as the default user"},
-		{[]string{"-n", "", "PING"}, "-n, --db: \"\" must be an integer\n", "PING in db 0"},
-		{[]string{"-p", "0", "PING"}, "Invalid port 0 (-p, --port): must be between 1 and 65535.\n", "connects to port 0: refused"},
+		{[]string{"--user", "", "-a", "x", "--no-auth-warning", "PING"}, empty("--user"), "AUTH failed: WRONGPASS"},                                     // then PING
+		{[]string{"--user", "", "PING"}, empty("--user"), "PONG"},                                                                                       // the default user
+		{[]string{"--user", "alice", "PING"}, "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one.\n", "PONG"}, // the default user
+		{[]string{"-n", "", "PING"}, "-n, --db: \"\" must be an integer\n", "PONG"},                                                                     // in db 0
+		{[]string{"-p", "0", "PING"}, "Invalid port 0 (-p, --port): must be between 1 and 65535.\n", "Could not connect to Redis at 127.0.0.1:0: Connection refused"},
 		{[]string{"-h", "", "PING"}, empty("-h, --host"), "Name or service not known"},
 		{[]string{"-s", "", "PING"}, empty("-s, --socket"), "Could not connect to Redis at : Connection refused"},
 		{[]string{"--sni", "", "PING"}, empty("--sni"), ""},
@@ -106,16 +109,22 @@ func TestEmptyValuesRefused(t *testing.T) {
 		{[]string{"--config", "", "PING"}, empty("--config"), ""},
 		{[]string{"--profile", "", "PING"}, empty("--profile"), ""},
 		{[]string{"--retry-on-error", "", "PING"}, empty("--retry-on-error"), ""},
-		{[]string{"--pattern", "", "--scan"}, empty("--pattern"), "SCAN MATCH \"\""},
+		{[]string{"--pattern", "", "--scan"}, empty("--pattern"), ""}, // SCAN MATCH "": only an empty key
 		{[]string{"--rdb", "", "PING"}, empty("--rdb"), ""},
 		{[]string{"-c", "--cluster-seed", "", "PING"}, empty("--cluster-seed"), ""},
 		{[]string{"-c", "--cluster-seed", "127.0.0.1", "PING"}, "Option --cluster-seed \"127.0.0.1\": not HOST:PORT (IPv6 hosts in brackets: [::1]:7000)\n", ""},
 		{[]string{"-c", "--cluster-seed", "127.0.0.1:0", "PING"}, "Option --cluster-seed \"127.0.0.1:0\": port \"0\": must be a number from 1 to 65535\n", ""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			r := runRedish(t, nil, "", append([]string{"-p", port}, tc.args...)...)
+			args := append([]string{"-p", port}, tc.args...)
+			r := runRedish(t, nil, "", args...)
 			if r.code != 1 || r.out != "" || r.err != tc.err {
-				t.Errorf("got %+v, want exit 1 and %q (redis-cli: %s)", r, tc.err, tc.cli)
+				t.Errorf("got %+v, want exit 1 and %q", r, tc.err)
+			}
+			if tc.cli != "" {
+				if cli := runCLI(t, nil, "", args...); !strings.Contains(cli.out+cli.err, tc.cli) {
+					t.Errorf("redis-cli printed %+v, not %q", cli, tc.cli)
+				}
 			}
 		})
 	}
