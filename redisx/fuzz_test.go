@@ -92,24 +92,32 @@ func FuzzReaderMemory(f *testing.F) {
 		if len(in) > 4096 {
 			return
 		}
-		src := bytes.NewReader(in)
-		r := NewReader(bufio.NewReaderSize(src, 16))
-		r.allowance = 1
+		// TotalAlloc counts every goroutine's allocations, the fuzzing
+		// engine's included: the least of three runs is the reader's.
+		var consumed, allocated int64 = 0, -1
 		replies := 0
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for range len(in)/3 + 1 {
-			if _, err := r.ReadValue(); err != nil {
-				break
+		for range 3 {
+			src := bytes.NewReader(in)
+			r := NewReader(bufio.NewReaderSize(src, 16))
+			r.allowance = 1
+			replies = 0
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range len(in)/3 + 1 {
+				if _, err := r.ReadValue(); err != nil {
+					break
+				}
+				replies++
 			}
-			replies++
+			runtime.ReadMemStats(&after)
+			consumed = int64(len(in) - src.Len() - r.Buffered())
+			if n := int64(after.TotalAlloc - before.TotalAlloc); allocated < 0 || n < allocated {
+				allocated = n
+			}
 		}
-		runtime.ReadMemStats(&after)
-		consumed := int64(len(in) - src.Len() - r.Buffered())
-		allocated := int64(after.TotalAlloc - before.TotalAlloc)
 		// Every level of nesting costs a header of at least 4 bytes.
 		levels := min(int64(DefaultMaxDepth), consumed/4+1) * int64(replies+1)
-		limit := MemPerByte*consumed*9/8 + levels*perLevel + 4096
+		limit := MemPerByte*consumed*9/8 + levels*perLevel + 8192
 		if allocated > limit {
 			t.Fatalf("%d bytes allocated for %d bytes consumed (%d replies), want at most %d", allocated, consumed, replies, limit)
 		}
