@@ -39,8 +39,9 @@ type labServer interface {
 	// same port.
 	Relaunch() error
 	// Pause freezes the server: connections are accepted, nothing is
-	// answered until Resume.
-	Pause()
+	// answered until Resume. A redis-server process cannot be paused on
+	// Windows (redistest.ErrNoPause).
+	Pause() error
 	// Resume ends a Pause.
 	Resume()
 	// Close stops the server for good and removes its files.
@@ -404,7 +405,12 @@ func (l *lab) Pause(spec string, d time.Duration) (string, error) {
 		return "", errors.New("the lab is closed")
 	}
 	l.stopResumeLocked(n)
-	n.server.Pause()
+	if err := n.server.Pause(); err != nil {
+		if errors.Is(err, redistest.ErrNoPause) {
+			return "", fmt.Errorf("node %d: %w; :lab latency NODE DURATION delays its replies instead", i, redistest.ErrNoPause)
+		}
+		return "", fmt.Errorf("node %d: %w", i, err)
+	}
 	l.timers.Add(1)
 	var t *time.Timer
 	t = time.AfterFunc(d, func() {

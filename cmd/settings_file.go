@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
 )
 
@@ -193,7 +194,7 @@ func configPath(o *settingsOptions, fs *pflag.FlagSet, getenv func(string) strin
 	}
 	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" || !filepath.IsAbs(dir) {
-		home := getenv("HOME")
+		home := repl.HomeDir(getenv)
 		if home == "" {
 			return "", "no home directory", false
 		}
