@@ -88,6 +88,11 @@ type labOptions struct {
 	Embedded    bool     // --embedded
 }
 
+// msgLabNoRedisServer says what to install for lab --cluster.
+const msgLabNoRedisServer = "lab: --cluster needs redis-server, which is not on PATH: install it " +
+	"(Debian, Ubuntu: apt-get install redis-server; Fedora: dnf install redis; macOS: brew install redis), " +
+	"or leave out --cluster to use the embedded server"
+
 // startLab starts what o asks for: with cluster, o.Primaries primaries
 // with o.Replicas replicas each; otherwise one server, the embedded one
 // when o.Embedded is set. On error nothing is left running.
@@ -96,13 +101,13 @@ func startLab(o labOptions, cluster bool) (*lab, error) {
 	if !embedded {
 		if _, err := exec.LookPath("redis-server"); err != nil {
 			if cluster {
-				return nil, fmt.Errorf("lab: a cluster needs redis-server: %w", err)
+				return nil, errors.New(msgLabNoRedisServer)
 			}
 			embedded = true
 		}
 	}
 	if embedded && cluster {
-		return nil, errors.New("lab: the embedded server cannot form a cluster: install redis-server for --cluster")
+		return nil, errors.New("lab: the embedded server cannot form a cluster: leave out --embedded (--cluster needs redis-server)")
 	}
 	dir, err := os.MkdirTemp("", "redish-lab-")
 	if err != nil {

@@ -112,6 +112,13 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		layers = append(layers, layer{source: "profile " + s.profile, settings: p.settings()})
 	}
 	eff := merge(layers)
+	// A run without some of the flags (redish lab chooses where to
+	// connect) leaves their settings alone.
+	for name := range eff {
+		if fs.Lookup(name) == nil {
+			delete(eff, name)
+		}
+	}
 
 	// The command line and the environment rank above the file.
 	var cmdline []string
