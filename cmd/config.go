@@ -94,7 +94,8 @@ func (c *config) resolveConn() error {
 	if o.URI != "" {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
-			return &exitError{code: 1, msg: "Invalid URI: " + err.Error()}
+			// redisx's errors start "invalid URI: "; say it once.
+			return &exitError{code: 1, msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
 		co.ApplyURI(u)
 		if u.TLS {

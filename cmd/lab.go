@@ -119,7 +119,7 @@ func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs 
 	defer l.Close()
 	// Ctrl-C or SIGTERM while the servers started: stop them and end.
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return &interruptedError{what: "while starting the lab", err: ctx.Err()}
 	}
 	if l.embedded {
 		notice := "lab: using the embedded in-memory server (a subset of Redis commands)"
@@ -165,7 +165,7 @@ func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs 
 	err = cfg.run(ctx)
 	if ctx.Err() != nil && !ios.InTTY {
 		// Stdin mode saw the signal as a failed read; say what happened.
-		return ctx.Err()
+		return &interruptedError{what: cfg.activity(), err: ctx.Err()}
 	}
 	return err
 }
