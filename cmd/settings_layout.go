@@ -65,9 +65,6 @@ func layoutOf(data []byte) (*fileLayout, error) {
 		default:
 			continue
 		}
-		if e.Kind == unstable.Table || e.Kind == unstable.ArrayTable {
-			keys = table
-		}
 		if len(keys) >= 2 && keys[0] == "profile" {
 			x.profile = keys[1]
 			if !slices.Contains(l.profiles, x.profile) {
