@@ -454,9 +454,6 @@ func (s *Shell) setVerbose(_ RetryControl, on bool) {
 	setVerboseLines(s.client, nil)
 }
 
-// observe prints a retry event, as --verbose does.
-func (s *Shell) observe(ev retry.Event) { s.verboseLine(retry.FormatEvent(ev)) }
-
 // verboseLine prints one --verbose line in the shell's colours.
 func (s *Shell) verboseLine(line string) {
 	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(line))
