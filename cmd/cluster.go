@@ -268,11 +268,34 @@ func writeTopology(w io.Writer, t *redisx.Topology, rows []nodeStatus) {
 		covered -= r.Count()
 		gaps = append(gaps, r.String())
 	}
-	fmt.Fprintf(w, "\n%d primaries, %d replicas; %d of %d slots covered", len(t.Primaries()), len(t.Replicas()), covered, redisx.SlotCount)
+	fmt.Fprintf(w, "\n%s; %d of %d slots covered", nodeCounts(t), covered, redisx.SlotCount)
 	if len(gaps) > 0 {
 		fmt.Fprintf(w, " (not covered: %s)", strings.Join(gaps, ","))
 	}
 	fmt.Fprintf(w, "\nread from %s with %s\n", t.Source, t.Command)
+}
+
+// nodeCounts says how many primaries and replicas are alive, and how many
+// nodes the cluster sees as failed: "3 primaries, 2 replicas, 1 failed
+// node". A failed primary serves nothing: counting it with the primaries
+// would overstate what the cluster has.
+func nodeCounts(t *redisx.Topology) string {
+	primaries, replicas, failed := 0, 0, 0
+	for _, n := range t.Nodes {
+		switch {
+		case n.Health == "fail" || n.Health == "failed":
+			failed++
+		case n.Role == redisx.RolePrimary:
+			primaries++
+		default:
+			replicas++
+		}
+	}
+	s := count(primaries, "primary", "primaries") + ", " + count(replicas, "replica", "replicas")
+	if failed > 0 {
+		s += ", " + count(failed, "failed node", "failed nodes")
+	}
+	return s
 }
 
 func slotsText(n *redisx.ClusterNode) string {

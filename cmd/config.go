@@ -99,7 +99,8 @@ func (c *config) resolveConn() error {
 	if flagGiven(fs, "uri") {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
-			return &exitError{code: 1, msg: "Invalid URI: " + err.Error()}
+			// redisx's errors start "invalid URI: "; say it once.
+			return &exitError{code: 1, msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
 		secrets.Add(u.Password)
 		co.ApplyURI(u)

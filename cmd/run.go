@@ -17,8 +17,18 @@ import (
 	"github.com/redish/redish/secret"
 )
 
-// run dispatches to the mode the command line selects.
+// run runs the mode the command line selects. An error of a run that a
+// signal interrupted says what the run was doing (see activity).
 func (c *config) run(ctx context.Context) error {
+	err := c.runMode(ctx)
+	if err != nil && ctx.Err() != nil {
+		return &interruptedError{what: c.activity(), err: err}
+	}
+	return err
+}
+
+// runMode dispatches to the mode the command line selects.
+func (c *config) runMode(ctx context.Context) error {
 	if len(c.args) > 0 && isHelpWord(c.args[0]) {
 		return c.printRedisHelp(c.args[1:])
 	}

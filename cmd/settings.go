@@ -106,8 +106,20 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		return nil
 	}
 
+	// A problem in a profile matters only to the runs that select it.
+	for _, name := range cf.profileNames() {
+		if name == s.profile {
+			continue
+		}
+		for _, problem := range cf.problems[name] {
+			fmt.Fprintf(ios.ErrOut, "Warning: ignoring profile %s: %s\n", name, problem)
+		}
+	}
 	layers := []layer{{source: sourceFile, settings: cf.fileSettings.settings()}}
 	if s.profile != "" {
+		if problems := cf.problems[s.profile]; len(problems) > 0 {
+			return &exitError{code: 1, msg: strings.Join(problems, "\n")}
+		}
 		p, ok := cf.Profiles[s.profile]
 		if !ok {
 			return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile))}
@@ -115,6 +127,13 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		layers = append(layers, layer{source: "profile " + s.profile, settings: p.settings()})
 	}
 	eff := merge(layers)
+	// A run without some of the flags (redish lab chooses where to
+	// connect) leaves their settings alone.
+	for name := range eff {
+		if fs.Lookup(name) == nil {
+			delete(eff, name)
+		}
+	}
 
 	// The command line and the environment rank above the file.
 	var cmdline []string

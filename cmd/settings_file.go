@@ -18,6 +18,7 @@ import (
 
 	"github.com/redish/redish/backoff"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
 )
 
@@ -108,6 +109,12 @@ type configFile struct {
 	DefaultProfile string `toml:"default-profile"`
 	// Profiles are the [profile.NAME] tables.
 	Profiles map[string]fileSettings `toml:"profile"`
+
+	// problems holds what is wrong with each profile that has a problem,
+	// one "FILE:LINE: message" line each. Such a profile is not in
+	// Profiles: a run that selects it fails with these lines, the others
+	// warn.
+	problems map[string][]string
 }
 
 // setting is one value of a layer: the flag it sets and its values as the
@@ -161,21 +168,22 @@ func settingNames() []string {
 
 // check validates the values the flags themselves accept as any string,
 // so that a mistake is reported with the file and profile it is in rather
-// than later as if it came from the command line.
+// than later as if it came from the command line. Its error is a
+// *settingError.
 func (s *fileSettings) check() error {
 	if s.RetryBackoff != nil && !slices.Contains(backoff.Names(), strings.ToLower(*s.RetryBackoff)) {
-		return fmt.Errorf("retry-backoff: %w %q (valid: %s)", backoff.ErrUnknown, *s.RetryBackoff, strings.Join(backoff.Names(), ", "))
+		return &settingError{"retry-backoff", fmt.Errorf("%w %q (valid: %s)", backoff.ErrUnknown, *s.RetryBackoff, strings.Join(backoff.Names(), ", "))}
 	}
 	for _, list := range s.RetryOnError {
 		for item := range strings.SplitSeq(list, ",") {
 			if _, err := retry.ParseClass(item); err != nil {
-				return fmt.Errorf("retry-on-error: %w", err)
+				return &settingError{"retry-on-error", err}
 			}
 		}
 	}
 	if s.ShowPushes != nil {
 		if _, ok := parseYesNo(*s.ShowPushes); !ok {
-			return fmt.Errorf("show-pushes: %q is not yes or no", *s.ShowPushes)
+			return &settingError{"show-pushes", fmt.Errorf("%q is not yes or no", *s.ShowPushes)}
 		}
 	}
 	return nil
@@ -195,7 +203,7 @@ func configPath(o *settingsOptions, fs *pflag.FlagSet, getenv func(string) strin
 	}
 	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" || !filepath.IsAbs(dir) {
-		home := getenv("HOME")
+		home := repl.HomeDir(getenv)
 		if home == "" {
 			return "", "no home directory", false
 		}
@@ -223,15 +231,61 @@ func loadConfigFile(path string, must bool) (*configFile, error) {
 }
 
 // parseConfigFile parses the configuration file's contents. Errors name
-// the file and, when the parser knows it, the line.
+// the file and, when the parser knows it, the line. A problem inside a
+// [profile.NAME] table is not an error of the file: it is kept in
+// cf.problems, for the run that selects that profile (see
+// settings_layout.go).
 func parseConfigFile(path string, data []byte) (*configFile, error) {
+	cf, err := decodeConfig(path, data)
+	if err == nil {
+		err = cf.check()
+	}
+	if err == nil {
+		return cf, nil
+	}
+	l, lerr := layoutOf(data)
+	if lerr != nil {
+		return nil, err // a syntax error, which the decoder described
+	}
+	top, err := decodeConfig(path, l.without(l.profiles...))
+	if err != nil {
+		return nil, err
+	}
+	if err := top.fileSettings.check(); err != nil {
+		return nil, l.located(path, "", err)
+	}
+	problems := map[string][]string{}
+	var broken []string
+	for _, name := range l.profiles {
+		pcf, err := decodeConfig(path, l.only(name))
+		if err == nil {
+			p := pcf.Profiles[name]
+			if cerr := p.check(); cerr != nil {
+				err = l.located(path, name, cerr)
+			}
+		}
+		if err != nil {
+			problems[name] = strings.Split(err.Error(), "\n")
+			broken = append(broken, name)
+		}
+	}
+	cf, err = decodeConfig(path, l.without(broken...))
+	if err != nil {
+		return nil, err
+	}
+	cf.problems = problems
+	if err := cf.check(); err != nil {
+		return nil, l.located(path, "", err)
+	}
+	return cf, nil
+}
+
+// decodeConfig decodes the file, refusing unknown keys.
+func decodeConfig(path string, data []byte) (*configFile, error) {
 	var cf configFile
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
 	if err := dec.Decode(&cf); err != nil {
 		return nil, fileError(path, err)
-	}
-	if err := cf.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &cf, nil
 }
@@ -301,25 +355,27 @@ func (cf *configFile) check() error {
 			return fmt.Errorf("[profile.%s] %w", name, err)
 		}
 	}
-	if cf.DefaultProfile != "" {
-		if _, ok := cf.Profiles[cf.DefaultProfile]; !ok {
-			return fmt.Errorf("default-profile: %w", cf.noProfile(cf.DefaultProfile))
-		}
+	if cf.DefaultProfile != "" && !slices.Contains(cf.profileNames(), cf.DefaultProfile) {
+		return &settingError{"default-profile", cf.noProfile(cf.DefaultProfile)}
 	}
 	return nil
 }
 
-// profileNames returns the names of the profiles, sorted.
+// profileNames returns the names of the profiles, those with problems
+// included, sorted.
 func (cf *configFile) profileNames() []string {
 	if cf == nil {
 		return nil
 	}
-	names := make([]string, 0, len(cf.Profiles))
+	names := make([]string, 0, len(cf.Profiles)+len(cf.problems))
 	for name := range cf.Profiles {
 		names = append(names, name)
 	}
+	for name := range cf.problems {
+		names = append(names, name)
+	}
 	slices.Sort(names)
-	return names
+	return slices.Compact(names)
 }
 
 // errNoProfile is wrapped by the error for a profile the file lacks.

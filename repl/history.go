@@ -31,12 +31,12 @@ const (
 // (REDISH_HISTFILE=/dev/null) or there is no home directory.
 func HistoryPath(getenv func(string) string) string {
 	if p := getenv(HistoryEnv); p != "" {
-		if p == os.DevNull {
+		if isDevNull(p) {
 			return ""
 		}
 		return p
 	}
-	home := getenv("HOME")
+	home := HomeDir(getenv)
 	if home == "" {
 		return ""
 	}
