@@ -96,7 +96,7 @@ func TestEmptyValuesRefused(t *testing.T) {
 		// or silently does something else than asked.
 		cli string
 	}{
-		{[]string{"-u", "", "PING"}, "Invalid URI: invalid URI: unknown scheme \"\": the scheme must be redis://, rediss:// or unix://\n", "Invalid URI scheme"},
+		{[]string{"-u", "", "PING"}, "Invalid URI: unknown scheme \"\": the scheme must be redis://, rediss:// or unix://\n", "Invalid URI scheme"},
 		{[]string{"--user", "", "-a", "x", "--no-auth-warning", "PING"}, empty("--user"), "AUTH failed: WRONGPASS"},                                     // then PING
 		{[]string{"--user", "", "PING"}, empty("--user"), "PONG"},                                                                                       // the default user
 		{[]string{"--user", "alice", "PING"}, "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one.\n", "PONG"}, // the default user
