@@ -200,7 +200,8 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 		}
 		switch {
 		case v.Kind == redisx.KindError:
-			errOut.Write(v.Str)
+			// Masked here: the buffered writer may split a line in two.
+			errOut.Write(c.ios.Secrets.MaskBytes(v.Str))
 			errOut.WriteByte('\n')
 			st.errors++
 		case v.Kind == redisx.KindBulk && eof.Load() && bytes.Equal(v.Str, magic):

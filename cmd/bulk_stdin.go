@@ -159,7 +159,15 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 		}
 		return false, w.c.printRedisHelp(l.Words)
 	}
+	if w.c.isScriptLine(l) {
+		if err := w.drain(ctx); err != nil {
+			return false, err
+		}
+		_, err := w.c.scriptLine(ctx, w.client, w.p, l)
+		return false, err
+	}
 	args := l.Args()
+	w.c.ios.Secrets.AddCommand(args)
 	if w.serial || !w.canPipeline(args) {
 		if err := w.drain(ctx); err != nil {
 			return false, err

@@ -80,6 +80,28 @@ func (c *config) checkClusterFlags() error {
 	if c.o.ClusterErrorAttempts < 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("Invalid --cluster-error-attempts %d: must be 0 or more.", c.o.ClusterErrorAttempts)}
 	}
+	for _, seed := range o.Seeds {
+		if err := checkHostPort(seed); err != nil {
+			return &exitError{code: 1, msg: "Option --cluster-seed " + strconv.Quote(seed) + ": " + err.Error()}
+		}
+	}
+	if flagGiven(c.fs, "node") {
+		if err := checkHostPort(o.Node); err != nil {
+			return &exitError{code: 1, msg: "Option --node " + strconv.Quote(o.Node) + ": " + err.Error()}
+		}
+	}
+	return nil
+}
+
+// checkHostPort checks a node address given as HOST:PORT.
+func checkHostPort(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return errors.New("not HOST:PORT (IPv6 hosts in brackets: [::1]:7000)")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port %q: must be a number from 1 to 65535", port)
+	}
 	return nil
 }
 
@@ -87,7 +109,7 @@ func (c *config) checkClusterFlags() error {
 // the -h/-p (or -u) address when that was given or no seed was.
 func (c *config) clusterSeeds() []string {
 	var seeds []string
-	explicit := flagGiven(c.fs, "host") || flagGiven(c.fs, "port") || c.o.URI != ""
+	explicit := flagGiven(c.fs, "host") || flagGiven(c.fs, "port") || flagGiven(c.fs, "uri")
 	if explicit || len(c.o.ClusterOpts.Seeds) == 0 {
 		seeds = append(seeds, c.conn.Addr())
 	}
@@ -111,7 +133,7 @@ func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
 		OnPush:           onPush,
 	}
 	if c.o.Verbose {
-		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, ev.String()) }
+		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, printableLine(ev.String())) }
 	}
 	if c.ios.InTTY && c.ios.OutTTY && len(c.args) == 0 {
 		// The interactive shell says where a redirect took the user, as
@@ -247,11 +269,34 @@ func writeTopology(w io.Writer, t *redisx.Topology, rows []nodeStatus) {
 		covered -= r.Count()
 		gaps = append(gaps, r.String())
 	}
-	fmt.Fprintf(w, "\n%d primaries, %d replicas; %d of %d slots covered", len(t.Primaries()), len(t.Replicas()), covered, redisx.SlotCount)
+	fmt.Fprintf(w, "\n%s; %d of %d slots covered", nodeCounts(t), covered, redisx.SlotCount)
 	if len(gaps) > 0 {
 		fmt.Fprintf(w, " (not covered: %s)", strings.Join(gaps, ","))
 	}
 	fmt.Fprintf(w, "\nread from %s with %s\n", t.Source, t.Command)
+}
+
+// nodeCounts says how many primaries and replicas are alive, and how many
+// nodes the cluster sees as failed: "3 primaries, 2 replicas, 1 failed
+// node". A failed primary serves nothing: counting it with the primaries
+// would overstate what the cluster has.
+func nodeCounts(t *redisx.Topology) string {
+	primaries, replicas, failed := 0, 0, 0
+	for _, n := range t.Nodes {
+		switch {
+		case n.Health == "fail" || n.Health == "failed":
+			failed++
+		case n.Role == redisx.RolePrimary:
+			primaries++
+		default:
+			replicas++
+		}
+	}
+	s := count(primaries, "primary", "primaries") + ", " + count(replicas, "replica", "replicas")
+	if failed > 0 {
+		s += ", " + count(failed, "failed node", "failed nodes")
+	}
+	return s
 }
 
 func slotsText(n *redisx.ClusterNode) string {

@@ -338,6 +338,10 @@ func TestClusterFailover(t *testing.T) {
 	if r.code != 0 || !row.MatchString(r.out) {
 		t.Errorf("--topology: code %d, err %q, no failed row for %s in:\n%s", r.code, r.err, primary.Addr(), r.out)
 	}
+	// The dead primary counts as failed, not as a primary.
+	if summary := "\n3 primaries, 2 replicas, 1 failed node; 16384 of 16384 slots covered\n"; !strings.Contains(r.out, summary) {
+		t.Errorf("--topology: no summary %q in:\n%s", summary, r.out)
+	}
 	if r := runRedish(t, nil, "", append(seed, "DBSIZE")...); r.code != 0 || r.out != "1\n" {
 		t.Errorf("DBSIZE after the failover: code %d, out %q, err %q", r.code, r.out, r.err)
 	}

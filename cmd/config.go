@@ -43,7 +43,7 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 
 	// Mutually exclusive options, with redis-cli's messages.
 	switch {
-	case o.StdinLast && o.StdinTag != "":
+	case o.StdinLast && flagGiven(fs, "stdin-tag"):
 		return nil, &exitError{code: 1, msg: "Options -x and -X are mutually exclusive."}
 	case o.RESP2 && o.RESP3:
 		return nil, &exitError{code: 1, msg: "Options -2 and -3 are mutually exclusive."}
@@ -87,15 +87,22 @@ func (c *config) resolveConn() error {
 		Port: o.Port,
 	}
 	warn := false
+	// Every password the run was given is masked in its output, the ones
+	// a higher-ranking option replaced included.
+	secrets := c.ios.Secrets
+	secrets.Add(o.Password)
 	if env := c.ios.Getenv("REDISCLI_AUTH"); env != "" {
-		co.Password = env
+		co.Password, co.PasswordSet = env, true
+		secrets.Add(env)
 	}
 	useTLS := o.TLS
-	if o.URI != "" {
+	if flagGiven(fs, "uri") {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
-			return &exitError{code: 1, msg: "Invalid URI: " + err.Error()}
+			// redisx's errors start "invalid URI: "; say it once.
+			return &exitError{code: 1, msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
+		secrets.Add(u.Password)
 		co.ApplyURI(u)
 		if u.TLS {
 			useTLS = true
@@ -121,7 +128,7 @@ func (c *config) resolveConn() error {
 		co.User = o.User
 	}
 	if flagGiven(fs, "pass") {
-		co.Password = o.Password
+		co.Password, co.PasswordSet = o.Password, true
 		warn = true
 	}
 	if o.AskPass {
@@ -129,14 +136,21 @@ func (c *config) resolveConn() error {
 		if err != nil {
 			return err
 		}
-		co.Password = pw
+		secrets.Add(pw)
+		co.Password, co.PasswordSet = pw, true
 		warn = false
 	}
 	if warn && !o.NoAuthWarning {
 		fmt.Fprintln(c.ios.ErrOut, authWarning)
 	}
-	if co.Port < 0 || co.Port > 65535 {
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d: must be between 0 and 65535.", co.Port)}
+	if co.Port < 1 || co.Port > 65535 {
+		// Port 0 would dial the default port: perhaps another server.
+		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d (-p, --port): must be between 1 and 65535.", co.Port)}
+	}
+	if co.User != "" && !co.PasswordSet {
+		// redis-cli ignores a user without a password: the run would be
+		// the default user's, which is not what was asked for.
+		return &exitError{code: 1, msg: "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one."}
 	}
 	if co.DB < 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("Invalid database number %d.", co.DB)}
@@ -265,7 +279,7 @@ func (c *config) tlsConfig(host string) (*tls.Config, error) {
 // terminal (or with FAKETTY), raw otherwise, unless a flag says.
 func (c *config) resolveFormat() {
 	o := c.o
-	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim}
+	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim, Terminal: c.ios.OutTTY}
 	switch {
 	case o.Raw:
 		f.Mode = format.Raw
@@ -349,7 +363,7 @@ func (c *config) resolveRetry() error {
 // twice (--retry-sent all).
 func (c *config) onResend() func(retry.Event) {
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, retry.FormatResend(ev))
+		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatResend(ev)))
 	}
 }
 
@@ -360,6 +374,6 @@ func (c *config) observe() func(retry.Event) {
 		return nil
 	}
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, retry.FormatEvent(ev))
+		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatEvent(ev)))
 	}
 }

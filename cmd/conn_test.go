@@ -118,6 +118,24 @@ func TestHelloFallback(t *testing.T) {
 // oldServer is a scripted server that answers like Redis 5: no HELLO,
 // AUTH with one argument, PING.
 func oldServer(t *testing.T) string {
+	return scriptedServer(t, func(args []string) string {
+		switch strings.ToUpper(args[0]) {
+		case "HELLO":
+			return "-ERR unknown command 'HELLO'\r\n"
+		case "AUTH":
+			return "+OK\r\n"
+		case "PING":
+			return "+PONG\r\n"
+		}
+		return "-ERR unknown command\r\n"
+	})
+}
+
+// scriptedServer serves on a free loopback port until the test ends,
+// answering each command (its words) with the bytes reply returns, and
+// returns its address.
+func scriptedServer(t *testing.T, reply func(args []string) string) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -137,18 +155,11 @@ func oldServer(t *testing.T) string {
 					if err != nil || len(v.Elems) == 0 {
 						return
 					}
-					var reply string
-					switch strings.ToUpper(v.Elems[0].Text()) {
-					case "HELLO":
-						reply = "-ERR unknown command 'HELLO'\r\n"
-					case "AUTH":
-						reply = "+OK\r\n"
-					case "PING":
-						reply = "+PONG\r\n"
-					default:
-						reply = "-ERR unknown command\r\n"
+					args := make([]string, len(v.Elems))
+					for i, e := range v.Elems {
+						args[i] = e.Text()
 					}
-					if _, err := nc.Write([]byte(reply)); err != nil {
+					if _, err := nc.Write([]byte(reply(args))); err != nil {
 						return
 					}
 				}

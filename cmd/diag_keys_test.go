@@ -187,8 +187,8 @@ func TestBigKeysInterval(t *testing.T) {
 		return ctx.Err()
 	}
 	ios, out, errOut := Test("")
-	if code := runDiag(ctx, t, ios, h, portArgs(s, "--bigkeys", "-i", "0.25")...); code != 130 || errOut.String() != "Interrupted.\n" {
-		t.Errorf("exit %d, stderr %q; want 130 and Interrupted.", code, errOut)
+	if code := runDiag(ctx, t, ios, h, portArgs(s, "--bigkeys", "-i", "0.25")...); code != 130 || errOut.String() != "Interrupted during --bigkeys.\n" {
+		t.Errorf("exit %d, stderr %q; want 130 and Interrupted during --bigkeys.", code, errOut)
 	}
 	summary := regexp.MustCompile(`\n-------- summary -------\n\n\[\d\d\.\d\d%\] Sampled (\d+) keys in the keyspace!\n`)
 	m := summary.FindStringSubmatch(out.String())

@@ -167,7 +167,7 @@ sending REPLCONF rdb-filter-only
 SYNC with master, discarding bytes of bulk transfer until EOF marker...
 SYNC done after \d+ bytes. Logging commands from master.
 sending REPLCONF ACK 0
-Interrupted.
+Interrupted during --replica\.
 $`)
 	if !wantErr.MatchString(errOut.String()) {
 		t.Errorf("stderr:\n%s", errOut)

@@ -9,15 +9,29 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 )
 
 // describe turns an error into the one line redish prints for it, using
-// redis-cli's words where redis-cli has words for the same failure.
+// redis-cli's words where redis-cli has words for the same failure. The
+// line may quote a server (an error reply refusing AUTH or SELECT): its
+// control bytes are escaped (see printableLine).
 func describe(err error) string {
+	return printableLine(describeRaw(err))
+}
+
+// printableLine escapes the control bytes of a line of error output that
+// may quote a server, so that what a server says cannot drive the terminal
+// (format.AppendPrintable).
+func printableLine(s string) string {
+	return string(format.AppendPrintable(nil, []byte(s)))
+}
+
+func describeRaw(err error) string {
 	var mr *redisx.MayHaveRunError
 	if errors.As(err, &mr) {
-		return describe(mr.Err) + "; " + mr.Cmd + " may have run: " + mr.Reason()
+		return describeRaw(mr.Err) + "; " + mr.Cmd + " may have run: " + mr.Reason()
 	}
 	var td *redisx.TxDroppedError
 	if errors.As(err, &td) {
@@ -25,7 +39,7 @@ func describe(err error) string {
 	}
 	var tl *redisx.TxLostError
 	if errors.As(err, &tl) {
-		msg := describe(tl.Err) + "; " + tl.Lost()
+		msg := describeRaw(tl.Err) + "; " + tl.Lost()
 		switch {
 		case tl.Ended:
 		case tl.Multi:

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -307,4 +308,65 @@ func invalidValue(err error) string {
 		reason = value + " " + reason
 	}
 	return name + ": " + reason
+}
+
+// emptyMeans lists the options whose empty value means something, and
+// what: redis-cli's meaning, kept. Every other option given an empty
+// value is an error (checkEmptyValues): an unset shell variable must not
+// turn into a default.
+var emptyMeans = map[string]string{
+	"pass":              "AUTH with the empty password (a user with nopass accepts it)",
+	"delimiter":         "nothing between elements",
+	"command-delimiter": "nothing after a reply",
+	"stdin-tag":         "replace the empty argument with stdin",
+	"eval":              "a script file named '' (which cannot be opened)",
+	"uri":               "an invalid URI",
+}
+
+// emptyRefusedBelow lists the options whose own check refuses the empty
+// value with a message that lists the valid ones.
+var emptyRefusedBelow = map[string]bool{
+	"show-pushes": true,
+}
+
+// checkEmptyValues refuses an option given an empty value where the empty
+// value means nothing (see emptyMeans), naming the option and, when it did
+// not come from the command line, where it came from (where returns "" for
+// the command line; nil means everything came from it).
+func checkEmptyValues(fs *pflag.FlagSet, where func(name string) string) error {
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		if _, ok := emptyMeans[f.Name]; ok || emptyRefusedBelow[f.Name] {
+			return
+		}
+		empty := false
+		switch f.Value.Type() {
+		case "string":
+			empty = f.Value.String() == ""
+		case "stringSlice", "stringArray":
+			vals, _ := fs.GetStringSlice(f.Name)
+			if f.Value.Type() == "stringArray" {
+				vals, _ = fs.GetStringArray(f.Name)
+			}
+			empty = len(vals) == 0 || slices.Contains(vals, "")
+		}
+		if !empty {
+			return
+		}
+		name := "--" + f.Name
+		if f.Shorthand != "" {
+			name = "-" + f.Shorthand + ", " + name
+		}
+		from := ""
+		if where != nil {
+			if w := where(f.Name); w != "" {
+				from = " (in " + w + ")"
+			}
+		}
+		err = &exitError{code: 1, msg: fmt.Sprintf("Option %s was given an empty value%s: give a value, or leave the option out.", name, from)}
+	})
+	return err
 }

@@ -67,6 +67,7 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 		Interrupts:  interrupts,
 		Describe:    describe,
 		Builtins:    c.builtins,
+		Secrets:     c.ios.Secrets,
 	})
 	err = sh.Run(shellCtx)
 	if errors.Is(err, context.Canceled) {

@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"golang.org/x/term"
+
+	"github.com/redish/redish/secret"
 )
 
 // IOStreams are the streams a run reads and writes, with what is known
@@ -22,6 +24,22 @@ type IOStreams struct {
 
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
+
+	// Secrets are the passwords the run knows: ErrOut masks them, and so
+	// does the printer in error replies. Run sets it.
+	Secrets *secret.Set
+}
+
+// guarded returns a copy of ios whose ErrOut masks every secret the run
+// learns, from its options or from the commands it sends: every error and
+// --verbose line goes through it.
+func (ios *IOStreams) guarded() *IOStreams {
+	g := *ios
+	if g.Secrets == nil {
+		g.Secrets = secret.New()
+	}
+	g.ErrOut = g.Secrets.Writer(ios.ErrOut)
+	return &g
 }
 
 // System returns the process's standard streams.

@@ -11,19 +11,23 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
 
 // labShellFlags are the shell's flags that redish lab takes as they are:
 // the lab chooses where to connect, everything else about the shell is
-// the user's, above all the retry settings the lab exists to try. --help
+// the user's, above all the retry settings the lab exists to try. The
+// configuration file and profile apply as in every run, but only to these
+// flags: its host, port, TLS and credentials are for real servers. --help
 // is cobra's.
 var labShellFlags = []string{
 	"db", "name", "resp2", "resp3", "connect-timeout", "timeout",
-	"errexit",
+	"errexit", "window",
 	"raw", "no-raw", "csv", "json", "quoted-json", "delimiter", "command-delimiter", "no-color",
 	"retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "retry-sent", "verbose",
 	"cluster", "cluster-error-attempts", "read-from-replicas",
+	"config", "no-config", "profile",
 }
 
 // newLabCmd returns the lab subcommand: throwaway servers and the shell on
@@ -45,11 +49,17 @@ in-memory server instead, which knows a subset of Redis's commands.
 In the shell, :lab commands make the servers flaky on demand, to try retry
 settings: :lab nodes, :lab kill NODE, :lab restart NODE, :lab pause NODE
 DURATION, :lab failover NODE and :lab latency NODE DURATION. With stdin not
-a terminal, the lab runs the commands read from stdin instead.`,
+a terminal, the lab runs the lines read from stdin instead, :lab, :retry
+and :verbose lines included, so a fault scenario can be replayed from a
+file; a ":" line that fails ends the run with exit code 1.
+
+The configuration file and profile apply as in every run (--config,
+--profile, --no-config), except for where to connect.`,
 		Example: `  redish lab
   redish lab --cluster --retries 5 --retry-backoff exponential --verbose
   redish lab --cluster --primaries 2 --replicas 2 --node-timeout 2s
-  printf 'SET a 1\nINCR a\n' | redish lab`,
+  printf 'SET a 1\nINCR a\n' | redish lab
+  redish lab --embedded < scenario.txt`,
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			o, lo := &Options{}, &labOptions{}
@@ -92,6 +102,9 @@ func addLabFlags(fs *pflag.FlagSet, o *Options, lo *labOptions) {
 // runLab starts the lab, runs the shell (or stdin mode) on it, and stops
 // everything it started whichever way the run ends.
 func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs *pflag.FlagSet) error {
+	if err := applySettings(ios, o, fs); err != nil {
+		return err
+	}
 	if !o.Cluster {
 		for _, name := range []string{"primaries", "replicas", "node-timeout"} {
 			if flagGiven(fs, name) {
@@ -106,7 +119,7 @@ func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs 
 	defer l.Close()
 	// Ctrl-C or SIGTERM while the servers started: stop them and end.
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return &interruptedError{what: "while starting the lab", err: ctx.Err()}
 	}
 	if l.embedded {
 		notice := "lab: using the embedded in-memory server (a subset of Redis commands)"
@@ -152,9 +165,44 @@ func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs 
 	err = cfg.run(ctx)
 	if ctx.Err() != nil && !ios.InTTY {
 		// Stdin mode saw the signal as a failed read; say what happened.
-		return ctx.Err()
+		return &interruptedError{what: cfg.activity(), err: ctx.Err()}
 	}
 	return err
+}
+
+// isScriptLine reports whether l is a ":" line that stdin mode runs
+// itself rather than sending it: only where the run adds ":" commands to
+// the shell (redish lab), so that fault scenarios replay from a file.
+// Plain stdin mode sends every line to the server, as redis-cli does.
+func (c *config) isScriptLine(l repl.Line) bool {
+	return c.builtins != nil && l.Kind == repl.LineCommand && strings.HasPrefix(l.Words[0], ":")
+}
+
+// scriptLine runs l if it is a ":" line (see isScriptLine): :lab,
+// :retry, :verbose or :help, with the interactive shell's output. A line
+// that fails ends the run with exit code 1: the rest of a scenario would
+// not test what it says. It reports whether l was such a line.
+func (c *config) scriptLine(ctx context.Context, client session, p *printer, l repl.Line) (bool, error) {
+	if !c.isScriptLine(l) {
+		return false, nil
+	}
+	sc := repl.Script{Out: p.w, Builtins: c.builtins, Verbose: func(line string) {
+		fmt.Fprintln(c.ios.ErrOut, line)
+	}}
+	switch cl := client.(type) {
+	case *redisx.Client:
+		sc.Client = repl.NewStandalone(cl)
+	case *redisx.ClusterClient:
+		sc.Client = repl.NewCluster(cl)
+	}
+	err := sc.Run(ctx, l.Words)
+	if ferr := p.flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return true, &exitError{code: 1, msg: err.Error()}
+	}
+	return true, nil
 }
 
 // labUsage is the help of :lab, shown by :lab alone and by :help.

@@ -39,8 +39,9 @@ type labServer interface {
 	// same port.
 	Relaunch() error
 	// Pause freezes the server: connections are accepted, nothing is
-	// answered until Resume.
-	Pause()
+	// answered until Resume. A redis-server process cannot be paused on
+	// Windows (redistest.ErrNoPause).
+	Pause() error
 	// Resume ends a Pause.
 	Resume()
 	// Close stops the server for good and removes its files.
@@ -87,6 +88,11 @@ type labOptions struct {
 	Embedded    bool     // --embedded
 }
 
+// msgLabNoRedisServer says what to install for lab --cluster.
+const msgLabNoRedisServer = "lab: --cluster needs redis-server, which is not on PATH: install it " +
+	"(Debian, Ubuntu: apt-get install redis-server; Fedora: dnf install redis; macOS: brew install redis), " +
+	"or leave out --cluster to use the embedded server"
+
 // startLab starts what o asks for: with cluster, o.Primaries primaries
 // with o.Replicas replicas each; otherwise one server, the embedded one
 // when o.Embedded is set. On error nothing is left running.
@@ -95,13 +101,13 @@ func startLab(o labOptions, cluster bool) (*lab, error) {
 	if !embedded {
 		if _, err := exec.LookPath("redis-server"); err != nil {
 			if cluster {
-				return nil, fmt.Errorf("lab: a cluster needs redis-server: %w", err)
+				return nil, errors.New(msgLabNoRedisServer)
 			}
 			embedded = true
 		}
 	}
 	if embedded && cluster {
-		return nil, errors.New("lab: the embedded server cannot form a cluster: install redis-server for --cluster")
+		return nil, errors.New("lab: the embedded server cannot form a cluster: leave out --embedded (--cluster needs redis-server)")
 	}
 	dir, err := os.MkdirTemp("", "redish-lab-")
 	if err != nil {
@@ -404,7 +410,12 @@ func (l *lab) Pause(spec string, d time.Duration) (string, error) {
 		return "", errors.New("the lab is closed")
 	}
 	l.stopResumeLocked(n)
-	n.server.Pause()
+	if err := n.server.Pause(); err != nil {
+		if errors.Is(err, redistest.ErrNoPause) {
+			return "", fmt.Errorf("node %d: %w; :lab latency NODE DURATION delays its replies instead", i, redistest.ErrNoPause)
+		}
+		return "", fmt.Errorf("node %d: %w", i, err)
+	}
 	l.timers.Add(1)
 	var t *time.Timer
 	t = time.AfterFunc(d, func() {

@@ -321,7 +321,7 @@ func TestLabBadFlags(t *testing.T) {
 		{[]string{"lab", "--primaries", "2"}, "redish lab: --primaries needs --cluster.\n"},
 		{[]string{"lab", "-p", "7000"}, "redish lab: unknown shorthand flag: 'p' in -p\n"},
 		{[]string{"lab", "PING"}, "redish lab takes no command: it opens the shell (or reads commands from stdin).\n"},
-		{[]string{"lab", "--embedded", "--cluster"}, "lab: the embedded server cannot form a cluster: install redis-server for --cluster\n"},
+		{[]string{"lab", "--embedded", "--cluster"}, "lab: the embedded server cannot form a cluster: leave out --embedded (--cluster needs redis-server)\n"},
 	} {
 		r := runRedish(t, nil, "", tc.args...)
 		if r.code != 1 || r.err != tc.want || r.out != "" {
@@ -347,6 +347,26 @@ func TestLabEmbeddedWithoutRedisServer(t *testing.T) {
 	lines := stderrLines(errOut.String())
 	if len(lines) != 2 || lines[0] != "lab: redis-server is not on PATH: using the embedded in-memory server (a subset of Redis commands)" {
 		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
+// TestLabClusterWithoutRedisServer runs the built redish with an empty
+// PATH: lab --cluster says what to install.
+func TestLabClusterWithoutRedisServer(t *testing.T) {
+	cmd := exec.Command(redishBin, "lab", "--cluster")
+	cmd.Env = []string{"PATH=", "HOME=" + t.TempDir()}
+	cmd.Stdin = strings.NewReader("PING\n")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want 1", err)
+	}
+	want := "lab: --cluster needs redis-server, which is not on PATH: install it (Debian, Ubuntu: apt-get install redis-server; " +
+		"Fedora: dnf install redis; macOS: brew install redis), or leave out --cluster to use the embedded server\n"
+	if out.String() != "" || errOut.String() != want {
+		t.Errorf("stdout %q\nstderr %q\nwant   %q", out.String(), errOut.String(), want)
 	}
 }
 

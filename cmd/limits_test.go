@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,6 +35,8 @@ func TestReplyLimits(t *testing.T) {
 		{"nested too deep", strings.Repeat("*1\r\n", 200) + ":1\r\n", "Error: Protocol error: reply nested deeper than 128 levels (connection closed)"},
 		{"map nested too deep", strings.Repeat("%1\r\n+k\r\n", 200) + ":1\r\n", "Error: Protocol error: reply nested deeper than 128 levels (connection closed)"},
 		{"too many elements", "*2000000000\r\n", "Error: Protocol error: aggregate of 2000000000 elements exceeds the limit (connection closed)"},
+		{"status line over the limit", "+" + strings.Repeat("x", 1<<20+1) + "\r\n", "Error: Protocol error: line longer than 1048576 bytes (connection closed)"},
+		{"error line without end", "-" + strings.Repeat("x", 2<<20), "Error: Protocol error: line longer than 1048576 bytes (connection closed)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p.SetFor(1, faultproxy.Garbage([]byte(tc.reply)).On("GET"))
@@ -64,15 +65,20 @@ func TestPrinterWritesLargeStringsAsIs(t *testing.T) {
 					if kind == redisx.KindVerbatim {
 						v.Format = "txt"
 					}
-					opts := format.Options{Mode: mode, Delim: "\n", CmdDelim: "\n"}
-					ios, out, _ := Test("")
-					p := newPrinter(ios, opts, false)
-					if err := p.reply(redisx.Args(args...), v); err != nil {
-						t.Fatal(err)
-					}
-					opts.Verbatim = format.VerbatimArgs(redisx.Args(args...))
-					if want := format.Append(nil, v, opts); !bytes.Equal(out.Bytes(), want) {
-						t.Errorf("%s %s of %d bytes, %s: printed %d bytes, format.Append %d", mname, kname, size, args[0], out.Len(), len(want))
+					for _, terminal := range []bool{false, true} {
+						// On a terminal, control bytes are escaped: the
+						// value holds one.
+						v.Str[0] = 0x1b
+						opts := format.Options{Mode: mode, Delim: "\n", CmdDelim: "\n", Terminal: terminal}
+						ios, out, _ := Test("")
+						p := newPrinter(ios, opts, false)
+						if err := p.reply(redisx.Args(args...), v); err != nil {
+							t.Fatal(err)
+						}
+						opts.Verbatim = format.VerbatimArgs(redisx.Args(args...))
+						if want := format.Append(nil, v, opts); !bytes.Equal(out.Bytes(), want) {
+							t.Errorf("%s %s of %d bytes, %s, terminal %v: printed %d bytes, format.Append %d", mname, kname, size, args[0], terminal, out.Len(), len(want))
+						}
 					}
 				}
 			}
@@ -101,16 +107,7 @@ func TestLargeValueHeldOnce(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, redishBin, portArgs(s, "--raw", "GET", "big")...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdout, stderr := startPiped(t, ctx, portArgs(s, "--raw", "GET", "big")...)
 	out := &countingWriter{}
 	// Hold back the last MiB: redish blocks writing it, value in memory.
 	const held = 1 << 20

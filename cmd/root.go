@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -40,6 +41,7 @@ func (e *exitError) Error() string { return e.msg }
 // Run parses args, runs the mode they select and returns the exit code.
 // All errors are printed here, once.
 func Run(ctx context.Context, args []string, ios *IOStreams) int {
+	ios = ios.guarded()
 	root := newRootCmd(ctx, ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -128,7 +130,15 @@ func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet,
 		fmt.Fprintln(ios.Out, versionString())
 		return nil
 	}
+	// Empty values are checked on the command line first (--config ''
+	// must not read no file), then with the file's settings applied.
+	if err := checkEmptyValues(fs, nil); err != nil {
+		return err
+	}
 	if err := applySettings(ios, o, fs); err != nil {
+		return err
+	}
+	if err := checkEmptyValues(fs, o.Settings.where); err != nil {
 		return err
 	}
 	cfg, err := buildConfig(ios, o, fs, args)
@@ -141,16 +151,64 @@ func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet,
 	return cfg.run(ctx)
 }
 
-// interrupted says what Ctrl-C interrupted: a retry loop (how many
-// attempts, and the last failure) or a command.
+// interruptedError is the error of a run that a signal interrupted, with
+// what the run was doing.
+type interruptedError struct {
+	what string // "while running BLPOP", "during --bigkeys"; "" when unknown
+	err  error
+}
+
+func (e *interruptedError) Error() string { return e.err.Error() }
+func (e *interruptedError) Unwrap() error { return e.err }
+
+// activity says what the run does, for the line printed when a signal
+// interrupts it: "during --bigkeys", "while running BLPOP".
+func (c *config) activity() string {
+	for _, name := range []string{"pipe", "scan", "bigkeys", "memkeys", "latency", "latency-history", "stat", "rdb", "functions-rdb", "replica", "topology"} {
+		if f := c.fs.Lookup(name); f != nil && f.Changed {
+			return "during --" + name
+		}
+	}
+	switch {
+	case c.o.Eval != "":
+		return "while running the script " + c.o.Eval
+	case len(c.args) > 0:
+		return "while running " + commandName(c.args[0])
+	case c.builtins != nil && !c.ios.InTTY:
+		return "while running the lab's commands read from stdin"
+	case !c.ios.InTTY:
+		return "while running commands read from stdin"
+	}
+	return ""
+}
+
+// commandName is a command's name as messages show it: in capitals, or
+// quoted when it is not a plain word.
+func commandName(s string) string {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.|:", r))
+	}) {
+		return strconv.Quote(s)
+	}
+	return strings.ToUpper(s)
+}
+
+// interrupted is the line printed when Ctrl-C (or SIGTERM) ends a run:
+// what it interrupted and, for a retry loop, how many attempts ran and
+// the last failure.
 func interrupted(err error) string {
+	what := "Interrupted"
+	var ie *interruptedError
+	if errors.As(err, &ie) && ie.what != "" {
+		what += " " + ie.what
+	}
 	var re *retry.Error
 	if errors.As(err, &re) && re.Err != nil {
 		n := "1 attempt"
 		if re.Attempts != 1 {
 			n = fmt.Sprintf("%d attempts", re.Attempts)
 		}
-		return "Interrupted after " + n + "; last error: " + describe(re.Err)
+		return what + " after " + n + "; last error: " + describe(re.Err)
 	}
-	return "Interrupted."
+	return what + "."
 }

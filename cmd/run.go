@@ -14,10 +14,21 @@ import (
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
+	"github.com/redish/redish/secret"
 )
 
-// run dispatches to the mode the command line selects.
+// run runs the mode the command line selects. An error of a run that a
+// signal interrupted says what the run was doing (see activity).
 func (c *config) run(ctx context.Context) error {
+	err := c.runMode(ctx)
+	if err != nil && ctx.Err() != nil {
+		return &interruptedError{what: c.activity(), err: err}
+	}
+	return err
+}
+
+// runMode dispatches to the mode the command line selects.
+func (c *config) runMode(ctx context.Context) error {
 	if len(c.args) > 0 && isHelpWord(c.args[0]) {
 		return c.printRedisHelp(c.args[1:])
 	}
@@ -43,7 +54,7 @@ func (c *config) run(ctx context.Context) error {
 	}
 
 	switch {
-	case c.o.Eval != "":
+	case flagGiven(c.fs, "eval"):
 		evalArgs, err := c.evalArgs()
 		if err != nil {
 			return err
@@ -77,7 +88,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 		}
 		args = append(args, []byte(a))
 	}
-	if len(args) == 0 || (!c.o.StdinLast && c.o.StdinTag == "") {
+	if len(args) == 0 || (!c.o.StdinLast && !flagGiven(c.fs, "stdin-tag")) {
 		return args, nil
 	}
 	in, err := io.ReadAll(c.ios.In)
@@ -190,6 +201,7 @@ func (c *config) runOneShot(ctx context.Context, client session, p *printer, arg
 // the connection into a stream (SUBSCRIBE, MONITOR) print messages until
 // the connection ends or the user interrupts.
 func (c *config) runCommand(ctx context.Context, client session, p *printer, args [][]byte) error {
+	c.ios.Secrets.AddCommand(args)
 	if done, err := c.runOnNodes(ctx, client, p, args); done {
 		return err
 	}
@@ -259,6 +271,11 @@ type printer struct {
 	opts    format.Options
 	errExit bool
 	buf     []byte
+	// secrets are masked in error replies.
+	secrets *secret.Set
+	// errTTY escapes control bytes in the error replies -e writes to
+	// stderr, a terminal.
+	errTTY bool
 	// pushBuf formats push messages, which may arrive while a reply
 	// is being printed from buf.
 	pushBuf []byte
@@ -286,6 +303,8 @@ func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
 		errOut:  ios.ErrOut,
 		opts:    opts,
 		errExit: errExit,
+		secrets: ios.Secrets,
+		errTTY:  ios.ErrTTY,
 	}
 }
 
@@ -302,9 +321,10 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 // replyBuffered is reply without the flush: the bulk modes write their
 // output in large chunks.
 func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
+	v = p.secrets.MaskReply(v)
 	if p.errExit && v.Kind == redisx.KindError {
 		p.flush()
-		msg := format.ErrorLine(nil, v)
+		msg := format.ErrorLine(nil, v, p.errTTY)
 		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
 	}
 	o := p.opts
@@ -336,6 +356,9 @@ const directWriteMin = 64 << 10
 func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bool) {
 	if !o.Verbatim && o.Mode != format.Raw {
 		return nil, "", false
+	}
+	if o.Verbatim && o.Mode == format.TTY && o.Terminal {
+		return nil, "", false // escaped for the terminal
 	}
 	switch v.Kind {
 	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:

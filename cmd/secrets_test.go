@@ -11,14 +11,14 @@ import (
 	"github.com/redish/redish/internal/redistest"
 )
 
-// secret is the password of these tests: no output may contain it.
-const secret = "s3cr3t-PW-9f8e7d"
+// password is the password of these tests: no output may contain it.
+const password = "s3cr3t-PW-9f8e7d"
 
-// noSecret fails the test when r printed the secret anywhere.
+// noSecret fails the test when r printed the password anywhere.
 func noSecret(t *testing.T, r result) {
 	t.Helper()
 	for name, s := range map[string]string{"stdout": r.out, "stderr": r.err} {
-		if strings.Contains(s, secret) {
+		if strings.Contains(s, password) {
 			t.Errorf("the password appears on %s:\n%s", name, s)
 		}
 	}
@@ -28,21 +28,21 @@ func noSecret(t *testing.T, r result) {
 // redis-cli's warning, word for word; --no-auth-warning and
 // REDISCLI_AUTH do not.
 func TestAuthWarningMatchesRedisCLI(t *testing.T) {
-	s := redistest.Start(t, redistest.WithPassword(secret))
+	s := redistest.Start(t, redistest.WithPassword(password))
 	port := strconv.Itoa(s.Port)
-	uri := "redis://default:" + secret + "@127.0.0.1:" + port
+	uri := "redis://default:" + password + "@127.0.0.1:" + port
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
 		args []string
 		warn bool
 	}{
-		{"-a", nil, []string{"-p", port, "-a", secret, "PING"}, true},
-		{"--pass", nil, []string{"-p", port, "--pass", secret, "PING"}, true},
+		{"-a", nil, []string{"-p", port, "-a", password, "PING"}, true},
+		{"--pass", nil, []string{"-p", port, "--pass", password, "PING"}, true},
 		{"-u", nil, []string{"-u", uri, "PING"}, true},
-		{"-a --no-auth-warning", nil, []string{"-p", port, "-a", secret, "--no-auth-warning", "PING"}, false},
+		{"-a --no-auth-warning", nil, []string{"-p", port, "-a", password, "--no-auth-warning", "PING"}, false},
 		{"-u --no-auth-warning", nil, []string{"--no-auth-warning", "-u", uri, "PING"}, false},
-		{"REDISCLI_AUTH", map[string]string{"REDISCLI_AUTH": secret}, []string{"-p", port, "PING"}, false},
+		{"REDISCLI_AUTH", map[string]string{"REDISCLI_AUTH": password}, []string{"-p", port, "PING"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := runRedish(t, tc.env, "", tc.args...)
@@ -80,26 +80,26 @@ func TestSecretsStayOutOfMessages(t *testing.T) {
 		code  int
 		wants string // a part of stderr: the failure is reported
 	}{
-		{"wrong password", nil, []string{"-p", port, "-a", secret, "PING"}, 1, "AUTH failed: WRONGPASS"},
-		{"wrong password with retries", nil, append([]string{"-p", port, "-a", secret}, append(retries, "PING")...), 1, "AUTH failed: WRONGPASS"},
-		{"wrong password RESP3", nil, []string{"-3", "-p", port, "-a", secret, "PING"}, 1, "AUTH failed: WRONGPASS"},
-		{"wrong ACL password", nil, []string{"-p", port, "--user", "alice", "-a", secret, "PING"}, 1, "AUTH failed: WRONGPASS"},
-		{"wrong password in URI", nil, []string{"-u", "redis://alice:" + secret + "@127.0.0.1:" + port, "PING"}, 1, "AUTH failed: WRONGPASS"},
-		{"URI with a bad port", nil, []string{"-u", "redis://alice:" + secret + "@127.0.0.1:notaport", "PING"}, 1, "Invalid URI"},
-		{"URI with a bad database", nil, []string{"-u", "redis://:" + secret + "@127.0.0.1:" + port + "/x", "PING"}, 1, "Invalid URI"},
-		{"URI with a bad escape", nil, []string{"-u", "redis://alice:" + secret + "%zz@127.0.0.1", "PING"}, 1, "Invalid URI"},
-		{"URI with a bad scheme", nil, []string{"-u", "http://alice:" + secret + "@127.0.0.1", "PING"}, 1, "Invalid URI"},
-		{"URI with an unknown parameter", nil, []string{"-u", "redis://alice:" + secret + "@127.0.0.1?bogus=1", "PING"}, 1, "Invalid URI"},
-		{"URI with a bad IPv6 host", nil, []string{"-u", "redis://alice:" + secret + "@[::1:" + port, "PING"}, 1, "Invalid URI"},
-		{"dial failure with retries", nil, append([]string{"-u", "redis://alice:" + secret + "@127.0.0.1:" + dead}, append(retries, "PING")...), 1, "Could not connect"},
+		{"wrong password", nil, []string{"-p", port, "-a", password, "PING"}, 1, "AUTH failed: WRONGPASS"},
+		{"wrong password with retries", nil, append([]string{"-p", port, "-a", password}, append(retries, "PING")...), 1, "AUTH failed: WRONGPASS"},
+		{"wrong password RESP3", nil, []string{"-3", "-p", port, "-a", password, "PING"}, 1, "AUTH failed: WRONGPASS"},
+		{"wrong ACL password", nil, []string{"-p", port, "--user", "alice", "-a", password, "PING"}, 1, "AUTH failed: WRONGPASS"},
+		{"wrong password in URI", nil, []string{"-u", "redis://alice:" + password + "@127.0.0.1:" + port, "PING"}, 1, "AUTH failed: WRONGPASS"},
+		{"URI with a bad port", nil, []string{"-u", "redis://alice:" + password + "@127.0.0.1:notaport", "PING"}, 1, "Invalid URI"},
+		{"URI with a bad database", nil, []string{"-u", "redis://:" + password + "@127.0.0.1:" + port + "/x", "PING"}, 1, "Invalid URI"},
+		{"URI with a bad escape", nil, []string{"-u", "redis://alice:" + password + "%zz@127.0.0.1", "PING"}, 1, "Invalid URI"},
+		{"URI with a bad scheme", nil, []string{"-u", "http://alice:" + password + "@127.0.0.1", "PING"}, 1, "Invalid URI"},
+		{"URI with an unknown parameter", nil, []string{"-u", "redis://alice:" + password + "@127.0.0.1?bogus=1", "PING"}, 1, "Invalid URI"},
+		{"URI with a bad IPv6 host", nil, []string{"-u", "redis://alice:" + password + "@[::1:" + port, "PING"}, 1, "Invalid URI"},
+		{"dial failure with retries", nil, append([]string{"-u", "redis://alice:" + password + "@127.0.0.1:" + dead}, append(retries, "PING")...), 1, "Could not connect"},
 		{"reset during AUTH", func() { p.Set(faultproxy.ResetAfterSend().On("AUTH")) },
-			append([]string{"-p", pport, "-a", secret}, append(retries, "PING")...), 1, "Error: Connection reset by peer"},
+			append([]string{"-p", pport, "-a", password}, append(retries, "PING")...), 1, "Error: Connection reset by peer"},
 		{"garbage answering AUTH", func() { p.Set(faultproxy.Garbage([]byte("@garbage\r\n")).On("AUTH")) },
-			append([]string{"-p", pport, "-a", secret}, append(retries, "PING")...), 1, "Protocol error"},
-		{"TLS unverified", nil, []string{"--tls", "-p", tport, "-a", secret, "PING"}, 1, "certificate signed by unknown authority"},
+			append([]string{"-p", pport, "-a", password}, append(retries, "PING")...), 1, "Protocol error"},
+		{"TLS unverified", nil, []string{"--tls", "-p", tport, "-a", password, "PING"}, 1, "certificate signed by unknown authority"},
 		// A plain server waits for the end of a line that never comes: the
 		// connect timeout bounds the handshake.
-		{"TLS to a plain server", nil, []string{"--tls", "--insecure", "-t", "300ms", "-p", port, "-a", secret, "PING"}, 1, "Could not connect"},
+		{"TLS to a plain server", nil, []string{"--tls", "--insecure", "-t", "300ms", "-p", port, "-a", password, "PING"}, 1, "Could not connect"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p.Set(faultproxy.Pass())
@@ -158,15 +158,15 @@ func TestTLSVerification(t *testing.T) {
 // TestAskPassDoesNotEcho types a password at --askpass in a terminal: it
 // must authenticate, and never appear on the screen.
 func TestAskPassDoesNotEcho(t *testing.T) {
-	s := redistest.Start(t, redistest.WithPassword(secret))
+	s := redistest.Start(t, redistest.WithPassword(password))
 	tm := startTerm(t, nil, "--askpass", "-p", strconv.Itoa(s.Port), "PING")
 	tm.wait("Please input password: ")
-	tm.typeText(secret + "\r")
+	tm.typeText(password + "\r")
 	tm.wait("PONG")
 	if code := tm.exit(); code != 0 {
 		t.Errorf("exit %d", code)
 	}
-	if screen := tm.screen(); strings.Contains(screen, secret) {
+	if screen := tm.screen(); strings.Contains(screen, password) {
 		t.Errorf("the password was echoed:\n%q", screen)
 	}
 
@@ -175,15 +175,15 @@ func TestAskPassDoesNotEcho(t *testing.T) {
 // TestHistoryKeepsNoSecret: a session that authenticates with AUTH and
 // changes a password leaves none of it in the history file.
 func TestHistoryKeepsNoSecret(t *testing.T) {
-	s := redistest.Start(t, redistest.WithPassword(secret))
-	tm := startTerm(t, []string{"REDISCLI_AUTH=" + secret}, "-p", strconv.Itoa(s.Port))
+	s := redistest.Start(t, redistest.WithPassword(password))
+	tm := startTerm(t, []string{"REDISCLI_AUTH=" + password}, "-p", strconv.Itoa(s.Port))
 	p := prompt(s)
 	tm.wait(p)
 	for _, line := range []string{
-		"AUTH " + secret,
-		"AUTH default " + secret,
-		"CONFIG SET requirepass " + secret,
-		"ACL SETUSER carol on >" + secret,
+		"AUTH " + password,
+		"AUTH default " + password,
+		"CONFIG SET requirepass " + password,
+		"ACL SETUSER carol on >" + password,
 		"PING",
 	} {
 		tm.run(line, p)
@@ -196,7 +196,7 @@ func TestHistoryKeepsNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(b), secret) || !strings.Contains(string(b), "PING") {
+	if strings.Contains(string(b), password) || !strings.Contains(string(b), "PING") {
 		t.Errorf("history file:\n%s", b)
 	}
 }

@@ -87,6 +87,9 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	s.loaded = cf != nil
+	if w := exposedPasswordWarning(path, cf); w != "" {
+		fmt.Fprintln(ios.ErrOut, w)
+	}
 
 	switch {
 	case s.Profile != "":
@@ -103,8 +106,20 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		return nil
 	}
 
+	// A problem in a profile matters only to the runs that select it.
+	for _, name := range cf.profileNames() {
+		if name == s.profile {
+			continue
+		}
+		for _, problem := range cf.problems[name] {
+			fmt.Fprintf(ios.ErrOut, "Warning: ignoring profile %s: %s\n", name, problem)
+		}
+	}
 	layers := []layer{{source: sourceFile, settings: cf.fileSettings.settings()}}
 	if s.profile != "" {
+		if problems := cf.problems[s.profile]; len(problems) > 0 {
+			return &exitError{code: 1, msg: strings.Join(problems, "\n")}
+		}
 		p, ok := cf.Profiles[s.profile]
 		if !ok {
 			return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile))}
@@ -112,6 +127,13 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		layers = append(layers, layer{source: "profile " + s.profile, settings: p.settings()})
 	}
 	eff := merge(layers)
+	// A run without some of the flags (redish lab chooses where to
+	// connect) leaves their settings alone.
+	for name := range eff {
+		if fs.Lookup(name) == nil {
+			delete(eff, name)
+		}
+	}
 
 	// The command line and the environment rank above the file.
 	var cmdline []string
@@ -164,6 +186,19 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		s.sources["no-auth-warning"] = "implied: the password is not on the command line"
 	}
 	return nil
+}
+
+// where says where in the configuration file a setting was given ("FILE"
+// or "FILE, [profile.NAME]"), or "" when the file did not give it.
+func (s *settingsOptions) where(name string) string {
+	src := s.sources[name]
+	if src == sourceFile {
+		return s.path
+	}
+	if p, ok := strings.CutPrefix(src, "profile "); ok {
+		return s.path + ", [profile." + p + "]"
+	}
+	return ""
 }
 
 // layer is the settings of one level of the file.

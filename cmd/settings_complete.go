@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/backoff"
 	"github.com/redish/redish/redisx"
@@ -148,6 +149,11 @@ var freeTextFlags = []string{
 
 // registerFlagCompletions registers the completion of flag values.
 func registerFlagCompletions(root *cobra.Command, ios *IOStreams) {
+	// A usage names the flag's value in backticks (`file`), which --help
+	// removes; completion shows the usage as it is, so remove them here.
+	root.Flags().VisitAll(func(f *pflag.Flag) {
+		_, f.Usage = pflag.UnquoteUsage(f)
+	})
 	fixed := func(values []string, desc func(string) string) cobra.CompletionFunc {
 		return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			var out []cobra.Completion

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
 )
 
@@ -107,6 +110,12 @@ type configFile struct {
 	DefaultProfile string `toml:"default-profile"`
 	// Profiles are the [profile.NAME] tables.
 	Profiles map[string]fileSettings `toml:"profile"`
+
+	// problems holds what is wrong with each profile that has a problem,
+	// one "FILE:LINE: message" line each. Such a profile is not in
+	// Profiles: a run that selects it fails with these lines, the others
+	// warn.
+	problems map[string][]string
 }
 
 // setting is one value of a layer: the flag it sets and its values as the
@@ -160,15 +169,16 @@ func settingNames() []string {
 
 // check validates the values the flags themselves accept as any string,
 // so that a mistake is reported with the file and profile it is in rather
-// than later as if it came from the command line.
+// than later as if it came from the command line. Its error is a
+// *settingError.
 func (s *fileSettings) check() error {
 	if s.RetryBackoff != nil && !slices.Contains(backoff.Names(), strings.ToLower(*s.RetryBackoff)) {
-		return fmt.Errorf("retry-backoff: %w %q (valid: %s)", backoff.ErrUnknown, *s.RetryBackoff, strings.Join(backoff.Names(), ", "))
+		return &settingError{"retry-backoff", fmt.Errorf("%w %q (valid: %s)", backoff.ErrUnknown, *s.RetryBackoff, strings.Join(backoff.Names(), ", "))}
 	}
 	for _, list := range s.RetryOnError {
 		for item := range strings.SplitSeq(list, ",") {
 			if _, err := retry.ParseClass(item); err != nil {
-				return fmt.Errorf("retry-on-error: %w", err)
+				return &settingError{"retry-on-error", err}
 			}
 		}
 	}
@@ -179,7 +189,7 @@ func (s *fileSettings) check() error {
 	}
 	if s.ShowPushes != nil {
 		if _, ok := parseYesNo(*s.ShowPushes); !ok {
-			return fmt.Errorf("show-pushes: %q is not yes or no", *s.ShowPushes)
+			return &settingError{"show-pushes", fmt.Errorf("%q is not yes or no", *s.ShowPushes)}
 		}
 	}
 	return nil
@@ -199,7 +209,7 @@ func configPath(o *settingsOptions, fs *pflag.FlagSet, getenv func(string) strin
 	}
 	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" || !filepath.IsAbs(dir) {
-		home := getenv("HOME")
+		home := repl.HomeDir(getenv)
 		if home == "" {
 			return "", "no home directory", false
 		}
@@ -227,17 +237,117 @@ func loadConfigFile(path string, must bool) (*configFile, error) {
 }
 
 // parseConfigFile parses the configuration file's contents. Errors name
-// the file and, when the parser knows it, the line.
+// the file and, when the parser knows it, the line. A problem inside a
+// [profile.NAME] table is not an error of the file: it is kept in
+// cf.problems, for the run that selects that profile (see
+// settings_layout.go).
 func parseConfigFile(path string, data []byte) (*configFile, error) {
+	cf, err := decodeConfig(path, data)
+	if err == nil {
+		err = cf.check()
+	}
+	if err == nil {
+		return cf, nil
+	}
+	l, lerr := layoutOf(data)
+	if lerr != nil {
+		return nil, err // a syntax error, which the decoder described
+	}
+	top, err := decodeConfig(path, l.without(l.profiles...))
+	if err != nil {
+		return nil, err
+	}
+	if err := top.fileSettings.check(); err != nil {
+		return nil, l.located(path, "", err)
+	}
+	problems := map[string][]string{}
+	var broken []string
+	for _, name := range l.profiles {
+		pcf, err := decodeConfig(path, l.only(name))
+		if err == nil {
+			p := pcf.Profiles[name]
+			if cerr := p.check(); cerr != nil {
+				err = l.located(path, name, cerr)
+			}
+		}
+		if err != nil {
+			problems[name] = strings.Split(err.Error(), "\n")
+			broken = append(broken, name)
+		}
+	}
+	cf, err = decodeConfig(path, l.without(broken...))
+	if err != nil {
+		return nil, err
+	}
+	cf.problems = problems
+	if err := cf.check(); err != nil {
+		return nil, l.located(path, "", err)
+	}
+	return cf, nil
+}
+
+// decodeConfig decodes the file, refusing unknown keys.
+func decodeConfig(path string, data []byte) (*configFile, error) {
 	var cf configFile
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
 	if err := dec.Decode(&cf); err != nil {
 		return nil, fileError(path, err)
 	}
-	if err := cf.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	return &cf, nil
+}
+
+// holdsPassword reports whether a layer of the file sets a password, in
+// pass or in a URI.
+func (cf *configFile) holdsPassword() bool {
+	layers := []fileSettings{cf.fileSettings}
+	for _, name := range cf.profileNames() {
+		layers = append(layers, cf.Profiles[name])
+	}
+	for _, l := range layers {
+		if l.Pass != nil {
+			return true
+		}
+		if l.URI != nil {
+			if u, err := redisx.ParseURI(*l.URI); err == nil && u.PasswordSet {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exposedPasswordWarning returns the warning for a configuration file
+// that holds a password and that users other than its owner may read, or
+// "" (also where file modes say nothing of that: Windows).
+func exposedPasswordWarning(path string, cf *configFile) string {
+	if cf == nil || runtime.GOOS == "windows" || !cf.holdsPassword() {
+		return ""
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	var who []string
+	if fi.Mode().Perm()&0o040 != 0 {
+		who = append(who, "group")
+	}
+	if fi.Mode().Perm()&0o004 != 0 {
+		who = append(who, "others")
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Warning: %s holds a password and is readable by %s (mode %04o): run chmod 600 %s",
+		path, strings.Join(who, " and "), fi.Mode().Perm(), shellQuote(path))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting, so that a
+// command shown to the user can be pasted as it is.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+,:@%=~") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // check validates every layer and the default profile's name.
@@ -251,25 +361,27 @@ func (cf *configFile) check() error {
 			return fmt.Errorf("[profile.%s] %w", name, err)
 		}
 	}
-	if cf.DefaultProfile != "" {
-		if _, ok := cf.Profiles[cf.DefaultProfile]; !ok {
-			return fmt.Errorf("default-profile: %w", cf.noProfile(cf.DefaultProfile))
-		}
+	if cf.DefaultProfile != "" && !slices.Contains(cf.profileNames(), cf.DefaultProfile) {
+		return &settingError{"default-profile", cf.noProfile(cf.DefaultProfile)}
 	}
 	return nil
 }
 
-// profileNames returns the names of the profiles, sorted.
+// profileNames returns the names of the profiles, those with problems
+// included, sorted.
 func (cf *configFile) profileNames() []string {
 	if cf == nil {
 		return nil
 	}
-	names := make([]string, 0, len(cf.Profiles))
+	names := make([]string, 0, len(cf.Profiles)+len(cf.problems))
 	for name := range cf.Profiles {
 		names = append(names, name)
 	}
+	for name := range cf.problems {
+		names = append(names, name)
+	}
 	slices.Sort(names)
-	return names
+	return slices.Compact(names)
 }
 
 // errNoProfile is wrapped by the error for a profile the file lacks.

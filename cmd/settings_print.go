@@ -231,6 +231,12 @@ func flagValue(f *pflag.Flag) string {
 	switch f.Value.Type() {
 	case "bool", "int", "float64":
 		return f.Value.String()
+	case "duration":
+		// The flag shows 0 as "0" so that --help leaves out its default;
+		// the file takes a Go duration.
+		if d, ok := f.Value.(*duration); ok {
+			return strconv.Quote(d.d.String())
+		}
 	case "stringSlice", "stringArray":
 		list, ok := f.Value.(pflag.SliceValue)
 		if !ok {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redish/redish/internal/memserver"
 	"github.com/redish/redish/internal/redistest"
 )
 
@@ -224,7 +225,7 @@ func TestSettingsErrors(t *testing.T) {
 			noProfiles + `: no such profile "qa": the file defines no profiles`},
 		{"a profile without a file", map[string]string{"HOME": t.TempDir()}, []string{"--profile", "qa"},
 			"--profile qa: no configuration file ("},
-		{"unknown key", map[string]string{"REDISH_CONFIG": typo}, nil,
+		{"unknown key in the profile chosen", map[string]string{"REDISH_CONFIG": typo}, []string{"--profile", "prod"},
 			typo + `:2: unknown setting "hots" in [profile.prod] (did you mean "host"?)`},
 		{"bad value", map[string]string{"REDISH_CONFIG": badValue}, nil,
 			badValue + `: connect-timeout: "soon" is not a duration`},
@@ -246,6 +247,35 @@ func TestSettingsErrors(t *testing.T) {
 				t.Fatalf("got %+v, want exit 1 and stderr containing %q", r, tt.want)
 			}
 		})
+	}
+}
+
+// TestProfileProblemsAreLocal: a problem in a profile the run does not
+// use is a warning naming the file and line, and the run goes on with the
+// rest of the file.
+func TestProfileProblemsAreLocal(t *testing.T) {
+	s, err := memserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	_, port, _ := strings.Cut(s.Addr(), ":")
+	path := writeConfig(t, "port = "+port+"\n\n[profile.prod]\nhots = \"x\"\n\n[profile.dev]\nretries = 2\n")
+	env := map[string]string{"REDISH_CONFIG": path}
+	warning := "Warning: ignoring profile prod: " + path + `:4: unknown setting "hots" in [profile.prod] (did you mean "host"?)` + "\n"
+	for _, args := range [][]string{{"PING"}, {"--profile", "dev", "PING"}} {
+		r := runRedish(t, env, "", args...)
+		if r.code != 0 || r.out != "PONG\n" || r.err != warning {
+			t.Errorf("%q: exit %d, stdout %q\nstderr %q\nwant   %q", args, r.code, r.out, r.err, warning)
+		}
+	}
+	r := runRedish(t, env, "", "--print-config")
+	if r.code != 0 || !strings.Contains(r.out, "port = "+port+" ") || r.err != warning {
+		t.Errorf("--print-config: exit %d, stdout %q\nstderr %q\nwant   %q", r.code, r.out, r.err, warning)
+	}
+	r = runRedish(t, env, "", "--profile", "prod", "PING")
+	if want := path + `:4: unknown setting "hots" in [profile.prod] (did you mean "host"?)` + "\n"; r.code != 1 || r.out != "" || r.err != want {
+		t.Errorf("--profile prod: exit %d, stdout %q\nstderr %q\nwant   %q", r.code, r.out, r.err, want)
 	}
 }
 

@@ -71,6 +71,9 @@ func (c *config) runLine(ctx context.Context, client session, p *printer, line s
 	case repl.LineHelp:
 		return false, c.printRedisHelp(l.Words)
 	}
+	if done, err := c.scriptLine(ctx, client, p, l); done {
+		return false, err
+	}
 	args := l.Args()
 	start := time.Now()
 	for range l.Repeat {

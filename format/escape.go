@@ -118,3 +118,83 @@ func appendQuotedJSONString(buf, s []byte) []byte {
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
 }
+
+// AppendPrintable appends s with every byte a terminal would act on
+// written \xhh (lower-case hex), and returns the extended buffer: C0
+// control bytes (ESC starts the sequences that move the cursor, clear the
+// screen or set the window title), DEL, and C1 controls (U+0080 to U+009F,
+// and the bytes 0x80 to 0x9f outside a valid UTF-8 sequence, which some
+// terminals read as CSI and OSC). Newline and tab are kept, and carriage
+// return before a newline (text with CRLF line ends); printable ASCII,
+// other valid UTF-8 and other bytes are kept. A backslash is kept as it
+// is: the text is not quoted, and stays as the server sent it where it is
+// printable.
+func AppendPrintable(buf, s []byte) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		n := unsafeAt(s, i)
+		if n == 0 {
+			size := 1
+			if s[i] >= utf8.RuneSelf {
+				_, size = utf8.DecodeRune(s[i:])
+			}
+			i += size
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		for _, b := range s[i : i+n] {
+			buf = append(buf, '\\', 'x', hexDigits[b>>4], hexDigits[b&0xf])
+		}
+		i += n
+		start = i
+	}
+	return append(buf, s[start:]...)
+}
+
+// printable reports whether AppendPrintable would keep s as it is.
+func printable(s []byte) bool {
+	for i := 0; i < len(s); {
+		if s[i] >= 0x20 && s[i] < 0x7f {
+			i++
+			continue
+		}
+		if unsafeAt(s, i) != 0 {
+			return false
+		}
+		size := 1
+		if s[i] >= utf8.RuneSelf {
+			_, size = utf8.DecodeRune(s[i:])
+		}
+		i += size
+	}
+	return true
+}
+
+// unsafeAt returns the length of the control character at s[i] that
+// AppendPrintable escapes, or 0 when s[i] starts something it keeps.
+func unsafeAt(s []byte, i int) int {
+	c := s[i]
+	switch {
+	case c >= 0x20 && c < 0x7f, c == '\n', c == '\t':
+		return 0
+	case c == '\r':
+		if i+1 < len(s) && s[i+1] == '\n' {
+			return 0
+		}
+		return 1
+	case c < utf8.RuneSelf:
+		return 1 // other C0 control bytes, DEL
+	}
+	r, size := utf8.DecodeRune(s[i:])
+	if r == utf8.RuneError && size == 1 {
+		// Not UTF-8: a C1 control byte for a terminal that reads bytes.
+		if c <= 0x9f {
+			return 1
+		}
+		return 0
+	}
+	if r >= 0x80 && r <= 0x9f {
+		return size
+	}
+	return 0
+}

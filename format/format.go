@@ -86,6 +86,14 @@ type Options struct {
 	// it, whatever the mode, as redis-cli does for the replies of INFO,
 	// CLIENT LIST and the other commands VerbatimCommand recognises.
 	Verbatim bool
+	// Terminal says the output is a terminal. In TTY mode the text that
+	// is printed unquoted (status, error, double and verbatim replies,
+	// the keys of an invalidation push, and the replies Verbatim prints)
+	// then has its control bytes escaped as \xhh (see AppendPrintable),
+	// as bulk strings always are: a server cannot move the cursor,
+	// rewrite the screen or set the window title. Raw mode, and TTY mode
+	// into a pipe or a file, keep the bytes, as redis-cli does.
+	Terminal bool
 }
 
 // DefaultOptions returns the options redis-cli uses for mode m when no -d
@@ -109,6 +117,15 @@ func DefaultOptions(m Mode) Options {
 // elements prints its last key with a nil value.
 func Append(buf []byte, v redisx.Value, o Options) []byte {
 	if o.Verbatim {
+		if o.Mode == TTY && o.Terminal {
+			start := len(buf)
+			buf = appendRaw(buf, v, o.Delim)
+			if printable(buf[start:]) {
+				return buf
+			}
+			safe := AppendPrintable(nil, buf[start:])
+			return append(buf[:start], safe...)
+		}
 		return appendRaw(buf, v, o.Delim)
 	}
 	switch o.Mode {
@@ -122,7 +139,7 @@ func Append(buf []byte, v redisx.Value, o Options) []byte {
 		buf = appendJSON(buf, v, o.Mode == QuotedJSON)
 		return append(buf, '\n')
 	default:
-		return appendTTY(buf, v, 0)
+		return appendTTY(buf, v, 0, o.Terminal)
 	}
 }
 
@@ -140,11 +157,16 @@ func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
 		keys := v.Elems[1].Elems
 		for i, k := range keys {
 			buf = append(buf, '\'')
+			start := len(buf)
 			switch k.Kind {
 			case redisx.KindBulk, redisx.KindStatus, redisx.KindVerbatim:
 				buf = append(buf, cstr(k.Str)...)
 			default:
 				buf = appendRaw(buf, k, "\n")
+			}
+			if o.Terminal && !printable(buf[start:]) {
+				safe := AppendPrintable(nil, buf[start:])
+				buf = append(buf[:start], safe...)
 			}
 			buf = append(buf, '\'')
 			if i < len(keys)-1 {
@@ -167,12 +189,17 @@ func isInvalidate(v redisx.Value) bool {
 
 // ErrorLine appends the line redis-cli writes to stderr for an error reply
 // when -e is given: the message and "\n". It returns buf unchanged for a
-// reply that is not an error.
-func ErrorLine(buf []byte, v redisx.Value) []byte {
+// reply that is not an error. When terminal is true (stderr is one), the
+// message's control bytes are escaped (see AppendPrintable).
+func ErrorLine(buf []byte, v redisx.Value, terminal bool) []byte {
 	if v.Kind != redisx.KindError {
 		return buf
 	}
-	buf = append(buf, cstr(v.Str)...)
+	if terminal {
+		buf = AppendPrintable(buf, cstr(v.Str))
+	} else {
+		buf = append(buf, cstr(v.Str)...)
+	}
 	return append(buf, '\n')
 }
 

@@ -253,7 +253,7 @@ func TestErrorLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := string(ErrorLine(nil, tt.v)); got != tt.want {
+			if got := string(ErrorLine(nil, tt.v, false)); got != tt.want {
 				t.Errorf("ErrorLine = %q, want %q", got, tt.want)
 			}
 		})
@@ -292,4 +292,77 @@ func FuzzAppend(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTerminalEscapesControlBytes: on a terminal, the text the human
+// format prints unquoted has its control bytes escaped, so a server
+// cannot send escape sequences to the terminal; raw mode, and the human
+// format into a pipe, keep the bytes as redis-cli does.
+func TestTerminalEscapesControlBytes(t *testing.T) {
+	const hostile = "a\x1b]0;title\x07b\x1b[2Jc\rd\x9be\u009bf\x7fg"
+	const safe = `a\x1b]0;title\x07b\x1b[2Jc\x0dd\x9be\xc2\x9bf\x7fg`
+	term := Options{Mode: TTY, Delim: "\n", CmdDelim: "\n", Terminal: true}
+	tests := []struct {
+		name string
+		v    redisx.Value
+		o    Options
+		want string
+	}{
+		{"status", redisx.Status(hostile), term, safe + "\n"},
+		{"error", redisx.ErrorReply(hostile), term, "(error) " + safe + "\n"},
+		{"verbatim", redisx.Value{Kind: redisx.KindVerbatim, Format: "txt", Str: []byte(hostile)}, term, safe + "\n"},
+		{"double", redisx.Value{Kind: redisx.KindDouble, Str: []byte("1\x1b")}, term, "(double) 1\\x1b\n"},
+		{"nested", redisx.Array(redisx.Int(1), redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{redisx.Status("k\x1b"), redisx.ErrorReply("e\x1b")}}),
+			term, "1) (integer) 1\n2) 1# k\\x1b => (error) e\\x1b\n"},
+		{"push", redisx.Value{Kind: redisx.KindPush, Elems: []redisx.Value{redisx.BulkString("message"), redisx.Status("s\x1b")}}, term, "1) \"message\"\n2) s\\x1b\n"},
+		{"bulk, as always", redisx.BulkString("b\x1b"), term, "\"b\\x1b\"\n"},
+		{"text kept: UTF-8, tab, CRLF, newline", redisx.Value{Kind: redisx.KindVerbatim, Format: "txt", Str: []byte("é\tx\r\ny\nz\\")}, term, "é\tx\r\ny\nz\\\n"},
+		{"Latin-1 bytes kept", redisx.Status("caf\xe9"), term, "caf\xe9\n"},
+		{"verbatim command", redisx.BulkString("# Server\r\nredis_version:7\x1b[31m\r\n"), Options{Mode: TTY, Verbatim: true, Terminal: true},
+			"# Server\r\nredis_version:7\\x1b[31m\r\n"},
+		{"not a terminal", redisx.Status(hostile), DefaultOptions(TTY), hostile + "\n"},
+		{"raw on a terminal", redisx.Status(hostile), Options{Mode: Raw, CmdDelim: "\n", Terminal: true}, hostile + "\n"},
+		{"verbatim command, raw", redisx.BulkString("x\x1b"), Options{Mode: Raw, Verbatim: true, Terminal: true}, "x\x1b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(Append(nil, tt.v, tt.o)); got != tt.want {
+				t.Errorf("Append = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	inval := redisx.Value{Kind: redisx.KindPush, Elems: []redisx.Value{redisx.BulkString("invalidate"), redisx.Array(redisx.BulkString("k\x1b[1m"))}}
+	if got, want := string(AppendPush(nil, inval, term)), "-> invalidate: 'k\\x1b[1m'\n"; got != want {
+		t.Errorf("AppendPush = %q, want %q", got, want)
+	}
+	if got, want := string(ErrorLine(nil, redisx.ErrorReply("ERR \x1b]0;x\x07"), true)), "ERR \\x1b]0;x\\x07\n"; got != want {
+		t.Errorf("ErrorLine on a terminal = %q, want %q", got, want)
+	}
+	if got, want := string(ErrorLine(nil, redisx.ErrorReply("ERR \x1b"), false)), "ERR \x1b\n"; got != want {
+		t.Errorf("ErrorLine = %q, want %q", got, want)
+	}
+}
+
+// TestAppendPrintable: what is escaped and what is kept, byte by byte.
+func TestAppendPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                 "",
+		"plain text":       "plain text",
+		"\x00\x01\x1f":     `\x00\x01\x1f`,
+		"a\rb":             `a\x0db`,
+		"a\r\nb\n\tc":      "a\r\nb\n\tc",
+		"end\r":            `end\x0d`,
+		"\x7f":             `\x7f`,
+		"\u0085\u009f":     `\xc2\x85\xc2\x9f`,
+		"\u00a0é€😀":        "\u00a0é€😀",
+		"\x80\x9b\xa0\xff": `\x80\x9b` + "\xa0\xff",
+		"\xef\xbf\xbd":     "\xef\xbf\xbd", // U+FFFD itself is text
+	} {
+		if got := string(AppendPrintable(nil, []byte(in))); got != want {
+			t.Errorf("AppendPrintable(%q) = %q, want %q", in, got, want)
+		}
+		if printable([]byte(in)) != (in == want) {
+			t.Errorf("printable(%q) = %v", in, printable([]byte(in)))
+		}
+	}
 }

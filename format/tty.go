@@ -14,29 +14,36 @@ const attributePrefix = "(attribute) "
 
 // appendTTY appends v in redis-cli's human format. indent is the number of
 // spaces that starts every line after the first: redis-cli's "prefix",
-// which only ever holds spaces.
-func appendTTY(buf []byte, v redisx.Value, indent int) []byte {
+// which only ever holds spaces. term escapes the control bytes of
+// unquoted text (see Options.Terminal).
+func appendTTY(buf []byte, v redisx.Value, indent int, term bool) []byte {
 	if v.Attrs != nil {
 		buf = append(buf, attributePrefix...)
-		buf = appendTTY(buf, *v.Attrs, indent+len(attributePrefix))
+		buf = appendTTY(buf, *v.Attrs, indent+len(attributePrefix), term)
 		buf = appendSpaces(buf, indent)
+	}
+	text := func(s []byte) []byte {
+		if term {
+			return AppendPrintable(buf, s)
+		}
+		return append(buf, s...)
 	}
 	switch v.Kind {
 	case redisx.KindError:
 		buf = append(buf, "(error) "...)
-		buf = append(buf, cstr(v.Str)...)
+		buf = text(cstr(v.Str))
 	case redisx.KindStatus:
-		buf = append(buf, cstr(v.Str)...)
+		buf = text(cstr(v.Str))
 	case redisx.KindInt:
 		buf = append(buf, "(integer) "...)
 		buf = strconv.AppendInt(buf, v.Int, 10)
 	case redisx.KindDouble:
 		buf = append(buf, "(double) "...)
-		buf = append(buf, cstr(v.Str)...)
+		buf = text(cstr(v.Str))
 	case redisx.KindBulk:
 		buf = Escape(buf, v.Str)
 	case redisx.KindVerbatim:
-		buf = append(buf, v.Str...)
+		buf = text(v.Str)
 	case redisx.KindBool:
 		if v.Bool {
 			buf = append(buf, "(true)"...)
@@ -47,7 +54,7 @@ func appendTTY(buf []byte, v redisx.Value, indent int) []byte {
 		buf = append(buf, "(big number) "...)
 		buf = append(buf, v.Str...)
 	case redisx.KindArray, redisx.KindSet, redisx.KindPush, redisx.KindMap:
-		return appendTTYAggregate(buf, v, indent)
+		return appendTTYAggregate(buf, v, indent, term)
 	default:
 		buf = append(buf, "(nil)"...)
 	}
@@ -59,7 +66,7 @@ func appendTTY(buf []byte, v redisx.Value, indent int) []byte {
 // the width of the element count. The first element continues the line the
 // caller started; later ones start after indent spaces, and their own
 // nested lines are indented by the width of the "N) " prefix as well.
-func appendTTYAggregate(buf []byte, v redisx.Value, indent int) []byte {
+func appendTTYAggregate(buf []byte, v redisx.Value, indent int, term bool) []byte {
 	n := v.Len()
 	isMap := v.Kind == redisx.KindMap
 	if isMap && len(v.Elems)%2 == 1 {
@@ -93,10 +100,10 @@ func appendTTYAggregate(buf []byte, v redisx.Value, indent int) []byte {
 		buf = appendPadded(buf, i+1, width)
 		buf = append(buf, sep, ' ')
 		if !isMap {
-			buf = appendTTY(buf, v.Elems[i], child)
+			buf = appendTTY(buf, v.Elems[i], child, term)
 			continue
 		}
-		buf = appendTTY(buf, v.Elems[2*i], child)
+		buf = appendTTY(buf, v.Elems[2*i], child, term)
 		buf = buf[:len(buf)-1] // the key's newline: the value follows on its line
 		buf = append(buf, " => "...)
 		val := redisx.Nil()
@@ -106,7 +113,7 @@ func appendTTYAggregate(buf []byte, v redisx.Value, indent int) []byte {
 		// A value that prints on one line stays after the "=>"; one that
 		// spans several starts on the next line, indented.
 		start := len(buf)
-		buf = appendTTY(buf, val, child)
+		buf = appendTTY(buf, val, child, term)
 		if bytes.Count(buf[start:], newline) > 1 {
 			buf = slices.Insert(buf, start, '\n')
 			buf = slices.Insert(buf, start+1, bytes.Repeat([]byte{' '}, child)...)

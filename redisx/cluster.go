@@ -244,6 +244,9 @@ func (c *ClusterClient) nodeOptions(addr string) Options {
 	host, port, _ := net.SplitHostPort(addr)
 	o.Host = host
 	o.Port, _ = strconv.Atoi(port)
+	if o.Port < 1 || o.Port > 65535 {
+		o.badAddr = addr
+	}
 	o.Socket = ""
 	o.DB = 0
 	return o

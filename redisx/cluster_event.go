@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,7 +96,8 @@ func (e ClusterEvent) String() string {
 		if e.Refreshed {
 			verb = "refreshed"
 		}
-		fmt.Fprintf(&b, "topology %s from %s (%s): %d primaries, %d replicas, ", verb, e.Source, e.Command, e.Primaries, e.Replicas)
+		fmt.Fprintf(&b, "topology %s from %s (%s): %s, %s, ", verb, e.Source, e.Command,
+			plural(e.Primaries, "primary", "primaries"), plural(e.Replicas, "replica", "replicas"))
 		switch {
 		case len(e.Unreachable) > 0:
 			fmt.Fprintf(&b, "%d of 16384 slots served by reachable nodes (unreachable: %s)", e.Covered, strings.Join(e.Unreachable, ", "))
@@ -174,4 +176,12 @@ func classText(err error) string {
 		return string(c) + ": " + err.Error()
 	}
 	return err.Error()
+}
+
+// plural returns "1 one" or "N many".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -629,3 +629,55 @@ func TestClusterTopologyParsing(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterPortZero: a node address with port 0, from a MOVED or from
+// the topology, is an error for that node: the command goes nowhere, and
+// never to the default port, where another server may run it.
+func TestClusterPortZero(t *testing.T) {
+	t.Run("MOVED", func(t *testing.T) {
+		a := newFakeNode(t)
+		serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) redisx.Value {
+			return redisx.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " 127.0.0.1:0")
+		})
+		c, _, _ := newFakeCluster(t, 1, a.addr)
+		v, err := do(t, c, "GET", "foo")
+		var ce *redisx.ConnError
+		if !errors.As(err, &ce) || ce.Addr != "127.0.0.1:0" || !strings.Contains(err.Error(), "no usable port") {
+			t.Fatalf("GET foo = %s, %v; want a dial error for 127.0.0.1:0", v.Str, err)
+		}
+	})
+	t.Run("CLUSTER SHARDS", func(t *testing.T) {
+		a := newFakeNode(t)
+		serveTopology(a, []shard{{"127.0.0.1:0", 0, 16383}}, func([]string) redisx.Value {
+			return redisx.BulkString("from the seed")
+		})
+		c, _, _ := newFakeCluster(t, 1, a.addr)
+		v, err := do(t, c, "GET", "foo")
+		var ce *redisx.ConnError
+		if !errors.As(err, &ce) || ce.Addr != "127.0.0.1:0" || !strings.Contains(err.Error(), "no usable port") {
+			t.Fatalf("GET foo = %s, %v; want a dial error for 127.0.0.1:0", v.Str, err)
+		}
+		if n := a.count("GET"); n != 0 {
+			t.Errorf("the seed got GET %d times", n)
+		}
+	})
+	t.Run("CLUSTER SLOTS", func(t *testing.T) {
+		a := newFakeNode(t)
+		a.script(func(args []string) redisx.Value {
+			switch {
+			case len(args) > 1 && strings.EqualFold(args[1], "SHARDS"):
+				return redisx.ErrorReply("ERR unknown subcommand 'SHARDS'")
+			case len(args) > 1 && strings.EqualFold(args[1], "SLOTS"):
+				return redisx.Array(redisx.Array(redisx.Int(0), redisx.Int(16383),
+					redisx.Array(redisx.BulkString("127.0.0.1"), redisx.Int(0), redisx.BulkString(strings.Repeat("a", 40)))))
+			}
+			return redisx.BulkString("from the seed")
+		})
+		c, _, _ := newFakeCluster(t, 1, a.addr)
+		v, err := do(t, c, "GET", "foo")
+		var ce *redisx.ConnError
+		if !errors.As(err, &ce) || ce.Addr != "127.0.0.1:0" {
+			t.Fatalf("GET foo = %s, %v; want a dial error for 127.0.0.1:0", v.Str, err)
+		}
+	})
+}

@@ -43,6 +43,9 @@ type Conn struct {
 // the connection is closed: no command is ever sent on a session that is
 // not the one the user asked for.
 func Dial(ctx context.Context, o *Options) (*Conn, error) {
+	if o.badAddr != "" {
+		return nil, &ConnError{Op: "dial", Addr: o.badAddr, Err: errNoPort}
+	}
 	addr := o.Addr()
 	nc, err := dial(ctx, o)
 	if err != nil {
@@ -147,7 +150,12 @@ func (e *HandshakeError) Unwrap() error { return e.Err }
 
 // handshake pipelines the set-up commands and reads their replies in
 // order, so a session costs one round trip (two when HELLO 3 is refused
-// by a server older than Redis 6 and the RESP2 form follows).
+// by a server older than Redis 6 and a client name is wanted).
+//
+// Credentials go in AUTH, never inside HELLO, as redis-cli sends them: a
+// server that does not know HELLO (Redis 5, a proxy, a renamed command)
+// answers with an error that quotes the command's arguments, and HELLO's
+// would include the password.
 func (c *Conn) handshake(ctx context.Context) error {
 	o := &c.opts
 	type step struct {
@@ -155,32 +163,22 @@ func (c *Conn) handshake(ctx context.Context) error {
 		args []string
 	}
 	var steps []step
-	auth := func() []string {
+	if o.authenticates() {
+		args := []string{"AUTH", o.Password}
 		if o.User != "" {
-			return []string{"AUTH", o.User, o.Password}
+			args = []string{"AUTH", o.User, o.Password}
 		}
-		return []string{"AUTH", o.Password}
+		steps = append(steps, step{"AUTH", args})
 	}
+	setName := step{"CLIENT SETNAME", []string{"CLIENT", "SETNAME", o.Name}}
 	if o.Protocol == 3 {
 		args := []string{"HELLO", "3"}
-		if o.Password != "" {
-			user := o.User
-			if user == "" {
-				user = "default"
-			}
-			args = append(args, "AUTH", user, o.Password)
-		}
 		if o.Name != "" {
 			args = append(args, "SETNAME", o.Name)
 		}
 		steps = append(steps, step{"HELLO", args})
-	} else {
-		if o.Password != "" {
-			steps = append(steps, step{"AUTH", auth()})
-		}
-		if o.Name != "" {
-			steps = append(steps, step{"CLIENT SETNAME", []string{"CLIENT", "SETNAME", o.Name}})
-		}
+	} else if o.Name != "" {
+		steps = append(steps, setName)
 	}
 	if o.DB != 0 {
 		n := strconv.Itoa(o.DB)
@@ -213,6 +211,8 @@ func (c *Conn) handshake(ctx context.Context) error {
 		}
 		rerr := &RedisError{Msg: string(v.Str)}
 		if s.name == "HELLO" && isUnknownCommand(rerr) && !o.ForceProtocol {
+			// A server without HELLO (Redis < 6) speaks RESP2; only the
+			// client name HELLO carried is left to set.
 			helloRefused = true
 			continue
 		}
@@ -222,16 +222,17 @@ func (c *Conn) handshake(ctx context.Context) error {
 		}
 		first = &HandshakeError{Step: step, Err: rerr}
 	}
-	if helloRefused {
-		// A server without HELLO (Redis < 6): the SELECT that followed ran
-		// unauthenticated and may have failed, so redo the session in RESP2.
-		want := o.Protocol
-		c.opts.Protocol = 2
-		err := c.handshake(ctx)
-		c.opts.Protocol = want
+	if first != nil || !helloRefused || o.Name == "" {
+		return first
+	}
+	v, err := c.DoStrings(ctx, setName.args...)
+	if err != nil {
 		return err
 	}
-	return first
+	if v.Kind == KindError {
+		return &HandshakeError{Step: setName.name, Err: &RedisError{Msg: string(v.Str)}}
+	}
+	return nil
 }
 
 func isUnknownCommand(e *RedisError) bool {

@@ -40,7 +40,7 @@ func TestReaderRefusesOverLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := NewReader(bufio.NewReaderSize(strings.NewReader(tt.in), 16))
-			r.MaxBulk, r.MaxDepth = capBytes, tt.maxDepth
+			r.MaxBulk, r.MaxLine, r.MaxDepth = capBytes, capBytes, tt.maxDepth
 			v, err := r.ReadValue()
 			var pe *ProtocolError
 			if !errors.As(err, &pe) {
@@ -108,8 +108,8 @@ func TestReaderLargeBulkHeldOnce(t *testing.T) {
 }
 
 // TestReaderDeclaredLengthCost: a declared length the server does not
-// back with bytes costs at most bulkFullShare times the bytes sent (and
-// never more than the first chunk for a reply that stops early).
+// back with bytes costs at most MemPerByte times the bytes sent, plus the
+// first chunk, whatever it declares.
 func TestReaderDeclaredLengthCost(t *testing.T) {
 	tests := []struct {
 		declared, sent int
@@ -119,8 +119,8 @@ func TestReaderDeclaredLengthCost(t *testing.T) {
 		{DefaultMaxBulk, 100, 0},
 		{DefaultMaxBulk, bulkChunk, 0},
 		{DefaultMaxBulk, 3 * bulkChunk, 0},
-		{64 << 20, 64<<20/bulkFullShare - 1, 64 << 20},
-		{64 << 20, 64 << 20 / bulkFullShare, 64 << 20},
+		{64 << 20, 64<<20/MemPerByte - 1, 64 << 20},
+		{64 << 20, 64 << 20 / MemPerByte, 64 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.declared)+"/"+strconv.Itoa(tt.sent), func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestReaderDeclaredLengthCost(t *testing.T) {
 				t.Fatalf("ReadValue: %v, want io.ErrUnexpectedEOF", err)
 			}
 			const slack = 256 << 10
-			limit := uint64(bulkChunk + bulkFullShare*tt.sent + slack)
+			limit := uint64(bulkChunk + MemPerByte*tt.sent + MemAllowance + slack)
 			if got > limit {
 				t.Errorf("%d bytes allocated for %d bytes of a declared %d, want at most %d", got, tt.sent, tt.declared, limit)
 			}

@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
 	"strconv"
 	"time"
@@ -18,9 +19,13 @@ type Options struct {
 	TLS *tls.Config
 
 	User     string // ACL user; empty means "default" (AUTH with one argument)
-	Password string // empty means no AUTH
-	DB       int    // SELECT after connecting when not 0
-	Name     string // CLIENT SETNAME after connecting when not empty
+	Password string // empty means no AUTH, unless PasswordSet
+	// PasswordSet sends AUTH even when Password is empty, as redis-cli
+	// does for -a '': a user with nopass accepts any password, the empty
+	// one included.
+	PasswordSet bool
+	DB          int    // SELECT after connecting when not 0
+	Name        string // CLIENT SETNAME after connecting when not empty
 	// Protocol is 2 or 3. 3 sends HELLO 3 and falls back to RESP2 when the
 	// server does not know HELLO. 0 means 2.
 	Protocol int
@@ -30,11 +35,22 @@ type Options struct {
 
 	ConnectTimeout time.Duration // 0 means no timeout
 	Timeout        time.Duration // read/write deadline per command; 0 means none
+
+	// badAddr is the address of a cluster node that a server gave with no
+	// usable port ("10.0.0.1:0"): Dial fails for it rather than reach the
+	// default port, where another server may run the command.
+	badAddr string
 }
+
+// errNoPort is the dial error of a node address without a usable port.
+var errNoPort = errors.New("the cluster gave this node no usable port")
 
 // Addr returns the address as redis-cli names it in messages:
 // "host:port" (IPv6 hosts in brackets) or the socket path.
 func (o *Options) Addr() string {
+	if o.badAddr != "" {
+		return o.badAddr
+	}
 	if o.Socket != "" {
 		return o.Socket
 	}
@@ -55,6 +71,9 @@ func (o *Options) host() string {
 	}
 	return o.Host
 }
+
+// authenticates reports whether the handshake sends AUTH.
+func (o *Options) authenticates() bool { return o.Password != "" || o.PasswordSet }
 
 func (o *Options) port() int {
 	if o.Port == 0 {

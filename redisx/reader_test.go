@@ -266,6 +266,8 @@ func TestReaderProtocolErrors(t *testing.T) {
 		{"missing CR", "+OK\n", 0, 0, "not terminated by CRLF"},
 		{"missing CR in long line", "+" + strings.Repeat("a", 40) + "\n", 0, 0, "not terminated by CRLF"},
 		{"line longer than the cap", "+" + strings.Repeat("a", 200) + "\r\n", 100, 0, "line longer than 100 bytes"},
+		{"line longer than the default cap", "-" + strings.Repeat("a", DefaultMaxLine+1) + "\r\n", 0, 0, "line longer than 1048576 bytes"},
+		{"line without end", "+" + strings.Repeat("a", 2*DefaultMaxLine), 0, 0, "line longer than 1048576 bytes"},
 		{"integer empty", ":\r\n", 0, 0, "invalid integer"},
 		{"integer letters", ":abc\r\n", 0, 0, "invalid integer"},
 		{"integer plus", ":+1\r\n", 0, 0, "invalid integer"},
@@ -324,13 +326,13 @@ func TestReaderProtocolErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := NewReader(bufio.NewReaderSize(strings.NewReader(tt.in), 16))
-			r.MaxBulk, r.MaxDepth = tt.maxBulk, tt.maxDepth
+			r.MaxBulk, r.MaxLine, r.MaxDepth = tt.maxBulk, tt.maxBulk, tt.maxDepth
 			got, err := r.ReadValue()
 			if err == nil {
-				t.Fatalf("ReadValue(%q) = %s, want an error", tt.in, show(got))
+				t.Fatalf("ReadValue(%q) = %s, want an error", trunc([]byte(tt.in)), show(got))
 			}
 			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("ReadValue(%q) error %q does not contain %q", tt.in, err, tt.want)
+				t.Errorf("ReadValue(%q) error %q does not contain %q", trunc([]byte(tt.in)), err, tt.want)
 			}
 			var pe *ProtocolError
 			if !errors.As(err, &pe) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -355,13 +357,14 @@ func TestReaderLimitsAtTheBoundary(t *testing.T) {
 		{"nesting at MaxDepth", strings.Repeat("*1\r\n", 3) + ":1\r\n", 0, 3},
 		{"nesting at the default depth", strings.Repeat("*1\r\n", 128) + ":1\r\n", 0, 0},
 		{"line at the cap", "+" + strings.Repeat("a", 100) + "\r\n", 100, 0},
+		{"line at the default cap", "-" + strings.Repeat("a", DefaultMaxLine) + "\r\n", 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := NewReader(bufio.NewReaderSize(strings.NewReader(tt.in), 16))
-			r.MaxBulk, r.MaxDepth = tt.maxBulk, tt.maxDepth
+			r.MaxBulk, r.MaxLine, r.MaxDepth = tt.maxBulk, tt.maxBulk, tt.maxDepth
 			if _, err := r.ReadValue(); err != nil {
-				t.Errorf("ReadValue(%q): %v", tt.in, err)
+				t.Errorf("ReadValue(%q): %v", trunc([]byte(tt.in)), err)
 			}
 		})
 	}

@@ -304,7 +304,7 @@ func (o *Options) ApplyURI(u URI) {
 		o.User = u.User
 	}
 	if u.PasswordSet {
-		o.Password = u.Password
+		o.Password, o.PasswordSet = u.Password, true
 	}
 	if u.DBSet {
 		o.DB = u.DB

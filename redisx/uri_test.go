@@ -167,12 +167,17 @@ func TestApplyURI(t *testing.T) {
 			return o
 		}()},
 		{"everything", "rediss://u1:p1@h1:7001/2?timeout=3s", Options{
-			Host: "h1", Port: 7001, Socket: "/s0", User: "u1", Password: "p1", DB: 2,
+			Host: "h1", Port: 7001, Socket: "/s0", User: "u1", Password: "p1", PasswordSet: true, DB: 2,
 			Timeout: 3 * time.Second, ConnectTimeout: 3 * time.Second,
 		}},
 		{"empty user given", "redis://:p1@", func() Options {
 			o := before
-			o.User, o.Password = "", "p1"
+			o.User, o.Password, o.PasswordSet = "", "p1", true
+			return o
+		}()},
+		{"empty password given", "redis://u1:@", func() Options {
+			o := before
+			o.User, o.Password, o.PasswordSet = "u1", "", true
 			return o
 		}()},
 		{"socket", "unix:///s1?db=0", func() Options {

@@ -2,9 +2,14 @@ package repl
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/redish/redish/retry"
 )
 
 // Builtin is a command of the shell's own that the program running the
@@ -49,21 +54,171 @@ func (s *Shell) runBuiltin(ctx context.Context, b Builtin, args []string) {
 }
 
 // help is :help: the ":" commands and their usage.
-func (s *Shell) help() {
+func (s *Shell) help() { s.print(helpText(s.cfg.Builtins)) }
+
+// helpText is what :help prints: the shell's ":" commands, then the
+// added builtins by name.
+func helpText(builtins map[string]Builtin) string {
 	var b strings.Builder
 	b.WriteString(internalUsage + "\n")
-	for _, name := range s.builtinNames() {
-		b.WriteString(s.cfg.Builtins[name].Usage + "\n")
-	}
-	s.print(b.String())
-}
-
-// builtinNames returns the names of the builtins, sorted.
-func (s *Shell) builtinNames() []string {
-	names := make([]string, 0, len(s.cfg.Builtins))
-	for name := range s.cfg.Builtins {
+	names := make([]string, 0, len(builtins))
+	for name := range builtins {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	return names
+	for _, name := range names {
+		b.WriteString(builtins[name].Usage + "\n")
+	}
+	return b.String()
+}
+
+// errNoRetryControl is the answer of :retry on a client whose policy is
+// fixed.
+var errNoRetryControl = errors.New("the retry policy cannot be changed in this mode")
+
+// errVerboseArg is the answer of :verbose to a word other than on or off.
+var errVerboseArg = errors.New(":verbose takes on or off")
+
+// clusterAttemptsKey is the :retry setting of the cluster-level attempts,
+// named after --cluster-error-attempts.
+const clusterAttemptsKey = "cluster-error-attempts"
+
+// retryLine runs :retry on client, a RetryControl: with key=value
+// settings it changes the policy (see retry.Policy.Apply) and, in cluster
+// mode, cluster-error-attempts=N the cluster-level attempts; either every
+// setting applies or none does. It returns the line :retry prints: the
+// policy now in force.
+func retryLine(client Client, settings []string) (string, error) {
+	rc, ok := client.(RetryControl)
+	if !ok {
+		return "", errNoRetryControl
+	}
+	ac, hasAttempts := client.(AttemptsControl)
+	p := rc.RetryPolicy()
+	if len(settings) > 0 {
+		var policy []string
+		attempts := -1
+		for _, set := range settings {
+			key, val, _ := strings.Cut(set, "=")
+			if !strings.EqualFold(strings.TrimSpace(key), clusterAttemptsKey) {
+				policy = append(policy, set)
+				continue
+			}
+			if !hasAttempts {
+				return "", fmt.Errorf("%s applies in cluster mode only (-c)", clusterAttemptsKey)
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || n < 0 {
+				return "", fmt.Errorf("%s: %q is not a number of 0 or more", clusterAttemptsKey, val)
+			}
+			attempts = n
+		}
+		q, err := p.Apply(policy...)
+		if err != nil {
+			return "", err
+		}
+		rc.SetRetryPolicy(q)
+		if attempts >= 0 {
+			ac.SetErrorAttempts(attempts)
+		}
+		p = q
+	}
+	line := "retry " + p.String()
+	if hasAttempts {
+		line += " " + clusterAttemptsKey + "=" + strconv.Itoa(ac.ErrorAttempts())
+	}
+	return line + "\n", nil
+}
+
+// verboseArg reads the word after :verbose.
+func verboseArg(word string) (on bool, err error) {
+	switch strings.ToLower(word) {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, errVerboseArg
+}
+
+// setVerboseLines has print receive the lines --verbose prints for
+// client: retries and, in cluster mode, redirects, topology reads and
+// cluster-level attempts. A nil print silences them.
+func setVerboseLines(client Client, print func(line string)) {
+	rc, ok := client.(RetryControl)
+	if !ok {
+		return
+	}
+	ec, hasEvents := client.(EventControl)
+	if print == nil {
+		rc.SetObserver(nil)
+		if hasEvents {
+			ec.SetEventLines(nil)
+		}
+		return
+	}
+	rc.SetObserver(func(ev retry.Event) { print(retry.FormatEvent(ev)) })
+	if hasEvents {
+		ec.SetEventLines(print)
+	}
+}
+
+// Script runs the ":" lines of commands read from stdin, with the shell's
+// syntax and output: redish lab runs them so that a fault scenario can be
+// written once and replayed (redish lab < scenario.txt). It knows :retry,
+// :verbose, :help and the added builtins; :set, which changes only how
+// the shell edits lines, is refused.
+type Script struct {
+	// Client is the connection whose retry policy :retry and :verbose
+	// change (a RetryControl); nil when it has none to change.
+	Client Client
+	// Out receives what the lines print, as the shell's Out does.
+	Out io.Writer
+	// Verbose prints a --verbose line, after ":verbose on".
+	Verbose func(line string)
+	// Builtins are the added ":" commands (redish lab's :lab).
+	Builtins map[string]Builtin
+}
+
+// Run runs one ":" line. Its error says what is wrong with the line.
+func (sc *Script) Run(ctx context.Context, words []string) error {
+	name := strings.ToLower(words[0])
+	if b, ok := sc.Builtins[strings.TrimPrefix(name, ":")]; ok {
+		return b.Run(ctx, sc.Out, words[1:])
+	}
+	var out string
+	switch name {
+	case ":retry":
+		line, err := retryLine(sc.Client, words[1:])
+		if err != nil {
+			return fmt.Errorf(":retry: %w", err)
+		}
+		out = line
+	case ":verbose":
+		rc, ok := sc.Client.(RetryControl)
+		if !ok {
+			return errNoRetryControl
+		}
+		if len(words) == 1 {
+			out = "verbose " + onOff(rc.Observer() != nil) + "\n"
+			break
+		}
+		on, err := verboseArg(words[1])
+		if err != nil {
+			return err
+		}
+		if on {
+			setVerboseLines(sc.Client, sc.Verbose)
+		} else {
+			setVerboseLines(sc.Client, nil)
+		}
+	case ":help":
+		out = helpText(sc.Builtins)
+	case ":set":
+		return errors.New(":set changes the interactive shell's line editing: it does nothing to commands read from stdin")
+	default:
+		return fmt.Errorf("unknown redish internal command '%s' (:help lists them)", words[0])
+	}
+	_, err := io.WriteString(sc.Out, out)
+	return err
 }

@@ -227,5 +227,6 @@ func (s *Standalone) SetObserver(f func(retry.Event)) { s.c.Observe = f }
 // does not: strictly, 0 to 65535.
 func parsePort(s string) (int, bool) {
 	n, err := strconv.Atoi(s)
-	return n, err == nil && n >= 0 && n <= 65535
+	// Port 0 would dial the default port: perhaps another server.
+	return n, err == nil && n >= 1 && n <= 65535
 }

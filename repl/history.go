@@ -31,12 +31,12 @@ const (
 // (REDISH_HISTFILE=/dev/null) or there is no home directory.
 func HistoryPath(getenv func(string) string) string {
 	if p := getenv(HistoryEnv); p != "" {
-		if p == os.DevNull {
+		if isDevNull(p) {
 			return ""
 		}
 		return p
 	}
-	home := getenv("HOME")
+	home := HomeDir(getenv)
 	if home == "" {
 		return ""
 	}
@@ -52,15 +52,17 @@ type History struct {
 
 // OpenHistory returns the history kept in path ("" for none) and the lines
 // already in it, oldest first. The file is created with mode 0600, and its
-// mode is set to 0600 if it was wider.
+// mode is set to 0600 if it was wider. A file that another user owns, or
+// a symbolic link another user owns, is neither read nor written: the
+// history is then off and the error says why.
 func OpenHistory(path string) (*History, []string, error) {
 	h := &History{path: path}
 	if path == "" {
 		return h, nil, nil
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, historyMode)
+	f, err := openPrivate(path, os.O_RDONLY|os.O_CREATE)
 	if err != nil {
-		return h, nil, fmt.Errorf("history: %w", err)
+		return &History{}, nil, fmt.Errorf("history: %w", err)
 	}
 	defer f.Close()
 	if err := f.Chmod(historyMode); err != nil {
@@ -107,7 +109,7 @@ func (h *History) Add(line string) (bool, error) {
 	if h.path == "" {
 		return true, nil
 	}
-	f, err := os.OpenFile(h.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, historyMode)
+	f, err := openPrivate(h.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return true, fmt.Errorf("history: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -86,11 +85,11 @@ func TestHistoryPath(t *testing.T) {
 }
 
 func TestHistoryFile(t *testing.T) {
-	old := syscall.Umask(0)
-	defer syscall.Umask(old)
+	old := setUmask(t, 0)
+	defer setUmask(t, old)
 	for _, umask := range []int{0, 0o022, 0o077, 0o277} {
 		t.Run(fmt.Sprintf("umask %03o", umask), func(t *testing.T) {
-			syscall.Umask(umask)
+			setUmask(t, umask)
 			path := filepath.Join(t.TempDir(), "history")
 			h, lines, err := OpenHistory(path)
 			if err != nil {

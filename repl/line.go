@@ -81,7 +81,8 @@ func (l Line) Args() [][]byte {
 //
 // Everything else is LineCommand. The shell's own built-ins (connect,
 // clear, :set, ...) are recognised by the shell from Words; stdin mode
-// sends them to the server, as it always has.
+// sends them to the server, as it always has, except in redish lab, which
+// runs ":" lines with Script.
 func ParseLine(s string) Line {
 	s = strings.TrimRight(s, "\r\n")
 	if strings.TrimSpace(s) == "" {

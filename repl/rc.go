@@ -26,7 +26,7 @@ func RCPath(getenv func(string) string) string {
 	if p := getenv(RCEnv); p != "" {
 		return p
 	}
-	if home := getenv("HOME"); home != "" {
+	if home := HomeDir(getenv); home != "" {
 		return filepath.Join(home, RCFileName)
 	}
 	return ""

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
+	"github.com/redish/redish/secret"
 )
 
 // Timings of the shell.
@@ -69,6 +69,10 @@ type Config struct {
 	// Builtins are commands added to the shell's own, by name without the
 	// colon, in lower case: "lab" is run by lines starting with ":lab".
 	Builtins map[string]Builtin
+	// Secrets learns the credentials of each command before it is sent,
+	// and is masked in error replies; ErrOut is expected to mask them too.
+	// nil masks nothing.
+	Secrets *secret.Set
 }
 
 // Shell is the interactive loop. Create it with NewShell and run it once.
@@ -248,7 +252,7 @@ func (s *Shell) runCommandLine(ctx context.Context, l Line) {
 func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 	port, ok := parsePort(portText)
 	if !ok {
-		s.errorf("Invalid port %q: must be between 0 and 65535.", portText)
+		s.errorf("Invalid port %q: must be between 1 and 65535.", portText)
 		return
 	}
 	if err := s.client.SetAddr(host, port); err != nil {
@@ -263,6 +267,7 @@ func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 // cancels it; the connection is then made again, with the session
 // restored, before the next prompt.
 func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
+	s.cfg.Secrets.AddCommand(args)
 	start := time.Now()
 	streaming := redisx.IsStreaming(args)
 	if streaming && s.cfg.Format.Mode != format.Raw {
@@ -350,6 +355,7 @@ func (s *Shell) failed(err error, interrupted bool) {
 
 // reply prints one reply in the configured format.
 func (s *Shell) reply(args [][]byte, v redisx.Value) {
+	v = s.cfg.Secrets.MaskReply(v)
 	o := s.cfg.Format
 	o.Verbatim = format.VerbatimArgs(args)
 	s.buf = format.Append(s.buf[:0], v, o)
@@ -402,61 +408,22 @@ func (s *Shell) set(opts []string, prefix string) {
 	}
 }
 
-// clusterAttemptsKey is the :retry setting of the cluster-level attempts,
-// named after --cluster-error-attempts.
-const clusterAttemptsKey = "cluster-error-attempts"
-
 // retry is :retry: alone it shows the policy, with key=value settings it
-// changes it (see retry.Policy.Apply); in cluster mode
-// cluster-error-attempts=N sets the cluster-level attempts too. Either
-// every setting applies or none does.
+// changes it (see retryLine).
 func (s *Shell) retry(settings []string, prefix string) {
-	rc, ok := s.client.(RetryControl)
-	if !ok {
-		s.print(prefix + "the retry policy cannot be changed in this mode\n")
+	if _, ok := s.client.(RetryControl); !ok {
+		s.print(prefix + errNoRetryControl.Error() + "\n")
 		return
 	}
-	ac, hasAttempts := s.client.(AttemptsControl)
-	p := rc.RetryPolicy()
-	if len(settings) > 0 {
-		var policy []string
-		attempts := -1
-		for _, set := range settings {
-			key, val, _ := strings.Cut(set, "=")
-			if !strings.EqualFold(strings.TrimSpace(key), clusterAttemptsKey) {
-				policy = append(policy, set)
-				continue
-			}
-			if !hasAttempts {
-				s.errorf("%s:retry: %s applies in cluster mode only (-c)", prefix, clusterAttemptsKey)
-				return
-			}
-			n, err := strconv.Atoi(strings.TrimSpace(val))
-			if err != nil || n < 0 {
-				s.errorf("%s:retry: %s: %q is not a number of 0 or more", prefix, clusterAttemptsKey, val)
-				return
-			}
-			attempts = n
-		}
-		q, err := p.Apply(policy...)
-		if err != nil {
-			s.errorf("%s:retry: %v", prefix, err)
-			return
-		}
-		rc.SetRetryPolicy(q)
-		if attempts >= 0 {
-			ac.SetErrorAttempts(attempts)
-		}
-		p = q
-		if prefix != "" {
-			return
-		}
+	line, err := retryLine(s.client, settings)
+	if err != nil {
+		s.errorf("%s:retry: %v", prefix, err)
+		return
 	}
-	line := "retry " + p.String()
-	if hasAttempts {
-		line += " " + clusterAttemptsKey + "=" + strconv.Itoa(ac.ErrorAttempts())
+	if len(settings) > 0 && prefix != "" {
+		return
 	}
-	s.print(line + "\n")
+	s.print(line)
 }
 
 // verbose is :verbose on|off: print every retry on stderr, or not.
@@ -470,39 +437,29 @@ func (s *Shell) verbose(args []string, prefix string) {
 		s.print("verbose " + onOff(rc.Observer() != nil) + "\n")
 		return
 	}
-	switch strings.ToLower(args[0]) {
-	case "on":
-		s.setVerbose(rc, true)
-	case "off":
-		s.setVerbose(rc, false)
-	default:
-		s.print(prefix + ":verbose takes on or off\n")
+	on, err := verboseArg(args[0])
+	if err != nil {
+		s.print(prefix + err.Error() + "\n")
+		return
 	}
+	s.setVerbose(rc, on)
 }
 
 // setVerbose turns on or off the lines --verbose prints: retries and, in
 // cluster mode, redirects, topology reads and cluster-level attempts.
-func (s *Shell) setVerbose(rc RetryControl, on bool) {
-	ec, hasEvents := s.client.(EventControl)
-	if !on {
-		rc.SetObserver(nil)
-		if hasEvents {
-			ec.SetEventLines(nil)
-		}
+func (s *Shell) setVerbose(_ RetryControl, on bool) {
+	if on {
+		setVerboseLines(s.client, s.verboseLine)
 		return
 	}
-	rc.SetObserver(s.observe)
-	if hasEvents {
-		ec.SetEventLines(s.verboseLine)
-	}
+	setVerboseLines(s.client, nil)
 }
 
-// observe prints a retry event, as --verbose does.
-func (s *Shell) observe(ev retry.Event) { s.verboseLine(retry.FormatEvent(ev)) }
-
-// verboseLine prints one --verbose line in the shell's colours.
+// verboseLine prints one --verbose line in the shell's colours. A line may
+// quote a server: its control bytes are escaped.
 func (s *Shell) verboseLine(line string) {
-	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(line))
+	safe := format.AppendPrintable(nil, []byte(line))
+	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(string(safe)))
 }
 
 // drainInterrupts forgets a Ctrl-C that arrived while no command ran.

@@ -63,7 +63,7 @@ func FormatEvent(ev Event) string {
 		if ev.Retries != Forever {
 			total = strconv.Itoa(ev.Retries)
 		}
-		fmt.Fprintf(&b, "retry %d/%s in %v after ", ev.Attempt, total, ev.Wait)
+		fmt.Fprintf(&b, "retry %d/%s in %v after ", ev.Attempt, total, roundWait(ev.Wait))
 	case ActionDeadline:
 		fmt.Fprintf(&b, "giving up after %s (retry deadline %v): ", attempts(ev.Attempt), ev.Deadline)
 	case ActionInterrupt:

@@ -19,9 +19,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The parsers that face the network or the user: these targets must exist.
+# The parsers that face the network or the user, and the reader's memory
+# bound: these targets must exist.
 # Every other Fuzz function found in a _test.go file runs too.
-required=(FuzzReader FuzzSplitArgs FuzzParseURI FuzzPipeInput)
+required=(FuzzReader FuzzReaderMemory FuzzSplitArgs FuzzParseURI FuzzPipeInput)
 
 usage() {
 	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'

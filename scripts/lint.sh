@@ -1,10 +1,6 @@
 #!/usr/bin/env bash
-# Runs staticcheck at a pinned version (installed into GOPATH/bin when missing).
+# Runs staticcheck at the version go.mod pins with its tool directive
+# (go tool builds it once and caches it with the other modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=v0.8.2
-bin="$(go env GOPATH)/bin/staticcheck"
-if ! [ -x "$bin" ] || ! "$bin" -version 2>/dev/null | grep -q "${version#v}"; then
-	go install "honnef.co/go/tools/cmd/staticcheck@$version"
-fi
-"$bin" ./...
+go tool staticcheck ./...

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs redish's checks and tests as CI does: installs redis-server and
 # redis-cli when they are missing, checks that generated files have not
-# drifted, then go vet, staticcheck and go test -race.
+# drifted, then go vet, a build and vet for every supported system,
+# staticcheck, the Debian package (scripts/check-package.sh) and
+# go test -race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,10 +25,20 @@ if [ -x scripts/check-generated.sh ]; then
 	scripts/check-generated.sh
 fi
 
+# Linux is vetted above and built by check-package.sh.
+echo "test.sh: go vet and go build for darwin, freebsd and windows"
+for goos in darwin freebsd windows; do
+	GOOS=$goos GOARCH=amd64 go vet ./...
+	GOOS=$goos GOARCH=amd64 CGO_ENABLED=0 go build -o /dev/null .
+done
+
 if [ -x scripts/lint.sh ]; then
 	echo "test.sh: staticcheck"
 	scripts/lint.sh
 fi
+
+echo "test.sh: release package"
+scripts/check-package.sh
 
 echo "test.sh: go test -race"
 go test -race -count=1 -timeout 15m ./...

@@ -142,8 +142,9 @@ func (s *Server) Close() {
 
 // Pause freezes the server: connections are still accepted and requests
 // read, but nothing is answered until Resume, as with a redis-server
-// process stopped by SIGSTOP.
-func (s *Server) Pause() {
+// process stopped by SIGSTOP. It works on every system, and returns an
+// error only to match redistest.Server's Pause.
+func (s *Server) Pause() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	select {
@@ -151,6 +152,7 @@ func (s *Server) Pause() {
 		s.gate = make(chan struct{})
 	default: // already paused
 	}
+	return nil
 }
 
 // Resume ends a Pause.

@@ -5,16 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"syscall"
 	"testing"
 
 	"github.com/redish/redish/internal/faultproxy"
 )
-
-// gone reports whether pid has exited.
-func gone(pid int) bool {
-	return syscall.Kill(pid, 0) != nil
-}
 
 func TestLaunchAndClose(t *testing.T) {
 	RedisServer(t)

@@ -36,7 +36,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/redish/redish/redisx"
@@ -471,16 +470,18 @@ func (s *Server) dial() (net.Conn, error) {
 // Kill sends SIGKILL and waits for the process to exit: the server dies
 // without closing its connections cleanly or saving anything.
 func (s *Server) Kill() {
-	s.signalAndWait(syscall.SIGKILL, 0)
+	s.signalAndWait((*os.Process).Kill, 0)
 }
 
 // Stop stops the server: SIGTERM, then SIGKILL if it has not exited within
 // a few seconds. Stopping a stopped server does nothing.
 func (s *Server) Stop() {
-	s.signalAndWait(syscall.SIGTERM, stopTimeout)
+	s.signalAndWait(terminate, stopTimeout)
 }
 
-func (s *Server) signalAndWait(sig syscall.Signal, grace time.Duration) {
+// signalAndWait sends the process a signal, with send, and waits for it to
+// exit; after grace (when above 0) it kills it.
+func (s *Server) signalAndWait(send func(*os.Process) error, grace time.Duration) {
 	s.mu.Lock()
 	cmd, done, paused := s.cmd, s.done, s.paused
 	s.paused = false
@@ -493,10 +494,10 @@ func (s *Server) signalAndWait(sig syscall.Signal, grace time.Duration) {
 		return
 	default:
 	}
-	cmd.Process.Signal(sig)
+	send(cmd.Process)
 	if paused {
 		// A stopped process does not act on SIGTERM until continued.
-		cmd.Process.Signal(syscall.SIGCONT)
+		thaw(cmd.Process)
 	}
 	if grace > 0 {
 		timer := time.NewTimer(grace)
@@ -578,15 +579,24 @@ func (s *Server) Close() {
 	removeAll(owned)
 }
 
+// ErrNoPause is Pause's error on systems without SIGSTOP and SIGCONT
+// (Windows).
+var ErrNoPause = errors.New("pausing a process needs a Unix system (SIGSTOP and SIGCONT)")
+
 // Pause stops the process with SIGSTOP: connections and connects still
-// succeed at the TCP level, but nothing is answered until Resume.
-func (s *Server) Pause() {
+// succeed at the TCP level, but nothing is answered until Resume. On
+// Windows it returns ErrNoPause.
+func (s *Server) Pause() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cmd != nil && !s.paused {
-		s.cmd.Process.Signal(syscall.SIGSTOP)
-		s.paused = true
+	if s.cmd == nil || s.paused {
+		return nil
 	}
+	if err := freeze(s.cmd.Process); err != nil {
+		return fmt.Errorf("pause %s: %w", s.Addr(), err)
+	}
+	s.paused = true
+	return nil
 }
 
 // Resume continues a process stopped by Pause.
@@ -594,7 +604,7 @@ func (s *Server) Resume() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd != nil && s.paused {
-		s.cmd.Process.Signal(syscall.SIGCONT)
+		thaw(s.cmd.Process)
 		s.paused = false
 	}
 }

@@ -217,7 +217,9 @@ func TestRestart(t *testing.T) {
 func TestPauseResume(t *testing.T) {
 	s := Start(t)
 	nc := dial(t, "tcp", s.Addr())
-	s.Pause()
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := nc.Write(redisx.AppendCommandStrings(nil, "PING")); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +235,9 @@ func TestPauseResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, v, "PONG")
-	s.Pause() // Stop in cleanup must not hang on a paused server
+	if err := s.Pause(); err != nil { // Stop in cleanup must not hang on a paused server
+		t.Fatal(err)
+	}
 }
 
 func TestQuote(t *testing.T) {

@@ -133,6 +133,24 @@ is.
 Replies use the human format on a terminal (or with
 .BR FAKETTY )
 and the raw format otherwise, unless an output option says.
+On a terminal, the control bytes of status, error and verbatim text are
+written \\xhh, so a server cannot drive the terminal.
+.PP
+An option given an empty value is an error naming it, except where
+.B redis\-cli
+gives the empty value a meaning:
+.B \-a ''
+sends AUTH with the empty password,
+.B \-X ''
+replaces the empty argument, and
+.B \-d ''
+and
+.B \-D ''
+join with nothing.
+Passwords are sent with AUTH, never inside HELLO, and are replaced by ***
+in every error and
+.B \-\-verbose
+line and in the error replies printed.
 `
 
 const manBody = `.SH RETRIES
@@ -352,10 +370,13 @@ terminal, as in redis\-cli.
 .I ~/.config/redish/config.toml
 The configuration file (\fB$XDG_CONFIG_HOME/redish/config.toml\fR when
 XDG_CONFIG_HOME is set); see CONFIGURATION FILE.
+When it holds a password and group or others may read it, redish warns:
+make it mode 0600.
 .TP
 .I ~/.redish_history
 History of the interactive shell, mode 0600, without AUTH, HELLO with
-credentials, ACL SETUSER and other lines that carry secrets.
+credentials, ACL SETUSER and other lines that carry secrets; never read or
+written through a symbolic link, or into a file, that another user owns.
 .TP
 .I ~/.redishrc
 The interactive shell's start\-up file (\fB$REDISH_RCFILE\fR when set):
