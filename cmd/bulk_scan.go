@@ -7,6 +7,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // defaultScanCount is the COUNT hint --scan sends when --count is not
@@ -18,7 +19,7 @@ const defaultScanCount = 1000
 // keyScanner lists keys with SCAN: redisx.Client scans its server,
 // redisx.ClusterClient every primary at once.
 type keyScanner interface {
-	ScanKeys(ctx context.Context, o redisx.ScanOptions, fn func(keys []redisx.Value) error) error
+	ScanKeys(ctx context.Context, o redisx.ScanOptions, fn func(keys []resp.Value) error) error
 }
 
 var (
@@ -53,10 +54,10 @@ func (c *config) runScanMode(ctx context.Context, client session, p *printer) er
 	}
 	tty := c.format.Mode == format.TTY
 	ttyOpts := format.DefaultOptions(format.TTY)
-	err := ks.ScanKeys(ctx, o, func(keys []redisx.Value) error {
+	err := ks.ScanKeys(ctx, o, func(keys []resp.Value) error {
 		for _, k := range keys {
 			if tty {
-				p.buf = format.Append(p.buf[:0], redisx.Bulk(k.Str), ttyOpts)
+				p.buf = format.Append(p.buf[:0], resp.Bulk(k.Str), ttyOpts)
 				if _, err := p.w.Write(p.buf); err != nil {
 					return err
 				}

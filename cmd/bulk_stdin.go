@@ -11,6 +11,7 @@ import (
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
+	"github.com/redish/redish/resp"
 )
 
 // runStdinPipelined runs commands read from stdin in pipelined windows,
@@ -339,7 +340,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	lineStart, lastReply := sent, sent
 	var err error
 	if len(b.cmds) > 0 {
-		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v redisx.Value, cerr error) error {
+		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v resp.Value, cerr error) error {
 			pending = i + 1
 			if err := texts(i); err != nil {
 				return err

@@ -20,7 +20,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Mode is one of redis-cli's output formats.
@@ -115,7 +115,7 @@ func DefaultOptions(m Mode) Options {
 //
 // Values of an unknown Kind print as nil. A map with an odd number of
 // elements prints its last key with a nil value.
-func Append(buf []byte, v redisx.Value, o Options) []byte {
+func Append(buf []byte, v resp.Value, o Options) []byte {
 	if o.Verbatim {
 		if o.Mode == TTY && o.Terminal {
 			start := len(buf)
@@ -150,7 +150,7 @@ func Append(buf []byte, v redisx.Value, o Options) []byte {
 // invalidation of keys prints as "-> invalidate: 'k1', 'k2'", and in that it
 // ignores Options.Verbatim. Whether pushes are shown at all (--show-pushes)
 // is for the caller to decide.
-func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
+func AppendPush(buf []byte, v resp.Value, o Options) []byte {
 	o.Verbatim = false
 	if o.Mode == TTY && isInvalidate(v) {
 		buf = append(buf, "-> invalidate: "...)
@@ -159,7 +159,7 @@ func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
 			buf = append(buf, '\'')
 			start := len(buf)
 			switch k.Kind {
-			case redisx.KindBulk, redisx.KindStatus, redisx.KindVerbatim:
+			case resp.KindBulk, resp.KindStatus, resp.KindVerbatim:
 				buf = append(buf, cstr(k.Str)...)
 			default:
 				buf = appendRaw(buf, k, "\n")
@@ -180,19 +180,19 @@ func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
 
 // isInvalidate reports whether v is a client-side caching invalidation of
 // a list of keys, the push redis-cli prints specially.
-func isInvalidate(v redisx.Value) bool {
-	return v.Kind == redisx.KindPush && len(v.Elems) == 2 &&
-		v.Elems[0].Kind == redisx.KindBulk &&
+func isInvalidate(v resp.Value) bool {
+	return v.Kind == resp.KindPush && len(v.Elems) == 2 &&
+		v.Elems[0].Kind == resp.KindBulk &&
 		strings.HasPrefix(string(v.Elems[0].Str), "invalidate") &&
-		v.Elems[1].Kind == redisx.KindArray
+		v.Elems[1].Kind == resp.KindArray
 }
 
 // ErrorLine appends the line redis-cli writes to stderr for an error reply
 // when -e is given: the message and "\n". It returns buf unchanged for a
 // reply that is not an error. When terminal is true (stderr is one), the
 // message's control bytes are escaped (see AppendPrintable).
-func ErrorLine(buf []byte, v redisx.Value, terminal bool) []byte {
-	if v.Kind != redisx.KindError {
+func ErrorLine(buf []byte, v resp.Value, terminal bool) []byte {
+	if v.Kind != resp.KindError {
 		return buf
 	}
 	if terminal {

@@ -1,39 +1,12 @@
 package redisx
 
 import (
-	"bufio"
-	"bytes"
 	"io"
-	"strconv"
 	"strings"
 	"testing"
-)
 
-// benchReplies are the reply shapes the reader benchmarks read: what a
-// bulk run of SETs, GETs and range reads gets back.
-var benchReplies = []struct {
-	name string
-	v    Value
-}{
-	{"status", Status("OK")},
-	{"integer", Int(12345)},
-	{"bulk-16B", BulkString(strings.Repeat("v", 16))},
-	{"bulk-4KiB", BulkString(strings.Repeat("v", 4096))},
-	{"array-100", func() Value {
-		a := Array()
-		for i := range 100 {
-			a.Elems = append(a.Elems, BulkString("member:"+strconv.Itoa(i)))
-		}
-		return a
-	}()},
-	{"map-10", func() Value {
-		m := Value{Kind: KindMap}
-		for i := range 10 {
-			m.Elems = append(m.Elems, BulkString("field:"+strconv.Itoa(i)), Int(int64(i)))
-		}
-		return m
-	}()},
-}
+	"github.com/redish/redish/resp"
+)
 
 // loopReader replays the same bytes forever, so a benchmark reads from
 // memory without ever reaching an end.
@@ -52,56 +25,10 @@ func (r *loopReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// BenchmarkReader reads one reply per iteration.
-func BenchmarkReader(b *testing.B) {
-	for _, tt := range benchReplies {
-		b.Run(tt.name, func(b *testing.B) {
-			wire := AppendValue(nil, tt.v)
-			rd := NewReader(bufio.NewReaderSize(&loopReader{data: bytes.Repeat(wire, 64)}, 64<<10))
-			b.SetBytes(int64(len(wire)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := rd.ReadValue(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkWriter encodes one command per iteration into a reused
-// buffer, as pipelines do.
-func BenchmarkWriter(b *testing.B) {
-	for _, tt := range []struct {
-		name string
-		args [][]byte
-	}{
-		{"GET", Args("GET", "key:123456")},
-		{"SET-16B", Args("SET", "key:123456", strings.Repeat("v", 16))},
-		{"SET-4KiB", Args("SET", "key:123456", strings.Repeat("v", 4096))},
-		{"MSET-20", func() [][]byte {
-			args := Args("MSET")
-			for i := range 10 {
-				args = append(args, []byte("key:"+strconv.Itoa(i)), []byte("value"))
-			}
-			return args
-		}()},
-	} {
-		b.Run(tt.name, func(b *testing.B) {
-			buf := AppendCommand(nil, tt.args)
-			b.SetBytes(int64(len(buf)))
-			b.ReportAllocs()
-			for b.Loop() {
-				buf = AppendCommand(buf[:0], tt.args)
-			}
-		})
-	}
-}
-
 // BenchmarkPipeInput parses --pipe input: RESP and inline SETs.
 func BenchmarkPipeInput(b *testing.B) {
 	for _, tt := range []struct{ name, cmd string }{
-		{"resp", string(AppendCommandStrings(nil, "SET", "key:123456", "value:123456"))},
+		{"resp", string(resp.AppendCommandStrings(nil, "SET", "key:123456", "value:123456"))},
 		{"inline", "SET key:123456 value:123456\r\n"},
 	} {
 		b.Run(tt.name, func(b *testing.B) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestLookupCommand(t *testing.T) {
@@ -212,8 +213,8 @@ func TestTableMatchesServer(t *testing.T) {
 	if got, want := len(redisx.Commands()), len(reply.Elems); got != want {
 		t.Errorf("table has %d commands, server %d", got, want)
 	}
-	var check func(entries []redisx.Value)
-	check = func(entries []redisx.Value) {
+	var check func(entries []resp.Value)
+	check = func(entries []resp.Value) {
 		for _, e := range entries {
 			name := e.Elems[0].Text()
 			args := strings.SplitN(name, "|", 2)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redish/redish/resp"
 )
 
 // Conn is one connection to one server, set up with the handshake of
@@ -21,7 +23,7 @@ import (
 type Conn struct {
 	nc    net.Conn
 	br    *bufio.Reader
-	rd    *Reader
+	rd    *resp.Reader
 	wbuf  []byte
 	addr  string
 	opts  Options
@@ -33,7 +35,7 @@ type Conn struct {
 	// invalidations, pub/sub messages on a connection that also runs
 	// commands). When nil they are dropped. Either way a push is never
 	// returned as the reply to another command.
-	OnPush func(Value)
+	OnPush func(resp.Value)
 }
 
 // Dial connects to the server of o and runs the handshake: AUTH, HELLO,
@@ -69,7 +71,7 @@ func newConn(nc net.Conn, o *Options) *Conn {
 	return &Conn{
 		nc:    nc,
 		br:    br,
-		rd:    NewReader(br),
+		rd:    resp.NewReader(br),
 		addr:  o.Addr(),
 		opts:  *o,
 		proto: 2,
@@ -130,7 +132,7 @@ func (e *TLSError) Unwrap() error { return e.Err }
 
 // HandshakeError is a session set-up step the server refused: AUTH,
 // HELLO, SELECT, CLIENT SETNAME or CLIENT TRACKING. Err is the server's
-// *RedisError.
+// *resp.RedisError.
 type HandshakeError struct {
 	Step string // "AUTH", "HELLO", "SELECT 99", "CLIENT SETNAME", TrackingStep
 	Err  error
@@ -188,7 +190,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 		return nil
 	}
 	for _, s := range steps {
-		c.wbuf = AppendCommandStrings(c.wbuf, s.args...)
+		c.wbuf = resp.AppendCommandStrings(c.wbuf, s.args...)
 	}
 	if err := c.Flush(ctx); err != nil {
 		return err
@@ -203,13 +205,13 @@ func (c *Conn) handshake(ctx context.Context) error {
 		if first != nil {
 			continue
 		}
-		if v.Kind != KindError {
+		if v.Kind != resp.KindError {
 			if s.name == "HELLO" {
 				c.proto = 3
 			}
 			continue
 		}
-		rerr := &RedisError{Msg: string(v.Str)}
+		rerr := &resp.RedisError{Msg: string(v.Str)}
 		if s.name == "HELLO" && isUnknownCommand(rerr) && !o.ForceProtocol {
 			// A server without HELLO (Redis < 6) speaks RESP2; only the
 			// client name HELLO carried is left to set.
@@ -217,7 +219,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 			continue
 		}
 		step := s.name
-		if s.name == "HELLO" && rerr.isAuth() {
+		if s.name == "HELLO" && isAuthError(rerr) {
 			step = "AUTH"
 		}
 		first = &HandshakeError{Step: step, Err: rerr}
@@ -229,17 +231,17 @@ func (c *Conn) handshake(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Kind == KindError {
-		return &HandshakeError{Step: setName.name, Err: &RedisError{Msg: string(v.Str)}}
+	if v.Kind == resp.KindError {
+		return &HandshakeError{Step: setName.name, Err: &resp.RedisError{Msg: string(v.Str)}}
 	}
 	return nil
 }
 
-func isUnknownCommand(e *RedisError) bool {
+func isUnknownCommand(e *resp.RedisError) bool {
 	return strings.HasPrefix(e.Msg, "ERR unknown command")
 }
 
-func (e *RedisError) isAuth() bool {
+func isAuthError(e *resp.RedisError) bool {
 	code := e.RedisCode()
 	return code == "WRONGPASS" || code == "NOAUTH" || strings.Contains(e.Msg, "invalid password")
 }
@@ -256,10 +258,10 @@ func (c *Conn) Err() error { return c.err }
 // Do sends one command and reads its reply. An error reply from the server
 // is returned as a Value of KindError with a nil error; a non-nil error
 // means the connection is broken.
-func (c *Conn) Do(ctx context.Context, args ...[]byte) (Value, error) {
+func (c *Conn) Do(ctx context.Context, args ...[]byte) (resp.Value, error) {
 	c.Write(args...)
 	if err := c.Flush(ctx); err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	return c.ReadReplyTo(ctx, args)
 }
@@ -268,19 +270,19 @@ func (c *Conn) Do(ctx context.Context, args ...[]byte) (Value, error) {
 // messages read before it go to OnPush, except the one that is itself the
 // reply: RESP3 confirms SUBSCRIBE, UNSUBSCRIBE and their pattern and shard
 // forms with a push named after the command.
-func (c *Conn) ReadReplyTo(ctx context.Context, args [][]byte) (Value, error) {
+func (c *Conn) ReadReplyTo(ctx context.Context, args [][]byte) (resp.Value, error) {
 	return c.readReplyTo(ctx, args, c.OnPush)
 }
 
 // readReplyTo is ReadReplyTo with the push handler given: a pipeline
 // that reads several connections at once keeps each push in its place.
-func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(Value)) (Value, error) {
+func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(resp.Value)) (resp.Value, error) {
 	for {
 		v, err := c.ReadReply(ctx)
 		if err != nil {
-			return Value{}, err
+			return resp.Value{}, err
 		}
-		if v.Kind != KindPush || pushAnswers(args, v) {
+		if v.Kind != resp.KindPush || pushAnswers(args, v) {
 			return v, nil
 		}
 		if onPush != nil {
@@ -292,12 +294,12 @@ func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(Value
 // pushAnswers reports whether the push v is the reply to args: the
 // confirmation of a pub/sub command ("subscribe", "punsubscribe", ...),
 // which RESP3 sends as a push named after the command.
-func pushAnswers(args [][]byte, v Value) bool {
+func pushAnswers(args [][]byte, v resp.Value) bool {
 	if len(args) == 0 || len(v.Elems) == 0 || !isPubSubCommand(args[0]) {
 		return false
 	}
 	kind := v.Elems[0]
-	return (kind.Kind == KindBulk || kind.Kind == KindStatus) && strings.EqualFold(string(kind.Str), string(args[0]))
+	return (kind.Kind == resp.KindBulk || kind.Kind == resp.KindStatus) && strings.EqualFold(string(kind.Str), string(args[0]))
 }
 
 // isPubSubCommand reports whether name is SUBSCRIBE, UNSUBSCRIBE or one of
@@ -311,7 +313,7 @@ func isPubSubCommand(name []byte) bool {
 }
 
 // DoStrings is Do with string arguments.
-func (c *Conn) DoStrings(ctx context.Context, args ...string) (Value, error) {
+func (c *Conn) DoStrings(ctx context.Context, args ...string) (resp.Value, error) {
 	bs := make([][]byte, len(args))
 	for i, a := range args {
 		bs[i] = []byte(a)
@@ -321,7 +323,7 @@ func (c *Conn) DoStrings(ctx context.Context, args ...string) (Value, error) {
 
 // Write buffers a command; Flush sends everything buffered.
 func (c *Conn) Write(args ...[]byte) {
-	c.wbuf = AppendCommand(c.wbuf, args)
+	c.wbuf = resp.AppendCommand(c.wbuf, args)
 }
 
 // WriteRaw buffers bytes that are already RESP-encoded (for --pipe).
@@ -378,19 +380,19 @@ func (c *Conn) Usable() bool {
 // ReadReply reads the next message, bounded by the options' Timeout and by
 // ctx: a reply or, unlike ReadReplyTo, a push (what a subscribed
 // connection reads). A server error reply is a Value, not an error.
-func (c *Conn) ReadReply(ctx context.Context) (Value, error) {
+func (c *Conn) ReadReply(ctx context.Context) (resp.Value, error) {
 	if c.err != nil {
-		return Value{}, c.err
+		return resp.Value{}, c.err
 	}
 	stop := c.arm(ctx)
 	v, err := c.rd.ReadValue()
 	stop()
 	if err != nil {
-		var pe *ProtocolError
+		var pe *resp.ProtocolError
 		if errors.As(err, &pe) {
-			return Value{}, c.fail(ctx, pe)
+			return resp.Value{}, c.fail(ctx, pe)
 		}
-		return Value{}, c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: err, Sent: true})
+		return resp.Value{}, c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: err, Sent: true})
 	}
 	return v, nil
 }

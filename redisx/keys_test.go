@@ -8,6 +8,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func byteArgs(args []string) [][]byte {
@@ -218,7 +219,7 @@ func TestHashSlotMatchesServer(t *testing.T) {
 	}
 	for _, k := range keys {
 		reply := srv.Do(t, "CLUSTER", "KEYSLOT", k)
-		if reply.Kind != redisx.KindInt {
+		if reply.Kind != resp.KindInt {
 			t.Fatalf("CLUSTER KEYSLOT %q: %v", k, reply.Str)
 		}
 		if got := redisx.HashSlot([]byte(k)); got != int(reply.Int) {

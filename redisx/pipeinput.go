@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+
+	"github.com/redish/redish/resp"
 )
 
 // Limits of PipeInput, the server's own (redis.conf and server.h).
@@ -24,7 +26,7 @@ const (
 // inline commands (one per line, split by SplitArgs, as the server splits
 // them). It follows the server's rules: an empty line and an array of
 // zero or negative length are no command; anything else malformed is a
-// *ProtocolError worded as the server words it, after which the stream
+// *resp.ProtocolError worded as the server words it, after which the stream
 // cannot be trusted.
 //
 // Memory is bounded by the command being read: the arguments Next returns
@@ -74,7 +76,7 @@ func (p *PipeInput) readLine(limit int, tooBig string, allowEOF bool) ([]byte, e
 		chunk, err := p.br.ReadSlice('\n')
 		p.buf = append(p.buf, chunk...)
 		if len(p.buf) > limit {
-			return nil, &ProtocolError{Msg: "Protocol error: " + tooBig}
+			return nil, &resp.ProtocolError{Msg: "Protocol error: " + tooBig}
 		}
 		switch {
 		case err == nil:
@@ -99,7 +101,7 @@ func (p *PipeInput) readInline() ([][]byte, error) {
 	}
 	words, serr := SplitArgs(string(line))
 	if serr != nil {
-		return nil, &ProtocolError{Msg: "Protocol error: unbalanced quotes in request"}
+		return nil, &resp.ProtocolError{Msg: "Protocol error: unbalanced quotes in request"}
 	}
 	p.args = p.args[:0]
 	for _, w := range words {
@@ -116,7 +118,7 @@ func (p *PipeInput) readArray() ([][]byte, error) {
 	}
 	n, ok := parseLen(line[1:])
 	if !ok || n > MaxPipeArgs {
-		return nil, &ProtocolError{Msg: "Protocol error: invalid multibulk length"}
+		return nil, &resp.ProtocolError{Msg: "Protocol error: invalid multibulk length"}
 	}
 	if n <= 0 {
 		return nil, nil
@@ -131,25 +133,25 @@ func (p *PipeInput) readArray() ([][]byte, error) {
 				return nil, io.ErrUnexpectedEOF
 			}
 			if errors.Is(err, bufio.ErrBufferFull) {
-				return nil, &ProtocolError{Msg: "Protocol error: too big bulk count string"}
+				return nil, &resp.ProtocolError{Msg: "Protocol error: too big bulk count string"}
 			}
 			return nil, err
 		}
 		if head[0] != '$' {
-			return nil, &ProtocolError{Msg: "Protocol error: expected '$', got '" + string(head[:1]) + "'"}
+			return nil, &resp.ProtocolError{Msg: "Protocol error: expected '$', got '" + string(head[:1]) + "'"}
 		}
 		if len(head) < 3 || head[len(head)-2] != '\r' {
-			return nil, &ProtocolError{Msg: "Protocol error: invalid bulk length"}
+			return nil, &resp.ProtocolError{Msg: "Protocol error: invalid bulk length"}
 		}
 		size, ok := parseLen(head[1 : len(head)-2])
 		if !ok || size < 0 || size > MaxPipeBulk {
-			return nil, &ProtocolError{Msg: "Protocol error: invalid bulk length"}
+			return nil, &resp.ProtocolError{Msg: "Protocol error: invalid bulk length"}
 		}
 		if err := p.readN(size + 2); err != nil {
 			return nil, err
 		}
 		if p.buf[len(p.buf)-2] != '\r' || p.buf[len(p.buf)-1] != '\n' {
-			return nil, &ProtocolError{Msg: "Protocol error: bulk string not terminated by CRLF"}
+			return nil, &resp.ProtocolError{Msg: "Protocol error: bulk string not terminated by CRLF"}
 		}
 		p.buf = p.buf[:len(p.buf)-2]
 		p.ends = append(p.ends, len(p.buf))
@@ -171,7 +173,7 @@ func (p *PipeInput) readN(n int) error {
 		start := len(p.buf)
 		p.buf = slices.Grow(p.buf, chunk)[:start+chunk]
 		if _, err := io.ReadFull(p.br, p.buf[start:]); err != nil {
-			return eofErr(err, false)
+			return unexpectedEOF(err)
 		}
 		n -= chunk
 	}

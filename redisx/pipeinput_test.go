@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/redish/redish/resp"
 )
 
 // readAll returns every command of in, copied, and the error that ended
@@ -73,7 +75,7 @@ func TestPipeInput(t *testing.T) {
 
 func TestPipeInputProtocolErrorType(t *testing.T) {
 	_, err := readAll("*1\r\n:4\r\n")
-	var pe *ProtocolError
+	var pe *resp.ProtocolError
 	if !errors.As(err, &pe) {
 		t.Fatalf("error %T %v, want a *ProtocolError", err, err)
 	}
@@ -99,7 +101,7 @@ func FuzzPipeInput(f *testing.F) {
 			if len(c) == 0 {
 				t.Fatalf("an empty command from %q", data)
 			}
-			enc = AppendCommandStrings(enc, c...)
+			enc = resp.AppendCommandStrings(enc, c...)
 		}
 		again, err := readAll(string(enc))
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // commandSet is where the shell looks commands up for hints and
@@ -68,7 +69,7 @@ func (cs *commandSet) lookup(words []string) (*redisx.Command, int) {
 // parseCommandDocs turns the reply to COMMAND DOCS (a map in RESP3, an
 // array of name/doc pairs in RESP2) into commands with their summaries and
 // argument trees. Entries it cannot read are skipped: docs only feed hints.
-func parseCommandDocs(v redisx.Value) []redisx.Command {
+func parseCommandDocs(v resp.Value) []redisx.Command {
 	var out []redisx.Command
 	for _, p := range v.Pairs() {
 		if c, ok := parseCommandDoc(strings.ToLower(p[0].Text()), p[1]); ok {
@@ -79,7 +80,7 @@ func parseCommandDocs(v redisx.Value) []redisx.Command {
 	return out
 }
 
-func parseCommandDoc(name string, v redisx.Value) (redisx.Command, bool) {
+func parseCommandDoc(name string, v resp.Value) (redisx.Command, bool) {
 	if !v.Kind.IsAggregate() {
 		return redisx.Command{}, false
 	}
@@ -117,7 +118,7 @@ var docArgTypes = map[string]redisx.ArgType{
 	"block":      redisx.ArgBlock,
 }
 
-func parseDocArgs(v redisx.Value) []redisx.Arg {
+func parseDocArgs(v resp.Value) []redisx.Arg {
 	var out []redisx.Arg
 	for _, e := range v.Elems {
 		a := redisx.Arg{Type: redisx.ArgString}

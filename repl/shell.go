@@ -21,6 +21,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 	"github.com/redish/redish/secret"
 )
@@ -284,7 +285,7 @@ func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 				return
 			}
 			s.reply(args, v)
-			if streaming && v.Kind != redisx.KindError {
+			if streaming && v.Kind != resp.KindError {
 				s.stream(ctx, args)
 				return
 			}
@@ -354,7 +355,7 @@ func (s *Shell) failed(err error, interrupted bool) {
 }
 
 // reply prints one reply in the configured format.
-func (s *Shell) reply(args [][]byte, v redisx.Value) {
+func (s *Shell) reply(args [][]byte, v resp.Value) {
 	v = s.cfg.Secrets.MaskReply(v)
 	o := s.cfg.Format
 	o.Verbatim = format.VerbatimArgs(args)

@@ -1,12 +1,14 @@
 package secret
 
-import "github.com/redish/redish/redisx"
+import (
+	"github.com/redish/redish/resp"
+)
 
 // MaskReply returns v with the secrets masked in its error replies, at any
 // depth (an error inside the reply of EXEC, in a map). The other replies
 // are data the user asked for and are left as they are. v itself is not
 // modified: what changes is copied.
-func (s *Set) MaskReply(v redisx.Value) redisx.Value {
+func (s *Set) MaskReply(v resp.Value) resp.Value {
 	if s.Empty() {
 		return v
 	}
@@ -14,23 +16,23 @@ func (s *Set) MaskReply(v redisx.Value) redisx.Value {
 	return v
 }
 
-func (s *Set) maskReply(v redisx.Value) (redisx.Value, bool) {
+func (s *Set) maskReply(v resp.Value) (resp.Value, bool) {
 	changed := false
 	switch {
-	case v.Kind == redisx.KindError:
+	case v.Kind == resp.KindError:
 		masked := s.MaskBytes(v.Str)
 		if len(masked) != len(v.Str) || (len(masked) > 0 && &masked[0] != &v.Str[0]) {
 			v.Str, changed = masked, true
 		}
 	case v.Kind.IsAggregate():
-		var elems []redisx.Value
+		var elems []resp.Value
 		for i, e := range v.Elems {
 			m, ok := s.maskReply(e)
 			if !ok {
 				continue
 			}
 			if elems == nil {
-				elems = append([]redisx.Value(nil), v.Elems...)
+				elems = append([]resp.Value(nil), v.Elems...)
 			}
 			elems[i] = m
 		}

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func args(line string) [][]byte {
@@ -139,15 +139,15 @@ func TestConcurrentUse(t *testing.T) {
 func TestMaskReply(t *testing.T) {
 	s := New()
 	s.Add("pw1")
-	leak := redisx.ErrorReply("ERR unknown command 'AUTH', with args beginning with: 'pw1' ")
-	masked := redisx.ErrorReply("ERR unknown command 'AUTH', with args beginning with: '***' ")
-	data := redisx.BulkString("pw1")
-	attrs := redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{redisx.BulkString("k"), leak}}
-	in := redisx.Array(data, leak, redisx.Array(redisx.Int(1), leak))
+	leak := resp.ErrorReply("ERR unknown command 'AUTH', with args beginning with: 'pw1' ")
+	masked := resp.ErrorReply("ERR unknown command 'AUTH', with args beginning with: '***' ")
+	data := resp.BulkString("pw1")
+	attrs := resp.Value{Kind: resp.KindMap, Elems: []resp.Value{resp.BulkString("k"), leak}}
+	in := resp.Array(data, leak, resp.Array(resp.Int(1), leak))
 	in.Attrs = &attrs
 	got := s.MaskReply(in)
-	want := redisx.Array(data, masked, redisx.Array(redisx.Int(1), masked))
-	wantAttrs := redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{redisx.BulkString("k"), masked}}
+	want := resp.Array(data, masked, resp.Array(resp.Int(1), masked))
+	wantAttrs := resp.Value{Kind: resp.KindMap, Elems: []resp.Value{resp.BulkString("k"), masked}}
 	want.Attrs = &wantAttrs
 	if show(got) != show(want) {
 		t.Errorf("MaskReply:\n got %s\nwant %s", show(got), show(want))
@@ -161,7 +161,7 @@ func TestMaskReply(t *testing.T) {
 }
 
 // show writes a value with its kinds, for comparisons.
-func show(v redisx.Value) string {
+func show(v resp.Value) string {
 	var b strings.Builder
 	b.WriteString(v.Kind.String() + ":" + string(v.Str))
 	if v.Attrs != nil {

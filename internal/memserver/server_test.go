@@ -12,6 +12,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestMain(m *testing.M) {
@@ -134,7 +135,7 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	c = dial(t, s, 2)
-	if v, err := c.DoStrings(context.Background(), "GET", "k"); err != nil || v.Kind != redisx.KindNil {
+	if v, err := c.DoStrings(context.Background(), "GET", "k"); err != nil || v.Kind != resp.KindNil {
 		t.Errorf("GET k after a restart: %v %v, want nil: the dataset is lost", v, err)
 	}
 

@@ -25,7 +25,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func main() {
@@ -79,7 +79,7 @@ func run(addr, out string) error {
 // conn is a minimal RESP connection: one request, one reply.
 type conn struct {
 	nc net.Conn
-	rd *redisx.Reader
+	rd *resp.Reader
 }
 
 func dial(addr string) (*conn, error) {
@@ -87,24 +87,24 @@ func dial(addr string) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	return &conn{nc: nc, rd: redisx.NewReader(bufio.NewReader(nc))}, nil
+	return &conn{nc: nc, rd: resp.NewReader(bufio.NewReader(nc))}, nil
 }
 
 func (c *conn) close() { _ = c.nc.Close() }
 
-func (c *conn) do(args ...string) (redisx.Value, error) {
+func (c *conn) do(args ...string) (resp.Value, error) {
 	if err := c.nc.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+		return resp.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
-	if _, err := c.nc.Write(redisx.AppendCommandStrings(nil, args...)); err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+	if _, err := c.nc.Write(resp.AppendCommandStrings(nil, args...)); err != nil {
+		return resp.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
 	v, err := c.rd.ReadValue()
 	if err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+		return resp.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
 	if err := v.Err(); err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+		return resp.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
 	return v, nil
 }
@@ -196,7 +196,7 @@ var (
 )
 
 // buildTable merges the replies of COMMAND INFO and COMMAND DOCS.
-func buildTable(infos, docs redisx.Value) ([]*command, error) {
+func buildTable(infos, docs resp.Value) ([]*command, error) {
 	byName := map[string]*command{}
 	var top []*command
 	for _, v := range infos.Elems {
@@ -226,8 +226,8 @@ func sortCommands(cmds []*command) {
 
 // parseInfo reads one COMMAND INFO entry: name, arity, flags, first key,
 // last key, step, ACL categories, tips, key specs, subcommands.
-func parseInfo(v redisx.Value) (*command, error) {
-	if v.Kind != redisx.KindArray || len(v.Elems) < 10 {
+func parseInfo(v resp.Value) (*command, error) {
+	if v.Kind != resp.KindArray || len(v.Elems) < 10 {
 		return nil, fmt.Errorf("COMMAND INFO: unexpected entry of kind %s with %d elements", v.Kind, len(v.Elems))
 	}
 	e := v.Elems
@@ -267,7 +267,7 @@ func parseInfo(v redisx.Value) (*command, error) {
 
 // names maps the server's names in v to constant names, in the order of
 // the server's reply.
-func names(v redisx.Value, known map[string]string, cmd, what string) ([]string, error) {
+func names(v resp.Value, known map[string]string, cmd, what string) ([]string, error) {
 	var out []string
 	for _, e := range v.Elems {
 		n, ok := known[e.Text()]
@@ -279,7 +279,7 @@ func names(v redisx.Value, known map[string]string, cmd, what string) ([]string,
 	return out, nil
 }
 
-func parseKeySpec(v redisx.Value) (keySpec, error) {
+func parseKeySpec(v resp.Value) (keySpec, error) {
 	var ks keySpec
 	for _, p := range v.Pairs() {
 		val := p[1]
@@ -301,7 +301,7 @@ func parseKeySpec(v redisx.Value) (keySpec, error) {
 	return ks, nil
 }
 
-func parseBeginSearch(v redisx.Value, ks *keySpec) error {
+func parseBeginSearch(v resp.Value, ks *keySpec) error {
 	for _, p := range v.Pairs() {
 		switch p[0].Text() {
 		case "type":
@@ -326,7 +326,7 @@ func parseBeginSearch(v redisx.Value, ks *keySpec) error {
 	return nil
 }
 
-func parseFindKeys(v redisx.Value, ks *keySpec) error {
+func parseFindKeys(v resp.Value, ks *keySpec) error {
 	for _, p := range v.Pairs() {
 		switch p[0].Text() {
 		case "type":
@@ -358,7 +358,7 @@ func parseFindKeys(v redisx.Value, ks *keySpec) error {
 
 // applyDocs copies COMMAND DOCS (a map from name to docs, with nested
 // subcommand maps) into the commands of byName.
-func applyDocs(byName map[string]*command, docs redisx.Value) error {
+func applyDocs(byName map[string]*command, docs resp.Value) error {
 	for _, p := range docs.Pairs() {
 		name := strings.ToLower(p[0].Text())
 		c, ok := byName[name]
@@ -396,7 +396,7 @@ func applyDocs(byName map[string]*command, docs redisx.Value) error {
 	return nil
 }
 
-func parseArgs(v redisx.Value, cmd string) ([]arg, error) {
+func parseArgs(v resp.Value, cmd string) ([]arg, error) {
 	var out []arg
 	for _, e := range v.Elems {
 		a := arg{keySpec: -1}

@@ -1,12 +1,15 @@
-// Package redisx is redish's embedded Redis client: a RESP2/RESP3 reader
-// and writer that keeps replies typed, connections with the redis-cli
-// handshake (AUTH, HELLO, SELECT, CLIENT SETNAME), a standalone client that
-// retries under a retry.Policy, and the generated command table.
+// Package resp reads and writes RESP2 and RESP3, the protocol of Redis:
+// typed replies (Value), a Reader that bounds what a reply may cost
+// (limits on lengths, nesting and memory), the encoding of commands and
+// replies, and the two errors of the protocol: an error reply sent by the
+// server (RedisError) and a violation of the protocol (ProtocolError).
 //
 // Replies keep the distinctions a shell has to print: a status reply is not
 // a bulk string, a set is not an array, and map entries stay in the order
 // the server sent them.
-package redisx
+//
+// The package imports nothing else of redish.
+package resp
 
 import (
 	"strconv"
