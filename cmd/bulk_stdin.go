@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/repl"
 	"github.com/redish/redish/resp"
 )
@@ -233,7 +234,7 @@ func (w *window) canPipeline(args [][]byte) bool {
 		return ok
 	}
 	ok := redisx.CanPipeline(args)
-	if cmd := redisx.LookupBytes(args[:1]); (cmd == nil || len(cmd.Subcommands) == 0) && len(w.canPipe) < maxCanPipe {
+	if cmd := commands.LookupBytes(args[:1]); (cmd == nil || len(cmd.Subcommands) == 0) && len(w.canPipe) < maxCanPipe {
 		w.canPipe[string(args[0])] = ok
 	}
 	return ok

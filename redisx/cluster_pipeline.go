@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
@@ -70,11 +71,11 @@ func pipelineSlot(args [][]byte) (int, bool) {
 	if isTxCommand(args) || isTxEnd(args) || isSessionCommand(args) || eqFold(args[0], "RESET") {
 		return 0, false
 	}
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if cmd == nil || fanOutMerge(cmd) != nil {
 		return 0, false
 	}
-	idx, err := RoutingIndexes(cmd, args)
+	idx, err := commands.RoutingIndexes(cmd, args)
 	if err != nil {
 		return 0, false
 	}
@@ -106,7 +107,7 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			n = prev
 		} else {
 			var err error
-			n, err = c.target(ctx, slots[i], readOnly(LookupBytes(args)))
+			n, err = c.target(ctx, slots[i], readOnly(commands.LookupBytes(args)))
 			if err != nil {
 				continue // left to Do, which retries at the cluster level
 			}
@@ -175,7 +176,7 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 				err = mr.Err
 			}
 			v, err = c.withAttempts(ctx, args, &failure{err: err, addr: nodeOf[i].addr}, func() (resp.Value, *failure) {
-				return c.execOnce(ctx, args, slots[i], readOnly(LookupBytes(args)))
+				return c.execOnce(ctx, args, slots[i], readOnly(commands.LookupBytes(args)))
 			})
 		case c.settleWithDo(v):
 			v, err = c.Do(ctx, args)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 )
 
@@ -44,7 +45,7 @@ func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (resp.Value, erro
 	if c.txPending || isTxCommand(args) || (c.tx != nil && (c.tx.client.InTx() || isTxEnd(args))) {
 		return c.doTx(ctx, args)
 	}
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if merge := fanOutMerge(cmd); merge != nil {
 		return c.fanOut(ctx, args, merge)
 	}
@@ -68,19 +69,19 @@ func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (resp.Value, erro
 	return c.exec(ctx, args, slot, readOnly(cmd))
 }
 
-func readOnly(cmd *Command) bool {
-	return cmd != nil && cmd.Flags.Has(FlagReadonly) && !cmd.Flags.Has(FlagWrite)
+func readOnly(cmd *commands.Command) bool {
+	return cmd != nil && cmd.Flags.Has(commands.FlagReadonly) && !cmd.Flags.Has(commands.FlagWrite)
 }
 
 // keys returns the indexes of the arguments that route args (keys and
 // shard channels) and their slots. Commands the table lacks (module
 // commands) ask a node with COMMAND GETKEYS; indexes are then those of
 // the matching arguments.
-func (c *ClusterClient) keys(ctx context.Context, cmd *Command, args [][]byte) ([]int, []int, error) {
+func (c *ClusterClient) keys(ctx context.Context, cmd *commands.Command, args [][]byte) ([]int, []int, error) {
 	var idx []int
 	if cmd != nil {
 		var err error
-		idx, err = RoutingIndexes(cmd, args)
+		idx, err = commands.RoutingIndexes(cmd, args)
 		if err != nil {
 			// The server rejects such commands: let any node say so.
 			idx = nil
@@ -162,7 +163,7 @@ func splittable(name string) bool {
 // (DEL, EXISTS, UNLINK, TOUCH), the values in key order (MGET) or OK
 // (MSET). The first error reply or error ends it; commands already run
 // stay run, as with any client that splits.
-func (c *ClusterClient) split(ctx context.Context, cmd *Command, args [][]byte, keys, slots []int) (resp.Value, error) {
+func (c *ClusterClient) split(ctx context.Context, cmd *commands.Command, args [][]byte, keys, slots []int) (resp.Value, error) {
 	pairs := cmd.Name == "mset"
 	var order []int
 	groups := map[int][]int{} // slot -> indexes into keys
@@ -218,7 +219,7 @@ type mergeFunc func(replies []resp.Value) resp.Value
 // the commands for all nodes only SCRIPT LOAD and SCRIPT FLUSH run
 // everywhere (on the primaries): CONFIG SET, LATENCY and SLOWLOG concern
 // the node the user talks to, and --all-nodes reaches the others.
-func fanOutMerge(cmd *Command) mergeFunc {
+func fanOutMerge(cmd *commands.Command) mergeFunc {
 	if cmd == nil || cmd.Name == "ping" {
 		return nil
 	}
@@ -593,7 +594,7 @@ func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (resp.Value, er
 			}
 			return resp.Status("OK"), nil
 		}
-		cmd := LookupBytes(args)
+		cmd := commands.LookupBytes(args)
 		keys, slots, err := c.keys(ctx, cmd, args)
 		if err != nil {
 			return resp.Value{}, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
@@ -358,6 +359,6 @@ func CanPipeline(args [][]byte) bool {
 	if len(args) == 0 || isPipelineBarrier(args[0]) {
 		return false
 	}
-	cmd := LookupBytes(args)
-	return cmd == nil || !cmd.Flags.Has(FlagBlocking)
+	cmd := commands.LookupBytes(args)
+	return cmd == nil || !cmd.Flags.Has(commands.FlagBlocking)
 }

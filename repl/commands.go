@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 )
 
@@ -15,20 +15,20 @@ import (
 type commandSet struct {
 	// server holds the commands of COMMAND DOCS by lower-case name, nil
 	// when the server did not answer.
-	server map[string]*redisx.Command
+	server map[string]*commands.Command
 	names  []string // sorted lower-case top-level names, both sources
 }
 
-func newCommandSet(server []redisx.Command) *commandSet {
+func newCommandSet(server []commands.Command) *commandSet {
 	cs := &commandSet{}
 	seen := map[string]bool{}
-	for i := range redisx.Commands() {
-		n := redisx.Commands()[i].Name
+	for i := range commands.All() {
+		n := commands.All()[i].Name
 		seen[n] = true
 		cs.names = append(cs.names, n)
 	}
 	if len(server) > 0 {
-		cs.server = make(map[string]*redisx.Command, len(server))
+		cs.server = make(map[string]*commands.Command, len(server))
 		for i := range server {
 			c := &server[i]
 			cs.server[c.Name] = c
@@ -44,13 +44,13 @@ func newCommandSet(server []redisx.Command) *commandSet {
 
 // lookup returns the command that words invoke and how many words its
 // name takes (2 for a subcommand such as CONFIG GET), or nil.
-func (cs *commandSet) lookup(words []string) (*redisx.Command, int) {
+func (cs *commandSet) lookup(words []string) (*commands.Command, int) {
 	if len(words) == 0 {
 		return nil, 0
 	}
 	c := cs.server[strings.ToLower(words[0])]
 	if c == nil {
-		c = redisx.LookupCommand(words[0])
+		c = commands.LookupCommand(words[0])
 	}
 	if c == nil {
 		return nil, 0
@@ -69,22 +69,22 @@ func (cs *commandSet) lookup(words []string) (*redisx.Command, int) {
 // parseCommandDocs turns the reply to COMMAND DOCS (a map in RESP3, an
 // array of name/doc pairs in RESP2) into commands with their summaries and
 // argument trees. Entries it cannot read are skipped: docs only feed hints.
-func parseCommandDocs(v resp.Value) []redisx.Command {
-	var out []redisx.Command
+func parseCommandDocs(v resp.Value) []commands.Command {
+	var out []commands.Command
 	for _, p := range v.Pairs() {
 		if c, ok := parseCommandDoc(strings.ToLower(p[0].Text()), p[1]); ok {
 			out = append(out, c)
 		}
 	}
-	slices.SortFunc(out, func(a, b redisx.Command) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b commands.Command) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
-func parseCommandDoc(name string, v resp.Value) (redisx.Command, bool) {
+func parseCommandDoc(name string, v resp.Value) (commands.Command, bool) {
 	if !v.Kind.IsAggregate() {
-		return redisx.Command{}, false
+		return commands.Command{}, false
 	}
-	c := redisx.Command{Name: name}
+	c := commands.Command{Name: name}
 	for _, q := range v.Pairs() {
 		val := q[1]
 		switch q[0].Text() {
@@ -106,22 +106,22 @@ func parseCommandDoc(name string, v resp.Value) (redisx.Command, bool) {
 }
 
 // docArgTypes maps COMMAND DOCS type names to argument types.
-var docArgTypes = map[string]redisx.ArgType{
-	"string":     redisx.ArgString,
-	"integer":    redisx.ArgInteger,
-	"double":     redisx.ArgDouble,
-	"key":        redisx.ArgKey,
-	"pattern":    redisx.ArgPattern,
-	"unix-time":  redisx.ArgUnixTime,
-	"pure-token": redisx.ArgPureToken,
-	"oneof":      redisx.ArgOneOf,
-	"block":      redisx.ArgBlock,
+var docArgTypes = map[string]commands.ArgType{
+	"string":     commands.ArgString,
+	"integer":    commands.ArgInteger,
+	"double":     commands.ArgDouble,
+	"key":        commands.ArgKey,
+	"pattern":    commands.ArgPattern,
+	"unix-time":  commands.ArgUnixTime,
+	"pure-token": commands.ArgPureToken,
+	"oneof":      commands.ArgOneOf,
+	"block":      commands.ArgBlock,
 }
 
-func parseDocArgs(v resp.Value) []redisx.Arg {
-	var out []redisx.Arg
+func parseDocArgs(v resp.Value) []commands.Arg {
+	var out []commands.Arg
 	for _, e := range v.Elems {
-		a := redisx.Arg{Type: redisx.ArgString}
+		a := commands.Arg{Type: commands.ArgString}
 		for _, p := range e.Pairs() {
 			val := p[1]
 			switch p[0].Text() {
@@ -139,11 +139,11 @@ func parseDocArgs(v resp.Value) []redisx.Arg {
 				for _, f := range val.Elems {
 					switch f.Text() {
 					case "optional":
-						a.Flags |= redisx.ArgOptional
+						a.Flags |= commands.ArgOptional
 					case "multiple":
-						a.Flags |= redisx.ArgMultiple
+						a.Flags |= commands.ArgMultiple
 					case "multiple_token":
-						a.Flags |= redisx.ArgMultipleToken
+						a.Flags |= commands.ArgMultipleToken
 					}
 				}
 			case "arguments":

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 )
 
 // argMatcher follows the words typed after a command's name through the
@@ -22,7 +22,7 @@ import (
 // hint. A word that fits nowhere makes the matcher give up (lost): no hint
 // beats a wrong one.
 type argMatcher struct {
-	args []redisx.Arg
+	args []commands.Arg
 	// next is the first top-level argument not passed over.
 	next int
 	// used marks optional arguments filled out of order.
@@ -32,12 +32,12 @@ type argMatcher struct {
 	seen []bool
 	// pending are the parts the argument being filled still expects
 	// (after EX: seconds).
-	pending []redisx.Arg
+	pending []commands.Arg
 	// lost is set when a word fits no argument.
 	lost bool
 }
 
-func newArgMatcher(args []redisx.Arg) *argMatcher {
+func newArgMatcher(args []commands.Arg) *argMatcher {
 	return &argMatcher{
 		args: args,
 		used: make([]bool, len(args)),
@@ -53,7 +53,7 @@ func (m *argMatcher) feed(w string) {
 	for len(m.pending) > 0 {
 		p := &m.pending[0]
 		rest, strong, ok := enterArg(p, w)
-		if ok && (strong || !p.Flags.Has(redisx.ArgOptional)) {
+		if ok && (strong || !p.Flags.Has(commands.ArgOptional)) {
 			m.pending = slices.Concat(rest, m.pending[1:])
 			return
 		}
@@ -64,7 +64,7 @@ func (m *argMatcher) feed(w string) {
 
 	weakOptional, weakRequired := -1, -1
 	strongAt := -1
-	var strongRest []redisx.Arg
+	var strongRest []commands.Arg
 	for j := m.next; j < len(m.args); j++ {
 		if m.used[j] {
 			continue
@@ -75,7 +75,7 @@ func (m *argMatcher) feed(w string) {
 			strongAt, strongRest = j, rest
 			break
 		}
-		required := !a.Flags.Has(redisx.ArgOptional) && !m.seen[j]
+		required := !a.Flags.Has(commands.ArgOptional) && !m.seen[j]
 		if ok && required {
 			weakRequired = j
 			break
@@ -90,9 +90,9 @@ func (m *argMatcher) feed(w string) {
 	switch {
 	case strongAt >= 0:
 		a := &m.args[strongAt]
-		if a.Flags.Has(redisx.ArgOptional) || m.seen[strongAt] {
+		if a.Flags.Has(commands.ArgOptional) || m.seen[strongAt] {
 			// Optional arguments come in any order: keep the others.
-			if a.Flags.Has(redisx.ArgMultiple) {
+			if a.Flags.Has(commands.ArgMultiple) {
 				m.seen[strongAt] = true
 			} else {
 				m.used[strongAt] = true
@@ -117,7 +117,7 @@ func (m *argMatcher) feed(w string) {
 // take moves past the arguments before j, which are dropped, and past j
 // itself unless it may repeat.
 func (m *argMatcher) take(j int) {
-	if m.args[j].Flags.Has(redisx.ArgMultiple) {
+	if m.args[j].Flags.Has(commands.ArgMultiple) {
 		m.seen[j] = true
 		m.next = j
 		return
@@ -140,7 +140,7 @@ func (m *argMatcher) hint() string {
 		}
 		a := m.args[j]
 		if m.seen[j] {
-			a.Flags &^= redisx.ArgOptional | redisx.ArgMultiple
+			a.Flags &^= commands.ArgOptional | commands.ArgMultiple
 			parts = append(parts, "["+a.Syntax()+" ...]")
 			continue
 		}
@@ -152,15 +152,15 @@ func (m *argMatcher) hint() string {
 // expected returns the arguments the next word may start: the pending
 // parts up to the first required one, then the top-level arguments from
 // the next one up to the first required one.
-func (m *argMatcher) expected() []*redisx.Arg {
+func (m *argMatcher) expected() []*commands.Arg {
 	if m.lost {
 		return nil
 	}
-	var out []*redisx.Arg
+	var out []*commands.Arg
 	for i := range m.pending {
 		p := &m.pending[i]
 		out = append(out, p)
-		if !p.Flags.Has(redisx.ArgOptional) {
+		if !p.Flags.Has(commands.ArgOptional) {
 			return out
 		}
 	}
@@ -170,7 +170,7 @@ func (m *argMatcher) expected() []*redisx.Arg {
 		}
 		a := &m.args[j]
 		out = append(out, a)
-		if !a.Flags.Has(redisx.ArgOptional) && !m.seen[j] {
+		if !a.Flags.Has(commands.ArgOptional) && !m.seen[j] {
 			break
 		}
 	}
@@ -180,8 +180,8 @@ func (m *argMatcher) expected() []*redisx.Arg {
 // enterArg tries w as the first word of argument a. It returns the parts
 // that must follow, whether w matched a token (strong) rather than filling
 // a value, and whether w fits at all.
-func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
-	if a.Type == redisx.ArgPureToken {
+func enterArg(a *commands.Arg, w string) (rest []commands.Arg, strong, ok bool) {
+	if a.Type == commands.ArgPureToken {
 		return nil, true, strings.EqualFold(w, a.Token)
 	}
 	if a.Token != "" {
@@ -191,14 +191,14 @@ func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
 		// The token is typed; its value follows, once.
 		v := *a
 		v.Token = ""
-		v.Flags &^= redisx.ArgOptional | redisx.ArgMultiple | redisx.ArgMultipleToken
-		if v.Type == redisx.ArgBlock {
+		v.Flags &^= commands.ArgOptional | commands.ArgMultiple | commands.ArgMultipleToken
+		if v.Type == commands.ArgBlock {
 			return v.Args, true, true
 		}
-		return []redisx.Arg{v}, true, true
+		return []commands.Arg{v}, true, true
 	}
 	switch a.Type {
-	case redisx.ArgOneOf:
+	case commands.ArgOneOf:
 		weak := -1
 		for i := range a.Args {
 			r, s, k := enterArg(&a.Args[i], w)
@@ -214,7 +214,7 @@ func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
 			return r, false, true
 		}
 		return nil, false, false
-	case redisx.ArgBlock:
+	case commands.ArgBlock:
 		if len(a.Args) == 0 {
 			return nil, false, false
 		}
@@ -229,12 +229,12 @@ func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
 
 // firstWords returns what may start argument a: its tokens, and whether a
 // value of type key may.
-func firstWords(a *redisx.Arg, tokens []string) ([]string, bool) {
+func firstWords(a *commands.Arg, tokens []string) ([]string, bool) {
 	if a.Token != "" {
 		return append(tokens, a.Token), false
 	}
 	switch a.Type {
-	case redisx.ArgOneOf:
+	case commands.ArgOneOf:
 		key := false
 		for i := range a.Args {
 			var k bool
@@ -242,11 +242,11 @@ func firstWords(a *redisx.Arg, tokens []string) ([]string, bool) {
 			key = key || k
 		}
 		return tokens, key
-	case redisx.ArgBlock:
+	case commands.ArgBlock:
 		if len(a.Args) > 0 {
 			return firstWords(&a.Args[0], tokens)
 		}
 		return tokens, false
 	}
-	return tokens, a.Type == redisx.ArgKey
+	return tokens, a.Type == commands.ArgKey
 }

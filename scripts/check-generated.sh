@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # The command table is generated from a real server: it can only be checked
 # against a server of the version it was generated from.
-table_version=$(sed -n 's/^const CommandTableVersion = "\(.*\)"/\1/p' redisx/commands_gen.go)
+table_version=$(sed -n 's/^const CommandTableVersion = "\(.*\)"/\1/p' redisx/commands/commands_gen.go)
 server_version=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
 if [ "$table_version" = "$server_version" ]; then
 	scripts/gen-commands.sh --check

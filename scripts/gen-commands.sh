@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# gen-commands.sh regenerates redisx/commands_gen.go, the static command
+# gen-commands.sh regenerates redisx/commands/commands_gen.go, the static command
 # table, from what a throw-away redis-server (taken from PATH) reports
 # through COMMAND INFO and COMMAND DOCS.
 #
 # Usage:
-#   scripts/gen-commands.sh           rewrite redisx/commands_gen.go
+#   scripts/gen-commands.sh           rewrite redisx/commands/commands_gen.go
 #   scripts/gen-commands.sh --check   fail (exit 1) if the committed file
 #                                     differs from a fresh generation
 set -euo pipefail
@@ -77,17 +77,17 @@ if [ "$started" != 1 ]; then
 	exit 1
 fi
 
-target=redisx/commands_gen.go
+target=redisx/commands/commands_gen.go
 out=$target
 [ "$check" = 1 ] && out="$tmp/commands_gen.go"
 
 # The generator is built with the redisx package, which needs a table to
 # compile. If the current table is broken, start from an empty one (and put
 # the old file back should generation fail).
-if [ "$check" = 0 ] && ! go build ./redisx 2>/dev/null; then
+if [ "$check" = 0 ] && ! go build ./redisx/commands 2>/dev/null; then
 	cp "$target" "$tmp/previous.go"
 	cat >"$target" <<'STUB'
-package redisx
+package commands
 
 const CommandTableVersion = ""
 

@@ -1,4 +1,4 @@
-package redisx_test
+package commands_test
 
 import (
 	"slices"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 )
 
@@ -29,7 +29,7 @@ func TestLookupCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := redisx.LookupCommand(tt.name)
+			c := commands.LookupCommand(tt.name)
 			got := ""
 			if c != nil {
 				got = c.Name
@@ -57,7 +57,7 @@ func TestLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
-			for _, c := range []*redisx.Command{redisx.Lookup(tt.args), redisx.LookupBytes(byteArgs(tt.args))} {
+			for _, c := range []*commands.Command{commands.Lookup(tt.args), commands.LookupBytes(byteArgs(tt.args))} {
 				got := ""
 				if c != nil {
 					got = c.Name
@@ -71,17 +71,17 @@ func TestLookup(t *testing.T) {
 }
 
 func TestSubcommand(t *testing.T) {
-	cfg := redisx.LookupCommand("config")
+	cfg := commands.LookupCommand("config")
 	if got := cfg.Subcommand("GET"); got == nil || got.Name != "config|get" {
 		t.Errorf("CONFIG.Subcommand(GET) = %v, want config|get", got)
 	}
 	if got := cfg.Subcommand("nosuch"); got != nil {
 		t.Errorf("CONFIG.Subcommand(nosuch) = %q, want nil", got.Name)
 	}
-	if got := redisx.LookupCommand("get").Subcommand("x"); got != nil {
+	if got := commands.LookupCommand("get").Subcommand("x"); got != nil {
 		t.Errorf("GET.Subcommand(x) = %q, want nil", got.Name)
 	}
-	var none *redisx.Command
+	var none *commands.Command
 	if got := none.Subcommand("x"); got != nil {
 		t.Errorf("nil.Subcommand(x) = %q, want nil", got.Name)
 	}
@@ -91,9 +91,9 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 	args := []string{"config", "get", "maxmemory"}
 	bargs := byteArgs(args)
 	tests := map[string]func(){
-		"LookupCommand": func() { redisx.LookupCommand("ZRANGEBYSCORE") },
-		"Lookup":        func() { redisx.Lookup(args) },
-		"LookupBytes":   func() { redisx.LookupBytes(bargs) },
+		"LookupCommand": func() { commands.LookupCommand("ZRANGEBYSCORE") },
+		"Lookup":        func() { commands.Lookup(args) },
+		"LookupBytes":   func() { commands.LookupBytes(bargs) },
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -106,8 +106,8 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 
 // TestTableIsSorted guards the binary searches.
 func TestTableIsSorted(t *testing.T) {
-	var check func(what string, cmds []redisx.Command)
-	check = func(what string, cmds []redisx.Command) {
+	var check func(what string, cmds []commands.Command)
+	check = func(what string, cmds []commands.Command) {
 		for i := 1; i < len(cmds); i++ {
 			if cmds[i-1].Name >= cmds[i].Name {
 				t.Errorf("%s: %q sorts before %q", what, cmds[i-1].Name, cmds[i].Name)
@@ -125,8 +125,8 @@ func TestTableIsSorted(t *testing.T) {
 			check(c.Name, c.Subcommands)
 		}
 	}
-	check("table", redisx.Commands())
-	if g := redisx.Groups(); !slices.IsSorted(g) || len(g) == 0 {
+	check("table", commands.All())
+	if g := commands.Groups(); !slices.IsSorted(g) || len(g) == 0 {
 		t.Errorf("Groups() = %q, want a sorted non-empty list", g)
 	}
 }
@@ -152,7 +152,7 @@ func TestSyntax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
-			c := redisx.Lookup(tt.args)
+			c := commands.Lookup(tt.args)
 			if c == nil {
 				t.Fatalf("Lookup(%q) = nil", tt.args)
 			}
@@ -164,16 +164,16 @@ func TestSyntax(t *testing.T) {
 }
 
 func TestUsageAndFullName(t *testing.T) {
-	if got := redisx.Lookup([]string{"config", "get"}).Usage(); got != "CONFIG GET parameter [parameter ...]" {
+	if got := commands.Lookup([]string{"config", "get"}).Usage(); got != "CONFIG GET parameter [parameter ...]" {
 		t.Errorf("CONFIG GET usage = %q", got)
 	}
-	if got := redisx.LookupCommand("quit").Usage(); got != "QUIT" {
+	if got := commands.LookupCommand("quit").Usage(); got != "QUIT" {
 		t.Errorf("QUIT usage = %q", got)
 	}
 }
 
 func TestFlagStrings(t *testing.T) {
-	set := redisx.LookupCommand("set")
+	set := commands.LookupCommand("set")
 	tests := []struct {
 		name string
 		got  string
@@ -182,11 +182,11 @@ func TestFlagStrings(t *testing.T) {
 		{"CommandFlag", set.Flags.String(), "write denyoom"},
 		{"ACLCategory", set.ACL.String(), "@write @string @slow"},
 		{"KeySpecFlag", set.KeySpecs[0].Flags.String(), "RW access update variable_flags"},
-		{"DocFlag", redisx.LookupCommand("georadius").DocFlags.String(), "deprecated"},
-		{"ArgFlag", (redisx.ArgOptional | redisx.ArgMultiple).String(), "optional multiple"},
-		{"ArgType", redisx.ArgUnixTime.String(), "unix-time"},
-		{"ArgType unknown", redisx.ArgType(0).String(), "unknown"},
-		{"empty", redisx.CommandFlag(0).String(), ""},
+		{"DocFlag", commands.LookupCommand("georadius").DocFlags.String(), "deprecated"},
+		{"ArgFlag", (commands.ArgOptional | commands.ArgMultiple).String(), "optional multiple"},
+		{"ArgType", commands.ArgUnixTime.String(), "unix-time"},
+		{"ArgType unknown", commands.ArgType(0).String(), "unknown"},
+		{"empty", commands.CommandFlag(0).String(), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,7 +195,7 @@ func TestFlagStrings(t *testing.T) {
 			}
 		})
 	}
-	if !set.Flags.Has(redisx.FlagWrite|redisx.FlagDenyOOM) || set.Flags.Has(redisx.FlagReadonly) {
+	if !set.Flags.Has(commands.FlagWrite|commands.FlagDenyOOM) || set.Flags.Has(commands.FlagReadonly) {
 		t.Errorf("SET flags %q: Has is wrong", set.Flags)
 	}
 }
@@ -206,11 +206,11 @@ func TestFlagStrings(t *testing.T) {
 func TestTableMatchesServer(t *testing.T) {
 	srv := redistest.Start(t)
 	info := srv.Do(t, "INFO", "server").Text()
-	if !strings.Contains(info, "redis_version:"+redisx.CommandTableVersion+"\r\n") {
-		t.Skipf("redis-server is not version %s", redisx.CommandTableVersion)
+	if !strings.Contains(info, "redis_version:"+commands.CommandTableVersion+"\r\n") {
+		t.Skipf("redis-server is not version %s", commands.CommandTableVersion)
 	}
 	reply := srv.Do(t, "COMMAND", "INFO")
-	if got, want := len(redisx.Commands()), len(reply.Elems); got != want {
+	if got, want := len(commands.All()), len(reply.Elems); got != want {
 		t.Errorf("table has %d commands, server %d", got, want)
 	}
 	var check func(entries []resp.Value)
@@ -218,7 +218,7 @@ func TestTableMatchesServer(t *testing.T) {
 		for _, e := range entries {
 			name := e.Elems[0].Text()
 			args := strings.SplitN(name, "|", 2)
-			c := redisx.Lookup(args)
+			c := commands.Lookup(args)
 			if c == nil || c.Name != name {
 				t.Errorf("%s: not in the table", name)
 				continue
@@ -250,13 +250,13 @@ func TestTableMatchesServer(t *testing.T) {
 
 func BenchmarkLookupCommand(b *testing.B) {
 	for b.Loop() {
-		redisx.LookupCommand("ZRANGEBYSCORE")
+		commands.LookupCommand("ZRANGEBYSCORE")
 	}
 }
 
 func BenchmarkLookupBytes(b *testing.B) {
 	args := byteArgs([]string{"CONFIG", "GET", "maxmemory"})
 	for b.Loop() {
-		redisx.LookupBytes(args)
+		commands.LookupBytes(args)
 	}
 }

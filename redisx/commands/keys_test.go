@@ -1,4 +1,4 @@
-package redisx_test
+package commands_test
 
 import (
 	"errors"
@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
-	"github.com/redish/redish/resp"
+	"github.com/redish/redish/redisx/commands"
 )
 
 func byteArgs(args []string) [][]byte {
@@ -70,11 +69,11 @@ func TestKeyIndexes(t *testing.T) {
 	for _, tt := range keyTests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := byteArgs(tt.args)
-			cmd := redisx.LookupBytes(args)
+			cmd := commands.LookupBytes(args)
 			if cmd == nil {
 				t.Fatalf("LookupBytes(%q) = nil", tt.args)
 			}
-			got, err := redisx.KeyIndexes(cmd, args)
+			got, err := commands.KeyIndexes(cmd, args)
 			if err != nil {
 				t.Fatalf("KeyIndexes(%q): %v", tt.args, err)
 			}
@@ -104,13 +103,13 @@ func TestKeyIndexesErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := byteArgs(tt.args)
-			got, err := redisx.KeyIndexes(redisx.LookupBytes(args), args)
-			if !errors.Is(err, redisx.ErrKeyArgs) {
+			got, err := commands.KeyIndexes(commands.LookupBytes(args), args)
+			if !errors.Is(err, commands.ErrKeyArgs) {
 				t.Errorf("KeyIndexes(%q) = %v, %v; want an ErrKeyArgs error", tt.args, got, err)
 			}
 		})
 	}
-	if _, err := redisx.KeyIndexes(nil, byteArgs([]string{"NOSUCH", "k"})); !errors.Is(err, redisx.ErrKeyArgs) {
+	if _, err := commands.KeyIndexes(nil, byteArgs([]string{"NOSUCH", "k"})); !errors.Is(err, commands.ErrKeyArgs) {
 		t.Errorf("KeyIndexes(nil command) error = %v, want ErrKeyArgs", err)
 	}
 }
@@ -127,12 +126,12 @@ func TestRoutingIndexes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.args[0], func(t *testing.T) {
 			args := byteArgs(tt.args)
-			cmd := redisx.LookupBytes(args)
-			keys, err := redisx.KeyIndexes(cmd, args)
+			cmd := commands.LookupBytes(args)
+			keys, err := commands.KeyIndexes(cmd, args)
 			if err != nil || !slices.Equal(keys, tt.keys) {
 				t.Errorf("KeyIndexes(%q) = %v, %v; want %v", tt.args, keys, err, tt.keys)
 			}
-			routes, err := redisx.RoutingIndexes(cmd, args)
+			routes, err := commands.RoutingIndexes(cmd, args)
 			if err != nil || !slices.Equal(routes, tt.routes) {
 				t.Errorf("RoutingIndexes(%q) = %v, %v; want %v", tt.args, routes, err, tt.routes)
 			}
@@ -142,11 +141,11 @@ func TestRoutingIndexes(t *testing.T) {
 
 func TestAppendKeyIndexesReusesBuffer(t *testing.T) {
 	args := byteArgs([]string{"MSET", "a", "1", "b", "2"})
-	cmd := redisx.LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	buf := make([]int, 0, 8)
 	allocs := testing.AllocsPerRun(100, func() {
 		var err error
-		buf, err = redisx.AppendKeyIndexes(buf[:0], cmd, args)
+		buf, err = commands.AppendKeyIndexes(buf[:0], cmd, args)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,63 +183,12 @@ func TestKeyIndexesMatchServer(t *testing.T) {
 	}
 }
 
-func TestHashSlot(t *testing.T) {
-	tests := []struct {
-		key  string
-		want int
-	}{
-		{"123456789", 0x31C3 % 16384}, // the CRC16/XMODEM check value
-		{"", 0},
-		{"foo", 12182},
-		{"bar", 5061},
-		{"{user1000}.following", 3443},
-		{"{user1000}.followers", 3443},
-		{"user1000", 3443},
-		{"x{foo}y", 12182},      // the tag decides
-		{"{foo}{bar}", 12182},   // only the first tag counts
-		{"{}foo", 9500},         // an empty tag is no tag
-		{"foo{{bar}}zap", 4015}, // the tag is "{bar"
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			if got := redisx.HashSlot([]byte(tt.key)); got != tt.want {
-				t.Errorf("HashSlot(%q) = %d, want %d", tt.key, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestHashSlotMatchesServer(t *testing.T) {
-	srv := redistest.Start(t, redistest.WithCluster())
-	keys := []string{
-		"123456789", "foo", "bar", "{user1000}.following", "foo{}{bar}",
-		"foo{{bar}}zap", "foo{bar}{zap}", "{", "}{", "{}", "a{b", "\xff\x00\x10",
-		strings.Repeat("long", 100),
-	}
-	for _, k := range keys {
-		reply := srv.Do(t, "CLUSTER", "KEYSLOT", k)
-		if reply.Kind != resp.KindInt {
-			t.Fatalf("CLUSTER KEYSLOT %q: %v", k, reply.Str)
-		}
-		if got := redisx.HashSlot([]byte(k)); got != int(reply.Int) {
-			t.Errorf("HashSlot(%q) = %d, server says %d", k, got, reply.Int)
-		}
-	}
-}
-
 func BenchmarkKeyIndexes(b *testing.B) {
 	args := byteArgs([]string{"XREAD", "COUNT", "2", "STREAMS", "k1", "k2", "0-0", "0-1"})
-	cmd := redisx.LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	buf := make([]int, 0, 8)
 	for b.Loop() {
-		buf, _ = redisx.AppendKeyIndexes(buf[:0], cmd, args)
-	}
-}
-
-func BenchmarkHashSlot(b *testing.B) {
-	key := []byte("{user1000}.following")
-	for b.Loop() {
-		redisx.HashSlot(key)
+		buf, _ = commands.AppendKeyIndexes(buf[:0], cmd, args)
 	}
 }
 
@@ -256,11 +204,11 @@ func FuzzKeyIndexes(f *testing.F) {
 	f.Add("MIGRATE\x00h\x00p\x00\x00\x000\x00KEYS")
 	f.Fuzz(func(t *testing.T, line string) {
 		args := byteArgs(strings.Split(line, "\x00"))
-		cmd := redisx.LookupBytes(args)
-		for _, find := range []func(*redisx.Command, [][]byte) ([]int, error){redisx.KeyIndexes, redisx.RoutingIndexes} {
+		cmd := commands.LookupBytes(args)
+		for _, find := range []func(*commands.Command, [][]byte) ([]int, error){commands.KeyIndexes, commands.RoutingIndexes} {
 			idx, err := find(cmd, args)
 			if err != nil {
-				if !errors.Is(err, redisx.ErrKeyArgs) {
+				if !errors.Is(err, commands.ErrKeyArgs) {
 					t.Fatalf("%q: error %v does not wrap ErrKeyArgs", line, err)
 				}
 				continue

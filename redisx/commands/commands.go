@@ -1,4 +1,9 @@
-package redisx
+// Package commands is the Redis command table redish is built with: every
+// command and subcommand of the reference server with its arity, flags, ACL
+// categories, key specifications and documented arguments, the lookups
+// that find a command from its arguments, the key positions of a command
+// (KeyIndexes), and the syntax line redis-cli's help shows.
+package commands
 
 import (
 	"strings"
@@ -342,7 +347,7 @@ func bitNames(bits uint64, names []string) string {
 
 // Commands returns the command table, sorted by name. The slice is shared
 // and must not be modified.
-func Commands() []Command { return commandTable }
+func All() []Command { return commandTable }
 
 // Groups returns the documentation groups that commands belong to, sorted.
 // The slice is shared and must not be modified.

@@ -1,4 +1,4 @@
-package redisx
+package commands
 
 // Syntax renders one argument the way Command.Syntax renders each of a
 // command's arguments: "[EX seconds|PX milliseconds|KEEPTTL]" for SET's
