@@ -3,16 +3,16 @@
 // categories, key specifications and documented arguments, the lookups
 // that find a command from its arguments, the key positions of a command
 // (KeyIndexes), and the syntax line redis-cli's help shows.
+//
+// The table is generated from a committed snapshot of the reference
+// server's COMMAND INFO and COMMAND DOCS replies (see ReadSnapshot), by
+// the same parser (Parse) that reads a live server's COMMAND DOCS for the
+// shell's hints.
 package commands
 
 import (
 	"strings"
 )
-
-// The command table lives in commands_gen.go, generated from a running
-// redis-server by scripts/gen-commands.sh. It is plain static data (no
-// maps, no init functions) so that loading it costs nothing at start-up:
-// the linker lays it out and lookups binary-search the sorted slices.
 
 // Command describes a Redis command or subcommand as the server reports it
 // through COMMAND INFO and COMMAND DOCS.
@@ -345,19 +345,11 @@ func bitNames(bits uint64, names []string) string {
 	return b.String()
 }
 
-// Commands returns the command table, sorted by name. The slice is shared
-// and must not be modified.
-func All() []Command { return commandTable }
-
-// Groups returns the documentation groups that commands belong to, sorted.
-// The slice is shared and must not be modified.
-func Groups() []string { return commandGroups }
-
 // LookupCommand returns the command called name (any case), or nil.
 // Subcommands are not found this way: use Lookup or Subcommand. It does not
 // allocate.
 func LookupCommand(name string) *Command {
-	return search(commandTable, name, 0)
+	return search(table, name, 0)
 }
 
 // Subcommand returns c's subcommand called name (any case), or nil.
@@ -385,7 +377,7 @@ func lookup[S ~string | ~[]byte](args []S) *Command {
 	if len(args) == 0 {
 		return nil
 	}
-	c := search(commandTable, args[0], 0)
+	c := search(table, args[0], 0)
 	if c == nil || len(c.Subcommands) == 0 || len(args) < 2 {
 		return c
 	}
