@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redish/redish/internal/bulk"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
@@ -223,12 +224,12 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 	}
 }
 
-// pipeCluster is --pipe with -c: the input is parsed (redisx.PipeInput)
+// pipeCluster is --pipe with -c: the input is parsed (bulk.PipeInput)
 // and sent in windows with ClusterClient.Pipeline, each command to its
 // slot's node, all nodes at once, redirects followed. The output is the
 // same as without -c.
 func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *printer) error {
-	in := redisx.NewPipeInput(c.ios.In)
+	in := bulk.NewPipeInput(c.ios.In)
 	var st pipeStats
 	var arena []byte
 	var cmds [][][]byte

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 )
@@ -39,7 +40,7 @@ func (c *config) runScanMode(ctx context.Context, client session, p *printer) er
 		Interval: time.Duration(c.o.Interval * float64(time.Second)),
 	}
 	if flagGiven(c.fs, "quoted-pattern") {
-		u, err := redisx.UnquoteArg(b.QuotedPattern)
+		u, err := cliargs.UnquoteArg(b.QuotedPattern)
 		if err != nil {
 			return &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
@@ -153,7 +154,7 @@ func (c *config) runBigKeys(ctx context.Context, client session, p *printer, mem
 func (c *config) scanPattern() ([]byte, error) {
 	if flagGiven(c.fs, "quoted-pattern") {
 		q := c.fs.Lookup("quoted-pattern").Value.String()
-		u, err := redisx.UnquoteArg(q)
+		u, err := cliargs.UnquoteArg(q)
 		if err != nil {
 			return nil, &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
 		}

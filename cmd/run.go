@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
@@ -80,7 +81,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 	args := make([][]byte, 0, len(c.args)+1)
 	for _, a := range c.args {
 		if c.o.QuotedInput {
-			u, err := redisx.UnquoteArg(a)
+			u, err := cliargs.UnquoteArg(a)
 			if err != nil {
 				return nil, &exitError{code: 1, msg: "Invalid quoted string", toStdout: true}
 			}

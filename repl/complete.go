@@ -8,7 +8,7 @@ import (
 
 	"github.com/redish/redish/backoff"
 	"github.com/redish/redish/format"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/cliargs"
 )
 
 // keyBudget bounds the key lookup of one Tab press: completion returns
@@ -51,7 +51,7 @@ func (c *completer) complete(line string) (word string, cands []string) {
 	if strings.ContainsAny(word, `"'`) {
 		return word, nil
 	}
-	words, err := redisx.SplitArgs(before)
+	words, err := cliargs.SplitArgs(before)
 	if err != nil {
 		return word, nil
 	}
@@ -95,7 +95,7 @@ func (c *completer) complete(line string) (word string, cands []string) {
 		ctx, cancel := context.WithTimeout(context.Background(), keyBudget)
 		for _, k := range c.keys(ctx, word, maxKeyCandidates) {
 			// Keys that need quoting cannot be completed by appending.
-			if strings.HasPrefix(k, word) && redisx.QuoteArg(k) == k {
+			if strings.HasPrefix(k, word) && cliargs.QuoteArg(k) == k {
 				cands = append(cands, k)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/cliargs"
 )
 
 // History files.
@@ -147,7 +147,7 @@ func (h *History) rewrite(lines []string) error {
 // the history file because it may hold a password. A line that does not
 // split is judged by its white-space separated words.
 func IsSecretLine(line string) bool {
-	words, err := redisx.SplitArgs(line)
+	words, err := cliargs.SplitArgs(line)
 	if err != nil {
 		words = strings.Fields(line)
 	}

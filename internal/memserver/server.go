@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 )
@@ -291,7 +292,7 @@ func readRequest(br *bufio.Reader, rd *resp.Reader) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		words, err := redisx.SplitArgs(strings.TrimRight(line, "\r\n"))
+		words, err := cliargs.SplitArgs(strings.TrimRight(line, "\r\n"))
 		if err != nil {
 			return nil, fmt.Errorf("memserver: inline command: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 )
@@ -100,7 +101,7 @@ func TestCommands(t *testing.T) {
 				{"GET", "(error) ERR wrong number of arguments for 'get' command"},
 				{"NOSUCH a", "(error) ERR unknown command 'NOSUCH', with args beginning with: 'a' "},
 			} {
-				args, err := redisx.SplitArgs(tc.cmd)
+				args, err := cliargs.SplitArgs(tc.cmd)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,4 +1,8 @@
-package redisx
+// Package cliargs splits and quotes command lines the way redis-cli 7.0
+// does: lines typed at the prompt or read from standard input
+// (SplitArgs), arguments given with --quoted-input (UnquoteArg), and the
+// quoting that SplitArgs reads back as one argument (QuoteArg).
+package cliargs
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package redisx
+package cliargs
 
 import (
 	"errors"

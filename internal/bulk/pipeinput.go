@@ -1,4 +1,4 @@
-package redisx
+package bulk
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/resp"
 )
 
@@ -99,7 +100,7 @@ func (p *PipeInput) readInline() ([][]byte, error) {
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	words, serr := SplitArgs(string(line))
+	words, serr := cliargs.SplitArgs(string(line))
 	if serr != nil {
 		return nil, &resp.ProtocolError{Msg: "Protocol error: unbalanced quotes in request"}
 	}
@@ -173,7 +174,10 @@ func (p *PipeInput) readN(n int) error {
 		start := len(p.buf)
 		p.buf = slices.Grow(p.buf, chunk)[:start+chunk]
 		if _, err := io.ReadFull(p.br, p.buf[start:]); err != nil {
-			return unexpectedEOF(err)
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // the input ends inside a command
+			}
+			return err
 		}
 		n -= chunk
 	}

@@ -1,4 +1,4 @@
-package redisx_test
+package cliargs_test
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
 )
 
 // hexArgs is a Lua script that returns its arguments hex-encoded and
@@ -64,7 +64,7 @@ func TestSplitArgsOracle(t *testing.T) {
 	for _, line := range oracleLines {
 		full := `EVAL "` + hexArgs + `" 0 ` + line
 		in.WriteString(full + "\n")
-		args, err := redisx.SplitArgs(full)
+		args, err := cliargs.SplitArgs(full)
 		if err != nil {
 			want.WriteString("Invalid argument(s)\n")
 			continue
@@ -108,14 +108,14 @@ func TestUnquoteArgOracle(t *testing.T) {
 	for _, arg := range tests {
 		t.Run(arg, func(t *testing.T) {
 			want := "Invalid quoted string\n"
-			unq, err := redisx.UnquoteArg(arg)
+			unq, err := cliargs.UnquoteArg(arg)
 			if err == nil {
 				want = "ok:" + hex.EncodeToString([]byte(unq)) + "\n"
-			} else if !errors.Is(err, redisx.ErrInvalidQuotedString) {
+			} else if !errors.Is(err, cliargs.ErrInvalidQuotedString) {
 				t.Fatalf("UnquoteArg(%q): %v does not wrap ErrInvalidQuotedString", arg, err)
 			}
 			out := runCLI(t, cli, nil, "-h", srv.Host, "-p", strconv.Itoa(srv.Port),
-				"--quoted-input", "EVAL", redisx.QuoteArg(hexArgs), "0", arg)
+				"--quoted-input", "EVAL", cliargs.QuoteArg(hexArgs), "0", arg)
 			if string(out) != want {
 				t.Errorf("redis-cli --quoted-input ... %s printed %q, UnquoteArg gives %q", arg, out, want)
 			}
