@@ -13,10 +13,10 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/internal/cliargs"
+	"github.com/redish/redish/internal/secret"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
-	"github.com/redish/redish/secret"
 )
 
 // run runs the mode the command line selects. An error of a run that a

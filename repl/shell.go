@@ -20,10 +20,10 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/secret"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
-	"github.com/redish/redish/secret"
 )
 
 // Timings of the shell.
