@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redish/redish/resp"
@@ -36,6 +37,15 @@ type Conn struct {
 	// commands). When nil they are dropped. Either way a push is never
 	// returned as the reply to another command.
 	OnPush func(resp.Value)
+
+	// The cancellation of the operation in progress (see arm): the stop
+	// func of its context callback, nil when disarmed, and a count of the
+	// callback while it runs. interruptFn and disarmFn are c.interrupt
+	// and c.disarm, made once so that arming allocates nothing of its own.
+	stopCallback          func() bool
+	callback              sync.WaitGroup
+	interruptFn, disarmFn func()
+	hooks                 *armHooks // for tests only
 }
 
 // Dial connects to the server of o and runs the handshake: AUTH, HELLO,
@@ -68,7 +78,7 @@ func Dial(ctx context.Context, o *Options) (*Conn, error) {
 
 func newConn(nc net.Conn, o *Options) *Conn {
 	br := bufio.NewReaderSize(nc, 64<<10)
-	return &Conn{
+	c := &Conn{
 		nc:    nc,
 		br:    br,
 		rd:    resp.NewReader(br),
@@ -76,6 +86,8 @@ func newConn(nc net.Conn, o *Options) *Conn {
 		opts:  *o,
 		proto: 2,
 	}
+	c.interruptFn, c.disarmFn = c.interrupt, c.disarm
+	return c
 }
 
 func dial(ctx context.Context, o *Options) (net.Conn, error) {
@@ -398,7 +410,15 @@ func (c *Conn) ReadReply(ctx context.Context) (resp.Value, error) {
 }
 
 // arm sets the read/write deadline for one operation and makes ctx
-// cancellation interrupt it. The returned func disarms both.
+// cancellation interrupt it. The returned func disarms both; it may be
+// called more than once. An operation is disarmed before the next one is
+// armed.
+//
+// When ctx is cancelled just as the operation ends (a Ctrl-C as the reply
+// arrives), the callback that interrupts it may already be running when
+// the operation disarms. Disarming then waits for the callback to finish,
+// so that its deadline in the past lands on this operation, never on the
+// next one, whose own arm replaces it.
 func (c *Conn) arm(ctx context.Context) func() {
 	if c.opts.Timeout > 0 {
 		c.nc.SetDeadline(time.Now().Add(c.opts.Timeout))
@@ -408,10 +428,47 @@ func (c *Conn) arm(ctx context.Context) func() {
 	if ctx.Done() == nil {
 		return func() {}
 	}
-	stop := context.AfterFunc(ctx, func() {
-		c.nc.SetDeadline(time.Unix(1, 0))
-	})
-	return func() { stop() }
+	c.callback.Add(1)
+	c.stopCallback = context.AfterFunc(ctx, c.interruptFn)
+	return c.disarmFn
+}
+
+// interrupt is the callback of a cancelled operation: a deadline in the
+// past ends the read or write in progress.
+func (c *Conn) interrupt() {
+	defer c.callback.Done()
+	if c.hooks != nil && c.hooks.interrupting != nil {
+		c.hooks.interrupting()
+	}
+	c.nc.SetDeadline(time.Unix(1, 0))
+}
+
+// disarm stops the callback of the operation in progress or, when it has
+// started, waits for it to finish.
+func (c *Conn) disarm() {
+	if c.stopCallback == nil {
+		return
+	}
+	stopped := c.stopCallback()
+	c.stopCallback = nil
+	if stopped {
+		c.callback.Done() // in its place: it will never run
+		return
+	}
+	if c.hooks != nil && c.hooks.waiting != nil {
+		c.hooks.waiting()
+	}
+	c.callback.Wait()
+}
+
+// armHooks let a test hold arm's cancellation callback while it runs, to
+// show that disarming waits for it. They are nil outside tests.
+type armHooks struct {
+	// interrupting is called by the callback before it sets its deadline.
+	interrupting func()
+	// waiting is called by the disarming func when it finds the callback
+	// started, before it waits for it to finish.
+	waiting func()
 }
 
 // fail records the error that broke the connection and closes it. When
