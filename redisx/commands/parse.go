@@ -126,6 +126,19 @@ func (p *parser) bits(v resp.Value, names []string, cmd, what string) (uint64, e
 	return bits, nil
 }
 
+// enum returns the value called name, its index in names; an unknown
+// name is 0 in Lenient mode.
+func (p *parser) enum(name string, names []string, what string) (int, error) {
+	i := slices.Index(names, name)
+	if i < 0 || name == "" {
+		if p.strict() {
+			return 0, fmt.Errorf("unknown %s %q", what, name)
+		}
+		return 0, nil
+	}
+	return i, nil
+}
+
 func (p *parser) keySpec(v resp.Value) (KeySpec, error) {
 	var ks KeySpec
 	for _, kv := range v.Pairs() {
@@ -158,11 +171,11 @@ func (p *parser) beginSearch(v resp.Value, bs *BeginSearch) error {
 	for _, kv := range v.Pairs() {
 		switch kv[0].Text() {
 		case "type":
-			t := slices.Index(beginSearchNames[:], kv[1].Text())
-			if t < 0 && p.strict() {
-				return fmt.Errorf("unknown begin_search type %q", kv[1].Text())
+			t, err := p.enum(kv[1].Text(), beginSearchNames[:], "begin_search type")
+			if err != nil {
+				return err
 			}
-			bs.Type = BeginSearchType(max(t, 0))
+			bs.Type = BeginSearchType(t)
 		case "spec":
 			for _, q := range kv[1].Pairs() {
 				switch q[0].Text() {
@@ -185,11 +198,11 @@ func (p *parser) findKeys(v resp.Value, fk *FindKeys) error {
 	for _, kv := range v.Pairs() {
 		switch kv[0].Text() {
 		case "type":
-			t := slices.Index(findKeysNames[:], kv[1].Text())
-			if t < 0 && p.strict() {
-				return fmt.Errorf("unknown find_keys type %q", kv[1].Text())
+			t, err := p.enum(kv[1].Text(), findKeysNames[:], "find_keys type")
+			if err != nil {
+				return err
 			}
-			fk.Type = FindKeysType(max(t, 0))
+			fk.Type = FindKeysType(t)
 		case "spec":
 			for _, q := range kv[1].Pairs() {
 				n := int(q[1].Int)
@@ -286,11 +299,12 @@ func (p *parser) args(v resp.Value, cmd string) ([]Arg, error) {
 			case "name":
 				a.Name = val.Text()
 			case "type":
-				t := slices.Index(argTypeNames[:], val.Text())
-				if (t < 0 || val.Text() == "") && p.strict() {
-					return nil, fmt.Errorf("%s: unknown argument type %q", cmd, val.Text())
+				var t int
+				t, err = p.enum(val.Text(), argTypeNames[:], "argument type")
+				a.Type = ArgType(t)
+				if err != nil {
+					err = fmt.Errorf("%s: %w", cmd, err)
 				}
-				a.Type = ArgType(max(t, 0))
 			case "token":
 				a.Token = val.Text()
 			case "display_text":
