@@ -24,19 +24,24 @@ func pongServer(nc net.Conn) {
 	}
 }
 
-// TestArmStopWaitsForRunningCallback cancels an operation's context as
-// the operation ends: the cancellation callback is already running (held
-// by a hook before it sets its deadline in the past) when the operation
-// disarms. Disarming must wait for the callback, or its deadline would
-// land on the next command, which would fail at once.
-func TestArmStopWaitsForRunningCallback(t *testing.T) {
+// pongConn returns a Conn to a pongServer over an in-memory pipe.
+func pongConn(t testing.TB) *Conn {
 	client, server := net.Pipe()
 	t.Cleanup(func() {
 		client.Close()
 		server.Close()
 	})
 	go pongServer(server)
-	c := newConn(client, &Options{})
+	return newConn(client, &Options{})
+}
+
+// TestArmStopWaitsForRunningCallback cancels an operation's context as
+// the operation ends: the cancellation callback is already running (held
+// by a hook before it sets its deadline in the past) when the operation
+// disarms. Disarming must wait for the callback, or its deadline would
+// land on the next command, which would fail at once.
+func TestArmStopWaitsForRunningCallback(t *testing.T) {
+	c := pongConn(t)
 
 	running := make(chan struct{})
 	release := make(chan struct{})
@@ -79,13 +84,7 @@ func TestArmStopWaitsForRunningCallback(t *testing.T) {
 // before any cancellation disarms at once, and a cancellation after it
 // changes nothing.
 func TestArmStopBeforeCancel(t *testing.T) {
-	client, server := net.Pipe()
-	t.Cleanup(func() {
-		client.Close()
-		server.Close()
-	})
-	go pongServer(server)
-	c := newConn(client, &Options{})
+	c := pongConn(t)
 	var ran atomic.Bool
 	c.hooks = &armHooks{interrupting: func() { ran.Store(true) }}
 
@@ -106,12 +105,7 @@ func TestArmStopBeforeCancel(t *testing.T) {
 // BenchmarkArm is what every operation on a connection pays to honour a
 // cancellable context: arming and disarming.
 func BenchmarkArm(b *testing.B) {
-	client, server := net.Pipe()
-	b.Cleanup(func() {
-		client.Close()
-		server.Close()
-	})
-	c := newConn(client, &Options{})
+	c := pongConn(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b.ReportAllocs()
