@@ -241,3 +241,43 @@ func TestParseReadsRESP3(t *testing.T) {
 		t.Errorf("RESP3 docs parse differently from RESP2 docs")
 	}
 }
+
+// FuzzParse reads arbitrary replies as COMMAND DOCS and COMMAND INFO: a
+// live server's docs reach the shell's parser, which must never fail in
+// Lenient mode nor panic in either mode.
+func FuzzParse(f *testing.F) {
+	version := string(resp.AppendValue(nil, resp.BulkString("7.0.15")))
+	info := "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@read\r\n*0\r\n" +
+		"*1\r\n*6\r\n$5\r\nflags\r\n*1\r\n+RO\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n" +
+		"$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n"
+	docs := "%1\r\n$3\r\nget\r\n%2\r\n$7\r\nsummary\r\n$3\r\nGet\r\n$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n"
+	f.Add([]byte(version + info + docs))
+	f.Add([]byte(version + "*0\r\n" + docs))
+	f.Add([]byte(version + info + "*2\r\n$3\r\nget\r\n*2\r\n$11\r\nsubcommands\r\n*2\r\n$5\r\nget|x\r\n*0\r\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > 4096 {
+			return
+		}
+		rd := resp.NewReader(bufio.NewReader(bytes.NewReader(in)))
+		var vs [3]resp.Value
+		for i := range vs {
+			v, err := rd.ReadValue()
+			if err != nil {
+				break
+			}
+			vs[i] = v
+		}
+		info, docs := vs[1], vs[2]
+		if _, err := commands.Parse(info, docs, commands.Lenient); err != nil {
+			t.Fatalf("Parse(Lenient): %v", err)
+		}
+		if cmds, err := commands.Parse(resp.Value{}, docs, commands.Lenient); err != nil {
+			t.Fatalf("Parse(Lenient) of docs alone: %v", err)
+		} else {
+			for _, c := range cmds {
+				_ = c.Usage()
+			}
+		}
+		commands.Parse(info, docs, commands.Strict)
+	})
+}
