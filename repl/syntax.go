@@ -35,6 +35,11 @@ type argMatcher struct {
 	pending []redisx.Arg
 	// lost is set when a word fits no argument.
 	lost bool
+	// last is the argument the last word fed filled, and lastToken is
+	// set when that word was the argument's token (NX, EX) rather than
+	// its value; last is nil when the word fitted nowhere.
+	last      *redisx.Arg
+	lastToken bool
 }
 
 func newArgMatcher(args []redisx.Arg) *argMatcher {
@@ -47,6 +52,7 @@ func newArgMatcher(args []redisx.Arg) *argMatcher {
 
 // feed matches the next word typed.
 func (m *argMatcher) feed(w string) {
+	m.last, m.lastToken = nil, false
 	if m.lost {
 		return
 	}
@@ -54,6 +60,7 @@ func (m *argMatcher) feed(w string) {
 		p := &m.pending[0]
 		rest, strong, ok := enterArg(p, w)
 		if ok && (strong || !p.Flags.Has(redisx.ArgOptional)) {
+			m.last, m.lastToken = leafOf(p, w)
 			m.pending = slices.Concat(rest, m.pending[1:])
 			return
 		}
@@ -90,6 +97,7 @@ func (m *argMatcher) feed(w string) {
 	switch {
 	case strongAt >= 0:
 		a := &m.args[strongAt]
+		m.last, m.lastToken = leafOf(a, w)
 		if a.Flags.Has(redisx.ArgOptional) || m.seen[strongAt] {
 			// Optional arguments come in any order: keep the others.
 			if a.Flags.Has(redisx.ArgMultiple) {
@@ -107,6 +115,7 @@ func (m *argMatcher) feed(w string) {
 			j = weakOptional
 		}
 		rest, _, _ := enterArg(&m.args[j], w)
+		m.last, m.lastToken = leafOf(&m.args[j], w)
 		m.take(j)
 		m.pending = rest
 	default:
@@ -249,4 +258,78 @@ func firstWords(a *redisx.Arg, tokens []string) ([]string, bool) {
 		return tokens, false
 	}
 	return tokens, a.Type == redisx.ArgKey
+}
+
+// leafOf returns the argument w fills when it starts argument a (as
+// enterArg matched it), and whether w is that argument's token.
+func leafOf(a *redisx.Arg, w string) (*redisx.Arg, bool) {
+	if a.Type == redisx.ArgPureToken || a.Token != "" {
+		return a, true
+	}
+	switch a.Type {
+	case redisx.ArgOneOf:
+		weak := -1
+		for i := range a.Args {
+			_, s, k := enterArg(&a.Args[i], w)
+			if k && s {
+				return leafOf(&a.Args[i], w)
+			}
+			if k && weak < 0 {
+				weak = i
+			}
+		}
+		if weak >= 0 {
+			return leafOf(&a.Args[weak], w)
+		}
+		return a, false
+	case redisx.ArgBlock:
+		if len(a.Args) > 0 {
+			return leafOf(&a.Args[0], w)
+		}
+	}
+	return a, false
+}
+
+// firstValues appends the value arguments (not tokens) that may start
+// argument a: a itself for a plain value, the alternatives of a one-of,
+// the first part of a block.
+func firstValues(a *redisx.Arg, out []*redisx.Arg) []*redisx.Arg {
+	if a.Token != "" || a.Type == redisx.ArgPureToken {
+		return out
+	}
+	switch a.Type {
+	case redisx.ArgOneOf:
+		for i := range a.Args {
+			out = firstValues(&a.Args[i], out)
+		}
+		return out
+	case redisx.ArgBlock:
+		if len(a.Args) > 0 {
+			return firstValues(&a.Args[0], out)
+		}
+		return out
+	}
+	return append(out, a)
+}
+
+// satisfied reports whether every required argument has been filled: the
+// words fed so far are a complete command line.
+func (m *argMatcher) satisfied() bool {
+	if m.lost {
+		return false
+	}
+	for i := range m.pending {
+		if !m.pending[i].Flags.Has(redisx.ArgOptional) {
+			return false
+		}
+	}
+	for j := m.next; j < len(m.args); j++ {
+		if m.used[j] || m.seen[j] {
+			continue
+		}
+		if !m.args[j].Flags.Has(redisx.ArgOptional) {
+			return false
+		}
+	}
+	return true
 }
