@@ -38,11 +38,11 @@ func (e *fakeEditor) ReadLine(prompt string) (string, error) {
 	return e.lines[i], e.errs[i]
 }
 
-func (e *fakeEditor) AddHistory(line string)                             { e.history = append(e.history, line) }
-func (e *fakeEditor) SetCompleter(func(string) (string, []string))       {}
-func (e *fakeEditor) SetPainter(func(string) Painted)                    {}
-func (e *fakeEditor) ReadPassword(string) (string, error)                { return e.password, nil }
-func (e *fakeEditor) Close() error                                       { return nil }
+func (e *fakeEditor) AddHistory(line string)                       { e.history = append(e.history, line) }
+func (e *fakeEditor) SetCompleter(func(string) (string, []string)) {}
+func (e *fakeEditor) SetPainter(func(string) Painted)              {}
+func (e *fakeEditor) ReadPassword(string) (string, error)          { return e.password, nil }
+func (e *fakeEditor) Close() error                                 { return nil }
 
 // fakeClient answers commands with do and records them.
 type fakeClient struct {
