@@ -234,6 +234,21 @@ func hasSubPrefix(c *redisx.Command, s string) bool {
 // colours (theme none) the hint starts with "# " and a problem is
 // written "# (problem)", so neither reads as typed text.
 func (cs *commandSet) painted(line string, t theme, hints bool) Painted {
+	if ws, bar := cs.pipeAt(line, true); bar >= 0 {
+		// The command, then the pipe and the shell command it feeds.
+		p := cs.painted(line[:ws[bar].Start], t, false)
+		if t.builtin != "" {
+			p.Spans = append(p.Spans, Span{Start: ws[bar].Start, End: ws[bar].End, Style: t.builtin})
+		}
+		if hints && bar == len(ws)-1 {
+			lead := ""
+			if !endsInSpace(line) {
+				lead = " "
+			}
+			p.Hint, p.HintStyle = lead+t.hintMark+"shell command to pipe the reply to", t.hint
+		}
+		return p
+	}
 	info := cs.analyse(line)
 	var p Painted
 	for i, w := range info.words {

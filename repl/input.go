@@ -24,6 +24,7 @@ func (s *Shell) complete(line string) (string, []string) {
 	c := completer{cmds: s.cmds.Load(), builtins: s.cfg.Builtins, cluster: attempts}
 	if st.keys {
 		c.keys = s.client.ScanKeys
+		c.data, _ = s.client.(DataSource)
 	}
 	return c.complete(line)
 }

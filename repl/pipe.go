@@ -23,6 +23,17 @@ import (
 // It returns the command's words (repeat prefix removed) and the shell
 // command, as typed.
 func (cs *commandSet) splitPipe(line string) ([]string, string, bool) {
+	ws, bar := cs.pipeAt(line, false)
+	if bar < 0 {
+		return nil, "", false
+	}
+	return stripRepeat(values(ws[:bar])), strings.TrimSpace(line[ws[bar].End:]), true
+}
+
+// pipeAt returns the words of line and the index of the word that is a
+// pipe (see splitPipe), -1 when there is none. With typing, a "|" that
+// ends the line counts too: the shell command is still to be typed.
+func (cs *commandSet) pipeAt(line string, typing bool) ([]word, int) {
 	ws := lexLine(line)
 	bar := -1
 	for i, w := range ws {
@@ -31,18 +42,17 @@ func (cs *commandSet) splitPipe(line string) ([]string, string, bool) {
 			break
 		}
 	}
-	if bar <= 0 || bar == len(ws)-1 {
-		return nil, "", false
+	if bar <= 0 || bar == len(ws)-1 && !typing {
+		return ws, -1
 	}
 	last := ws[len(ws)-1]
 	if !last.Open && !last.Bad && cs.valid(values(ws)) {
-		return nil, "", false
+		return ws, -1
 	}
-	left := stripRepeat(values(ws[:bar]))
-	if !cs.valid(left) {
-		return nil, "", false
+	if !cs.valid(values(ws[:bar])) {
+		return ws, -1
 	}
-	return left, strings.TrimSpace(line[ws[bar].End:]), true
+	return ws, bar
 }
 
 // valid reports whether words (with or without a repeat prefix) are a
