@@ -35,21 +35,21 @@ type shellCommand struct{ syntax, what string }
 // them.
 var shellCommands = []shellCommand{
 	{"help [COMMAND|@GROUP]", "help on Redis commands (help <Tab> lists the topics)"},
-	{"peek KEY [COUNT]", "the key's type, encoding, TTL, memory, length and first COUNT (10) items; also :peek"},
-	{"COMMAND | SHELL-COMMAND", "pipe the reply to a shell command: LRANGE l 0 -1 | grep x (when the line is not a valid command with | as an argument)"},
+	{"peek KEY [COUNT]", "type, encoding, TTL, memory, length and first COUNT (10) items of KEY; also :peek"},
+	{"COMMAND | SHELL-COMMAND", "pipe the reply to a shell command, unless the line is valid with | as an argument"},
 	{"N COMMAND", "run COMMAND N times"},
 	{"connect HOST PORT", "connect to another server"},
 	{"clear", "clear the screen"},
 	{"quit, exit", "leave the shell (also Ctrl-D, or Ctrl-C at an empty prompt)"},
 	{":set", "show the preferences"},
 	{":set hints|nohints", "syntax hints after the cursor on or off"},
-	{":set keys|nokeys", "completion of keys, fields, members, ... from the server on or off"},
+	{":set keys|nokeys", "completion of keys, fields, members, ... from the server"},
 	{":set theme dark|light|none", "the colours of the line being typed"},
 	{":set decode utf-8|none", "show strings that are valid UTF-8 as text, or as redis-cli does"},
 	{":set pager on|off|CMD", "page replies taller than the terminal ($PAGER, else less)"},
-	{":set confirm on|off", "ask before FLUSHALL, FLUSHDB, SHUTDOWN, DEBUG SEGFAULT, CLUSTER RESET, KEYS on a big database"},
-	{":retry [key=value ...]", "show or change the retry policy (retries=, backoff=, base=, cap=, on=, sent=, deadline=; cluster-error-attempts= with -c)"},
-	{":verbose [on|off]", "show or change whether retries (and with -c, redirects and topology reads) are printed"},
+	{":set confirm on|off", "ask before FLUSHALL, FLUSHDB, SHUTDOWN, DEBUG crashes, CLUSTER RESET, big KEYS"},
+	{":retry [key=value ...]", "show or change the retry policy: retries=, backoff=, base=, cap=, on=, sent=, deadline="},
+	{":verbose [on|off]", "show or change whether retries (with -c, redirects too) are printed"},
 	{":help", "show this list"},
 }
 

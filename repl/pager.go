@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // defaultLess is the LESS setting given to less when LESS is not set:
@@ -95,7 +96,9 @@ func (s *Shell) page(text []byte) bool {
 	if height <= 1 || !tallerThan(text, width, height-1) {
 		return false
 	}
+	start := time.Now()
 	err := s.runShellCommand(cmdline, bytes.NewReader(text), true)
+	s.paged += time.Since(start)
 	if err != nil {
 		s.errorf("pager %q: %v (:set pager off prints replies directly)", cmdline, err)
 		return false

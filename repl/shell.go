@@ -113,6 +113,9 @@ type Shell struct {
 	plain atomic.Bool
 
 	buf []byte
+	// paged is the time spent in the pager, which a command's running
+	// time leaves out.
+	paged time.Duration
 	// lastHistory is the last line added to the history.
 	lastHistory string
 	// warned keeps the history write error from repeating.
@@ -322,6 +325,7 @@ func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 	s.cfg.Secrets.AddCommand(args)
 	start := time.Now()
+	s.paged = 0
 	streaming := redisx.IsStreaming(args)
 	if streaming && s.cfg.Format.Mode != format.Raw {
 		s.print("Reading messages... (press Ctrl-C to quit)\n")
@@ -343,7 +347,7 @@ func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 			}
 		}
 	})
-	elapsed := time.Since(start)
+	elapsed := time.Since(start) - s.paged
 	switch {
 	case elapsed >= slowCommand && s.cfg.Format.Mode == format.TTY:
 		// After Ctrl-C this follows the "^C" the terminal echoed, as in
