@@ -186,8 +186,8 @@ func needsQuotes(name string) bool {
 
 // quoteName writes name as a word of the line: as it is when it needs no
 // quotes and style is 0, in single quotes when style is a single quote
-// and it has only
-// printable text, else in double quotes with the escapes the line
+// and it has only printable text, else in double quotes with the escapes
+// the line
 // understands (\" \\ \n \r \t \a \b and \xhh), printable UTF-8 kept.
 func quoteName(name string, style byte) string {
 	if style == 0 && !needsQuotes(name) {
