@@ -118,9 +118,6 @@ func drawLine(line string, pos int, p Painted, prompt string, width int, withHin
 	curRow, curCol := -1, -1
 	i := 0 // rune index
 	for off, r := range line {
-		if i == pos {
-			curRow, curCol = sc.at()
-		}
 		want := ""
 		for len(spans) > 0 && spans[0].End <= off {
 			spans = spans[1:]
@@ -140,7 +137,14 @@ func drawLine(line string, pos int, p Painted, prompt string, width int, withHin
 			style = want
 		}
 		b.WriteString(c.text)
-		sc.put(c.width)
+		if i == pos && c.width == 0 {
+			curRow, curCol = sc.at()
+		}
+		if row, col := sc.put(c.width); i == pos && c.width > 0 {
+			// On the character, where the terminal draws it: at the
+			// start of the next row for a wide one that did not fit.
+			curRow, curCol = row, col
+		}
 		i++
 	}
 	if style != "" {

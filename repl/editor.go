@@ -1,8 +1,11 @@
 package repl
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -341,9 +344,28 @@ func (w *drawWriter) Write(b []byte) (int, error) {
 		_, err := io.WriteString(w.out, "\r"+cursorUp(row)+cleanPrefix)
 		return len(b), err
 	}
+	if bytes.Contains(b, []byte(cleanPrefix)) {
+		// The list of completions (or the Ctrl-R search line) below the
+		// input ends by moving back to the cursor's column, counted in
+		// characters: count it in columns.
+		if m := trailingForward.FindIndex(b); m != nil {
+			w.e.mu.Lock()
+			col := w.e.cursorCol
+			w.e.mu.Unlock()
+			out := append([]byte(nil), b[:m[0]]...)
+			if col > 0 {
+				out = append(out, "\x1b["+strconv.Itoa(col)+"C"...)
+			}
+			_, err := w.out.Write(out)
+			return len(b), err
+		}
+	}
 	_, err := w.out.Write(b)
 	return len(b), err
 }
+
+// trailingForward is a cursor move to the right ending a write.
+var trailingForward = regexp.MustCompile(`\x1b\[[0-9]+C$`)
 
 // isClean reports whether b is readline's clearing of the input's lines:
 // "\x1b[J", then "\x1b[2K\r\x1b[A" for each line above the cursor's,

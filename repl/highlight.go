@@ -106,6 +106,10 @@ func (cs *commandSet) analyse(line string) lineInfo {
 	}
 
 	arity := tableArity(vals[:n])
+	if len(cmd.Args) == 0 && arity != n {
+		// Arguments the documentation does not describe (DEBUG SLEEP).
+		return info
+	}
 	m := newArgMatcher(cmd.Args)
 	for i := start + n; i < len(ws); i++ {
 		w := ws[i]

@@ -71,6 +71,9 @@ func (cs *commandSet) valid(words []string) bool {
 	case arity > 0 && len(words) != arity, arity < 0 && len(words) < -arity:
 		return false
 	}
+	if len(cmd.Args) == 0 && tableArity(words[:n]) != n {
+		return true // arguments the documentation does not describe
+	}
 	m := newArgMatcher(cmd.Args)
 	for _, w := range words[n:] {
 		m.feed(w)

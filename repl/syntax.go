@@ -61,7 +61,7 @@ func (m *argMatcher) feed(w string) {
 		rest, strong, ok := enterArg(p, w)
 		if ok && (strong || !p.Flags.Has(redisx.ArgOptional)) {
 			m.last, m.lastToken = leafOf(p, w)
-			m.pending = slices.Concat(rest, m.pending[1:])
+			m.pending = slices.Concat(rest, again(p), m.pending[1:])
 			return
 		}
 		// An optional part that does not start with this word is left
@@ -212,7 +212,7 @@ func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
 		for i := range a.Args {
 			r, s, k := enterArg(&a.Args[i], w)
 			if k && s {
-				return r, true, true
+				return slices.Concat(r, again(&a.Args[i])), true, true
 			}
 			if k && weak < 0 {
 				weak = i
@@ -220,18 +220,23 @@ func enterArg(a *redisx.Arg, w string) (rest []redisx.Arg, strong, ok bool) {
 		}
 		if weak >= 0 {
 			r, _, _ := enterArg(&a.Args[weak], w)
-			return r, false, true
+			return slices.Concat(r, again(&a.Args[weak])), false, true
 		}
 		return nil, false, false
 	case redisx.ArgBlock:
-		if len(a.Args) == 0 {
-			return nil, false, false
+		// Optional parts at the start may be left out: BITFIELD's
+		// [OVERFLOW ...] before SET.
+		for i := range a.Args {
+			c := &a.Args[i]
+			r, s, k := enterArg(c, w)
+			if k {
+				return slices.Concat(r, again(c), a.Args[i+1:]), s, true
+			}
+			if !c.Flags.Has(redisx.ArgOptional) {
+				break
+			}
 		}
-		r, s, k := enterArg(&a.Args[0], w)
-		if !k {
-			return nil, false, false
-		}
-		return slices.Concat(r, a.Args[1:]), s, true
+		return nil, false, false
 	}
 	return nil, false, true
 }
@@ -332,4 +337,16 @@ func (m *argMatcher) satisfied() bool {
 		}
 	}
 	return true
+}
+
+// again returns, for an argument that may repeat (multiple) and was just
+// entered, the optional repetition that may follow: CLIENT KILL's filters
+// inside its one-of. It returns nothing for other arguments.
+func again(a *redisx.Arg) []redisx.Arg {
+	if !a.Flags.Has(redisx.ArgMultiple) {
+		return nil
+	}
+	r := *a
+	r.Flags |= redisx.ArgOptional
+	return []redisx.Arg{r}
 }
