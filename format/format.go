@@ -94,6 +94,10 @@ type Options struct {
 	// rewrite the screen or set the window title. Raw mode, and TTY mode
 	// into a pipe or a file, keep the bytes, as redis-cli does.
 	Terminal bool
+	// UTF8 prints bulk strings in TTY mode with their valid UTF-8 kept as
+	// text (see EscapeUTF8) instead of redis-cli's \xhh escapes: the
+	// shell's :set decode utf-8 and --decode utf-8. Other modes ignore it.
+	UTF8 bool
 }
 
 // DefaultOptions returns the options redis-cli uses for mode m when no -d
@@ -139,7 +143,7 @@ func Append(buf []byte, v resp.Value, o Options) []byte {
 		buf = appendJSON(buf, v, o.Mode == QuotedJSON)
 		return append(buf, '\n')
 	default:
-		return appendTTY(buf, v, 0, o.Terminal)
+		return appendTTY(buf, v, 0, ttyStyle{term: o.Terminal, utf8: o.UTF8})
 	}
 }
 

@@ -12,18 +12,23 @@ import (
 // mode; the lines of the map after the first are indented by its width.
 const attributePrefix = "(attribute) "
 
+// ttyStyle are the options of the human format: term escapes the control
+// bytes of unquoted text (see Options.Terminal), utf8 keeps valid UTF-8 in
+// strings (see Options.UTF8).
+type ttyStyle struct{ term, utf8 bool }
+
 // appendTTY appends v in redis-cli's human format. indent is the number of
 // spaces that starts every line after the first: redis-cli's "prefix",
 // which only ever holds spaces. term escapes the control bytes of
 // unquoted text (see Options.Terminal).
-func appendTTY(buf []byte, v resp.Value, indent int, term bool) []byte {
+func appendTTY(buf []byte, v resp.Value, indent int, st ttyStyle) []byte {
 	if v.Attrs != nil {
 		buf = append(buf, attributePrefix...)
-		buf = appendTTY(buf, *v.Attrs, indent+len(attributePrefix), term)
+		buf = appendTTY(buf, *v.Attrs, indent+len(attributePrefix), st)
 		buf = appendSpaces(buf, indent)
 	}
 	text := func(s []byte) []byte {
-		if term {
+		if st.term {
 			return AppendPrintable(buf, s)
 		}
 		return append(buf, s...)
@@ -41,7 +46,11 @@ func appendTTY(buf []byte, v resp.Value, indent int, term bool) []byte {
 		buf = append(buf, "(double) "...)
 		buf = text(cstr(v.Str))
 	case resp.KindBulk:
-		buf = Escape(buf, v.Str)
+		if st.utf8 {
+			buf = EscapeUTF8(buf, v.Str)
+		} else {
+			buf = Escape(buf, v.Str)
+		}
 	case resp.KindVerbatim:
 		buf = text(v.Str)
 	case resp.KindBool:
@@ -54,7 +63,7 @@ func appendTTY(buf []byte, v resp.Value, indent int, term bool) []byte {
 		buf = append(buf, "(big number) "...)
 		buf = append(buf, v.Str...)
 	case resp.KindArray, resp.KindSet, resp.KindPush, resp.KindMap:
-		return appendTTYAggregate(buf, v, indent, term)
+		return appendTTYAggregate(buf, v, indent, st)
 	default:
 		buf = append(buf, "(nil)"...)
 	}
@@ -66,7 +75,7 @@ func appendTTY(buf []byte, v resp.Value, indent int, term bool) []byte {
 // the width of the element count. The first element continues the line the
 // caller started; later ones start after indent spaces, and their own
 // nested lines are indented by the width of the "N) " prefix as well.
-func appendTTYAggregate(buf []byte, v resp.Value, indent int, term bool) []byte {
+func appendTTYAggregate(buf []byte, v resp.Value, indent int, st ttyStyle) []byte {
 	n := v.Len()
 	isMap := v.Kind == resp.KindMap
 	if isMap && len(v.Elems)%2 == 1 {
@@ -100,10 +109,10 @@ func appendTTYAggregate(buf []byte, v resp.Value, indent int, term bool) []byte 
 		buf = appendPadded(buf, i+1, width)
 		buf = append(buf, sep, ' ')
 		if !isMap {
-			buf = appendTTY(buf, v.Elems[i], child, term)
+			buf = appendTTY(buf, v.Elems[i], child, st)
 			continue
 		}
-		buf = appendTTY(buf, v.Elems[2*i], child, term)
+		buf = appendTTY(buf, v.Elems[2*i], child, st)
 		buf = buf[:len(buf)-1] // the key's newline: the value follows on its line
 		buf = append(buf, " => "...)
 		val := resp.Nil()
@@ -113,7 +122,7 @@ func appendTTYAggregate(buf []byte, v resp.Value, indent int, term bool) []byte 
 		// A value that prints on one line stays after the "=>"; one that
 		// spans several starts on the next line, indented.
 		start := len(buf)
-		buf = appendTTY(buf, val, child, term)
+		buf = appendTTY(buf, val, child, st)
 		if bytes.Count(buf[start:], newline) > 1 {
 			buf = slices.Insert(buf, start, '\n')
 			buf = slices.Insert(buf, start+1, bytes.Repeat([]byte{' '}, child)...)

@@ -142,13 +142,19 @@ func (s *Standalone) State() State {
 // server and database until the keyspace is covered, max keys are found
 // or ctx ends.
 func (s *Standalone) ScanKeys(ctx context.Context, prefix string, max int) []string {
+	return scanKeys(ctx, s.scanClient().Do, prefix, max)
+}
+
+// scanClient returns the connection used for completion, on the same
+// server and database as the shell's.
+func (s *Standalone) scanClient() *redisx.Client {
 	o := s.c.Options()
 	if s.scan == nil {
 		s.scan = redisx.NewClient(o)
-	} else if so := s.scan.Options(); so.Addr() != o.Addr() || so.DB != o.DB || so.User != o.User || so.Password != o.Password {
+	} else if so := s.scan.Options(); so.Addr() != o.Addr() || so.Socket != o.Socket || so.DB != o.DB || so.User != o.User || so.Password != o.Password {
 		s.scan.SetOptions(o)
 	}
-	return scanKeys(ctx, s.scan.Do, prefix, max)
+	return s.scan
 }
 
 // scanKeys drives SCAN with do, bounded by ctx and max.

@@ -223,15 +223,24 @@ func (s *Shell) openHistory() {
 		s.warned = true
 	}
 	for _, l := range lines {
-		s.ed.AddHistory(l)
+		if l = strings.TrimRight(l, " \t"); l != s.lastHistory {
+			s.ed.AddHistory(l)
+			s.lastHistory = l
+		}
 	}
 }
 
-// addHistory records a line typed, unless it holds a secret.
+// addHistory records a line typed, unless it holds a secret, without its
+// trailing blanks, and not when it repeats the line before.
 func (s *Shell) addHistory(line string) {
+	line = strings.TrimRight(line, " \t")
+	if line == s.lastHistory {
+		return
+	}
 	kept, err := s.history.Add(line)
 	if kept {
 		s.ed.AddHistory(line)
+		s.lastHistory = line
 	}
 	if err != nil && !s.warned {
 		s.warned = true

@@ -39,11 +39,11 @@ func (e *fakeEditor) ReadLine(prompt string) (string, error) {
 	return e.lines[i], e.errs[i]
 }
 
-func (e *fakeEditor) AddHistory(line string)                             { e.history = append(e.history, line) }
-func (e *fakeEditor) SetCompleter(func(string) (string, []string))       {}
-func (e *fakeEditor) SetHinter(func(string) string, func(string) string) {}
-func (e *fakeEditor) ReadPassword(string) (string, error)                { return e.password, nil }
-func (e *fakeEditor) Close() error                                       { return nil }
+func (e *fakeEditor) AddHistory(line string)                       { e.history = append(e.history, line) }
+func (e *fakeEditor) SetCompleter(func(string) (string, []string)) {}
+func (e *fakeEditor) SetPainter(func(string) Painted)              {}
+func (e *fakeEditor) ReadPassword(string) (string, error)          { return e.password, nil }
+func (e *fakeEditor) Close() error                                 { return nil }
 
 // fakeClient answers commands with do and records them.
 type fakeClient struct {
@@ -149,7 +149,7 @@ func TestShellLines(t *testing.T) {
 		}
 		return resp.Status("OK"), nil
 	}}
-	r := runShell(t, Config{Version: "1.0"}, ed, client)
+	r := runShell(t, Config{Version: "1.0", Pager: "off"}, ed, client)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -158,8 +158,9 @@ func TestShellLines(t *testing.T) {
 		"Invalid argument(s)\n" +
 		"Invalid redis-cli repeat command option value.\n" +
 		format.HelpDetail([]string{"get"}, "1.0", false) +
-		"hints off\nkeys on\n" +
-		"unknown redish preference 'bogus'\n" +
+		"hints off: no syntax hints\n" +
+		"hints    off\nkeys     on\ntheme    dark (colour is off)\ndecode   none\npager    off\nconfirm  on\n" +
+		"unknown redish preference 'bogus' (hints, nohints, keys, nokeys, theme, decode, pager, confirm)\n" +
 		"unknown redish internal command ':bogus'\n" +
 		"\x1b[H\x1b[2J"
 	if got := r.out.String(); got != want {
@@ -310,7 +311,8 @@ func TestShellRetryBuiltins(t *testing.T) {
 	r := runShell(t, Config{}, ed, client)
 	want := "retry retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe\n" +
 		"retry retries=5 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=all\n" +
-		"verbose on\nverbose off\n"
+		"verbose on: retries are printed on stderr as they happen\nverbose on\n" +
+		"verbose off: retries happen silently\nverbose off\n"
 	if got := r.out.String(); got != want {
 		t.Errorf("output:\n%q\nwant\n%q", got, want)
 	}
@@ -343,9 +345,9 @@ func TestShellRCFile(t *testing.T) {
 	}
 	ed := &fakeEditor{lines: []string{":set"}}
 	client := &fakeClient{policy: retry.DefaultPolicy()}
-	r := runShell(t, Config{RCPath: rc}, ed, client)
+	r := runShell(t, Config{RCPath: rc, Pager: "off"}, ed, client)
 	want := "redishrc: only :set, :retry and :verbose lines are allowed: SET k v\n" +
-		"hints off\nkeys off\n"
+		"hints    off\nkeys     off\ntheme    dark (colour is off)\ndecode   none\npager    off\nconfirm  on\n"
 	if got := r.out.String(); got != want {
 		t.Errorf("output:\n%q\nwant\n%q", got, want)
 	}

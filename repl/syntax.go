@@ -35,6 +35,11 @@ type argMatcher struct {
 	pending []commands.Arg
 	// lost is set when a word fits no argument.
 	lost bool
+	// last is the argument the last word fed filled, and lastToken is
+	// set when that word was the argument's token (NX, EX) rather than
+	// its value; last is nil when the word fitted nowhere.
+	last      *commands.Arg
+	lastToken bool
 }
 
 func newArgMatcher(args []commands.Arg) *argMatcher {
@@ -47,6 +52,7 @@ func newArgMatcher(args []commands.Arg) *argMatcher {
 
 // feed matches the next word typed.
 func (m *argMatcher) feed(w string) {
+	m.last, m.lastToken = nil, false
 	if m.lost {
 		return
 	}
@@ -54,7 +60,8 @@ func (m *argMatcher) feed(w string) {
 		p := &m.pending[0]
 		rest, strong, ok := enterArg(p, w)
 		if ok && (strong || !p.Flags.Has(commands.ArgOptional)) {
-			m.pending = slices.Concat(rest, m.pending[1:])
+			m.last, m.lastToken = leafOf(p, w)
+			m.pending = slices.Concat(rest, again(p), m.pending[1:])
 			return
 		}
 		// An optional part that does not start with this word is left
@@ -90,6 +97,7 @@ func (m *argMatcher) feed(w string) {
 	switch {
 	case strongAt >= 0:
 		a := &m.args[strongAt]
+		m.last, m.lastToken = leafOf(a, w)
 		if a.Flags.Has(commands.ArgOptional) || m.seen[strongAt] {
 			// Optional arguments come in any order: keep the others.
 			if a.Flags.Has(commands.ArgMultiple) {
@@ -107,6 +115,7 @@ func (m *argMatcher) feed(w string) {
 			j = weakOptional
 		}
 		rest, _, _ := enterArg(&m.args[j], w)
+		m.last, m.lastToken = leafOf(&m.args[j], w)
 		m.take(j)
 		m.pending = rest
 	default:
@@ -203,7 +212,7 @@ func enterArg(a *commands.Arg, w string) (rest []commands.Arg, strong, ok bool) 
 		for i := range a.Args {
 			r, s, k := enterArg(&a.Args[i], w)
 			if k && s {
-				return r, true, true
+				return slices.Concat(r, again(&a.Args[i])), true, true
 			}
 			if k && weak < 0 {
 				weak = i
@@ -211,18 +220,23 @@ func enterArg(a *commands.Arg, w string) (rest []commands.Arg, strong, ok bool) 
 		}
 		if weak >= 0 {
 			r, _, _ := enterArg(&a.Args[weak], w)
-			return r, false, true
+			return slices.Concat(r, again(&a.Args[weak])), false, true
 		}
 		return nil, false, false
 	case commands.ArgBlock:
-		if len(a.Args) == 0 {
-			return nil, false, false
+		// Optional parts at the start may be left out: BITFIELD's
+		// [OVERFLOW ...] before SET.
+		for i := range a.Args {
+			c := &a.Args[i]
+			r, s, k := enterArg(c, w)
+			if k {
+				return slices.Concat(r, again(c), a.Args[i+1:]), s, true
+			}
+			if !c.Flags.Has(commands.ArgOptional) {
+				break
+			}
 		}
-		r, s, k := enterArg(&a.Args[0], w)
-		if !k {
-			return nil, false, false
-		}
-		return slices.Concat(r, a.Args[1:]), s, true
+		return nil, false, false
 	}
 	return nil, false, true
 }
@@ -249,4 +263,90 @@ func firstWords(a *commands.Arg, tokens []string) ([]string, bool) {
 		return tokens, false
 	}
 	return tokens, a.Type == commands.ArgKey
+}
+
+// leafOf returns the argument w fills when it starts argument a (as
+// enterArg matched it), and whether w is that argument's token.
+func leafOf(a *commands.Arg, w string) (*commands.Arg, bool) {
+	if a.Type == commands.ArgPureToken || a.Token != "" {
+		return a, true
+	}
+	switch a.Type {
+	case commands.ArgOneOf:
+		weak := -1
+		for i := range a.Args {
+			_, s, k := enterArg(&a.Args[i], w)
+			if k && s {
+				return leafOf(&a.Args[i], w)
+			}
+			if k && weak < 0 {
+				weak = i
+			}
+		}
+		if weak >= 0 {
+			return leafOf(&a.Args[weak], w)
+		}
+		return a, false
+	case commands.ArgBlock:
+		if len(a.Args) > 0 {
+			return leafOf(&a.Args[0], w)
+		}
+	}
+	return a, false
+}
+
+// firstValues appends the value arguments (not tokens) that may start
+// argument a: a itself for a plain value, the alternatives of a one-of,
+// the first part of a block.
+func firstValues(a *commands.Arg, out []*commands.Arg) []*commands.Arg {
+	if a.Token != "" || a.Type == commands.ArgPureToken {
+		return out
+	}
+	switch a.Type {
+	case commands.ArgOneOf:
+		for i := range a.Args {
+			out = firstValues(&a.Args[i], out)
+		}
+		return out
+	case commands.ArgBlock:
+		if len(a.Args) > 0 {
+			return firstValues(&a.Args[0], out)
+		}
+		return out
+	}
+	return append(out, a)
+}
+
+// satisfied reports whether every required argument has been filled: the
+// words fed so far are a complete command line.
+func (m *argMatcher) satisfied() bool {
+	if m.lost {
+		return false
+	}
+	for i := range m.pending {
+		if !m.pending[i].Flags.Has(commands.ArgOptional) {
+			return false
+		}
+	}
+	for j := m.next; j < len(m.args); j++ {
+		if m.used[j] || m.seen[j] {
+			continue
+		}
+		if !m.args[j].Flags.Has(commands.ArgOptional) {
+			return false
+		}
+	}
+	return true
+}
+
+// again returns, for an argument that may repeat (multiple) and was just
+// entered, the optional repetition that may follow: CLIENT KILL's filters
+// inside its one-of. It returns nothing for other arguments.
+func again(a *commands.Arg) []commands.Arg {
+	if !a.Flags.Has(commands.ArgMultiple) {
+		return nil
+	}
+	r := *a
+	r.Flags |= commands.ArgOptional
+	return []commands.Arg{r}
 }
