@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,11 +347,11 @@ func (w *drawWriter) Write(b []byte) (int, error) {
 		// The list of completions (or the Ctrl-R search line) below the
 		// input ends by moving back to the cursor's column, counted in
 		// characters: count it in columns.
-		if m := trailingForward.FindIndex(b); m != nil {
+		if start := trailingForward(b); start >= 0 {
 			w.e.mu.Lock()
 			col := w.e.cursorCol
 			w.e.mu.Unlock()
-			out := append([]byte(nil), b[:m[0]]...)
+			out := append([]byte(nil), b[:start]...)
 			if col > 0 {
 				out = append(out, "\x1b["+strconv.Itoa(col)+"C"...)
 			}
@@ -364,8 +363,24 @@ func (w *drawWriter) Write(b []byte) (int, error) {
 	return len(b), err
 }
 
-// trailingForward is a cursor move to the right ending a write.
-var trailingForward = regexp.MustCompile(`\x1b\[[0-9]+C$`)
+// trailingForward returns where the cursor move to the right that ends b
+// ("\x1b[<n>C") starts, or -1 when b does not end with one. (Matched by
+// hand: a package-level regular expression is compiled at every start.)
+func trailingForward(b []byte) int {
+	i := len(b) - 1
+	if i < 0 || b[i] != 'C' {
+		return -1
+	}
+	i--
+	digits := i
+	for i >= 0 && b[i] >= '0' && b[i] <= '9' {
+		i--
+	}
+	if i == digits || i < 1 || b[i] != '[' || b[i-1] != '\x1b' {
+		return -1
+	}
+	return i - 1
+}
 
 // isClean reports whether b is readline's clearing of the input's lines:
 // "\x1b[J", then "\x1b[2K\r\x1b[A" for each line above the cursor's,
