@@ -5,6 +5,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/redish/redish/format"
 
@@ -57,9 +58,11 @@ func (c *config) printRedisHelp(topic []string) error {
 	return p.text(text)
 }
 
-var ansiSequence = regexp.MustCompile("\x1b\\[[0-9;]*m")
+// ansiSequence is compiled on first use: a package-level expression would
+// be compiled at every start of the program.
+var ansiSequence = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-9;]*m") })
 
-func stripANSI(s string) string { return ansiSequence.ReplaceAllString(s, "") }
+func stripANSI(s string) string { return ansiSequence().ReplaceAllString(s, "") }
 
 // writeFlags lists flags as "  -p, --port PORT   text", the text wrapped
 // to 100 columns and aligned.

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -101,7 +102,10 @@ func readBuildInfo(s stamp, info *debug.BuildInfo) buildInfo {
 // pseudoVersion matches the end of a pseudo-version: the commit's time
 // (UTC, yyyymmddhhmmss) and its hash's first 12 digits
 // ("v0.0.0-20250102030405-0123456789ab", "v1.2.4-0.20250102030405-...").
-var pseudoVersion = regexp.MustCompile(`[-.]([0-9]{14})-([0-9a-f]{12})(\+.*)?$`)
+// It is compiled on first use, not at every start.
+var pseudoVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`[-.]([0-9]{14})-([0-9a-f]{12})(\+.*)?$`)
+})
 
 // pseudoTime is the layout of a pseudo-version's time.
 const pseudoTime = "20060102150405"
@@ -109,7 +113,7 @@ const pseudoTime = "20060102150405"
 // fromPseudoVersion returns the commit and time a pseudo-version names,
 // or "" for a release version.
 func fromPseudoVersion(v string) (commit, date string) {
-	m := pseudoVersion.FindStringSubmatch(v)
+	m := pseudoVersion().FindStringSubmatch(v)
 	if m == nil {
 		return "", ""
 	}
