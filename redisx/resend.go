@@ -15,67 +15,67 @@ import (
 // This file holds that decision; README.md lists the table with the
 // reasons, and the two must say the same.
 
-// readOnlyNames are the commands the command table does not flag
+// readOnlyName reports the commands the command table does not flag
 // readonly that cannot change data either: they report on the server,
 // the connection or the cluster.
-var readOnlyNames = map[string]bool{
-	"ping": true, "echo": true, "time": true, "info": true, "lastsave": true, "role": true,
-	"command|count": true, "command|docs": true, "command|getkeys": true, "command|getkeysandflags": true,
-	"command|info": true, "command|list": true, "command|help": true,
-	"client|getname": true, "client|getredir": true, "client|id": true, "client|info": true,
-	"client|list": true, "client|trackinginfo": true, "client|help": true,
-	"cluster|countkeysinslot": true, "cluster|getkeysinslot": true, "cluster|info": true,
-	"cluster|keyslot": true, "cluster|links": true, "cluster|myid": true, "cluster|nodes": true,
-	"cluster|shards": true, "cluster|slots": true, "cluster|replicas": true, "cluster|slaves": true,
-	"cluster|count-failure-reports": true, "cluster|help": true,
-	"config|get": true, "config|help": true,
-	"acl|cat": true, "acl|genpass": true, "acl|getuser": true, "acl|list": true, "acl|users": true,
-	"acl|whoami": true, "acl|dryrun": true, "acl|help": true,
-	"latency|doctor": true, "latency|graph": true, "latency|histogram": true, "latency|history": true,
-	"latency|latest": true, "latency|help": true,
-	"memory|doctor": true, "memory|malloc-stats": true, "memory|stats": true, "memory|help": true,
-	"module|list": true, "module|help": true,
-	"pubsub|channels": true, "pubsub|numpat": true, "pubsub|numsub": true, "pubsub|shardchannels": true,
-	"pubsub|shardnumsub": true, "pubsub|help": true,
-	"script|exists": true, "script|help": true,
-	"function|dump": true, "function|list": true, "function|stats": true, "function|help": true,
-	"slowlog|get": true, "slowlog|len": true, "slowlog|help": true,
-	"object|help": true, "xgroup|help": true, "xinfo|help": true,
+func readOnlyName(name string) bool {
+	switch name {
+	case "ping", "echo", "time", "info", "lastsave", "role", "command|count", "command|docs",
+		"command|getkeys", "command|getkeysandflags", "command|info", "command|list", "command|help",
+		"client|getname", "client|getredir", "client|id", "client|info", "client|list",
+		"client|trackinginfo", "client|help", "cluster|countkeysinslot", "cluster|getkeysinslot",
+		"cluster|info", "cluster|keyslot", "cluster|links", "cluster|myid", "cluster|nodes",
+		"cluster|shards", "cluster|slots", "cluster|replicas", "cluster|slaves",
+		"cluster|count-failure-reports", "cluster|help", "config|get", "config|help", "acl|cat",
+		"acl|genpass", "acl|getuser", "acl|list", "acl|users", "acl|whoami", "acl|dryrun", "acl|help",
+		"latency|doctor", "latency|graph", "latency|histogram", "latency|history", "latency|latest",
+		"latency|help", "memory|doctor", "memory|malloc-stats", "memory|stats", "memory|help",
+		"module|list", "module|help", "pubsub|channels", "pubsub|numpat", "pubsub|numsub",
+		"pubsub|shardchannels", "pubsub|shardnumsub", "pubsub|help", "script|exists", "script|help",
+		"function|dump", "function|list", "function|stats", "function|help", "slowlog|get",
+		"slowlog|len", "slowlog|help", "object|help", "xgroup|help", "xinfo|help":
+		return true
+	}
+	return false
 }
 
-// sessionNames are the commands whose effect lives in the connection
+// sessionName reports the commands whose effect lives in the connection
 // (database, credentials, protocol, name, mode): it ended with the lost
 // connection, and sending them on the new one is running them for the
 // first time there. MULTI and WATCH are among them: the transaction rules
 // of Client decide what happens to a transaction around a lost
 // connection.
-var sessionNames = map[string]bool{
-	"select": true, "auth": true, "hello": true, "reset": true, "quit": true,
-	"readonly": true, "readwrite": true, "asking": true,
-	"multi": true, "watch": true, "unwatch": true, "discard": true,
-	"client|setname": true, "client|setinfo": true, "client|reply": true,
-	"client|tracking": true, "client|caching": true, "client|no-evict": true, "client|no-touch": true,
+func sessionName(name string) bool {
+	switch name {
+	case "select", "auth", "hello", "reset", "quit", "readonly", "readwrite", "asking", "multi", "watch",
+		"unwatch", "discard", "client|setname", "client|setinfo", "client|reply", "client|tracking",
+		"client|caching", "client|no-evict", "client|no-touch":
+		return true
+	}
+	return false
 }
 
-// idempotentNames are the writes whose second run, right after the first,
+// idempotentName reports the writes whose second run, right after the first,
 // leaves the data as the first left it, whatever the arguments. The
 // commands whose arguments decide it are in idempotentArgs.
 //
 // Their reply to the second run may differ from the first's: DEL, SADD or
 // HSET count what that run changed, 0 when the first had done it.
-var idempotentNames = map[string]bool{
-	"mset": true, "hmset": true, "hset": true, "hdel": true,
-	"sadd": true, "srem": true, "zrem": true, "zremrangebyscore": true, "zremrangebylex": true,
-	"del": true, "unlink": true, "expireat": true, "pexpireat": true, "persist": true,
-	"lset": true, "setrange": true, "pfadd": true, "geoadd": true,
-	"flushdb": true, "flushall": true, "script|load": true, "script|flush": true,
+func idempotentName(name string) bool {
+	switch name {
+	case "mset", "hmset", "hset", "hdel", "sadd", "srem", "zrem", "zremrangebyscore", "zremrangebylex",
+		"del", "unlink", "expireat", "pexpireat", "persist", "lset", "setrange", "pfadd", "geoadd",
+		"flushdb", "flushall", "script|load", "script|flush":
+		return true
+	}
+	return false
 }
 
 // connectionScoped reports whether args name a command whose effect lives
-// on the connection only (see sessionNames).
+// on the connection only (see sessionName).
 func connectionScoped(args [][]byte) bool {
 	cmd := commands.LookupBytes(args)
-	return cmd != nil && sessionNames[cmd.Name]
+	return cmd != nil && sessionName(cmd.Name)
 }
 
 // ReadOnly reports whether args name a command that cannot change data:
@@ -90,7 +90,7 @@ func ReadOnly(args [][]byte) bool {
 	if cmd.Flags.Has(commands.FlagReadonly) && !cmd.Flags.Has(commands.FlagWrite) {
 		return true
 	}
-	return readOnlyNames[cmd.Name]
+	return readOnlyName(cmd.Name)
 }
 
 // Resendable reports whether args may be sent again after their bytes
@@ -116,7 +116,7 @@ func Resendable(args [][]byte) bool {
 	if cmd == nil {
 		return false
 	}
-	if ReadOnly(args) || sessionNames[cmd.Name] || idempotentNames[cmd.Name] {
+	if ReadOnly(args) || sessionName(cmd.Name) || idempotentName(cmd.Name) {
 		return true
 	}
 	switch cmd.Name {
