@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
 # bench.sh: redish against redis-cli on the same jobs, side by side.
 #
-# Builds redish, starts its own redis-server on a free port and a cluster
-# of 3 primaries, and runs each job with redis-cli and redish alternately
-# (RUNS times each, default 5) on the same server, flushing the data a job
-# writes before every run. Prints the median wall time of each, the ratio
-# (redis-cli / redish: above 1 means redish is faster), and the peak RSS
-# of --pipe. Everything lives in a temporary directory removed on exit.
+# Builds redish as the README builds it (static, CGO_ENABLED=0), starts
+# its own redis-server on a free port and a cluster of 3 primaries, and
+# runs each job with redis-cli and redish alternately (RUNS times each,
+# default 5) on the same server, flushing the data a job writes before
+# every run. Prints the median wall time of each, the ratio (redis-cli /
+# redish: above 1 means redish is faster), and the peak RSS of --pipe.
+#
+# Then start-up: a one-shot PING, whole processes taking turns run by run
+# (PINGS runs each, default 400): redis-cli, redish and the floor,
+# scripts/floor, the least a Go program does to answer the same PING
+# (dial, send, print the reply; built static as redish is). redish's time
+# is reported as a ratio to the floor's and to redis-cli's.
+#
+# REDIS_CLI=path adds a second redis-cli (one built from source, say) as a
+# third column, in the jobs and in the start-up table. Everything lives in
+# a temporary directory removed on exit.
 #
 # Usage: scripts/bench.sh            (RUNS=3 scripts/bench.sh for a quick look)
+#        REDIS_CLI=path/to/redis-cli scripts/bench.sh
+#        JOBS=none scripts/bench.sh  (start-up only)
 #
 # To add a job, write a function job_NAME that defines the commands in
 # the variables below, and add NAME to JOBS:
 #   prep    run once before the job's runs (load data), may be empty
 #   reset   run before every run (flush what a run writes), may be empty
-#   cli     the redis-cli command line (stdin from $input if set)
+#   cli     the redis-cli command line (stdin from $input if set), with
+#           $CLI for the program (redis-cli, or REDIS_CLI's)
 #   redish  the redish command line
 #   input   a file given to both on stdin, or empty
 #   rss     1 to report the peak RSS of both
 set -euo pipefail
 
 RUNS=${RUNS:-5}
+PINGS=${PINGS:-400}
 JOBS=${JOBS:-"pipe_1m stdin_100k stdin_100k_cluster scan_1m scan_1m_cluster bigkeys_200k"}
+[ "$JOBS" = none ] && JOBS=""
+REDIS_CLI=${REDIS_CLI:-}
 
-for bin in redis-server redis-cli go /usr/bin/time; do
+for bin in redis-server redis-cli go python3 /usr/bin/time; do
 	command -v "$bin" >/dev/null || { echo "bench.sh: $bin is required" >&2; exit 1; }
 done
+if [ -n "$REDIS_CLI" ]; then
+	[ -f "$REDIS_CLI" ] && [ -x "$REDIS_CLI" ] || { echo "bench.sh: REDIS_CLI=$REDIS_CLI is not an executable file" >&2; exit 1; }
+	REDIS_CLI=$(cd "$(dirname "$REDIS_CLI")" && pwd)/$(basename "$REDIS_CLI")
+fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -58,9 +79,10 @@ start_server() {
 	exit 1
 }
 
-echo "building redish..." >&2
-(cd "$root" && go build -o "$tmp/redish" .)
+echo "building redish and the floor..." >&2
+(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/redish" . && CGO_ENABLED=0 go build -o "$tmp/floor" ./scripts/floor)
 REDISH=$tmp/redish
+FLOOR=$tmp/floor
 
 port=$(free_port)
 start_server "$tmp/standalone" "$port"
@@ -129,7 +151,7 @@ job_ping_200() {
 	prep=""
 	reset=""
 	input=""
-	cli="for i in \$(seq 200); do redis-cli -p $port PING >/dev/null; done"
+	cli="for i in \$(seq 200); do $CLI -p $port PING >/dev/null; done"
 	redish="for i in \$(seq 200); do $REDISH -p $port PING >/dev/null; done"
 	rss=0
 }
@@ -138,7 +160,7 @@ job_bigkeys_200k() {
 	prep="flush_all; $REDISH -p $port < $tmp/mixed.txt >/dev/null"
 	reset=""
 	input=""
-	cli="redis-cli -p $port --bigkeys"
+	cli="$CLI -p $port --bigkeys"
 	redish="$REDISH -p $port --bigkeys"
 	rss=0
 }
@@ -147,7 +169,7 @@ job_pipe_1m() {
 	prep=""
 	reset="flush_all"
 	input=$tmp/set1m.resp
-	cli="redis-cli -p $port --pipe"
+	cli="$CLI -p $port --pipe"
 	redish="$REDISH -p $port --pipe"
 	rss=1
 }
@@ -156,7 +178,7 @@ job_stdin_100k() {
 	prep=""
 	reset="flush_all"
 	input=$tmp/set100k.txt
-	cli="redis-cli -p $port"
+	cli="$CLI -p $port"
 	redish="$REDISH -p $port"
 	rss=0
 }
@@ -165,7 +187,7 @@ job_stdin_100k_cluster() {
 	prep=""
 	reset="flush_cluster"
 	input=$tmp/set100k.txt
-	cli="redis-cli -c -p $cport"
+	cli="$CLI -c -p $cport"
 	redish="$REDISH -c -p $cport"
 	rss=0
 }
@@ -174,7 +196,7 @@ job_scan_1m() {
 	prep="flush_all; redis-cli -p $port --pipe < $tmp/set1m.resp >/dev/null"
 	reset=""
 	input=""
-	cli="redis-cli -p $port --scan"
+	cli="$CLI -p $port --scan"
 	redish="$REDISH -p $port --scan"
 	rss=0
 }
@@ -184,7 +206,7 @@ job_scan_1m_cluster() {
 	reset=""
 	input=""
 	# redis-cli -c --scan sees one node: it is timed on each primary in turn.
-	cli="for p in ${cports[*]}; do redis-cli -p \$p --scan; done"
+	cli="for p in ${cports[*]}; do $CLI -p \$p --scan; done"
 	redish="$REDISH -c -p $cport --scan"
 	rss=0
 }
@@ -198,18 +220,31 @@ run_once() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-printf '%-46s %12s %12s %8s %18s\n' "job (median of $RUNS)" "redis-cli s" "redish s" "ratio" "peak RSS cli/redish"
+# The jobs' columns: redis-cli, then REDIS_CLI's when given, then redish.
+whos=(cli redish)
+if [ -n "$REDIS_CLI" ]; then
+	whos=(cli cli2 redish)
+	[ -n "$JOBS" ] && printf '%-46s %12s %12s %12s %8s %8s %24s\n' "job (median of $RUNS)" "redis-cli s" "REDIS_CLI s" "redish s" "ratio" "ratio2" "peak RSS cli (2) / redish"
+else
+	[ -n "$JOBS" ] && printf '%-46s %12s %12s %8s %18s\n' "job (median of $RUNS)" "redis-cli s" "redish s" "ratio" "peak RSS cli/redish"
+fi
+mib() { median <"$1" | awk '{printf "%.1f", $1/1024}'; }
 for job in $JOBS; do
-	"job_$job"
+	CLI=redis-cli "job_$job"
 	[ -n "$prep" ] && eval "$prep"
-	: >"$tmp/cli.t"
-	: >"$tmp/redish.t"
-	: >"$tmp/cli.m"
-	: >"$tmp/redish.m"
+	for who in "${whos[@]}"; do
+		: >"$tmp/$who.t"
+		: >"$tmp/$who.m"
+	done
 	for _ in $(seq "$RUNS"); do
-		for who in cli redish; do
+		for who in "${whos[@]}"; do
+			case $who in
+			cli) CLI=redis-cli "job_$job"; cmd=$cli ;;
+			cli2) CLI=$REDIS_CLI "job_$job"; cmd=$cli ;;
+			redish) cmd=$redish ;;
+			esac
 			[ -n "$reset" ] && eval "$reset"
-			read -r secs kb < <(run_once "${!who}")
+			read -r secs kb < <(run_once "$cmd")
 			echo "$secs" >>"$tmp/$who.t"
 			echo "$kb" >>"$tmp/$who.m"
 		done
@@ -217,32 +252,54 @@ for job in $JOBS; do
 	c=$(median <"$tmp/cli.t")
 	r=$(median <"$tmp/redish.t")
 	ratio=$(awk -v c="$c" -v r="$r" 'BEGIN { printf (r > 0 ? "%.1fx" : "-"), c / r }')
-	mem=""
-	if [ "$rss" = 1 ]; then
-		mem="$(median <"$tmp/cli.m" | awk '{printf "%.1f", $1/1024}') / $(median <"$tmp/redish.m" | awk '{printf "%.1f MiB", $1/1024}')"
+	if [ -n "$REDIS_CLI" ]; then
+		c2=$(median <"$tmp/cli2.t")
+		ratio2=$(awk -v c="$c2" -v r="$r" 'BEGIN { printf (r > 0 ? "%.1fx" : "-"), c / r }')
+		mem=""
+		[ "$rss" = 1 ] && mem="$(mib "$tmp/cli.m") ($(mib "$tmp/cli2.m")) / $(mib "$tmp/redish.m") MiB"
+		printf '%-46s %12s %12s %12s %8s %8s %24s\n' "$title" "$c" "$c2" "$r" "$ratio" "$ratio2" "$mem"
+	else
+		mem=""
+		[ "$rss" = 1 ] && mem="$(mib "$tmp/cli.m") / $(mib "$tmp/redish.m") MiB"
+		printf '%-46s %12s %12s %8s %18s\n' "$title" "$c" "$r" "$ratio" "$mem"
 	fi
-	printf '%-46s %12s %12s %8s %18s\n' "$title" "$c" "$r" "$ratio" "$mem"
 done
 
-# Start-up: one-shot PING, a whole process each, the two tools alternating
-# run by run (so a change in the machine's state hits both alike), 400
-# runs each; medians. (job_ping_200 times the same as a bash loop.)
+# Start-up: one-shot PING, a whole process each, the programs taking turns
+# run by run in a rotating order (so a change in the machine's state hits
+# them all alike), PINGS runs each. Medians, and each ratio as the median
+# of the ratios within a turn. (job_ping_200 times a bash loop instead.)
 echo
-python3 - "$REDISH" "$port" <<'EOF'
+python3 - "$PINGS" "$port" "$FLOOR" "$REDISH" "$REDIS_CLI" <<'EOF'
 import statistics, subprocess, sys, time
-redish, port = sys.argv[1], sys.argv[2]
-cmds = {"redis-cli": ["redis-cli", "-p", port, "PING"], "redish": [redish, "-p", port, "PING"]}
-times = {k: [] for k in cmds}
-for i in range(400):
-    order = ("redis-cli", "redish") if i % 2 == 0 else ("redish", "redis-cli")
-    for who in order:
+runs, port, floor, redish, cli2 = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+progs = [("floor", [floor, "-p", port]), ("redis-cli", ["redis-cli", "-p", port, "PING"])]
+if cli2:
+    progs.append(("REDIS_CLI", [cli2, "-p", port, "PING"]))
+progs.append(("redish", [redish, "-p", port, "PING"]))
+for name, cmd in progs:  # each must answer the same before it is timed
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True).stdout
+    if out != b"PONG\n":
+        sys.exit("bench.sh: %s printed %r for PING" % (name, out))
+times = {name: [] for name, _ in progs}
+for i in range(runs):
+    k = i % len(progs)
+    for name, cmd in progs[k:] + progs[:k]:
         start = time.perf_counter()
-        subprocess.run(cmds[who], stdout=subprocess.DEVNULL, check=True)
-        times[who].append(time.perf_counter() - start)
-c, r = (statistics.median(times[k]) * 1000 for k in ("redis-cli", "redish"))
-print("one-shot PING, whole process (alternating, median of 400): redis-cli %.2f ms, redish %.2f ms, ratio %.2fx" % (c, r, c / r))
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+        times[name].append(time.perf_counter() - start)
+med = {name: statistics.median(t) * 1000 for name, t in times.items()}
+def ratio(a, b):
+    return statistics.median(x / y for x, y in zip(times[a], times[b]))
+print("one-shot PING, whole process (%d programs taking turns, median of %d runs each)" % (len(progs), runs))
+print("  %-36s %9s   %s" % ("program", "median", "ratio (median of the turns' ratios)"))
+print("  %-36s %6.2f ms   redish / floor      %.2fx" % ("floor (scripts/floor, static Go)", med["floor"], ratio("redish", "floor")))
+print("  %-36s %6.2f ms   redis-cli / redish  %.2fx" % ("redis-cli", med["redis-cli"], ratio("redis-cli", "redish")))
+if cli2:
+    print("  %-36s %6.2f ms   REDIS_CLI / redish  %.2fx" % ("REDIS_CLI", med["REDIS_CLI"], ratio("REDIS_CLI", "redish")))
+print("  %-36s %6.2f ms" % ("redish", med["redish"]))
 EOF
-
 echo
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -h | awk '/^Mem:/ {print $2}') RAM"
-echo "redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), redis-cli $(redis-cli --version | awk '{print $2}'), $(go version | awk '{print $3}')"
+echo "redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), redis-cli $(redis-cli --version | awk '{print $2}')${REDIS_CLI:+, REDIS_CLI $("$REDIS_CLI" --version | awk '{print $2}')}, $(go version | awk '{print $3}')"
+echo "load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
