@@ -68,6 +68,24 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
+// BenchmarkReaderScratch reads one reply per iteration with
+// ReadValueScratch, as bulk loads and scans do.
+func BenchmarkReaderScratch(b *testing.B) {
+	for _, tt := range benchReplies {
+		b.Run(tt.name, func(b *testing.B) {
+			wire := AppendValue(nil, tt.v)
+			rd := NewReader(bufio.NewReaderSize(&loopReader{data: bytes.Repeat(wire, 64)}, 64<<10))
+			b.SetBytes(int64(len(wire)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rd.ReadValueScratch(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // words returns the arguments of a command as the writer takes them.
 func words(ss ...string) [][]byte {
 	args := make([][]byte, 0, len(ss))

@@ -125,3 +125,33 @@ func FuzzReaderMemory(f *testing.F) {
 // perLevel bounds what a level of nesting may allocate ahead of its
 // elements: the smallest chunk and the start of the chunk list.
 const perLevel = minChunkElems*valueSize + 64
+
+// FuzzReaderScratch reads the same input with ReadValue and with
+// ReadValueScratch: the two must agree reply by reply, errors included.
+func FuzzReaderScratch(f *testing.F) {
+	for _, tt := range validReplies {
+		if len(tt.in) <= 512 {
+			f.Add([]byte(tt.in + tt.in))
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > 1024 {
+			return
+		}
+		a := NewReader(bufio.NewReaderSize(bytes.NewReader(in), 16))
+		b := NewReader(bufio.NewReaderSize(bytes.NewReader(in), 16))
+		for range len(in)/3 + 1 {
+			va, erra := a.ReadValue()
+			vb, errb := b.ReadValueScratch()
+			if (erra == nil) != (errb == nil) || erra != nil && erra.Error() != errb.Error() {
+				t.Fatalf("ReadValue: %v; ReadValueScratch: %v", erra, errb)
+			}
+			if erra != nil {
+				return
+			}
+			if !equalValue(va, vb) {
+				t.Fatalf("ReadValue: %s\nReadValueScratch: %s", show(va), show(vb))
+			}
+		}
+	})
+}

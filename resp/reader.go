@@ -89,7 +89,28 @@ type Reader struct {
 	// The current reply's bytes received and bytes allocated, and the
 	// allowance (0 means MemAllowance; tests lower it).
 	got, held, allowance int64
+
+	// While ReadValueScratch reads a reply, its small strings and element
+	// slices are cut from these blocks, reused from reply to reply: bs[:bn]
+	// and vs[:vn] are taken.
+	scratch bool
+	bs      []byte
+	bn      int
+	vs      []Value
+	vn      int
 }
+
+// Scratch memory: a string or aggregate larger than scratchMaxBytes or
+// scratchMaxValues gets memory of its own, and blocks grow by doubling
+// from scratchMinBytes and scratchMinValues up to the largest a reply
+// needed, so that a run of similar replies reaches a state where reading
+// one allocates nothing.
+const (
+	scratchMinBytes  = 4 << 10
+	scratchMaxBytes  = 64 << 10
+	scratchMinValues = 64
+	scratchMaxValues = 4 << 10
+)
 
 // NewReader returns a Reader over br with the default limits.
 func NewReader(br *bufio.Reader) *Reader {
@@ -137,7 +158,56 @@ func (r *Reader) afford(n int64) bool { return n <= r.room() }
 // the reply's first byte, and io.ErrUnexpectedEOF when it ended inside one.
 func (r *Reader) ReadValue() (Value, error) {
 	r.got, r.held = 0, 0
+	r.scratch = false
 	return r.readValue(0)
+}
+
+// ReadValueScratch reads one reply as ReadValue does, under the same
+// limits, but its strings and element slices are cut from memory the
+// Reader keeps and reuses: they are valid only until the next read, and
+// must be copied to be kept. Reading replies of a similar shape one after
+// another this way allocates nothing once the Reader has grown the memory
+// they need (bulk loads counting replies, scans printing keys).
+func (r *Reader) ReadValueScratch() (Value, error) {
+	r.got, r.held = 0, 0
+	r.scratch = true
+	r.bn, r.vn = 0, 0
+	v, err := r.readValue(0)
+	r.scratch = false
+	return v, err
+}
+
+// newBytes returns n bytes for the reply: from the scratch block while
+// ReadValueScratch reads (their content is then undefined: the caller
+// fills them), from the heap otherwise.
+func (r *Reader) newBytes(n int) []byte {
+	if !r.scratch || n > scratchMaxBytes {
+		return make([]byte, n)
+	}
+	if len(r.bs)-r.bn < n {
+		// A new block: the one before stays with the values cut from it.
+		r.bs = make([]byte, max(scratchMinBytes, min(scratchMaxBytes, 2*len(r.bs)), n))
+		r.bn = 0
+	}
+	b := r.bs[r.bn : r.bn+n : r.bn+n]
+	r.bn += n
+	return b
+}
+
+// newValues returns n zero Values for the reply's elements, from the
+// scratch block while ReadValueScratch reads.
+func (r *Reader) newValues(n int) []Value {
+	if !r.scratch || n > scratchMaxValues {
+		return make([]Value, n)
+	}
+	if len(r.vs)-r.vn < n {
+		r.vs = make([]Value, max(scratchMinValues, min(scratchMaxValues, 2*len(r.vs)), n))
+		r.vn = 0
+	}
+	v := r.vs[r.vn : r.vn+n : r.vn+n]
+	clear(v)
+	r.vn += n
+	return v
 }
 
 func protoErr(format string, args ...any) error {
@@ -191,7 +261,9 @@ func (r *Reader) readLine(first bool) ([]byte, error) {
 // clone copies a line's bytes into the reply.
 func (r *Reader) clone(b []byte) []byte {
 	r.held += int64(len(b))
-	return append([]byte{}, b...)
+	c := r.newBytes(len(b))
+	copy(c, b)
+	return c
 }
 
 // eofErr turns an io.EOF inside a reply into io.ErrUnexpectedEOF.
@@ -316,7 +388,7 @@ func (r *Reader) readBlob(typ byte, rest []byte) (Value, error) {
 func (r *Reader) readBytes(n int) ([]byte, error) {
 	var b []byte
 	if r.afford(int64(n)) {
-		b = make([]byte, n)
+		b = r.newBytes(n)
 		r.held += int64(n)
 		m, err := io.ReadFull(r.br, b)
 		r.got += int64(m)
@@ -493,7 +565,7 @@ func (r *Reader) readElems(count, depth int) ([]Value, error) {
 		return []Value{}, nil
 	}
 	if count > 0 && r.afford(int64(count)*valueSize) {
-		return r.readElemsInto(make([]Value, count), 0, depth)
+		return r.readElemsInto(r.newValues(count), 0, depth)
 	}
 	var (
 		chunks [][]Value
