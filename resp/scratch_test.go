@@ -151,3 +151,30 @@ func TestReadValueScratchLimits(t *testing.T) {
 		t.Errorf("a bulk over MaxBulk: %v, want a *ProtocolError", err)
 	}
 }
+
+// TestClone: a clone of a scratch value survives the next read whole.
+func TestClone(t *testing.T) {
+	var in strings.Builder
+	for _, tt := range validReplies {
+		in.WriteString(tt.in)
+	}
+	r := NewReader(bufio.NewReaderSize(strings.NewReader(in.String()+in.String()), 16))
+	var kept []Value
+	for range validReplies {
+		v, err := r.ReadValueScratch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, v.Clone())
+	}
+	for range validReplies {
+		if _, err := r.ReadValueScratch(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tt := range validReplies {
+		if !equalValue(kept[i], tt.want) {
+			t.Errorf("%s: the clone is %s, want %s", tt.name, show(kept[i]), show(tt.want))
+		}
+	}
+}

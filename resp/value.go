@@ -110,6 +110,26 @@ func (v Value) Pairs() [][2]Value {
 	return out
 }
 
+// Clone returns a deep copy of v: a value read with ReadValueScratch,
+// kept beyond the next read.
+func (v Value) Clone() Value {
+	if v.Str != nil {
+		v.Str = append(make([]byte, 0, len(v.Str)), v.Str...)
+	}
+	if v.Elems != nil {
+		elems := make([]Value, len(v.Elems))
+		for i, e := range v.Elems {
+			elems[i] = e.Clone()
+		}
+		v.Elems = elems
+	}
+	if v.Attrs != nil {
+		a := v.Attrs.Clone()
+		v.Attrs = &a
+	}
+	return v
+}
+
 // Text returns Str as a string.
 func (v Value) Text() string { return string(v.Str) }
 
