@@ -303,6 +303,25 @@ func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(resp.
 	}
 }
 
+// ReadReplyScratch is ReadReplyTo with the reply read into the
+// connection's scratch memory (resp.Reader.ReadValueScratch): it is valid
+// only until the next read on the connection. A push read before the
+// reply is copied for OnPush, which may keep it.
+func (c *Conn) ReadReplyScratch(ctx context.Context, args [][]byte) (resp.Value, error) {
+	for {
+		v, err := c.readReply(ctx, c.rd.ReadValueScratch)
+		if err != nil {
+			return resp.Value{}, err
+		}
+		if v.Kind != resp.KindPush || pushAnswers(args, v) {
+			return v, nil
+		}
+		if c.OnPush != nil {
+			c.OnPush(v.Clone())
+		}
+	}
+}
+
 // pushAnswers reports whether the push v is the reply to args: the
 // confirmation of a pub/sub command ("subscribe", "punsubscribe", ...),
 // which RESP3 sends as a push named after the command.
@@ -393,11 +412,16 @@ func (c *Conn) Usable() bool {
 // ctx: a reply or, unlike ReadReplyTo, a push (what a subscribed
 // connection reads). A server error reply is a Value, not an error.
 func (c *Conn) ReadReply(ctx context.Context) (resp.Value, error) {
+	return c.readReply(ctx, c.rd.ReadValue)
+}
+
+// readReply is ReadReply with the reader's read function given.
+func (c *Conn) readReply(ctx context.Context, read func() (resp.Value, error)) (resp.Value, error) {
 	if c.err != nil {
 		return resp.Value{}, c.err
 	}
 	stop := c.arm(ctx)
-	v, err := c.rd.ReadValue()
+	v, err := read()
 	stop()
 	if err != nil {
 		var pe *resp.ProtocolError
