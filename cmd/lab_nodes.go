@@ -15,7 +15,7 @@ import (
 
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/memserver"
-	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/internal/redisproc"
 	"github.com/redish/redish/redisx"
 )
 
@@ -24,7 +24,7 @@ import (
 const maxLabFault = 10 * time.Minute
 
 // labServer is one server the lab started: a redis-server process
-// (*redistest.Server) or the embedded server.
+// (*redisproc.Server) or the embedded server.
 type labServer interface {
 	// Addr is the server's own address, "127.0.0.1:PORT".
 	Addr() string
@@ -40,7 +40,7 @@ type labServer interface {
 	Relaunch() error
 	// Pause freezes the server: connections are accepted, nothing is
 	// answered until Resume. A redis-server process cannot be paused on
-	// Windows (redistest.ErrNoPause).
+	// Windows (redisproc.ErrNoPause).
 	Pause() error
 	// Resume ends a Pause.
 	Resume()
@@ -131,7 +131,7 @@ func startLab(o labOptions, cluster bool) (*lab, error) {
 
 // startServer starts one redis-server behind a proxy.
 func (l *lab) startServer() error {
-	s, err := redistest.Launch(redistest.WithDir(l.dir))
+	s, err := redisproc.Launch(redisproc.WithDir(l.dir))
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
@@ -173,9 +173,9 @@ func (l *lab) startCluster(o labOptions) error {
 	if o.Replicas < 0 || o.Replicas > 10 {
 		return fmt.Errorf("lab: --replicas %d: must be between 0 and 10", o.Replicas)
 	}
-	opts := []redistest.Option{
-		redistest.WithDir(l.dir),
-		redistest.WithAnnounce(func(s *redistest.Server) (string, error) {
+	opts := []redisproc.Option{
+		redisproc.WithDir(l.dir),
+		redisproc.WithAnnounce(func(s *redisproc.Server) (string, error) {
 			if err := l.addNode(s); err != nil {
 				return "", err
 			}
@@ -183,9 +183,9 @@ func (l *lab) startCluster(o labOptions) error {
 		}),
 	}
 	if o.NodeTimeout.d > 0 {
-		opts = append(opts, redistest.WithNodeTimeout(o.NodeTimeout.d))
+		opts = append(opts, redisproc.WithNodeTimeout(o.NodeTimeout.d))
 	}
-	c, err := redistest.LaunchCluster(o.Primaries, o.Replicas, opts...)
+	c, err := redisproc.LaunchCluster(o.Primaries, o.Replicas, opts...)
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
@@ -411,8 +411,8 @@ func (l *lab) Pause(spec string, d time.Duration) (string, error) {
 	}
 	l.stopResumeLocked(n)
 	if err := n.server.Pause(); err != nil {
-		if errors.Is(err, redistest.ErrNoPause) {
-			return "", fmt.Errorf("node %d: %w; :lab latency NODE DURATION delays its replies instead", i, redistest.ErrNoPause)
+		if errors.Is(err, redisproc.ErrNoPause) {
+			return "", fmt.Errorf("node %d: %w; :lab latency NODE DURATION delays its replies instead", i, redisproc.ErrNoPause)
 		}
 		return "", fmt.Errorf("node %d: %w", i, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redish/redish/internal/redisproc"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
 )
@@ -112,7 +113,7 @@ func childPIDs(t *testing.T, pid int) []int {
 func serverPIDs(l *lab) []int {
 	var pids []int
 	for _, n := range l.nodes {
-		if s, ok := n.server.(*redistest.Server); ok {
+		if s, ok := n.server.(*redisproc.Server); ok {
 			pids = append(pids, s.PID())
 		}
 	}
@@ -190,7 +191,7 @@ func TestLabCluster(t *testing.T) {
 		if got := nodeRows(t, l)[2]; got[4] != "up" {
 			t.Errorf("node 3 restarted: %q", got)
 		}
-		killed := l.nodes[4].server.(*redistest.Server).PID()
+		killed := l.nodes[4].server.(*redisproc.Server).PID()
 		labCmd(t, l, "kill 5")
 		if !processGone(killed) {
 			t.Errorf("node 5's process %d is still running", killed)

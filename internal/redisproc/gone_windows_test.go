@@ -1,4 +1,4 @@
-package redistest
+package redisproc_test
 
 import "os"
 

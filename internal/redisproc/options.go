@@ -1,4 +1,4 @@
-package redistest
+package redisproc
 
 import "time"
 
@@ -6,8 +6,7 @@ import "time"
 // WithCluster: low, so failover tests take seconds.
 const DefaultNodeTimeout = 1000 * time.Millisecond
 
-// Option configures a server started by Start, StartCluster, Launch or
-// LaunchCluster.
+// Option configures a server started by Launch or LaunchCluster.
 type Option func(*config)
 
 type config struct {
@@ -32,7 +31,7 @@ func newConfig(opts []Option) *config {
 }
 
 // WithPassword sets requirepass (and masterauth, so replicas can attach).
-// Do and Options authenticate with it.
+// Call and Options authenticate with it.
 func WithPassword(password string) Option {
 	return func(c *config) { c.password = password }
 }
@@ -76,21 +75,20 @@ func WithConfig(key string, values ...string) Option {
 
 // WithCluster starts the server with cluster-enabled yes, its own
 // cluster-config-file and a cluster bus port (Server.ClusterPort). The
-// node is alone until joined; StartCluster does that.
+// node is alone until joined; LaunchCluster does that.
 func WithCluster() Option {
 	return func(c *config) { c.cluster = true }
 }
 
 // WithNodeTimeout sets cluster-node-timeout (default DefaultNodeTimeout)
-// for servers started WithCluster or by StartCluster.
+// for servers started WithCluster or by LaunchCluster.
 func WithNodeTimeout(d time.Duration) Option {
 	return func(c *config) { c.nodeTimeout = d }
 }
 
 // WithDir makes Launch keep the server's files in dir, and LaunchCluster
 // in one directory per node under dir, instead of in a new temporary
-// directory; Close leaves dir in place. Start and StartCluster use the
-// test's t.TempDir.
+// directory; Close leaves dir in place.
 func WithDir(dir string) Option {
 	return func(c *config) { c.dir = dir }
 }

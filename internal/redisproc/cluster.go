@@ -1,4 +1,4 @@
-package redistest
+package redisproc
 
 import (
 	"errors"
@@ -20,8 +20,7 @@ import (
 // failover completes in two or three.
 const clusterTimeout = 30 * time.Second
 
-// Cluster is a Redis cluster of servers started by LaunchCluster or
-// StartCluster.
+// Cluster is a Redis cluster of servers started by LaunchCluster.
 type Cluster struct {
 	// Nodes are all the servers: the primaries as created first, then the
 	// replicas (the replicas of Nodes[0], then of Nodes[1], ...).
@@ -34,42 +33,29 @@ type Cluster struct {
 	owned string
 }
 
-// StartCluster starts primaries*(1+replicasPerPrimary) servers with
+// LaunchCluster starts primaries*(1+replicasPerPrimary) servers with
 // cluster-enabled yes, gives each primary an equal range of the 16384
 // slots, attaches replicasPerPrimary replicas to each primary, and waits
 // until every node reports cluster_state:ok and sees every replica
-// attached. opts apply to every node (WithPassword, WithTLS, WithNodeTimeout
-// and so on). The nodes are stopped when the test ends.
-func StartCluster(t TB, primaries, replicasPerPrimary int, opts ...Option) *Cluster {
-	t.Helper()
-	RedisServer(t)
-	c, err := LaunchCluster(primaries, replicasPerPrimary, append(opts, WithDir(t.TempDir()))...)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	t.Cleanup(c.Close)
-	return c
-}
-
-// LaunchCluster is StartCluster without a test: it returns an error
-// instead of failing, having stopped every node it started. Without
-// WithDir the nodes' files go to a new temporary directory. The caller
-// stops the cluster with Close. When redis-server is not on PATH the error
-// matches exec.ErrNotFound.
+// attached. opts apply to every node (WithPassword, WithTLS,
+// WithNodeTimeout and so on). On error it has stopped every node it
+// started. Without WithDir the nodes' files go to a new temporary
+// directory. The caller stops the cluster with Close. When redis-server
+// is not on PATH the error matches exec.ErrNotFound.
 func LaunchCluster(primaries, replicasPerPrimary int, opts ...Option) (*Cluster, error) {
 	if primaries < 1 || primaries > 16384 || replicasPerPrimary < 0 {
-		return nil, fmt.Errorf("redistest: LaunchCluster(%d, %d): need 1..16384 primaries and 0 or more replicas", primaries, replicasPerPrimary)
+		return nil, fmt.Errorf("redisproc: LaunchCluster(%d, %d): need 1..16384 primaries and 0 or more replicas", primaries, replicasPerPrimary)
 	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		return nil, fmt.Errorf("redistest: %w", err)
+		return nil, fmt.Errorf("redisproc: %w", err)
 	}
 	cfg := newConfig(append(opts, WithCluster()))
 	c := &Cluster{primaries: primaries, replicas: replicasPerPrimary}
 	root := cfg.dir
 	if root == "" {
 		if root, err = os.MkdirTemp("", "redis-cluster-"); err != nil {
-			return nil, fmt.Errorf("redistest: %w", err)
+			return nil, fmt.Errorf("redisproc: %w", err)
 		}
 		c.owned = root
 	}
@@ -87,11 +73,11 @@ func (c *Cluster) launch(bin string, cfg *config, root string) error {
 		// One CA for all nodes: they dial each other over TLS.
 		dir := filepath.Join(root, "certs")
 		if err := os.Mkdir(dir, 0o700); err != nil {
-			return fmt.Errorf("redistest: %w", err)
+			return fmt.Errorf("redisproc: %w", err)
 		}
 		certs, err := writeCerts(dir)
 		if err != nil {
-			return fmt.Errorf("redistest: TLS certificates: %w", err)
+			return fmt.Errorf("redisproc: TLS certificates: %w", err)
 		}
 		cfg.certs = certs
 	}
@@ -99,7 +85,7 @@ func (c *Cluster) launch(bin string, cfg *config, root string) error {
 	for i := range n {
 		dir := filepath.Join(root, fmt.Sprintf("node-%d", i+1))
 		if err := os.Mkdir(dir, 0o700); err != nil {
-			return fmt.Errorf("redistest: %w", err)
+			return fmt.Errorf("redisproc: %w", err)
 		}
 		s, err := launchIn(bin, cfg, dir)
 		if s != nil {
@@ -142,10 +128,10 @@ func (c *Cluster) launch(bin string, cfg *config, root string) error {
 	for i, s := range c.Nodes {
 		v, err := s.do("CLUSTER", "MYID")
 		if err != nil {
-			return fmt.Errorf("redistest: CLUSTER MYID on %s: %w", s.Addr(), err)
+			return fmt.Errorf("redisproc: CLUSTER MYID on %s: %w", s.Addr(), err)
 		}
 		if v.Kind != redisx.KindBulk {
-			return fmt.Errorf("redistest: CLUSTER MYID on %s: %s %q", s.Addr(), v.Kind, v.Str)
+			return fmt.Errorf("redisproc: CLUSTER MYID on %s: %s %q", s.Addr(), v.Kind, v.Str)
 		}
 		ids[i] = v.Text()
 	}
@@ -185,15 +171,15 @@ func (c *Cluster) Close() {
 func (s *Server) announceAs(announce func(*Server) (string, error)) error {
 	addr, err := announce(s)
 	if err != nil {
-		return fmt.Errorf("redistest: announce %s: %w", s.Addr(), err)
+		return fmt.Errorf("redisproc: announce %s: %w", s.Addr(), err)
 	}
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("redistest: announce %s as %q: %w", s.Addr(), addr, err)
+		return fmt.Errorf("redisproc: announce %s as %q: %w", s.Addr(), addr, err)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil {
-		return fmt.Errorf("redistest: announce %s as %q: %w", s.Addr(), addr, err)
+		return fmt.Errorf("redisproc: announce %s as %q: %w", s.Addr(), addr, err)
 	}
 	if err := s.expectOK("CONFIG", "SET", "cluster-announce-ip", host, "cluster-announce-port", portText); err != nil {
 		return err
@@ -224,10 +210,10 @@ func slotRange(i, n int) (first, last int) {
 func (s *Server) expectOK(args ...string) error {
 	v, err := s.do(args...)
 	if err != nil {
-		return fmt.Errorf("redistest: %s on %s: %w\n%s", strings.Join(args, " "), s.Addr(), err, s.LogTail())
+		return fmt.Errorf("redisproc: %s on %s: %w\n%s", strings.Join(args, " "), s.Addr(), err, s.LogTail())
 	}
 	if v.Kind != redisx.KindStatus {
-		return fmt.Errorf("redistest: %s on %s: %s %q", strings.Join(args, " "), s.Addr(), v.Kind, v.Str)
+		return fmt.Errorf("redisproc: %s on %s: %s %q", strings.Join(args, " "), s.Addr(), v.Kind, v.Str)
 	}
 	return nil
 }
@@ -243,7 +229,7 @@ func (c *Cluster) wait(what string, check func() error) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("redistest: cluster: no %s after %v: %w\n%s", what, clusterTimeout, err, c.describe())
+			return fmt.Errorf("redisproc: cluster: no %s after %v: %w\n%s", what, clusterTimeout, err, c.describe())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -388,20 +374,11 @@ func (s *Server) alive() bool {
 	return !paused && s.Running()
 }
 
-// WaitForState waits until every node that is running and not paused
+// AwaitState waits until every node that is running and not paused
 // reports cluster_state:state ("ok" or "fail"). For "ok" it also waits
 // until every live node sees every slot served by a live primary, so after
-// a Kill of a primary, WaitForState(t, "ok") returns once a replica has
-// taken over, not while the others have yet to notice the loss.
-func (c *Cluster) WaitForState(t TB, state string) {
-	t.Helper()
-	if err := c.AwaitState(state); err != nil {
-		t.Fatalf("%v", err)
-	}
-}
-
-// AwaitState is WaitForState without a test: it returns an error instead
-// of failing.
+// a Kill of a primary it returns once a replica has taken over, not while
+// the others have yet to notice the loss.
 func (c *Cluster) AwaitState(state string) error {
 	return c.wait("cluster_state:"+state+" on every live node", func() error {
 		live := 0
@@ -452,10 +429,8 @@ func (c *Cluster) byRole(role string) []*Server {
 }
 
 // NodeForSlot returns the node that serves slot, according to CLUSTER
-// SLOTS asked of the first live node. It fails the test when no node
-// answers or the slot is not served.
-func (c *Cluster) NodeForSlot(t TB, slot int) *Server {
-	t.Helper()
+// SLOTS asked of the first live node.
+func (c *Cluster) NodeForSlot(slot int) (*Server, error) {
 	var lastErr error = errors.New("no live node")
 	for _, s := range c.Nodes {
 		if !s.alive() {
@@ -476,29 +451,29 @@ func (c *Cluster) NodeForSlot(t TB, slot int) *Server {
 			}
 			port := primary.Elems[1].Int
 			if n := c.byPort(port); n != nil {
-				return n
+				return n, nil
 			}
-			t.Fatalf("redistest: slot %d is served by unknown port %d", slot, port)
+			return nil, fmt.Errorf("redisproc: slot %d is served by unknown port %d", slot, port)
 		}
-		t.Fatalf("redistest: slot %d is not served according to %s\n%s", slot, s.Addr(), c.describe())
+		return nil, fmt.Errorf("redisproc: slot %d is not served according to %s\n%s", slot, s.Addr(), c.describe())
 	}
-	t.Fatalf("redistest: NodeForSlot(%d): %v", slot, lastErr)
-	return nil
+	return nil, fmt.Errorf("redisproc: NodeForSlot(%d): %w", slot, lastErr)
 }
 
 // NodeForKey returns the node that serves key (see NodeForSlot).
-func (c *Cluster) NodeForKey(t TB, key string) *Server {
-	t.Helper()
+func (c *Cluster) NodeForKey(key string) (*Server, error) {
 	for _, s := range c.Nodes {
 		if !s.alive() {
 			continue
 		}
-		v := s.Do(t, "CLUSTER", "KEYSLOT", key)
-		if v.Kind != redisx.KindInt {
-			t.Fatalf("redistest: CLUSTER KEYSLOT %q: %s %q", key, v.Kind, v.Str)
+		v, err := s.do("CLUSTER", "KEYSLOT", key)
+		if err != nil {
+			return nil, fmt.Errorf("redisproc: CLUSTER KEYSLOT %q: %w", key, err)
 		}
-		return c.NodeForSlot(t, int(v.Int))
+		if v.Kind != redisx.KindInt {
+			return nil, fmt.Errorf("redisproc: CLUSTER KEYSLOT %q: %s %q", key, v.Kind, v.Str)
+		}
+		return c.NodeForSlot(int(v.Int))
 	}
-	t.Fatalf("redistest: NodeForKey(%q): no live node", key)
-	return nil
+	return nil, fmt.Errorf("redisproc: NodeForKey(%q): no live node", key)
 }

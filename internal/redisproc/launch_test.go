@@ -1,4 +1,4 @@
-package redistest
+package redisproc_test
 
 import (
 	"errors"
@@ -7,12 +7,31 @@ import (
 	"strconv"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/redish/redish/internal/faultproxy"
+	"github.com/redish/redish/internal/redisproc"
+	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/redisx"
 )
 
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// call sends one command to s and fails the test when s cannot be reached.
+func call(t *testing.T, s *redisproc.Server, args ...string) redisx.Value {
+	t.Helper()
+	v, err := s.Call(args...)
+	if err != nil {
+		t.Fatalf("%s %v: %v", s.Addr(), args, err)
+	}
+	return v
+}
+
 func TestLaunchAndClose(t *testing.T) {
-	RedisServer(t)
-	s, err := Launch()
+	redistest.RedisServer(t)
+	s, err := redisproc.Launch()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,10 +51,10 @@ func TestLaunchAndClose(t *testing.T) {
 
 func TestLaunchWithoutRedisServer(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	if _, err := Launch(); !errors.Is(err, exec.ErrNotFound) {
+	if _, err := redisproc.Launch(); !errors.Is(err, exec.ErrNotFound) {
 		t.Errorf("Launch: %v, want exec.ErrNotFound", err)
 	}
-	if _, err := LaunchCluster(1, 0); !errors.Is(err, exec.ErrNotFound) {
+	if _, err := redisproc.LaunchCluster(1, 0); !errors.Is(err, exec.ErrNotFound) {
 		t.Errorf("LaunchCluster: %v, want exec.ErrNotFound", err)
 	}
 }
@@ -44,9 +63,9 @@ func TestLaunchWithoutRedisServer(t *testing.T) {
 // map names only the proxies, the replicas replicate through them, and
 // a restarted node still announces its proxy.
 func TestLaunchClusterAnnounce(t *testing.T) {
-	RedisServer(t)
+	redistest.RedisServer(t)
 	proxies := map[int64]bool{}
-	c, err := LaunchCluster(2, 1, WithAnnounce(func(s *Server) (string, error) {
+	c, err := redisproc.LaunchCluster(2, 1, redisproc.WithAnnounce(func(s *redisproc.Server) (string, error) {
 		p := faultproxy.New(t, s.Addr())
 		proxies[int64(p.Port())] = true
 		return p.Addr(), nil
@@ -60,7 +79,7 @@ func TestLaunchClusterAnnounce(t *testing.T) {
 	}
 	checkSlots := func() {
 		t.Helper()
-		v := c.Nodes[0].Do(t, "CLUSTER", "SLOTS")
+		v := call(t, c.Nodes[0], "CLUSTER", "SLOTS")
 		for _, r := range v.Elems {
 			for _, n := range r.Elems[2:] {
 				if !proxies[n.Elems[1].Int] {
@@ -70,10 +89,14 @@ func TestLaunchClusterAnnounce(t *testing.T) {
 		}
 	}
 	checkSlots()
-	c.Nodes[3].Restart(t)
-	if got := c.Nodes[3].Do(t, "CONFIG", "GET", "cluster-announce-port").Elems[1].Text(); got != strconv.Itoa(c.Nodes[3].AnnouncedPort) {
+	if err := c.Nodes[3].Relaunch(); err != nil {
+		t.Fatal(err)
+	}
+	if got := call(t, c.Nodes[3], "CONFIG", "GET", "cluster-announce-port").Elems[1].Text(); got != strconv.Itoa(c.Nodes[3].AnnouncedPort) {
 		t.Errorf("restarted node announces port %s, want %d", got, c.Nodes[3].AnnouncedPort)
 	}
-	c.WaitForState(t, "ok")
+	if err := c.AwaitState("ok"); err != nil {
+		t.Fatal(err)
+	}
 	checkSlots()
 }
