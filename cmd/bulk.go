@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
 
@@ -48,7 +49,7 @@ func addBulkFlags(fs *pflag.FlagSet, o *bulkOptions) {
 
 // runBulkMode runs --pipe or --scan when its flag is given, and reports
 // whether it did.
-func (c *config) runBulkMode(ctx context.Context, client session, p *printer) (bool, error) {
+func (c *config) runBulkMode(ctx context.Context, client env.Session, p *env.Printer) (bool, error) {
 	switch {
 	case c.o.Bulk.Pipe:
 		return true, c.runPipe(ctx, client, p)

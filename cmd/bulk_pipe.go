@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
@@ -38,12 +39,12 @@ type pipeStats struct {
 
 // summary prints redis-cli's last line and returns the run's result: exit
 // code 1 when any reply was an error.
-func (s pipeStats) summary(p *printer) error {
-	if err := p.text(fmt.Sprintf("errors: %d, replies: %d\n", s.errors, s.replies)); err != nil {
+func (s pipeStats) summary(p *env.Printer) error {
+	if err := p.Text(fmt.Sprintf("errors: %d, replies: %d\n", s.errors, s.replies)); err != nil {
 		return err
 	}
 	if s.errors > 0 {
-		return &exitError{code: 1}
+		return &env.ExitError{Code: 1}
 	}
 	return nil
 }
@@ -53,14 +54,14 @@ func (s pipeStats) summary(p *printer) error {
 // come. At the end of the input, ECHO of 20 random bytes is sent, and the
 // run ends when its reply comes back, as with redis-cli. With -c the input
 // is parsed and each command goes to its slot's node (see pipeCluster).
-func (c *config) runPipe(ctx context.Context, client session, p *printer) error {
+func (c *config) runPipe(ctx context.Context, client env.Session, p *env.Printer) error {
 	switch cl := client.(type) {
 	case *redisx.Client:
 		return c.pipeStandalone(ctx, cl, p)
 	case *redisx.ClusterClient:
 		return c.pipeCluster(ctx, cl, p)
 	}
-	return &exitError{code: 1, msg: "--pipe is not supported by this connection"}
+	return &env.ExitError{Code: 1, Msg: "--pipe is not supported by this connection"}
 }
 
 // pipeConn dials under the retry policy: --pipe retries connecting, not
@@ -90,7 +91,7 @@ func pipeMarker() (cmd, magic []byte) {
 	return cmd, magic
 }
 
-func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *printer) error {
+func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.Printer) error {
 	conn, err := c.pipeConn(ctx, cl)
 	if err != nil {
 		return err
@@ -140,7 +141,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			}
 		}
 		outMu.Lock()
-		p.text(msgAllTransferred)
+		p.Text(msgAllTransferred)
 		outMu.Unlock()
 		eof.Store(true)
 		armTimeout()
@@ -166,7 +167,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			}
 			switch {
 			case stdinErr != nil:
-				return &exitError{code: 1, msg: "Error reading from stdin: " + stdinErr.Error()}
+				return &env.ExitError{Code: 1, Msg: "Error reading from stdin: " + stdinErr.Error()}
 			case ctx.Err() != nil:
 				return ctx.Err()
 			case eof.Load() && errors.Is(err, os.ErrDeadlineExceeded):
@@ -178,9 +179,9 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			if n := sent.Load() - st.replies; n > 0 {
 				// The stream is never sent again: what went out without a
 				// reply is reported, as a retry policy would report it.
-				return &exitError{code: 1, msg: fmt.Sprintf("%s; %d %s, and %d %s sent after %s got none: %s (--pipe does not send %s again)",
-					describe(lost), st.replies, plural(st.replies, "reply came", "replies came"), n, plural(n, "command", "commands"),
-					plural(st.replies, "it", "them"), plural(n, "it may have run", "they may have run"), plural(n, "it", "them"))}
+				return &env.ExitError{Code: 1, Msg: fmt.Sprintf("%s; %d %s, and %d %s sent after %s got none: %s (--pipe does not send %s again)",
+					env.Describe(lost), st.replies, env.Plural(st.replies, "reply came", "replies came"), n, env.Plural(n, "command", "commands"),
+					env.Plural(st.replies, "it", "them"), env.Plural(n, "it may have run", "they may have run"), env.Plural(n, "it", "them"))}
 			}
 			return lost
 		}
@@ -193,7 +194,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			// --show-pushes, as redis-cli's push handler does.
 			if c.showPushes {
 				outMu.Lock()
-				p.push(v)
+				p.Push(v)
 				outMu.Unlock()
 			}
 			continue
@@ -208,7 +209,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			errOut.Flush()
 			<-writerDone
 			outMu.Lock()
-			err := p.text(msgLastReceived)
+			err := p.Text(msgLastReceived)
 			outMu.Unlock()
 			if err != nil {
 				return err
@@ -226,7 +227,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 // and sent in windows with ClusterClient.Pipeline, each command to its
 // slot's node, all nodes at once, redirects followed. The output is the
 // same as without -c.
-func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *printer) error {
+func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *env.Printer) error {
 	in := redisx.NewPipeInput(c.ios.In)
 	var st pipeStats
 	var arena []byte
@@ -235,11 +236,11 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 		if err != nil {
 			// A command that got no reply fails alone, as an error
 			// reply would; the run goes on with the others.
-			if fatal := scriptFailure(ctx, true, err); fatal != nil {
+			if fatal := env.ScriptFailure(ctx, true, err); fatal != nil {
 				return fatal
 			}
 			st.errors++
-			fmt.Fprintln(c.ios.ErrOut, describe(err))
+			fmt.Fprintln(c.ios.ErrOut, env.Describe(err))
 			return nil
 		}
 		st.replies++
@@ -266,9 +267,9 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 			var pe *redisx.ProtocolError
 			if errors.As(err, &pe) {
 				// What a server says before it closes the connection.
-				return &exitError{code: 1, msg: "ERR " + pe.Msg}
+				return &env.ExitError{Code: 1, Msg: "ERR " + pe.Msg}
 			}
-			return &exitError{code: 1, msg: "Error reading from stdin: " + err.Error()}
+			return &env.ExitError{Code: 1, Msg: "Error reading from stdin: " + err.Error()}
 		}
 		// The arguments are reused by the next call: keep a copy in the
 		// window's arena, sliced once the window is complete.
@@ -287,7 +288,7 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 		}
 	}
 	fixArena(cmds, arena)
-	if err := p.text(msgAllTransferred); err != nil {
+	if err := p.Text(msgAllTransferred); err != nil {
 		return err
 	}
 	last := ctx
@@ -304,18 +305,10 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 		}
 		return err
 	}
-	if err := p.text(msgLastReceived); err != nil {
+	if err := p.Text(msgLastReceived); err != nil {
 		return err
 	}
 	return st.summary(p)
-}
-
-// plural returns one when n is 1 and many otherwise.
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // fixArena points the commands' arguments at the final arena: appending

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
 
@@ -30,7 +31,7 @@ var (
 // --quoted-pattern), one per line, quoted in the human format and as is
 // otherwise, as redis-cli prints them. -i pauses after each SCAN call.
 // Keys with a NUL byte are printed whole (redis-cli cuts them at the NUL).
-func (c *config) runScanMode(ctx context.Context, client session, p *printer) error {
+func (c *config) runScanMode(ctx context.Context, client env.Session, p *env.Printer) error {
 	b := &c.o.Bulk
 	o := redisx.ScanOptions{
 		Match:    b.Pattern,
@@ -40,7 +41,7 @@ func (c *config) runScanMode(ctx context.Context, client session, p *printer) er
 	if flagGiven(c.fs, "quoted-pattern") {
 		u, err := redisx.UnquoteArg(b.QuotedPattern)
 		if err != nil {
-			return &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
+			return &env.ExitError{Code: 1, Msg: "Invalid quoted string specified for --quoted-pattern."}
 		}
 		o.Match = u
 	}
@@ -49,32 +50,33 @@ func (c *config) runScanMode(ctx context.Context, client session, p *printer) er
 	}
 	ks, ok := client.(keyScanner)
 	if !ok {
-		return &exitError{code: 1, msg: "--scan is not supported by this connection"}
+		return &env.ExitError{Code: 1, Msg: "--scan is not supported by this connection"}
 	}
 	tty := c.format.Mode == format.TTY
 	ttyOpts := format.DefaultOptions(format.TTY)
+	var buf []byte
 	err := ks.ScanKeys(ctx, o, func(keys []redisx.Value) error {
 		for _, k := range keys {
 			if tty {
-				p.buf = format.Append(p.buf[:0], redisx.Bulk(k.Str), ttyOpts)
-				if _, err := p.w.Write(p.buf); err != nil {
+				buf = format.Append(buf[:0], redisx.Bulk(k.Str), ttyOpts)
+				if _, err := p.Writer().Write(buf); err != nil {
 					return err
 				}
 				continue
 			}
-			p.w.Write(k.Str)
-			if err := p.w.WriteByte('\n'); err != nil {
+			p.Writer().Write(k.Str)
+			if err := p.Writer().WriteByte('\n'); err != nil {
 				return err
 			}
 		}
-		return p.flush()
+		return p.Flush()
 	})
-	if ferr := p.flush(); err == nil {
+	if ferr := p.Flush(); err == nil {
 		err = ferr
 	}
 	var se *redisx.ScanError
 	if errors.As(err, &se) {
-		return &exitError{code: 1, msg: se.Error()}
+		return &env.ExitError{Code: 1, Msg: se.Error()}
 	}
 	return err
 }

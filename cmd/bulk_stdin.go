@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -17,7 +18,7 @@ import (
 // with the output runStdin gives when it runs them one by one. It reports
 // false, leaving the run to runStdin, for --window 1 and for node
 // selections (--primaries, --node, ...), which print per node.
-func (c *config) runStdinPipelined(ctx context.Context, client session, p *printer) (bool, error) {
+func (c *config) runStdinPipelined(ctx context.Context, client env.Session, p *env.Printer) (bool, error) {
 	pl, ok := client.(pipeliner)
 	if !ok || c.o.Bulk.Window <= 1 {
 		return false, nil
@@ -42,9 +43,9 @@ func (c *config) runStdinPipelined(ctx context.Context, client session, p *print
 // before it to be printed, then runs alone, as runStdin runs it.
 type window struct {
 	c      *config
-	client session
+	client env.Session
 	pl     pipeliner
-	p      *printer
+	p      *env.Printer
 	max    int
 
 	// fill is the batch being read from the input.
@@ -129,14 +130,14 @@ func (w *window) runStdin(ctx context.Context) error {
 			if err := w.drain(ctx); err != nil {
 				return err
 			}
-			return &exitError{code: 1, msg: "Error reading stdin: " + readErr.Error()}
+			return &env.ExitError{Code: 1, Msg: "Error reading stdin: " + readErr.Error()}
 		}
 	}
 	if err := w.drain(ctx); err != nil {
 		return err
 	}
 	if w.failed {
-		return &exitError{code: 1}
+		return &env.ExitError{Code: 1}
 	}
 	return nil
 }
@@ -179,10 +180,10 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 			}
 		}
 		w.serial = w.c.showPushes && broadcastTracking(args, w.serial)
-		if err := w.p.timing(time.Since(start)); err != nil {
+		if err := w.p.Timing(time.Since(start)); err != nil {
 			return false, err
 		}
-		return false, w.p.flush()
+		return false, w.p.Flush()
 	}
 	size := 16
 	for _, a := range args {
@@ -250,11 +251,11 @@ func (w *window) settle(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	if fatal := scriptFailure(ctx, w.c.o.Cluster, err); fatal != nil {
+	if fatal := env.ScriptFailure(ctx, w.c.o.Cluster, err); fatal != nil {
 		return fatal
 	}
-	w.p.flush()
-	fmt.Fprintln(w.c.ios.ErrOut, describe(err))
+	w.p.Flush()
+	fmt.Fprintln(w.c.ios.ErrOut, env.Describe(err))
 	w.failed = true
 	return nil
 }
@@ -296,7 +297,7 @@ func (w *window) drain(ctx context.Context) error {
 		return err
 	}
 	if !w.inFlight {
-		return w.p.flush()
+		return w.p.Flush()
 	}
 	b := <-w.done
 	w.inFlight = false
@@ -321,7 +322,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	next := 0 // the next text to print
 	texts := func(upTo int) error {
 		for ; next < len(b.texts) && b.texts[next].before <= upTo; next++ {
-			if _, err := w.p.w.WriteString(b.texts[next].text); err != nil {
+			if _, err := w.p.Writer().WriteString(b.texts[next].text); err != nil {
 				return err
 			}
 		}
@@ -330,8 +331,8 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	// A push message read before the reply to command i follows the
 	// texts of the lines before that command, as when they run one by one.
 	pending := 0
-	w.p.beforePush = func() { texts(pending) }
-	defer func() { w.p.beforePush = nil }()
+	w.p.SetBeforePush(func() { texts(pending) })
+	defer w.p.SetBeforePush(nil)
 	// A line's time runs from when its first command could start (the
 	// window was sent, and the line before it answered) to its last reply:
 	// what redis-cli measures when it runs the line alone.
@@ -350,7 +351,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 				if err := w.settle(ctx, cerr); err != nil {
 					return err
 				}
-			} else if err := w.p.replyBuffered(b.cmds[i], v); err != nil {
+			} else if err := w.p.ReplyBuffered(b.cmds[i], v); err != nil {
 				return err
 			}
 			now := time.Now()
@@ -359,7 +360,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 			}
 			lastReply = now
 			if b.lineEnd[i] && cerr == nil {
-				return w.p.timing(now.Sub(lineStart))
+				return w.p.Timing(now.Sub(lineStart))
 			}
 			return nil
 		})
@@ -370,5 +371,5 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	if err := texts(len(b.cmds)); err != nil {
 		return err
 	}
-	return w.p.flush()
+	return w.p.Flush()
 }

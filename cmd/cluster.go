@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
 
@@ -28,9 +29,6 @@ type clusterOptions struct {
 	ReadFromReplicas bool     // --read-from-replicas
 	Topology         bool     // --topology
 }
-
-// The cluster client serves every mode a standalone client does.
-var _ session = (*redisx.ClusterClient)(nil)
 
 // probeTimeout bounds the reachability check of one node in --topology
 // when no --connect-timeout is given.
@@ -68,26 +66,26 @@ func (o *clusterOptions) selector() (redisx.NodeSelector, bool) {
 func (c *config) checkClusterFlags() error {
 	o := &c.o.ClusterOpts
 	if countTrue(o.Primaries, o.Replicas, o.AllNodes, o.Node != "") > 1 {
-		return &exitError{code: 1, msg: "Options --primaries, --replicas, --all-nodes and --node are mutually exclusive."}
+		return &env.ExitError{Code: 1, Msg: "Options --primaries, --replicas, --all-nodes and --node are mutually exclusive."}
 	}
 	if !c.o.Cluster {
 		for _, name := range []string{"cluster-seed", "read-from-replicas", "primaries", "replicas", "all-nodes", "node", "topology"} {
 			if flagGiven(c.fs, name) {
-				return &exitError{code: 1, msg: "Option --" + name + " needs -c (cluster mode)."}
+				return &env.ExitError{Code: 1, Msg: "Option --" + name + " needs -c (cluster mode)."}
 			}
 		}
 	}
 	if c.o.ClusterErrorAttempts < 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid --cluster-error-attempts %d: must be 0 or more.", c.o.ClusterErrorAttempts)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid --cluster-error-attempts %d: must be 0 or more.", c.o.ClusterErrorAttempts)}
 	}
 	for _, seed := range o.Seeds {
 		if err := checkHostPort(seed); err != nil {
-			return &exitError{code: 1, msg: "Option --cluster-seed " + strconv.Quote(seed) + ": " + err.Error()}
+			return &env.ExitError{Code: 1, Msg: "Option --cluster-seed " + strconv.Quote(seed) + ": " + err.Error()}
 		}
 	}
 	if flagGiven(c.fs, "node") {
 		if err := checkHostPort(o.Node); err != nil {
-			return &exitError{code: 1, msg: "Option --node " + strconv.Quote(o.Node) + ": " + err.Error()}
+			return &env.ExitError{Code: 1, Msg: "Option --node " + strconv.Quote(o.Node) + ": " + err.Error()}
 		}
 	}
 	return nil
@@ -118,7 +116,7 @@ func (c *config) clusterSeeds() []string {
 
 // newClusterClient returns the client for -c; onPush receives the push
 // messages that arrive between replies.
-func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
+func (c *config) newClusterClient(onPush func(redisx.Value)) (env.Session, error) {
 	if err := c.checkClusterFlags(); err != nil {
 		return nil, err
 	}
@@ -133,7 +131,7 @@ func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
 		OnPush:           onPush,
 	}
 	if c.o.Verbose {
-		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, printableLine(ev.String())) }
+		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(ev.String())) }
 	}
 	if c.ios.InTTY && c.ios.OutTTY && len(c.args) == 0 {
 		// The interactive shell says where a redirect took the user, as
@@ -144,14 +142,14 @@ func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
 	}
 	cc, err := redisx.NewClusterClient(o)
 	if err != nil {
-		return nil, &exitError{code: 1, msg: err.Error()}
+		return nil, &env.ExitError{Code: 1, Msg: err.Error()}
 	}
 	return cc, nil
 }
 
 // runClusterMode runs --topology, the cluster mode that takes no command.
 // It reports whether it handled the run.
-func (c *config) runClusterMode(ctx context.Context, client session, p *printer) (bool, error) {
+func (c *config) runClusterMode(ctx context.Context, client env.Session, p *env.Printer) (bool, error) {
 	if !c.o.Cluster {
 		if err := c.checkClusterFlags(); err != nil {
 			return true, err
@@ -162,7 +160,7 @@ func (c *config) runClusterMode(ctx context.Context, client session, p *printer)
 	}
 	cc, ok := client.(*redisx.ClusterClient)
 	if !ok {
-		return true, &exitError{code: 1, msg: "Option --topology needs -c (cluster mode)."}
+		return true, &env.ExitError{Code: 1, Msg: "Option --topology needs -c (cluster mode)."}
 	}
 	return true, c.runTopology(ctx, cc, p)
 }
@@ -171,14 +169,14 @@ func (c *config) runClusterMode(ctx context.Context, client session, p *printer)
 // or --node select and prints each reply under the node's address, or,
 // with --json, one object keyed by address. It reports whether a node
 // selection applied.
-func (c *config) runOnNodes(ctx context.Context, client session, p *printer, args [][]byte) (bool, error) {
+func (c *config) runOnNodes(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) (bool, error) {
 	sel, ok := c.o.ClusterOpts.selector()
 	if !ok {
 		return false, nil
 	}
 	cc, ok := client.(*redisx.ClusterClient)
 	if !ok {
-		return true, &exitError{code: 1, msg: "Node selection needs -c (cluster mode)."}
+		return true, &env.ExitError{Code: 1, Msg: "Node selection needs -c (cluster mode)."}
 	}
 	replies, err := cc.DoNodes(ctx, sel, args)
 	if err != nil && len(replies) == 0 {
@@ -189,17 +187,17 @@ func (c *config) runOnNodes(ctx context.Context, client session, p *printer, arg
 		for _, r := range replies {
 			obj.Elems = append(obj.Elems, redisx.BulkString(r.Addr), nodeValue(r))
 		}
-		return true, p.reply(args, obj)
+		return true, p.Reply(args, obj)
 	}
 	for _, r := range replies {
 		head := r.Addr
 		if r.Role != "" {
 			head += " (" + r.Role + ")"
 		}
-		if err := p.text(head + ":\n"); err != nil {
+		if err := p.Text(head + ":\n"); err != nil {
 			return true, err
 		}
-		if err := p.reply(args, nodeValue(r)); err != nil {
+		if err := p.Reply(args, nodeValue(r)); err != nil {
 			return true, err
 		}
 	}
@@ -209,7 +207,7 @@ func (c *config) runOnNodes(ctx context.Context, client session, p *printer, arg
 // nodeValue is the reply of one node, or its failure as an error reply.
 func nodeValue(r redisx.NodeReply) redisx.Value {
 	if r.Err != nil {
-		return redisx.ErrorReply(describe(r.Err))
+		return redisx.ErrorReply(env.Describe(r.Err))
 	}
 	return r.Value
 }
@@ -221,7 +219,7 @@ type nodeStatus struct {
 }
 
 // runTopology prints the topology as a table, or as JSON with --json.
-func (c *config) runTopology(ctx context.Context, cc *redisx.ClusterClient, p *printer) error {
+func (c *config) runTopology(ctx context.Context, cc *redisx.ClusterClient, p *env.Printer) error {
 	t, err := cc.Topology(ctx)
 	if err != nil {
 		return err
@@ -239,11 +237,11 @@ func (c *config) runTopology(ctx context.Context, cc *redisx.ClusterClient, p *p
 		}
 	}
 	if c.format.Mode == format.JSON || c.format.Mode == format.QuotedJSON {
-		return p.reply(nil, topologyValue(t, rows))
+		return p.Reply(nil, topologyValue(t, rows))
 	}
 	var b strings.Builder
 	writeTopology(&b, t, rows)
-	return p.text(b.String())
+	return p.Text(b.String())
 }
 
 // writeTopology writes the --topology table and its summary.
@@ -292,9 +290,9 @@ func nodeCounts(t *redisx.Topology) string {
 			replicas++
 		}
 	}
-	s := count(primaries, "primary", "primaries") + ", " + count(replicas, "replica", "replicas")
+	s := env.Count(primaries, "primary", "primaries") + ", " + env.Count(replicas, "replica", "replicas")
 	if failed > 0 {
-		s += ", " + count(failed, "failed node", "failed nodes")
+		s += ", " + env.Count(failed, "failed node", "failed nodes")
 	}
 	return s
 }
@@ -344,13 +342,13 @@ func probeText(err error) string {
 	}
 	var ce *redisx.ConnError
 	if errors.As(err, &ce) && ce.Op == "dial" {
-		return "no: " + dialReason(ce.Err)
+		return "no: " + env.DialReason(ce.Err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
 		return "no: timed out"
 	}
-	return "no: " + strings.TrimPrefix(describe(err), "Error: ")
+	return "no: " + strings.TrimPrefix(env.Describe(err), "Error: ")
 }
 
 // topologyValue is the --json form of --topology: an object with the

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
@@ -44,14 +45,14 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 	// Mutually exclusive options, with redis-cli's messages.
 	switch {
 	case o.StdinLast && flagGiven(fs, "stdin-tag"):
-		return nil, &exitError{code: 1, msg: "Options -x and -X are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options -x and -X are mutually exclusive."}
 	case o.RESP2 && o.RESP3:
-		return nil, &exitError{code: 1, msg: "Options -2 and -3 are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options -2 and -3 are mutually exclusive."}
 	case o.Cluster && o.Socket != "":
-		return nil, &exitError{code: 1, msg: "Options -c and -s are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options -c and -s are mutually exclusive."}
 	}
 	if n := countTrue(o.Raw, o.NoRaw, o.CSV, o.JSON, o.QuotedJSON); n > 1 {
-		return nil, &exitError{code: 1, msg: "Options --raw, --no-raw, --csv, --json and --quoted-json are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options --raw, --no-raw, --csv, --json and --quoted-json are mutually exclusive."}
 	}
 
 	if err := c.resolveConn(); err != nil {
@@ -100,7 +101,7 @@ func (c *config) resolveConn() error {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
 			// redisx's errors start "invalid URI: "; say it once.
-			return &exitError{code: 1, msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
+			return &env.ExitError{Code: 1, Msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
 		secrets.Add(u.Password)
 		co.ApplyURI(u)
@@ -145,15 +146,15 @@ func (c *config) resolveConn() error {
 	}
 	if co.Port < 1 || co.Port > 65535 {
 		// Port 0 would dial the default port: perhaps another server.
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d (-p, --port): must be between 1 and 65535.", co.Port)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid port %d (-p, --port): must be between 1 and 65535.", co.Port)}
 	}
 	if co.User != "" && !co.PasswordSet {
 		// redis-cli ignores a user without a password: the run would be
 		// the default user's, which is not what was asked for.
-		return &exitError{code: 1, msg: "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one."}
+		return &env.ExitError{Code: 1, Msg: "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one."}
 	}
 	if co.DB < 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid database number %d.", co.DB)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid database number %d.", co.DB)}
 	}
 	co.Name = o.Name
 	switch {
@@ -226,16 +227,16 @@ func (c *config) tlsConfig(host string) (*tls.Config, error) {
 		if o.CACert != "" {
 			pem, err := os.ReadFile(o.CACert)
 			if err != nil {
-				return nil, &exitError{code: 1, msg: "--cacert: " + err.Error()}
+				return nil, &env.ExitError{Code: 1, Msg: "--cacert: " + err.Error()}
 			}
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, &exitError{code: 1, msg: "--cacert: no PEM certificate found in " + o.CACert}
+				return nil, &env.ExitError{Code: 1, Msg: "--cacert: no PEM certificate found in " + o.CACert}
 			}
 		}
 		if o.CACertDir != "" {
 			entries, err := os.ReadDir(o.CACertDir)
 			if err != nil {
-				return nil, &exitError{code: 1, msg: "--cacertdir: " + err.Error()}
+				return nil, &env.ExitError{Code: 1, Msg: "--cacertdir: " + err.Error()}
 			}
 			for _, e := range entries {
 				if e.IsDir() {
@@ -251,11 +252,11 @@ func (c *config) tlsConfig(host string) (*tls.Config, error) {
 	}
 	if o.Cert != "" || o.Key != "" {
 		if o.Cert == "" || o.Key == "" {
-			return nil, &exitError{code: 1, msg: "--cert and --key must be given together."}
+			return nil, &env.ExitError{Code: 1, Msg: "--cert and --key must be given together."}
 		}
 		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
 		if err != nil {
-			return nil, &exitError{code: 1, msg: "--cert/--key: " + err.Error()}
+			return nil, &env.ExitError{Code: 1, Msg: "--cert/--key: " + err.Error()}
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
@@ -263,13 +264,13 @@ func (c *config) tlsConfig(host string) (*tls.Config, error) {
 	if o.TLSCiphers != "" {
 		ids, err := cipherSuites(o.TLSCiphers)
 		if err != nil {
-			return nil, &exitError{code: 1, msg: "--tls-ciphers: " + err.Error()}
+			return nil, &env.ExitError{Code: 1, Msg: "--tls-ciphers: " + err.Error()}
 		}
 		cfg.CipherSuites = ids
 	}
 	if o.TLSCipherSuites != "" {
 		if err := checkTLS13Suites(o.TLSCipherSuites); err != nil {
-			return nil, &exitError{code: 1, msg: "--tls-ciphersuites: " + err.Error()}
+			return nil, &env.ExitError{Code: 1, Msg: "--tls-ciphersuites: " + err.Error()}
 		}
 	}
 	return cfg, nil
@@ -309,7 +310,7 @@ func (c *config) resolvePushes() error {
 	}
 	show, ok := parseYesNo(c.o.ShowPushes)
 	if !ok {
-		return &exitError{code: 1, msg: fmt.Sprintf("Unknown --show-pushes value '%s' (valid: '[y]es', '[n]o')", c.o.ShowPushes)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Unknown --show-pushes value '%s' (valid: '[y]es', '[n]o')", c.o.ShowPushes)}
 	}
 	c.showPushes = show
 	return nil
@@ -349,7 +350,7 @@ func (c *config) resolveRetry() error {
 	}
 	p, warnings, err := f.Policy()
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return &env.ExitError{Code: 1, Msg: err.Error()}
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(c.ios.ErrOut, w)
@@ -363,7 +364,7 @@ func (c *config) resolveRetry() error {
 // twice (--retry-sent all).
 func (c *config) onResend() func(retry.Event) {
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatResend(ev)))
+		fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(retry.FormatResend(ev)))
 	}
 }
 
@@ -374,6 +375,6 @@ func (c *config) observe() func(retry.Event) {
 		return nil
 	}
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatEvent(ev)))
+		fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(retry.FormatEvent(ev)))
 	}
 }

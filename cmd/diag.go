@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/retry"
 )
 
@@ -70,11 +71,11 @@ func addDiagFlags(fs *pflag.FlagSet, o *diagOptions) {
 // runDiagMode runs a diagnostic mode when its flag is given, and reports
 // whether it did. When several are given, the one redis-cli would run
 // wins, in its order: latency, replica, rdb, bigkeys, memkeys, stat.
-func (c *config) runDiagMode(ctx context.Context, client session, p *printer) (bool, error) {
+func (c *config) runDiagMode(ctx context.Context, client env.Session, p *env.Printer) (bool, error) {
 	o := &c.o.Diag
 	rdb, functionsRDB := flagGiven(c.fs, "rdb"), flagGiven(c.fs, "functions-rdb")
 	if rdb && functionsRDB {
-		return true, &exitError{code: 1, msg: "Option --functions-rdb and --rdb are mutually exclusive."}
+		return true, &env.ExitError{Code: 1, Msg: "Option --functions-rdb and --rdb are mutually exclusive."}
 	}
 	switch {
 	case o.Latency || o.LatencyHistory:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
@@ -48,7 +49,7 @@ const bigKeysSleepEvery = 100
 // keyScan is one run of --bigkeys or --memkeys.
 type keyScan struct {
 	c        *config
-	out      *printer
+	out      *env.Printer
 	progress *progressLine
 	memkeys  bool
 	samples  int // MEMORY USAGE ... SAMPLES n; 0 leaves the server's default
@@ -78,7 +79,7 @@ type keyScan struct {
 // the keys sampled on all of them, and the summary covers the cluster.
 // When stderr is a terminal, a progress line is kept there; stdout gets
 // only what redis-cli prints.
-func (c *config) runBigKeys(ctx context.Context, client session, p *printer, memkeys bool) error {
+func (c *config) runBigKeys(ctx context.Context, client env.Session, p *env.Printer, memkeys bool) error {
 	_, sleep := c.o.Diag.hooks.clock()
 	s := &keyScan{
 		c:        c,
@@ -122,7 +123,7 @@ func (c *config) runBigKeys(ctx context.Context, client session, p *printer, mem
 		}
 		s.totalKeys += size
 	}
-	if err := p.text(bigKeysHeader); err != nil {
+	if err := p.Text(bigKeysHeader); err != nil {
 		return err
 	}
 	var scanErr error
@@ -141,7 +142,7 @@ func (c *config) runBigKeys(ctx context.Context, client session, p *printer, mem
 	if scanErr != nil && !interrupted {
 		return scanErr
 	}
-	if err := p.text(s.summary(interrupted)); err != nil {
+	if err := p.Text(s.summary(interrupted)); err != nil {
 		return err
 	}
 	return scanErr
@@ -154,7 +155,7 @@ func (c *config) scanPattern() ([]byte, error) {
 		q := c.fs.Lookup("quoted-pattern").Value.String()
 		u, err := redisx.UnquoteArg(q)
 		if err != nil {
-			return nil, &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
+			return nil, &env.ExitError{Code: 1, Msg: "Invalid quoted string specified for --quoted-pattern."}
 		}
 		return []byte(u), nil
 	}
@@ -166,7 +167,7 @@ func (c *config) scanPattern() ([]byte, error) {
 
 // scanNodes returns the standalone clients to scan: the session itself,
 // or one client per primary serving slots in cluster mode.
-func (c *config) scanNodes(ctx context.Context, client session) ([]*redisx.Client, error) {
+func (c *config) scanNodes(ctx context.Context, client env.Session) ([]*redisx.Client, error) {
 	switch cl := client.(type) {
 	case *redisx.Client:
 		return []*redisx.Client{cl}, nil
@@ -208,9 +209,9 @@ func dbSize(ctx context.Context, cl *redisx.Client) (int64, error) {
 	case err != nil:
 		return 0, err
 	case v.Kind == redisx.KindError:
-		return 0, &exitError{code: 1, msg: "Couldn't determine DBSIZE: " + string(v.Str)}
+		return 0, &env.ExitError{Code: 1, Msg: "Couldn't determine DBSIZE: " + string(v.Str)}
 	case v.Kind != redisx.KindInt:
-		return 0, &exitError{code: 1, msg: "Non INTEGER response from DBSIZE!"}
+		return 0, &env.ExitError{Code: 1, Msg: "Non INTEGER response from DBSIZE!"}
 	}
 	return v.Int, nil
 }
@@ -331,11 +332,11 @@ func (s *keyScan) scanCommand(cursor []byte) [][]byte {
 func parseScan(v redisx.Value) ([]redisx.Value, []byte, error) {
 	switch {
 	case v.Kind == redisx.KindError:
-		return nil, nil, &exitError{code: 1, msg: "SCAN error: " + string(v.Str)}
+		return nil, nil, &env.ExitError{Code: 1, Msg: "SCAN error: " + string(v.Str)}
 	case v.Kind != redisx.KindArray:
-		return nil, nil, &exitError{code: 1, msg: "Non ARRAY response from SCAN!"}
+		return nil, nil, &env.ExitError{Code: 1, Msg: "Non ARRAY response from SCAN!"}
 	case v.Len() != 2 || v.Elems[1].Kind != redisx.KindArray:
-		return nil, nil, &exitError{code: 1, msg: "Invalid element count from SCAN!"}
+		return nil, nil, &env.ExitError{Code: 1, Msg: "Invalid element count from SCAN!"}
 	}
 	return v.Elems[1].Elems, v.Elems[0].Str, nil
 }
@@ -355,9 +356,9 @@ func (s *keyScan) parseTypes(keys, replies []redisx.Value) ([]*keyType, error) {
 	for i, v := range replies {
 		if v.Kind != redisx.KindStatus {
 			if v.Kind == redisx.KindError {
-				return nil, &exitError{code: 1, msg: "TYPE returned an error: " + string(v.Str)}
+				return nil, &env.ExitError{Code: 1, Msg: "TYPE returned an error: " + string(v.Str)}
 			}
-			return nil, &exitError{code: 1, msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
+			return nil, &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
 		}
 		name := string(v.Str)
 		t := s.types.find(name)
@@ -434,7 +435,7 @@ func (s *keyScan) record(b *scanBatch, replies []redisx.Value) error {
 	}
 	if len(lines) > 0 {
 		s.progress.clear()
-		return s.out.text(string(lines))
+		return s.out.Text(string(lines))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
 
@@ -72,7 +73,7 @@ func appendLatency(b []byte, mode format.Mode, s latencyStats) []byte {
 //   - --latency-history ends the figures every 15 seconds (-i seconds)
 //     with " -- 15.01 seconds range" and a newline, and starts new ones.
 //     Off a terminal it prints a line after every sample, as redis-cli does.
-func (c *config) runLatency(ctx context.Context, client session, p *printer) error {
+func (c *config) runLatency(ctx context.Context, client env.Session, p *env.Printer) error {
 	now, sleep := c.o.Diag.hooks.clock()
 	maxSamples := c.o.Diag.hooks.maxSamples
 	history := c.o.Diag.LatencyHistory
@@ -100,7 +101,7 @@ func (c *config) runLatency(ctx context.Context, client session, p *printer) err
 		case history:
 			line = appendLatency(line, mode, stats)
 		case now().Sub(start).Milliseconds() > once.Milliseconds():
-			return p.text(string(appendLatency(line, mode, stats)))
+			return p.Text(string(appendLatency(line, mode, stats)))
 		}
 		if elapsed := now().Sub(start); history && elapsed.Milliseconds() > historyEvery.Milliseconds() {
 			line = fmt.Appendf(line, " -- %.2f seconds range\n", elapsed.Seconds())
@@ -108,7 +109,7 @@ func (c *config) runLatency(ctx context.Context, client session, p *printer) err
 			stats = latencyStats{}
 		}
 		if len(line) > 0 {
-			if err := p.text(string(line)); err != nil {
+			if err := p.Text(string(line)); err != nil {
 				return err
 			}
 		}
@@ -129,7 +130,7 @@ const statHeader = "------- data ------ --------------------- load -------------
 // memory, clients, blocked clients, requests (with the change since the
 // last line), connections received and the child process at work, in
 // redis-cli's columns whatever the output mode.
-func (c *config) runStat(ctx context.Context, client session, p *printer) error {
+func (c *config) runStat(ctx context.Context, client env.Session, p *env.Printer) error {
 	_, sleep := c.o.Diag.hooks.clock()
 	maxSamples := c.o.Diag.hooks.maxSamples
 	interval := statIntervalDefault
@@ -145,14 +146,14 @@ func (c *config) runStat(ctx context.Context, client session, p *printer) error 
 			return err
 		}
 		if v.Kind == redisx.KindError {
-			return &exitError{code: 1, msg: "ERROR: " + string(v.Str)}
+			return &env.ExitError{Code: 1, Msg: "ERROR: " + string(v.Str)}
 		}
 		line = line[:0]
 		if n%statHeaderEvery == 0 {
 			line = append(line, statHeader...)
 		}
 		line, requests = appendStat(line, string(v.Str), requests)
-		if err := p.text(string(line)); err != nil {
+		if err := p.Text(string(line)); err != nil {
 			return err
 		}
 		if maxSamples > 0 && n+1 >= maxSamples {

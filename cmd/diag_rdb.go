@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
@@ -70,9 +70,9 @@ func (c *config) sync(ctx context.Context, conn *redisx.Conn) (*redisx.RDBPayloa
 	var re *redisx.RedisError
 	switch {
 	case errors.As(err, &re):
-		return nil, &exitError{code: 1, msg: "SYNC with master failed: -" + re.Msg}
+		return nil, &env.ExitError{Code: 1, Msg: "SYNC with master failed: -" + re.Msg}
 	case err != nil && ctx.Err() == nil:
-		return nil, &exitError{code: 1, msg: "Error reading bulk length while SYNCing: " + reason(err)}
+		return nil, &env.ExitError{Code: 1, Msg: "Error reading bulk length while SYNCing: " + env.Reason(err)}
 	}
 	return payload, err
 }
@@ -94,7 +94,7 @@ func (c *config) runRDB(ctx context.Context, filename string, functionsOnly bool
 		var err error
 		f, err = os.OpenFile(filename, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 		if err != nil {
-			return &exitError{code: 1, msg: fmt.Sprintf("Error opening '%s': %s", filename, strerrorOf(err))}
+			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Error opening '%s': %s", filename, env.FileReason(err))}
 		}
 		defer f.Close()
 		dst = f
@@ -113,7 +113,7 @@ func (c *config) runRDB(ctx context.Context, filename string, functionsOnly bool
 			return err
 		}
 		if !ok {
-			return &exitError{code: 1, msg: "Failed requesting functions only RDB from server, aborting"}
+			return &env.ExitError{Code: 1, Msg: "Failed requesting functions only RDB from server, aborting"}
 		}
 	}
 	payload, err := c.sync(ctx, conn)
@@ -138,19 +138,13 @@ func (c *config) runRDB(ctx context.Context, filename string, functionsOnly bool
 	conn.Close()
 	if f != nil {
 		if err := f.Sync(); err != nil {
-			return &exitError{code: 1, msg: fmt.Sprintf("Fail to fsync '%s': %s", filename, strerrorOf(err))}
+			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Fail to fsync '%s': %s", filename, env.FileReason(err))}
 		}
 		if err := f.Close(); err != nil {
-			return &exitError{code: 1, msg: fmt.Sprintf("Error writing data to file: %s", strerrorOf(err))}
+			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Error writing data to file: %s", env.FileReason(err))}
 		}
 	}
 	return nil
-}
-
-// reason is describe's text for err without its "Error: " prefix, to
-// follow one of redis-cli's own messages.
-func reason(err error) string {
-	return strings.TrimPrefix(describe(err), "Error: ")
 }
 
 // copyPayload streams the payload to dst, telling read errors (the
@@ -161,7 +155,7 @@ func copyPayload(ctx context.Context, dst io.Writer, payload *redisx.RDBPayload)
 		n, rerr := payload.Read(buf)
 		if n > 0 {
 			if _, err := dst.Write(buf[:n]); err != nil {
-				return &exitError{code: 1, msg: "Error writing data to file: " + strerrorOf(err)}
+				return &env.ExitError{Code: 1, Msg: "Error writing data to file: " + env.FileReason(err)}
 			}
 		}
 		switch {
@@ -170,7 +164,7 @@ func copyPayload(ctx context.Context, dst io.Writer, payload *redisx.RDBPayload)
 		case rerr != nil && ctx.Err() != nil:
 			return rerr
 		case rerr != nil:
-			return &exitError{code: 1, msg: "I/O Error reading RDB payload from socket: " + reason(rerr)}
+			return &env.ExitError{Code: 1, Msg: "I/O Error reading RDB payload from socket: " + env.Reason(rerr)}
 		}
 	}
 }
@@ -180,7 +174,7 @@ func copyPayload(ctx context.Context, dst io.Writer, payload *redisx.RDBPayload)
 // an empty RDB, diskless), discards it, and prints every command the
 // primary then streams, in CSV ("SELECT","0" / "set","k","v"), until the
 // connection ends or the user interrupts.
-func (c *config) runReplica(ctx context.Context, p *printer) error {
+func (c *config) runReplica(ctx context.Context, p *env.Printer) error {
 	conn, err := c.replicationConn(ctx)
 	if err != nil {
 		return err
@@ -202,7 +196,7 @@ func (c *config) runReplica(ctx context.Context, p *printer) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		return &exitError{code: 1, msg: "Error reading RDB payload while SYNCing: " + reason(err)}
+		return &env.ExitError{Code: 1, Msg: "Error reading RDB payload while SYNCing: " + env.Reason(err)}
 	}
 	stopAcks := func() {}
 	if payload.Diskless() {
@@ -222,10 +216,10 @@ func (c *config) runReplica(ctx context.Context, p *printer) error {
 			return err
 		}
 		buf = format.Append(buf[:0], v, csv)
-		if _, err := p.w.Write(buf); err != nil {
+		if _, err := p.Writer().Write(buf); err != nil {
 			return err
 		}
-		if err := p.flush(); err != nil {
+		if err := p.Flush(); err != nil {
 			return err
 		}
 	}

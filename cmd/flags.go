@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/retry"
 )
 
@@ -249,7 +250,7 @@ func flagGiven(fs *pflag.FlagSet, name string) bool {
 
 // unrecognized builds redis-cli's message for a bad option.
 func unrecognized(opt string) error {
-	return &exitError{code: 1, msg: "Unrecognized option or bad number of args for: '" + opt + "'"}
+	return &env.ExitError{Code: 1, Msg: "Unrecognized option or bad number of args for: '" + opt + "'"}
 }
 
 // optionFromFlagError extracts the option redis-cli would name from one of
@@ -366,7 +367,7 @@ func checkEmptyValues(fs *pflag.FlagSet, where func(name string) string) error {
 				from = " (in " + w + ")"
 			}
 		}
-		err = &exitError{code: 1, msg: fmt.Sprintf("Option %s was given an empty value%s: give a value, or leave the option out.", name, from)}
+		err = &env.ExitError{Code: 1, Msg: fmt.Sprintf("Option %s was given an empty value%s: give a value, or leave the option out.", name, from)}
 	})
 	return err
 }

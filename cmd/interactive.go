@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -17,7 +18,7 @@ import (
 // Ctrl-C belongs to the shell here: at the prompt the line editor reads it
 // as a key (an empty prompt exits), and while a command runs the SIGINT it
 // raises cancels that command only. The run as a whole ends on SIGTERM.
-func (c *config) runInteractive(ctx context.Context, client session, _ *printer) error {
+func (c *config) runInteractive(ctx context.Context, client env.Session, _ *env.Printer) error {
 	var rc repl.Client
 	switch cl := client.(type) {
 	case *redisx.Client:
@@ -25,7 +26,7 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 	case *redisx.ClusterClient:
 		rc = repl.NewCluster(cl)
 	default:
-		return &exitError{code: 1, msg: "the interactive shell does not support this connection mode"}
+		return &env.ExitError{Code: 1, Msg: "the interactive shell does not support this connection mode"}
 	}
 
 	interrupts := make(chan os.Signal, 1)
@@ -48,7 +49,7 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 
 	ed, err := repl.NewReadlineEditor(c.ios.In, c.ios.Out, c.ios.ErrOut)
 	if err != nil {
-		return &exitError{code: 1, msg: "Cannot start the line editor: " + err.Error()}
+		return &env.ExitError{Code: 1, Msg: "Cannot start the line editor: " + err.Error()}
 	}
 	defer ed.Close()
 
@@ -65,13 +66,13 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 		HistoryPath: repl.HistoryPath(c.ios.Getenv),
 		RCPath:      repl.RCPath(c.ios.Getenv),
 		Interrupts:  interrupts,
-		Describe:    describe,
+		Describe:    env.Describe,
 		Builtins:    c.builtins,
 		Secrets:     c.ios.Secrets,
 	})
 	err = sh.Run(shellCtx)
 	if errors.Is(err, context.Canceled) {
-		return &exitError{code: 143}
+		return &env.ExitError{Code: 143}
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -66,14 +67,14 @@ The configuration file and profile apply as in every run (--config,
 			fs := c.Flags()
 			addLabFlags(fs, o, lo)
 			if err := fs.Parse(args); err != nil {
-				return &exitError{code: 1, msg: "redish lab: " + err.Error()}
+				return &env.ExitError{Code: 1, Msg: "redish lab: " + err.Error()}
 			}
 			if help, _ := fs.GetBool("help"); help {
 				printHelp(ios.Out, c)
 				return nil
 			}
 			if fs.NArg() > 0 {
-				return &exitError{code: 1, msg: "redish lab takes no command: it opens the shell (or reads commands from stdin)."}
+				return &env.ExitError{Code: 1, Msg: "redish lab takes no command: it opens the shell (or reads commands from stdin)."}
 			}
 			return runLab(c.Context(), ios, o, lo, fs)
 		},
@@ -108,13 +109,13 @@ func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs 
 	if !o.Cluster {
 		for _, name := range []string{"primaries", "replicas", "node-timeout"} {
 			if flagGiven(fs, name) {
-				return &exitError{code: 1, msg: "redish lab: --" + name + " needs --cluster."}
+				return &env.ExitError{Code: 1, Msg: "redish lab: --" + name + " needs --cluster."}
 			}
 		}
 	}
 	l, err := startLab(*lo, o.Cluster)
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return &env.ExitError{Code: 1, Msg: err.Error()}
 	}
 	defer l.Close()
 	// Ctrl-C or SIGTERM while the servers started: stop them and end.
@@ -182,11 +183,11 @@ func (c *config) isScriptLine(l repl.Line) bool {
 // :retry, :verbose or :help, with the interactive shell's output. A line
 // that fails ends the run with exit code 1: the rest of a scenario would
 // not test what it says. It reports whether l was such a line.
-func (c *config) scriptLine(ctx context.Context, client session, p *printer, l repl.Line) (bool, error) {
+func (c *config) scriptLine(ctx context.Context, client env.Session, p *env.Printer, l repl.Line) (bool, error) {
 	if !c.isScriptLine(l) {
 		return false, nil
 	}
-	sc := repl.Script{Out: p.w, Builtins: c.builtins, Verbose: func(line string) {
+	sc := repl.Script{Out: p.Writer(), Builtins: c.builtins, Verbose: func(line string) {
 		fmt.Fprintln(c.ios.ErrOut, line)
 	}}
 	switch cl := client.(type) {
@@ -196,11 +197,11 @@ func (c *config) scriptLine(ctx context.Context, client session, p *printer, l r
 		sc.Client = repl.NewCluster(cl)
 	}
 	err := sc.Run(ctx, l.Words)
-	if ferr := p.flush(); err == nil {
+	if ferr := p.Flush(); err == nil {
 		err = ferr
 	}
 	if err != nil {
-		return true, &exitError{code: 1, msg: err.Error()}
+		return true, &env.ExitError{Code: 1, Msg: err.Error()}
 	}
 	return true, nil
 }

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/memserver"
 	"github.com/redish/redish/internal/redisproc"
@@ -231,19 +232,11 @@ func (l *lab) Summary() string {
 			}
 		}
 		return fmt.Sprintf("lab: started a cluster of %s and %s (redis-server %s), each node behind a fault proxy, the first at %s, files in %s",
-			count(primaries, "primary", "primaries"), count(len(l.nodes)-primaries, "replica", "replicas"),
+			env.Count(primaries, "primary", "primaries"), env.Count(len(l.nodes)-primaries, "replica", "replicas"),
 			l.version, l.nodes[0].proxy.Addr(), l.dir)
 	}
 	return fmt.Sprintf("lab: started redis-server %s at %s behind a fault proxy at %s, files in %s",
 		l.version, l.nodes[0].server.Addr(), l.nodes[0].proxy.Addr(), l.dir)
-}
-
-// count returns "1 primary", "3 primaries".
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 func portOf(addr string) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/retry"
 )
 
@@ -28,20 +29,10 @@ func Main() int {
 	return Run(ctx, os.Args[1:], System())
 }
 
-// exitError carries an exit code and the message to print for it (on
-// stderr unless toStdout). An empty message prints nothing.
-type exitError struct {
-	code     int
-	msg      string
-	toStdout bool
-}
-
-func (e *exitError) Error() string { return e.msg }
-
 // Run parses args, runs the mode they select and returns the exit code.
 // All errors are printed here, once.
 func Run(ctx context.Context, args []string, ios *IOStreams) int {
-	ios = ios.guarded()
+	ios = ios.Guarded()
 	root := newRootCmd(ctx, ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -52,22 +43,22 @@ func report(ctx context.Context, ios *IOStreams, err error) int {
 	if err == nil {
 		return 0
 	}
-	var ee *exitError
+	var ee *env.ExitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" {
+		if ee.Msg != "" {
 			w := ios.ErrOut
-			if ee.toStdout {
+			if ee.ToStdout {
 				w = ios.Out
 			}
-			fmt.Fprintln(w, ee.msg)
+			fmt.Fprintln(w, ee.Msg)
 		}
-		return ee.code
+		return ee.Code
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, interrupted(err))
 		return 130
 	}
-	fmt.Fprintln(ios.ErrOut, describe(err))
+	fmt.Fprintln(ios.ErrOut, env.Describe(err))
 	return 1
 }
 
@@ -113,7 +104,7 @@ shell when it is.`,
 	addFlags(fs, o)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		if strings.HasPrefix(err.Error(), "invalid argument ") {
-			return &exitError{code: 1, msg: invalidValue(err)}
+			return &env.ExitError{Code: 1, Msg: invalidValue(err)}
 		}
 		return unrecognized(optionFromFlagError(err))
 	})
@@ -208,7 +199,7 @@ func interrupted(err error) string {
 		if re.Attempts != 1 {
 			n = fmt.Sprintf("%d attempts", re.Attempts)
 		}
-		return what + " after " + n + "; last error: " + describe(re.Err)
+		return what + " after " + n + "; last error: " + env.Describe(re.Err)
 	}
 	return what + "."
 }

@@ -1,10 +1,7 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -12,9 +9,9 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
-	"github.com/redish/redish/secret"
 )
 
 // run runs the mode the command line selects. An error of a run that a
@@ -36,8 +33,8 @@ func (c *config) runMode(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p := newPrinter(c.ios, c.format, c.o.ErrExit)
-	defer p.flush()
+	p := env.NewPrinter(c.ios, env.PrintOptions{Format: c.format, ErrExit: c.o.ErrExit, ShowPushes: c.showPushes})
+	defer p.Flush()
 	client, err := c.newClient(p)
 	if err != nil {
 		return err
@@ -81,7 +78,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 		if c.o.QuotedInput {
 			u, err := redisx.UnquoteArg(a)
 			if err != nil {
-				return nil, &exitError{code: 1, msg: "Invalid quoted string", toStdout: true}
+				return nil, &env.ExitError{Code: 1, Msg: "Invalid quoted string", ToStdout: true}
 			}
 			args = append(args, []byte(u))
 			continue
@@ -93,7 +90,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 	}
 	in, err := io.ReadAll(c.ios.In)
 	if err != nil {
-		return nil, &exitError{code: 1, msg: "Error reading stdin: " + err.Error()}
+		return nil, &env.ExitError{Code: 1, Msg: "Error reading stdin: " + err.Error()}
 	}
 	if c.o.StdinLast {
 		return append(args, in), nil
@@ -107,7 +104,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 		}
 	}
 	if !replaced {
-		return nil, &exitError{code: 1, msg: "-X: no argument equal to the tag " + strconv.Quote(c.o.StdinTag) + " in the command."}
+		return nil, &env.ExitError{Code: 1, Msg: "-X: no argument equal to the tag " + strconv.Quote(c.o.StdinTag) + " in the command."}
 	}
 	return args, nil
 }
@@ -116,7 +113,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 func (c *config) evalArgs() ([][]byte, error) {
 	script, err := os.ReadFile(c.o.Eval)
 	if err != nil {
-		return nil, &exitError{code: 1, msg: "Can't open file '" + c.o.Eval + "': " + strerrorOf(err)}
+		return nil, &env.ExitError{Code: 1, Msg: "Can't open file '" + c.o.Eval + "': " + env.FileReason(err)}
 	}
 	var keys, argv [][]byte
 	seenComma := false
@@ -138,28 +135,9 @@ func (c *config) evalArgs() ([][]byte, error) {
 	return append(out, argv...), nil
 }
 
-func strerrorOf(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return dialReason(pe.Err)
-	}
-	return err.Error()
-}
-
-// session is what the modes need of a client. redisx.Client (standalone)
-// and redisx.ClusterClient (-c) implement it.
-type session interface {
-	// Do sends one command and reads its reply, retrying per the policy.
-	Do(ctx context.Context, args [][]byte) (redisx.Value, error)
-	// ReadReply reads the next message the server pushes on the connection
-	// the last command used (after SUBSCRIBE or MONITOR).
-	ReadReply(ctx context.Context) (redisx.Value, error)
-	Close() error
-}
-
 // newClient returns the client of the run; push messages that arrive
 // between replies are printed by p when --show-pushes says so.
-func (c *config) newClient(p *printer) (session, error) {
+func (c *config) newClient(p *env.Printer) (env.Session, error) {
 	if c.o.Cluster {
 		return c.newClusterClient(c.onPush(p))
 	}
@@ -173,16 +151,16 @@ func (c *config) newClient(p *printer) (session, error) {
 
 // onPush returns the push handler of the run: p.push with --show-pushes,
 // nil (the client drops pushes) without.
-func (c *config) onPush(p *printer) func(redisx.Value) {
+func (c *config) onPush(p *env.Printer) func(redisx.Value) {
 	if !c.showPushes {
 		return nil
 	}
-	return p.push
+	return p.Push
 }
 
 // runOneShot runs the command given on the command line, -r times with -i
 // seconds between runs.
-func (c *config) runOneShot(ctx context.Context, client session, p *printer, args [][]byte) error {
+func (c *config) runOneShot(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) error {
 	interval := time.Duration(c.o.Interval * float64(time.Second))
 	for i := 0; c.o.Repeat < 0 || i < c.o.Repeat; i++ {
 		if i > 0 && interval > 0 {
@@ -200,13 +178,13 @@ func (c *config) runOneShot(ctx context.Context, client session, p *printer, arg
 // runCommand sends one command and prints its reply; commands that turn
 // the connection into a stream (SUBSCRIBE, MONITOR) print messages until
 // the connection ends or the user interrupts.
-func (c *config) runCommand(ctx context.Context, client session, p *printer, args [][]byte) error {
+func (c *config) runCommand(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) error {
 	c.ios.Secrets.AddCommand(args)
 	if done, err := c.runOnNodes(ctx, client, p, args); done {
 		return err
 	}
-	if isSubscribe(args) && p.opts.Mode != format.Raw {
-		if err := p.text(readingMessages); err != nil {
+	if isSubscribe(args) && p.Format().Mode != format.Raw {
+		if err := p.Text(readingMessages); err != nil {
 			return err
 		}
 	}
@@ -214,7 +192,7 @@ func (c *config) runCommand(ctx context.Context, client session, p *printer, arg
 	if err != nil {
 		return err
 	}
-	if err := p.reply(args, v); err != nil {
+	if err := p.Reply(args, v); err != nil {
 		return err
 	}
 	if v.Kind != redisx.KindError && redisx.IsStreaming(args) {
@@ -244,7 +222,7 @@ func isSubscribe(args [][]byte) bool {
 // SUBSCRIBE every message is printed as a reply, pushes included, as
 // redis-cli does; after MONITOR a push (an invalidation) is one, and goes
 // where --show-pushes says.
-func (c *config) stream(ctx context.Context, client session, p *printer, args [][]byte) error {
+func (c *config) stream(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) error {
 	monitor := !isSubscribe(args)
 	for {
 		v, err := client.ReadReply(ctx)
@@ -253,146 +231,12 @@ func (c *config) stream(ctx context.Context, client session, p *printer, args []
 		}
 		if monitor && v.Kind == redisx.KindPush {
 			if c.showPushes {
-				p.push(v)
+				p.Push(v)
 			}
 			continue
 		}
-		if err := p.reply(args, v); err != nil {
+		if err := p.Reply(args, v); err != nil {
 			return err
 		}
 	}
 }
-
-// printer writes replies in the chosen format, flushing after each so
-// output appears as replies arrive.
-type printer struct {
-	w       *bufio.Writer
-	errOut  io.Writer
-	opts    format.Options
-	errExit bool
-	buf     []byte
-	// secrets are masked in error replies.
-	secrets *secret.Set
-	// errTTY escapes control bytes in the error replies -e writes to
-	// stderr, a terminal.
-	errTTY bool
-	// pushBuf formats push messages, which may arrive while a reply
-	// is being printed from buf.
-	pushBuf []byte
-	// beforePush, when set, prints what must come before a push message
-	// that arrives now (the texts of a pipelined window).
-	beforePush func()
-}
-
-// push prints a push message that arrived between replies, as redis-cli's
-// push handler does (see format.AppendPush), and flushes: the shell
-// writes its replies to the same stream without this buffer. A write
-// error is left for the next reply to report.
-func (p *printer) push(v redisx.Value) {
-	if p.beforePush != nil {
-		p.beforePush()
-	}
-	p.pushBuf = format.AppendPush(p.pushBuf[:0], v, p.opts)
-	p.w.Write(p.pushBuf)
-	p.w.Flush()
-}
-
-func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
-	return &printer{
-		w:       bufio.NewWriterSize(ios.Out, 64<<10),
-		errOut:  ios.ErrOut,
-		opts:    opts,
-		errExit: errExit,
-		secrets: ios.Secrets,
-		errTTY:  ios.ErrTTY,
-	}
-}
-
-// reply prints the reply v to the command args and flushes. With -e an
-// error reply is written to stderr instead and ends the run with exit code
-// 1, as redis-cli does.
-func (p *printer) reply(args [][]byte, v redisx.Value) error {
-	if err := p.replyBuffered(args, v); err != nil {
-		return err
-	}
-	return p.flush()
-}
-
-// replyBuffered is reply without the flush: the bulk modes write their
-// output in large chunks.
-func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
-	v = p.secrets.MaskReply(v)
-	if p.errExit && v.Kind == redisx.KindError {
-		p.flush()
-		msg := format.ErrorLine(nil, v, p.errTTY)
-		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
-	}
-	o := p.opts
-	o.Verbatim = format.VerbatimArgs(args)
-	if s, suffix, ok := rawString(v, o); ok && len(s) > directWriteMin {
-		// A large string printed as it is goes straight from the reply to
-		// the output: copying it into p.buf would hold it twice.
-		if _, err := p.w.Write(s); err != nil {
-			return err
-		}
-		_, err := p.w.WriteString(suffix)
-		return err
-	}
-	p.buf = format.Append(p.buf[:0], v, o)
-	_, err := p.w.Write(p.buf)
-	if cap(p.buf) > 1<<20 {
-		p.buf = nil
-	}
-	return err
-}
-
-// directWriteMin is the size above which a string reply printed as it is
-// skips the format buffer.
-const directWriteMin = 64 << 10
-
-// rawString reports whether format.Append would print v as its bytes
-// unchanged followed by suffix (raw output, or a verbatim command's
-// reply), and returns those bytes.
-func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bool) {
-	if !o.Verbatim && o.Mode != format.Raw {
-		return nil, "", false
-	}
-	if o.Verbatim && o.Mode == format.TTY && o.Terminal {
-		return nil, "", false // escaped for the terminal
-	}
-	switch v.Kind {
-	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:
-	default:
-		return nil, "", false
-	}
-	if !o.Verbatim {
-		suffix = o.CmdDelim
-	}
-	return v.Str, suffix, true
-}
-
-// slowCommand is how long a command must take for the shell and stdin
-// mode to print its time after the reply, as redis-cli does.
-const slowCommand = 500 * time.Millisecond
-
-// timing writes "(0.81s)" after the reply of a command that took
-// elapsed, when that is slowCommand or more and the output is the human
-// format (redis-cli prints it in no other). It does not flush.
-func (p *printer) timing(elapsed time.Duration) error {
-	if elapsed < slowCommand || p.opts.Mode != format.TTY {
-		return nil
-	}
-	_, err := fmt.Fprintf(p.w, "(%.2fs)\n", elapsed.Seconds())
-	return err
-}
-
-// text prints a line that is not a reply (help, "Invalid argument(s)").
-func (p *printer) text(s string) error {
-	_, err := p.w.WriteString(s)
-	if err != nil {
-		return err
-	}
-	return p.flush()
-}
-
-func (p *printer) flush() error { return p.w.Flush() }

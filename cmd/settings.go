@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/redish/redish/internal/env"
 )
 
 // settingsOptions are the flags about redish's own configuration, and
@@ -84,7 +86,7 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	s.path, s.pathFrom = path, from
 	cf, err := loadConfigFile(path, must)
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return &env.ExitError{Code: 1, Msg: err.Error()}
 	}
 	s.loaded = cf != nil
 	if w := exposedPasswordWarning(path, cf); w != "" {
@@ -101,7 +103,7 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	}
 	if cf == nil {
 		if s.profile != "" {
-			return &exitError{code: 1, msg: fmt.Sprintf("%s %s: no configuration file (%s)", s.profileFrom, s.profile, describePath(path, from))}
+			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("%s %s: no configuration file (%s)", s.profileFrom, s.profile, describePath(path, from))}
 		}
 		return nil
 	}
@@ -118,11 +120,11 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	layers := []layer{{source: sourceFile, settings: cf.fileSettings.settings()}}
 	if s.profile != "" {
 		if problems := cf.problems[s.profile]; len(problems) > 0 {
-			return &exitError{code: 1, msg: strings.Join(problems, "\n")}
+			return &env.ExitError{Code: 1, Msg: strings.Join(problems, "\n")}
 		}
 		p, ok := cf.Profiles[s.profile]
 		if !ok {
-			return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile))}
+			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile))}
 		}
 		layers = append(layers, layer{source: "profile " + s.profile, settings: p.settings()})
 	}
@@ -162,7 +164,7 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 				if p, ok := strings.CutPrefix(v.source, "profile "); ok {
 					where = "[profile." + p + "] "
 				}
-				return &exitError{code: 1, msg: fmt.Sprintf("%s: %s%s: %s", path, where, name, msg)}
+				return &env.ExitError{Code: 1, Msg: fmt.Sprintf("%s: %s%s: %s", path, where, name, msg)}
 			}
 		}
 		s.sources[name] = v.source

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
@@ -37,7 +38,7 @@ profiles) and Redis command names, without connecting to a server.
 		DisableFlagsInUseLine: true,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return &exitError{code: 1, msg: "Usage: redish " + c.Use}
+				return &env.ExitError{Code: 1, Msg: "Usage: redish " + c.Use}
 			}
 			return nil
 		},
@@ -64,7 +65,7 @@ func writeCompletion(w io.Writer, root *cobra.Command, shell string) error {
 	case "powershell":
 		err = root.GenPowerShellCompletionWithDesc(w)
 	default:
-		return &exitError{code: 1, msg: fmt.Sprintf("Unknown shell %q: choose one of %s.", shell, strings.Join(completionShells, ", "))}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Unknown shell %q: choose one of %s.", shell, strings.Join(completionShells, ", "))}
 	}
 	if err != nil {
 		return fmt.Errorf("writing the %s completion script: %w", shell, err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/repl"
 )
 
@@ -18,7 +19,7 @@ import (
 // and the run goes on; "quit" and "exit" end it; "N CMD" repeats CMD N
 // times. Unlike redis-cli, a connection that cannot be made ends the run
 // with exit code 1, and -e stops at the first error reply.
-func (c *config) runStdin(ctx context.Context, client session, p *printer) error {
+func (c *config) runStdin(ctx context.Context, client env.Session, p *env.Printer) error {
 	if done, err := c.runStdinPipelined(ctx, client, p); done {
 		return err
 	}
@@ -29,14 +30,14 @@ func (c *config) runStdin(ctx context.Context, client session, p *printer) error
 		if len(line) > 0 {
 			quit, err := c.runLine(ctx, client, p, line)
 			if err != nil {
-				if fatal := scriptFailure(ctx, c.o.Cluster, err); fatal != nil {
+				if fatal := env.ScriptFailure(ctx, c.o.Cluster, err); fatal != nil {
 					return fatal
 				}
 				// The command failed (the connection was lost, it may
 				// have run, its transaction was lost): say so and go on;
 				// the next line dials again.
-				p.flush()
-				fmt.Fprintln(c.ios.ErrOut, describe(err))
+				p.Flush()
+				fmt.Fprintln(c.ios.ErrOut, env.Describe(err))
 				failed = true
 			}
 			if quit {
@@ -47,11 +48,11 @@ func (c *config) runStdin(ctx context.Context, client session, p *printer) error
 			break
 		}
 		if readErr != nil {
-			return &exitError{code: 1, msg: "Error reading stdin: " + readErr.Error()}
+			return &env.ExitError{Code: 1, Msg: "Error reading stdin: " + readErr.Error()}
 		}
 	}
 	if failed {
-		return &exitError{code: 1}
+		return &env.ExitError{Code: 1}
 	}
 	return nil
 }
@@ -59,13 +60,13 @@ func (c *config) runStdin(ctx context.Context, client session, p *printer) error
 // runLine runs one line by the rules the interactive shell shares (see
 // repl.ParseLine): quit and exit, help, the "N CMD" repeat prefix, or a
 // command.
-func (c *config) runLine(ctx context.Context, client session, p *printer, line string) (quit bool, err error) {
+func (c *config) runLine(ctx context.Context, client env.Session, p *env.Printer, line string) (quit bool, err error) {
 	l := repl.ParseLine(line)
 	switch l.Kind {
 	case repl.LineEmpty:
 		return false, nil
 	case repl.LineInvalid, repl.LineBadRepeat:
-		return false, p.text(l.Message())
+		return false, p.Text(l.Message())
 	case repl.LineQuit:
 		return true, nil
 	case repl.LineHelp:
@@ -81,8 +82,8 @@ func (c *config) runLine(ctx context.Context, client session, p *printer, line s
 			return false, err
 		}
 	}
-	if err := p.timing(time.Since(start)); err != nil {
+	if err := p.Timing(time.Since(start)); err != nil {
 		return false, err
 	}
-	return false, p.flush()
+	return false, p.Flush()
 }

@@ -1,4 +1,4 @@
-package cmd
+package env
 
 import (
 	"context"
@@ -13,18 +13,39 @@ import (
 	"github.com/redish/redish/redisx"
 )
 
-// describe turns an error into the one line redish prints for it, using
-// redis-cli's words where redis-cli has words for the same failure. The
-// line may quote a server (an error reply refusing AUTH or SELECT): its
-// control bytes are escaped (see printableLine).
-func describe(err error) string {
-	return printableLine(describeRaw(err))
+// ExitError ends a run with an exit code and the message to print for it
+// (on stderr unless ToStdout). An empty message prints nothing: the run
+// has said what went wrong already. cmd prints it, once.
+type ExitError struct {
+	Code     int
+	Msg      string
+	ToStdout bool
 }
 
-// printableLine escapes the control bytes of a line of error output that
+func (e *ExitError) Error() string { return e.Msg }
+
+// Fail returns the error that ends a run with exit code 1 and msg on
+// stderr; an empty msg prints nothing.
+func Fail(msg string) error { return &ExitError{Code: 1, Msg: msg} }
+
+// Describe turns an error into the one line redish prints for it, using
+// redis-cli's words where redis-cli has words for the same failure. The
+// line may quote a server (an error reply refusing AUTH or SELECT): its
+// control bytes are escaped (see PrintableLine).
+func Describe(err error) string {
+	return PrintableLine(describeRaw(err))
+}
+
+// Reason is Describe's text for err without its "Error: " prefix, to
+// follow one of redis-cli's own messages.
+func Reason(err error) string {
+	return strings.TrimPrefix(Describe(err), "Error: ")
+}
+
+// PrintableLine escapes the control bytes of a line of error output that
 // may quote a server, so that what a server says cannot drive the terminal
 // (format.AppendPrintable).
-func printableLine(s string) string {
+func PrintableLine(s string) string {
 	return string(format.AppendPrintable(nil, []byte(s)))
 }
 
@@ -56,7 +77,7 @@ func describeRaw(err error) string {
 	var ce *redisx.ConnError
 	if errors.As(err, &ce) {
 		if ce.Op == "dial" {
-			return "Could not connect to Redis at " + ce.Addr + ": " + dialReason(ce.Err)
+			return "Could not connect to Redis at " + ce.Addr + ": " + DialReason(ce.Err)
 		}
 		return "Error: " + ioReason(ce.Err)
 	}
@@ -70,9 +91,9 @@ func describeRaw(err error) string {
 	return "Error: " + err.Error()
 }
 
-// dialReason says why a connection could not be made, as libc's strerror
+// DialReason says why a connection could not be made, as libc's strerror
 // and gai_strerror say it (redis-cli prints those).
-func dialReason(err error) string {
+func DialReason(err error) string {
 	var te *redisx.TLSError
 	if errors.As(err, &te) {
 		if errors.Is(te.Err, context.DeadlineExceeded) || errors.Is(te.Err, os.ErrDeadlineExceeded) {
@@ -96,6 +117,16 @@ func dialReason(err error) string {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		return strerror(errno)
+	}
+	return err.Error()
+}
+
+// FileReason says why a file could not be opened or written, as
+// strerror says it: "No such file or directory".
+func FileReason(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return DialReason(pe.Err)
 	}
 	return err.Error()
 }
@@ -125,7 +156,7 @@ func strerror(errno syscall.Errno) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// scriptFailure decides what a command that got no reply means for a
+// ScriptFailure decides what a command that got no reply means for a
 // script (commands read from stdin, --pipe with -c): it returns nil when
 // the failure only fails that command, which the caller reports before
 // going on, or the error that ends the run. A run ends when it is
@@ -133,7 +164,7 @@ func strerror(errno syscall.Errno) string {
 // else would run either), when the session cannot be set up, or when the
 // server stops speaking RESP. In cluster mode a node that cannot be
 // reached fails only the commands routed to it.
-func scriptFailure(ctx context.Context, cluster bool, err error) error {
+func ScriptFailure(ctx context.Context, cluster bool, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
