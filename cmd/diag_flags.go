@@ -6,7 +6,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/diag"
 	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
 
@@ -23,31 +25,6 @@ type diagOptions struct {
 	RDB            string // --rdb FILE, "-" for stdout
 	FunctionsRDB   string // --functions-rdb FILE
 	Replica        bool
-
-	// hooks replace the clock and bound the loops in tests.
-	hooks diagHooks
-}
-
-// diagHooks let tests run the endless modes (--latency, --stat) for a few
-// samples, on a clock that does not wait.
-type diagHooks struct {
-	// now and sleep replace time.Now and a context-aware sleep.
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
-	// maxSamples, when positive, ends --latency, --latency-history and
-	// --stat after that many samples, with success.
-	maxSamples int
-}
-
-func (h *diagHooks) clock() (func() time.Time, func(context.Context, time.Duration) error) {
-	now, sleep := h.now, h.sleep
-	if now == nil {
-		now = time.Now
-	}
-	if sleep == nil {
-		sleep = retry.SystemClock{}.Sleep
-	}
-	return now, sleep
 }
 
 // diagGroup is the --help section of the diagnostic flags.
@@ -77,21 +54,69 @@ func (c *config) runDiagMode(ctx context.Context, client env.Session, p *env.Pri
 	if rdb && functionsRDB {
 		return true, &env.ExitError{Code: 1, Msg: "Option --functions-rdb and --rdb are mutually exclusive."}
 	}
+	d := diag.Options{Interval: time.Duration(c.o.Interval * float64(time.Second))}
 	switch {
-	case o.Latency || o.LatencyHistory:
-		return true, c.runLatency(ctx, client, p)
+	case o.LatencyHistory:
+		d.Mode = diag.LatencyHistory
+	case o.Latency:
+		d.Mode = diag.Latency
 	case o.Replica:
-		return true, c.runReplica(ctx, p)
+		d.Mode = diag.Replica
 	case rdb:
-		return true, c.runRDB(ctx, o.RDB, false)
+		d.Mode, d.File = diag.RDB, o.RDB
 	case functionsRDB:
-		return true, c.runRDB(ctx, o.FunctionsRDB, true)
+		d.Mode, d.File = diag.FunctionsRDB, o.FunctionsRDB
 	case o.BigKeys:
-		return true, c.runBigKeys(ctx, client, p, false)
+		d.Mode = diag.BigKeys
 	case o.MemKeys || flagGiven(c.fs, "memkeys-samples"):
-		return true, c.runBigKeys(ctx, client, p, true)
+		d.Mode, d.Samples = diag.MemKeys, o.MemKeysSamples
 	case o.Stat:
-		return true, c.runStat(ctx, client, p)
+		d.Mode = diag.Stat
+	default:
+		return false, nil
 	}
-	return false, nil
+	if d.Mode == diag.BigKeys || d.Mode == diag.MemKeys {
+		pattern, err := c.scanPattern()
+		if err != nil {
+			return true, err
+		}
+		d.Match = pattern
+		if flagGiven(c.fs, "count") {
+			d.Count, d.CountSet = c.o.Bulk.Count, true
+		}
+	}
+	return true, diag.Run(ctx, c.env(client, p), d)
+}
+
+// scanPattern returns the MATCH pattern of --pattern or --quoted-pattern,
+// nil when neither is given.
+func (c *config) scanPattern() ([]byte, error) {
+	if flagGiven(c.fs, "quoted-pattern") {
+		u, err := redisx.UnquoteArg(c.o.Bulk.QuotedPattern)
+		if err != nil {
+			return nil, &env.ExitError{Code: 1, Msg: "Invalid quoted string specified for --quoted-pattern."}
+		}
+		return []byte(u), nil
+	}
+	if flagGiven(c.fs, "pattern") {
+		return []byte(c.o.Bulk.Pattern), nil
+	}
+	return nil, nil
+}
+
+// env returns the environment of a mode that runs on client and prints
+// with p.
+func (c *config) env(client env.Session, p *env.Printer) *env.Env {
+	ios := *c.ios
+	ios.NoColor = c.o.NoColor || ios.Getenv("NO_COLOR") != ""
+	return &env.Env{
+		IO:      &ios,
+		Session: client,
+		Printer: p,
+		Clock:   retry.SystemClock{},
+		Conn:    c.conn,
+		Retry:   c.retry,
+		Observe: c.observe(),
+		Version: versionNumber,
+	}
 }

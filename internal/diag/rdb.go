@@ -1,4 +1,4 @@
-package cmd
+package diag
 
 import (
 	"context"
@@ -29,21 +29,21 @@ const copyBufSize = 64 << 10
 // handshake (the session's connection stays a normal client), under the
 // retry policy, and announces that it accepts diskless transfers
 // (REPLCONF capa eof), which every mode here does.
-func (c *config) replicationConn(ctx context.Context) (*redisx.Conn, error) {
+func replicationConn(ctx context.Context, e *env.Env) (*redisx.Conn, error) {
 	var conn *redisx.Conn
-	err := c.retry.Do(ctx, func(ctx context.Context) error {
+	err := e.Retry.Do(ctx, func(ctx context.Context) error {
 		var err error
-		conn, err = redisx.Dial(ctx, &c.conn)
+		conn, err = redisx.Dial(ctx, &e.Conn)
 		return err
 	}, retry.Hooks{
-		Node:    func() string { return c.conn.Addr() },
-		Observe: c.observe(),
+		Node:    func() string { return e.Conn.Addr() },
+		Observe: e.Observe,
 	})
 	if err != nil {
 		return nil, err
 	}
 	// Both --rdb and --replica accept a diskless transfer's EOF marker.
-	if _, err := c.replconf(ctx, conn, "capa", "eof"); err != nil {
+	if _, err := replconf(ctx, e, conn, "capa", "eof"); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -53,26 +53,26 @@ func (c *config) replicationConn(ctx context.Context) (*redisx.Conn, error) {
 // replconf sends REPLCONF name value, saying so on stderr as redis-cli
 // does. A refusal is reported and is not fatal (older servers lack some
 // options); it returns false then.
-func (c *config) replconf(ctx context.Context, conn *redisx.Conn, name, value string) (bool, error) {
-	fmt.Fprintf(c.ios.ErrOut, "sending REPLCONF %s %s\n", name, value)
+func replconf(ctx context.Context, e *env.Env, conn *redisx.Conn, name, value string) (bool, error) {
+	fmt.Fprintf(e.IO.ErrOut, "sending REPLCONF %s %s\n", name, value)
 	err := conn.ReplConf(ctx, name, value)
 	var re *redisx.RedisError
 	if errors.As(err, &re) {
-		fmt.Fprintf(c.ios.ErrOut, "REPLCONF %s error: %s\n", name, re.Msg)
+		fmt.Fprintf(e.IO.ErrOut, "REPLCONF %s error: %s\n", name, re.Msg)
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// sync sends SYNC, with redis-cli's message for a refusal.
-func (c *config) sync(ctx context.Context, conn *redisx.Conn) (*redisx.RDBPayload, error) {
+// requestSync sends SYNC, with redis-cli's message for a refusal.
+func requestSync(ctx context.Context, conn *redisx.Conn) (*redisx.RDBPayload, error) {
 	payload, err := conn.Sync(ctx)
 	var re *redisx.RedisError
 	switch {
 	case errors.As(err, &re):
-		return nil, &env.ExitError{Code: 1, Msg: "SYNC with master failed: -" + re.Msg}
+		return nil, env.Fail("SYNC with master failed: -" + re.Msg)
 	case err != nil && ctx.Err() == nil:
-		return nil, &env.ExitError{Code: 1, Msg: "Error reading bulk length while SYNCing: " + env.Reason(err)}
+		return nil, env.Fail("Error reading bulk length while SYNCing: " + env.Reason(err))
 	}
 	return payload, err
 }
@@ -86,62 +86,62 @@ func (c *config) sync(ctx context.Context, conn *redisx.Conn) (*redisx.RDBPayloa
 // Unlike redis-cli, the file is opened (and truncated) before SYNC, so a
 // bad path does not make the server produce an RDB for nothing, and the
 // end marker of a diskless transfer never reaches stdout.
-func (c *config) runRDB(ctx context.Context, filename string, functionsOnly bool) error {
+func runRDB(ctx context.Context, e *env.Env, filename string, functionsOnly bool) error {
 	toStdout := filename == "-"
-	var dst io.Writer = c.ios.Out
+	var dst io.Writer = e.IO.Out
 	var f *os.File
 	if !toStdout {
 		var err error
 		f, err = os.OpenFile(filename, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 		if err != nil {
-			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Error opening '%s': %s", filename, env.FileReason(err))}
+			return env.Fail(fmt.Sprintf("Error opening '%s': %s", filename, env.FileReason(err)))
 		}
 		defer f.Close()
 		dst = f
 	}
-	conn, err := c.replicationConn(ctx)
+	conn, err := replicationConn(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := c.replconf(ctx, conn, "rdb-only", "1"); err != nil {
+	if _, err := replconf(ctx, e, conn, "rdb-only", "1"); err != nil {
 		return err
 	}
 	if functionsOnly {
-		ok, err := c.replconf(ctx, conn, "rdb-filter-only", "functions")
+		ok, err := replconf(ctx, e, conn, "rdb-filter-only", "functions")
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return &env.ExitError{Code: 1, Msg: "Failed requesting functions only RDB from server, aborting"}
+			return env.Fail("Failed requesting functions only RDB from server, aborting")
 		}
 	}
-	payload, err := c.sync(ctx, conn)
+	payload, err := requestSync(ctx, conn)
 	if err != nil {
 		return err
 	}
 	if payload.Diskless() {
-		fmt.Fprintf(c.ios.ErrOut, "SYNC sent to master, writing bytes of bulk transfer until EOF marker to '%s'\n", filename)
+		fmt.Fprintf(e.IO.ErrOut, "SYNC sent to master, writing bytes of bulk transfer until EOF marker to '%s'\n", filename)
 	} else {
-		fmt.Fprintf(c.ios.ErrOut, "SYNC sent to master, writing %d bytes to '%s'\n", payload.Size(), filename)
+		fmt.Fprintf(e.IO.ErrOut, "SYNC sent to master, writing %d bytes to '%s'\n", payload.Size(), filename)
 	}
 	if err := copyPayload(ctx, dst, payload); err != nil {
 		return err
 	}
 	if payload.Diskless() {
-		fmt.Fprintf(c.ios.ErrOut, "Transfer finished with success after %d bytes\n", payload.N())
+		fmt.Fprintf(e.IO.ErrOut, "Transfer finished with success after %d bytes\n", payload.N())
 	} else {
-		fmt.Fprintln(c.ios.ErrOut, "Transfer finished with success.")
+		fmt.Fprintln(e.IO.ErrOut, "Transfer finished with success.")
 	}
 	// Close the connection before fsync, which may take time: the server
 	// is done with us.
 	conn.Close()
 	if f != nil {
 		if err := f.Sync(); err != nil {
-			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Fail to fsync '%s': %s", filename, env.FileReason(err))}
+			return env.Fail(fmt.Sprintf("Fail to fsync '%s': %s", filename, env.FileReason(err)))
 		}
 		if err := f.Close(); err != nil {
-			return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Error writing data to file: %s", env.FileReason(err))}
+			return env.Fail(fmt.Sprintf("Error writing data to file: %s", env.FileReason(err)))
 		}
 	}
 	return nil
@@ -155,7 +155,7 @@ func copyPayload(ctx context.Context, dst io.Writer, payload *redisx.RDBPayload)
 		n, rerr := payload.Read(buf)
 		if n > 0 {
 			if _, err := dst.Write(buf[:n]); err != nil {
-				return &env.ExitError{Code: 1, Msg: "Error writing data to file: " + env.FileReason(err)}
+				return env.Fail("Error writing data to file: " + env.FileReason(err))
 			}
 		}
 		switch {
@@ -164,7 +164,7 @@ func copyPayload(ctx context.Context, dst io.Writer, payload *redisx.RDBPayload)
 		case rerr != nil && ctx.Err() != nil:
 			return rerr
 		case rerr != nil:
-			return &env.ExitError{Code: 1, Msg: "I/O Error reading RDB payload from socket: " + env.Reason(rerr)}
+			return env.Fail("I/O Error reading RDB payload from socket: " + env.Reason(rerr))
 		}
 	}
 }
@@ -174,37 +174,38 @@ func copyPayload(ctx context.Context, dst io.Writer, payload *redisx.RDBPayload)
 // an empty RDB, diskless), discards it, and prints every command the
 // primary then streams, in CSV ("SELECT","0" / "set","k","v"), until the
 // connection ends or the user interrupts.
-func (c *config) runReplica(ctx context.Context, p *env.Printer) error {
-	conn, err := c.replicationConn(ctx)
+func runReplica(ctx context.Context, e *env.Env) error {
+	p := e.Printer
+	conn, err := replicationConn(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := c.replconf(ctx, conn, "rdb-filter-only", ""); err != nil {
+	if _, err := replconf(ctx, e, conn, "rdb-filter-only", ""); err != nil {
 		return err
 	}
-	payload, err := c.sync(ctx, conn)
+	payload, err := requestSync(ctx, conn)
 	if err != nil {
 		return err
 	}
 	if payload.Diskless() {
-		fmt.Fprintln(c.ios.ErrOut, "SYNC with master, discarding bytes of bulk transfer until EOF marker...")
+		fmt.Fprintln(e.IO.ErrOut, "SYNC with master, discarding bytes of bulk transfer until EOF marker...")
 	} else {
-		fmt.Fprintf(c.ios.ErrOut, "SYNC with master, discarding %d bytes of bulk transfer...\n", payload.Size())
+		fmt.Fprintf(e.IO.ErrOut, "SYNC with master, discarding %d bytes of bulk transfer...\n", payload.Size())
 	}
 	if _, err := io.Copy(io.Discard, payload); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
-		return &env.ExitError{Code: 1, Msg: "Error reading RDB payload while SYNCing: " + env.Reason(err)}
+		return env.Fail("Error reading RDB payload while SYNCing: " + env.Reason(err))
 	}
 	stopAcks := func() {}
 	if payload.Diskless() {
-		fmt.Fprintf(c.ios.ErrOut, "SYNC done after %d bytes. Logging commands from master.\n", payload.N())
-		fmt.Fprintln(c.ios.ErrOut, "sending REPLCONF ACK 0")
+		fmt.Fprintf(e.IO.ErrOut, "SYNC done after %d bytes. Logging commands from master.\n", payload.N())
+		fmt.Fprintln(e.IO.ErrOut, "sending REPLCONF ACK 0")
 		stopAcks = ackUntilStopped(ctx, conn)
 	} else {
-		fmt.Fprintln(c.ios.ErrOut, "SYNC done. Logging commands from master.")
+		fmt.Fprintln(e.IO.ErrOut, "SYNC done. Logging commands from master.")
 	}
 	defer stopAcks()
 	csv := format.DefaultOptions(format.CSV)

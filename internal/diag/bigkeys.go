@@ -1,4 +1,4 @@
-package cmd
+package diag
 
 import (
 	"context"
@@ -48,7 +48,7 @@ const bigKeysSleepEvery = 100
 
 // keyScan is one run of --bigkeys or --memkeys.
 type keyScan struct {
-	c        *config
+	e        *env.Env
 	out      *env.Printer
 	progress *progressLine
 	memkeys  bool
@@ -56,7 +56,6 @@ type keyScan struct {
 	pattern  []byte
 	count    []byte // COUNT hint, only when --count is given
 	interval time.Duration
-	sleep    func(context.Context, time.Duration) error
 
 	types     *typeDict
 	totalKeys int64
@@ -79,33 +78,29 @@ type keyScan struct {
 // the keys sampled on all of them, and the summary covers the cluster.
 // When stderr is a terminal, a progress line is kept there; stdout gets
 // only what redis-cli prints.
-func (c *config) runBigKeys(ctx context.Context, client env.Session, p *env.Printer, memkeys bool) error {
-	_, sleep := c.o.Diag.hooks.clock()
+func runBigKeys(ctx context.Context, e *env.Env, o Options, memkeys bool) error {
+	p := e.Printer
 	s := &keyScan{
-		c:        c,
+		e:        e,
 		out:      p,
-		progress: &progressLine{w: c.ios.ErrOut, on: c.ios.ErrTTY},
+		progress: &progressLine{w: e.IO.ErrOut, on: e.IO.ErrTTY},
 		memkeys:  memkeys,
-		interval: time.Duration(c.o.Interval * float64(time.Second)),
-		sleep:    sleep,
+		interval: o.Interval,
 		types:    newTypeDict(),
+		pattern:  o.Match,
 	}
-	if memkeys && flagGiven(c.fs, "memkeys-samples") {
-		s.samples = c.o.Diag.MemKeysSamples
+	if memkeys {
+		s.samples = o.Samples
 	}
-	pattern, err := c.scanPattern()
-	if err != nil {
-		return err
-	}
-	s.pattern = pattern
-	if flagGiven(c.fs, "count") {
-		s.count = []byte(c.fs.Lookup("count").Value.String())
+	if o.CountSet {
+		s.count = []byte(strconv.Itoa(o.Count))
 	}
 	for i := range builtinTypes {
 		t := builtinTypes[i]
 		s.types.add(&t)
 	}
-	nodes, err := c.scanNodes(ctx, client)
+	client := e.Session
+	nodes, err := scanNodes(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -148,27 +143,10 @@ func (c *config) runBigKeys(ctx context.Context, client env.Session, p *env.Prin
 	return scanErr
 }
 
-// scanPattern returns the MATCH pattern of --pattern or --quoted-pattern,
-// nil when neither is given.
-func (c *config) scanPattern() ([]byte, error) {
-	if flagGiven(c.fs, "quoted-pattern") {
-		q := c.fs.Lookup("quoted-pattern").Value.String()
-		u, err := redisx.UnquoteArg(q)
-		if err != nil {
-			return nil, &env.ExitError{Code: 1, Msg: "Invalid quoted string specified for --quoted-pattern."}
-		}
-		return []byte(u), nil
-	}
-	if flagGiven(c.fs, "pattern") {
-		return []byte(c.fs.Lookup("pattern").Value.String()), nil
-	}
-	return nil, nil
-}
-
 // scanNodes returns the standalone clients to scan: the session itself,
 // or one client per primary serving slots in cluster mode.
-func (c *config) scanNodes(ctx context.Context, client env.Session) ([]*redisx.Client, error) {
-	switch cl := client.(type) {
+func scanNodes(ctx context.Context, e *env.Env) ([]*redisx.Client, error) {
+	switch cl := e.Session.(type) {
 	case *redisx.Client:
 		return []*redisx.Client{cl}, nil
 	case *redisx.ClusterClient:
@@ -185,13 +163,13 @@ func (c *config) scanNodes(ctx context.Context, client env.Session) ([]*redisx.C
 			if err != nil {
 				return nil, fmt.Errorf("cluster node %q: %w", n.Addr, err)
 			}
-			o := c.conn
+			o := e.Conn
 			o.Host, o.Socket, o.DB = host, "", 0
 			if o.Port, err = strconv.Atoi(port); err != nil {
 				return nil, fmt.Errorf("cluster node %q: %w", n.Addr, err)
 			}
 			nc := redisx.NewClient(o)
-			nc.Retry, nc.Observe = c.retry, c.observe()
+			nc.Retry, nc.Observe = e.Retry, e.Observe
 			out = append(out, nc)
 		}
 		if len(out) == 0 {
@@ -199,7 +177,7 @@ func (c *config) scanNodes(ctx context.Context, client env.Session) ([]*redisx.C
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("--bigkeys: unsupported client %T", client)
+	return nil, fmt.Errorf("--bigkeys: unsupported client %T", e.Session)
 }
 
 // dbSize returns DBSIZE, failing as redis-cli does.
@@ -209,9 +187,9 @@ func dbSize(ctx context.Context, cl *redisx.Client) (int64, error) {
 	case err != nil:
 		return 0, err
 	case v.Kind == redisx.KindError:
-		return 0, &env.ExitError{Code: 1, Msg: "Couldn't determine DBSIZE: " + string(v.Str)}
+		return 0, env.Fail("Couldn't determine DBSIZE: " + string(v.Str))
 	case v.Kind != redisx.KindInt:
-		return 0, &env.ExitError{Code: 1, Msg: "Non INTEGER response from DBSIZE!"}
+		return 0, env.Fail("Non INTEGER response from DBSIZE!")
 	}
 	return v.Int, nil
 }
@@ -243,7 +221,7 @@ type scanBatch struct {
 // until the batches scanned before it are recorded, as redis-cli reports
 // it only then.
 //
-// The round trip goes through c.pipeline: on a connection failure it is
+// The round trip goes through pipeline: on a connection failure it is
 // resent whole, which is harmless as every command in it is read-only, and
 // the cursor stays right since it only moves when a SCAN reply arrives.
 func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string) error {
@@ -271,7 +249,7 @@ func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string)
 		if scanning {
 			cmds = append(cmds, s.scanCommand(cursor))
 		}
-		replies, err := s.c.pipeline(ctx, cl, cmds)
+		replies, err := pipeline(ctx, s.e, cl, cmds)
 		if err != nil {
 			return err
 		}
@@ -282,7 +260,7 @@ func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string)
 			}
 			s.progress.show(fmt.Sprintf("[%s%%] %d of %d keys sampled%s", cPercent(s.pct), s.sampled, s.totalKeys, label))
 			if s.interval > 0 && sizing.seq%bigKeysSleepEvery == 0 {
-				if err := s.sleep(ctx, s.interval); err != nil {
+				if err := s.e.Sleep(ctx, s.interval); err != nil {
 					return err
 				}
 			}
@@ -332,11 +310,11 @@ func (s *keyScan) scanCommand(cursor []byte) [][]byte {
 func parseScan(v redisx.Value) ([]redisx.Value, []byte, error) {
 	switch {
 	case v.Kind == redisx.KindError:
-		return nil, nil, &env.ExitError{Code: 1, Msg: "SCAN error: " + string(v.Str)}
+		return nil, nil, env.Fail("SCAN error: " + string(v.Str))
 	case v.Kind != redisx.KindArray:
-		return nil, nil, &env.ExitError{Code: 1, Msg: "Non ARRAY response from SCAN!"}
+		return nil, nil, env.Fail("Non ARRAY response from SCAN!")
 	case v.Len() != 2 || v.Elems[1].Kind != redisx.KindArray:
-		return nil, nil, &env.ExitError{Code: 1, Msg: "Invalid element count from SCAN!"}
+		return nil, nil, env.Fail("Invalid element count from SCAN!")
 	}
 	return v.Elems[1].Elems, v.Elems[0].Str, nil
 }
@@ -356,9 +334,9 @@ func (s *keyScan) parseTypes(keys, replies []redisx.Value) ([]*keyType, error) {
 	for i, v := range replies {
 		if v.Kind != redisx.KindStatus {
 			if v.Kind == redisx.KindError {
-				return nil, &env.ExitError{Code: 1, Msg: "TYPE returned an error: " + string(v.Str)}
+				return nil, env.Fail("TYPE returned an error: " + string(v.Str))
 			}
-			return nil, &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
+			return nil, env.Fail(fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str))
 		}
 		name := string(v.Str)
 		t := s.types.find(name)
@@ -407,7 +385,7 @@ func (s *keyScan) record(b *scanBatch, replies []redisx.Value) error {
 			if s.memkeys {
 				what = "MEMORY USAGE"
 			}
-			fmt.Fprintf(s.c.ios.ErrOut, "Warning:  %s on '%s' failed (may have changed type)\n", what, k.Str)
+			fmt.Fprintf(s.e.IO.ErrOut, "Warning:  %s on '%s' failed (may have changed type)\n", what, k.Str)
 			continue
 		}
 		sizes[i] = uint64(v.Int)
@@ -509,7 +487,7 @@ func cPercent(f float64) string {
 // a reply for each, under the retry policy: a batch that fails on the
 // connection is sent again whole on a new one. Only read-only commands go
 // through it, so a repeated batch is harmless.
-func (c *config) pipeline(ctx context.Context, cl *redisx.Client, cmds [][][]byte) ([]redisx.Value, error) {
+func pipeline(ctx context.Context, e *env.Env, cl *redisx.Client, cmds [][][]byte) ([]redisx.Value, error) {
 	if len(cmds) == 0 {
 		return nil, nil
 	}
@@ -535,10 +513,10 @@ func (c *config) pipeline(ctx context.Context, cl *redisx.Client, cmds [][][]byt
 		}
 		return nil
 	}
-	err := c.retry.Do(ctx, op, retry.Hooks{
+	err := e.Retry.Do(ctx, op, retry.Hooks{
 		OnFailure: func(error) { cl.Close() },
 		Node:      func() string { o := cl.Options(); return o.Addr() },
-		Observe:   c.observe(),
+		Observe:   e.Observe,
 		Safe:      func() bool { return true }, // TYPE, MEMORY USAGE and the size commands only read
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package cmd
+package diag
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package cmd
+package diag
 
 import (
 	"context"
@@ -73,12 +73,12 @@ func appendLatency(b []byte, mode format.Mode, s latencyStats) []byte {
 //   - --latency-history ends the figures every 15 seconds (-i seconds)
 //     with " -- 15.01 seconds range" and a newline, and starts new ones.
 //     Off a terminal it prints a line after every sample, as redis-cli does.
-func (c *config) runLatency(ctx context.Context, client env.Session, p *env.Printer) error {
-	now, sleep := c.o.Diag.hooks.clock()
-	maxSamples := c.o.Diag.hooks.maxSamples
-	history := c.o.Diag.LatencyHistory
-	mode := c.format.Mode
-	interval := time.Duration(c.o.Interval * float64(time.Second))
+func runLatency(ctx context.Context, e *env.Env, o Options) error {
+	client, p, now := e.Session, e.Printer, e.Now
+	maxSamples := o.MaxSamples
+	history := o.Mode == LatencyHistory
+	mode := p.Format().Mode
+	interval := o.Interval
 	historyEvery, once := latencyHistoryDefault, latencyOnceDefault
 	if interval > 0 {
 		historyEvery, once = interval, interval
@@ -116,7 +116,7 @@ func (c *config) runLatency(ctx context.Context, client env.Session, p *env.Prin
 		if maxSamples > 0 && n >= maxSamples {
 			return nil
 		}
-		if err := sleep(ctx, latencySampleRate); err != nil {
+		if err := e.Sleep(ctx, latencySampleRate); err != nil {
 			return err
 		}
 	}
@@ -130,12 +130,12 @@ const statHeader = "------- data ------ --------------------- load -------------
 // memory, clients, blocked clients, requests (with the change since the
 // last line), connections received and the child process at work, in
 // redis-cli's columns whatever the output mode.
-func (c *config) runStat(ctx context.Context, client env.Session, p *env.Printer) error {
-	_, sleep := c.o.Diag.hooks.clock()
-	maxSamples := c.o.Diag.hooks.maxSamples
+func runStat(ctx context.Context, e *env.Env, o Options) error {
+	client, p := e.Session, e.Printer
+	maxSamples := o.MaxSamples
 	interval := statIntervalDefault
-	if c.o.Interval > 0 {
-		interval = time.Duration(c.o.Interval * float64(time.Second))
+	if o.Interval > 0 {
+		interval = o.Interval
 	}
 	info := redisx.Args("INFO")
 	var requests int64
@@ -146,7 +146,7 @@ func (c *config) runStat(ctx context.Context, client env.Session, p *env.Printer
 			return err
 		}
 		if v.Kind == redisx.KindError {
-			return &env.ExitError{Code: 1, Msg: "ERROR: " + string(v.Str)}
+			return env.Fail("ERROR: " + string(v.Str))
 		}
 		line = line[:0]
 		if n%statHeaderEvery == 0 {
@@ -159,7 +159,7 @@ func (c *config) runStat(ctx context.Context, client env.Session, p *env.Printer
 		if maxSamples > 0 && n+1 >= maxSamples {
 			return nil
 		}
-		if err := sleep(ctx, interval); err != nil {
+		if err := e.Sleep(ctx, interval); err != nil {
 			return err
 		}
 	}
