@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/bulk"
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
@@ -50,13 +52,24 @@ func addBulkFlags(fs *pflag.FlagSet, o *bulkOptions) {
 // runBulkMode runs --pipe or --scan when its flag is given, and reports
 // whether it did.
 func (c *config) runBulkMode(ctx context.Context, client env.Session, p *env.Printer) (bool, error) {
+	o := bulk.Options{PipeTimeout: c.o.Bulk.PipeTimeout, Match: c.o.Bulk.Pattern, Count: c.o.Bulk.Count,
+		Interval: time.Duration(c.o.Interval * float64(time.Second))}
 	switch {
 	case c.o.Bulk.Pipe:
-		return true, c.runPipe(ctx, client, p)
+		o.Mode = bulk.Pipe
 	case c.o.Bulk.Scan:
-		return true, c.runScanMode(ctx, client, p)
+		o.Mode = bulk.Scan
+		if flagGiven(c.fs, "quoted-pattern") {
+			u, err := redisx.UnquoteArg(c.o.Bulk.QuotedPattern)
+			if err != nil {
+				return true, &env.ExitError{Code: 1, Msg: "Invalid quoted string specified for --quoted-pattern."}
+			}
+			o.Match = u
+		}
+	default:
+		return false, nil
 	}
-	return false, nil
+	return true, bulk.Run(ctx, c.env(client, p), o)
 }
 
 // pipeliner is a session that can send many commands in one round trip:
@@ -64,8 +77,3 @@ func (c *config) runBulkMode(ctx context.Context, client env.Session, p *env.Pri
 type pipeliner interface {
 	Pipeline(ctx context.Context, cmds [][][]byte, fn redisx.ReplyFunc) error
 }
-
-var (
-	_ pipeliner = (*redisx.Client)(nil)
-	_ pipeliner = (*redisx.ClusterClient)(nil)
-)

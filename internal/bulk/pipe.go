@@ -1,4 +1,4 @@
-package cmd
+package bulk
 
 import (
 	"bufio"
@@ -18,13 +18,19 @@ import (
 	"github.com/redish/redish/retry"
 )
 
-// redis-cli's --pipe messages, on stdout.
+// redis-cli's --pipe messages, on stdout: MsgAllTransferred when the input
+// has ended, MsgLastReceived when its last reply has come.
 const (
-	msgAllTransferred = "All data transferred. Waiting for the last reply...\n"
-	msgLastReceived   = "Last reply received from server.\n"
+	MsgAllTransferred = "All data transferred. Waiting for the last reply...\n"
+	MsgLastReceived   = "Last reply received from server.\n"
 )
 
 const (
+	// pipeWindow is how many commands --pipe -c sends to the nodes at a
+	// time, and pipeWindowBytes bounds their request bytes, so that input
+	// of large values does not pile up in memory.
+	pipeWindow      = 1000
+	pipeWindowBytes = 4 << 20
 	// pipeChunk is how much of stdin is read and written at a time.
 	pipeChunk = 64 << 10
 	// writerGrace is how long a failed --pipe run waits for the goroutine
@@ -44,7 +50,7 @@ func (s pipeStats) summary(p *env.Printer) error {
 		return err
 	}
 	if s.errors > 0 {
-		return &env.ExitError{Code: 1}
+		return env.Fail("")
 	}
 	return nil
 }
@@ -54,29 +60,29 @@ func (s pipeStats) summary(p *env.Printer) error {
 // come. At the end of the input, ECHO of 20 random bytes is sent, and the
 // run ends when its reply comes back, as with redis-cli. With -c the input
 // is parsed and each command goes to its slot's node (see pipeCluster).
-func (c *config) runPipe(ctx context.Context, client env.Session, p *env.Printer) error {
-	switch cl := client.(type) {
+func runPipe(ctx context.Context, e *env.Env, o Options) error {
+	switch cl := e.Session.(type) {
 	case *redisx.Client:
-		return c.pipeStandalone(ctx, cl, p)
+		return pipeStandalone(ctx, e, o, cl)
 	case *redisx.ClusterClient:
-		return c.pipeCluster(ctx, cl, p)
+		return pipeCluster(ctx, e, o, cl)
 	}
-	return &env.ExitError{Code: 1, Msg: "--pipe is not supported by this connection"}
+	return env.Fail("--pipe is not supported by this connection")
 }
 
 // pipeConn dials under the retry policy: --pipe retries connecting, not
 // the stream, which cannot be replayed.
-func (c *config) pipeConn(ctx context.Context, cl *redisx.Client) (*redisx.Conn, error) {
+func pipeConn(ctx context.Context, e *env.Env, cl *redisx.Client) (*redisx.Conn, error) {
 	var conn *redisx.Conn
 	op := func(ctx context.Context) error {
 		var err error
 		conn, err = cl.Conn(ctx)
 		return err
 	}
-	err := c.retry.Do(ctx, op, retry.Hooks{
+	err := e.Retry.Do(ctx, op, retry.Hooks{
 		OnFailure: func(error) { cl.Close() },
-		Node:      func() string { return c.conn.Addr() },
-		Observe:   c.observe(),
+		Node:      func() string { return e.Conn.Addr() },
+		Observe:   e.Observe,
 	})
 	return conn, err
 }
@@ -91,15 +97,16 @@ func pipeMarker() (cmd, magic []byte) {
 	return cmd, magic
 }
 
-func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.Printer) error {
-	conn, err := c.pipeConn(ctx, cl)
+func pipeStandalone(ctx context.Context, e *env.Env, o Options, cl *redisx.Client) error {
+	p := e.Printer
+	conn, err := pipeConn(ctx, e, cl)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
 	nc := conn.NetConn()
 	marker, magic := pipeMarker()
-	timeout := time.Duration(c.o.Bulk.PipeTimeout) * time.Second
+	timeout := time.Duration(o.PipeTimeout) * time.Second
 
 	var (
 		outMu    sync.Mutex   // p is shared by the two goroutines
@@ -122,7 +129,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 		buf := make([]byte, pipeChunk)
 		var counter cmdCounter
 		for {
-			n, rerr := c.ios.In.Read(buf)
+			n, rerr := e.IO.In.Read(buf)
 			if n > 0 {
 				w, err := nc.Write(buf[:n])
 				counter.feed(buf[:w])
@@ -141,7 +148,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 			}
 		}
 		outMu.Lock()
-		p.Text(msgAllTransferred)
+		p.Text(MsgAllTransferred)
 		outMu.Unlock()
 		eof.Store(true)
 		armTimeout()
@@ -150,7 +157,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	errOut := bufio.NewWriterSize(c.ios.ErrOut, 16<<10)
+	errOut := bufio.NewWriterSize(e.IO.ErrOut, 16<<10)
 	defer errOut.Flush()
 	rd := redisx.NewReader(conn.BufReader())
 	var st pipeStats
@@ -167,11 +174,11 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 			}
 			switch {
 			case stdinErr != nil:
-				return &env.ExitError{Code: 1, Msg: "Error reading from stdin: " + stdinErr.Error()}
+				return env.Fail("Error reading from stdin: " + stdinErr.Error())
 			case ctx.Err() != nil:
 				return ctx.Err()
 			case eof.Load() && errors.Is(err, os.ErrDeadlineExceeded):
-				fmt.Fprintf(c.ios.ErrOut, "No replies for %d seconds: exiting.\n", c.o.Bulk.PipeTimeout)
+				fmt.Fprintf(e.IO.ErrOut, "No replies for %d seconds: exiting.\n", o.PipeTimeout)
 				st.errors++
 				return st.summary(p)
 			}
@@ -179,9 +186,9 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 			if n := sent.Load() - st.replies; n > 0 {
 				// The stream is never sent again: what went out without a
 				// reply is reported, as a retry policy would report it.
-				return &env.ExitError{Code: 1, Msg: fmt.Sprintf("%s; %d %s, and %d %s sent after %s got none: %s (--pipe does not send %s again)",
+				return env.Fail(fmt.Sprintf("%s; %d %s, and %d %s sent after %s got none: %s (--pipe does not send %s again)",
 					env.Describe(lost), st.replies, env.Plural(st.replies, "reply came", "replies came"), n, env.Plural(n, "command", "commands"),
-					env.Plural(st.replies, "it", "them"), env.Plural(n, "it may have run", "they may have run"), env.Plural(n, "it", "them"))}
+					env.Plural(st.replies, "it", "them"), env.Plural(n, "it may have run", "they may have run"), env.Plural(n, "it", "them")))
 			}
 			return lost
 		}
@@ -192,7 +199,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 		if v.Kind == redisx.KindPush {
 			// Not a reply, and not counted as one: printed with
 			// --show-pushes, as redis-cli's push handler does.
-			if c.showPushes {
+			if p.ShowPushes() {
 				outMu.Lock()
 				p.Push(v)
 				outMu.Unlock()
@@ -202,14 +209,14 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 		switch {
 		case v.Kind == redisx.KindError:
 			// Masked here: the buffered writer may split a line in two.
-			errOut.Write(c.ios.Secrets.MaskBytes(v.Str))
+			errOut.Write(e.IO.Secrets.MaskBytes(v.Str))
 			errOut.WriteByte('\n')
 			st.errors++
 		case v.Kind == redisx.KindBulk && eof.Load() && bytes.Equal(v.Str, magic):
 			errOut.Flush()
 			<-writerDone
 			outMu.Lock()
-			err := p.Text(msgLastReceived)
+			err := p.Text(MsgLastReceived)
 			outMu.Unlock()
 			if err != nil {
 				return err
@@ -227,8 +234,9 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *env.P
 // and sent in windows with ClusterClient.Pipeline, each command to its
 // slot's node, all nodes at once, redirects followed. The output is the
 // same as without -c.
-func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *env.Printer) error {
-	in := redisx.NewPipeInput(c.ios.In)
+func pipeCluster(ctx context.Context, e *env.Env, o Options, cc *redisx.ClusterClient) error {
+	p := e.Printer
+	in := redisx.NewPipeInput(e.IO.In)
 	var st pipeStats
 	var arena []byte
 	var cmds [][][]byte
@@ -240,13 +248,13 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *e
 				return fatal
 			}
 			st.errors++
-			fmt.Fprintln(c.ios.ErrOut, env.Describe(err))
+			fmt.Fprintln(e.IO.ErrOut, env.Describe(err))
 			return nil
 		}
 		st.replies++
 		if v.Kind == redisx.KindError {
 			st.errors++
-			fmt.Fprintf(c.ios.ErrOut, "%s\n", v.Str)
+			fmt.Fprintf(e.IO.ErrOut, "%s\n", v.Str)
 		}
 		return nil
 	}
@@ -267,9 +275,9 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *e
 			var pe *redisx.ProtocolError
 			if errors.As(err, &pe) {
 				// What a server says before it closes the connection.
-				return &env.ExitError{Code: 1, Msg: "ERR " + pe.Msg}
+				return env.Fail("ERR " + pe.Msg)
 			}
-			return &env.ExitError{Code: 1, Msg: "Error reading from stdin: " + err.Error()}
+			return env.Fail("Error reading from stdin: " + err.Error())
 		}
 		// The arguments are reused by the next call: keep a copy in the
 		// window's arena, sliced once the window is complete.
@@ -280,7 +288,7 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *e
 			cmd[i] = arena[start:len(arena):len(arena)]
 		}
 		cmds = append(cmds, cmd)
-		if len(cmds) >= defaultWindow || len(arena) >= windowBytes {
+		if len(cmds) >= pipeWindow || len(arena) >= pipeWindowBytes {
 			fixArena(cmds, arena)
 			if err := send(ctx); err != nil {
 				return err
@@ -288,24 +296,24 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *e
 		}
 	}
 	fixArena(cmds, arena)
-	if err := p.Text(msgAllTransferred); err != nil {
+	if err := p.Text(MsgAllTransferred); err != nil {
 		return err
 	}
 	last := ctx
-	if c.o.Bulk.PipeTimeout > 0 {
+	if o.PipeTimeout > 0 {
 		var cancel context.CancelFunc
-		last, cancel = context.WithTimeout(ctx, time.Duration(c.o.Bulk.PipeTimeout)*time.Second)
+		last, cancel = context.WithTimeout(ctx, time.Duration(o.PipeTimeout)*time.Second)
 		defer cancel()
 	}
 	if err := send(last); err != nil {
 		if ctx.Err() == nil && last.Err() != nil {
-			fmt.Fprintf(c.ios.ErrOut, "No replies for %d seconds: exiting.\n", c.o.Bulk.PipeTimeout)
+			fmt.Fprintf(e.IO.ErrOut, "No replies for %d seconds: exiting.\n", o.PipeTimeout)
 			st.errors++
 			return st.summary(p)
 		}
 		return err
 	}
-	if err := p.Text(msgLastReceived); err != nil {
+	if err := p.Text(MsgLastReceived); err != nil {
 		return err
 	}
 	return st.summary(p)

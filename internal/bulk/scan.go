@@ -1,20 +1,19 @@
-package cmd
+package bulk
 
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
 
-// defaultScanCount is the COUNT hint --scan sends when --count is not
+// DefaultScanCount is the COUNT hint --scan sends when --count is not
 // given. redis-cli sends 10, which costs a round trip per ten keys; a
 // thousand keys per call lists a large keyspace many times faster and
 // still keeps each SCAN call short on the server.
-const defaultScanCount = 1000
+const DefaultScanCount = 1000
 
 // keyScanner lists keys with SCAN: redisx.Client scans its server,
 // redisx.ClusterClient every primary at once.
@@ -31,31 +30,24 @@ var (
 // --quoted-pattern), one per line, quoted in the human format and as is
 // otherwise, as redis-cli prints them. -i pauses after each SCAN call.
 // Keys with a NUL byte are printed whole (redis-cli cuts them at the NUL).
-func (c *config) runScanMode(ctx context.Context, client env.Session, p *env.Printer) error {
-	b := &c.o.Bulk
-	o := redisx.ScanOptions{
-		Match:    b.Pattern,
-		Count:    b.Count,
-		Interval: time.Duration(c.o.Interval * float64(time.Second)),
+func runScan(ctx context.Context, e *env.Env, o Options) error {
+	p := e.Printer
+	so := redisx.ScanOptions{
+		Match:    o.Match,
+		Count:    o.Count,
+		Interval: o.Interval,
 	}
-	if flagGiven(c.fs, "quoted-pattern") {
-		u, err := redisx.UnquoteArg(b.QuotedPattern)
-		if err != nil {
-			return &env.ExitError{Code: 1, Msg: "Invalid quoted string specified for --quoted-pattern."}
-		}
-		o.Match = u
+	if so.Count <= 0 {
+		so.Count = DefaultScanCount
 	}
-	if o.Count <= 0 {
-		o.Count = defaultScanCount
-	}
-	ks, ok := client.(keyScanner)
+	ks, ok := e.Session.(keyScanner)
 	if !ok {
-		return &env.ExitError{Code: 1, Msg: "--scan is not supported by this connection"}
+		return env.Fail("--scan is not supported by this connection")
 	}
-	tty := c.format.Mode == format.TTY
+	tty := p.Format().Mode == format.TTY
 	ttyOpts := format.DefaultOptions(format.TTY)
 	var buf []byte
-	err := ks.ScanKeys(ctx, o, func(keys []redisx.Value) error {
+	err := ks.ScanKeys(ctx, so, func(keys []redisx.Value) error {
 		for _, k := range keys {
 			if tty {
 				buf = format.Append(buf[:0], redisx.Bulk(k.Str), ttyOpts)
@@ -76,7 +68,7 @@ func (c *config) runScanMode(ctx context.Context, client env.Session, p *env.Pri
 	}
 	var se *redisx.ScanError
 	if errors.As(err, &se) {
-		return &env.ExitError{Code: 1, Msg: se.Error()}
+		return env.Fail(se.Error())
 	}
 	return err
 }
