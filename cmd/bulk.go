@@ -71,9 +71,3 @@ func (c *config) runBulkMode(ctx context.Context, client env.Session, p *env.Pri
 	}
 	return true, bulk.Run(ctx, c.env(client, p), o)
 }
-
-// pipeliner is a session that can send many commands in one round trip:
-// redisx.Client and redisx.ClusterClient.
-type pipeliner interface {
-	Pipeline(ctx context.Context, cmds [][][]byte, fn redisx.ReplyFunc) error
-}

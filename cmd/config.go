@@ -35,6 +35,8 @@ type config struct {
 	retry *retry.Retry
 	// builtins are the shell's added ":" commands (redish lab's :lab).
 	builtins map[string]repl.Builtin
+	// interrupts routes Ctrl-C; nil in tests.
+	interrupts *env.Interrupts
 }
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."

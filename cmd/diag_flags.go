@@ -110,13 +110,14 @@ func (c *config) env(client env.Session, p *env.Printer) *env.Env {
 	ios := *c.ios
 	ios.NoColor = c.o.NoColor || ios.Getenv("NO_COLOR") != ""
 	return &env.Env{
-		IO:      &ios,
-		Session: client,
-		Printer: p,
-		Clock:   retry.SystemClock{},
-		Conn:    c.conn,
-		Retry:   c.retry,
-		Observe: c.observe(),
-		Version: versionNumber,
+		IO:         &ios,
+		Session:    client,
+		Printer:    p,
+		Clock:      retry.SystemClock{},
+		Interrupts: c.interrupts,
+		Conn:       c.conn,
+		Retry:      c.retry,
+		Observe:    c.observe(),
+		Version:    versionNumber,
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/internal/env"
-	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
 
@@ -34,7 +33,7 @@ var labShellFlags = []string{
 // newLabCmd returns the lab subcommand: throwaway servers and the shell on
 // them. Its flags are made and parsed only when it runs, so that other
 // runs do not pay for them.
-func newLabCmd(ios *IOStreams) *cobra.Command {
+func newLabCmd(ios *IOStreams, intr *env.Interrupts) *cobra.Command {
 	return &cobra.Command{
 		Use:   "lab [options]",
 		Short: "Start a throwaway server or cluster, each node behind a fault proxy, and open the shell on it",
@@ -76,7 +75,7 @@ The configuration file and profile apply as in every run (--config,
 			if fs.NArg() > 0 {
 				return &env.ExitError{Code: 1, Msg: "redish lab takes no command: it opens the shell (or reads commands from stdin)."}
 			}
-			return runLab(c.Context(), ios, o, lo, fs)
+			return runLab(c.Context(), ios, intr, o, lo, fs)
 		},
 	}
 }
@@ -102,7 +101,7 @@ func addLabFlags(fs *pflag.FlagSet, o *Options, lo *labOptions) {
 
 // runLab starts the lab, runs the shell (or stdin mode) on it, and stops
 // everything it started whichever way the run ends.
-func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs *pflag.FlagSet) error {
+func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, lo *labOptions, fs *pflag.FlagSet) error {
 	if err := applySettings(ios, o, fs); err != nil {
 		return err
 	}
@@ -163,47 +162,13 @@ func runLab(ctx context.Context, ios *IOStreams, o *Options, lo *labOptions, fs 
 		return err
 	}
 	cfg.builtins = map[string]repl.Builtin{"lab": l.builtin()}
+	cfg.interrupts = intr
 	err = cfg.run(ctx)
 	if ctx.Err() != nil && !ios.InTTY {
 		// Stdin mode saw the signal as a failed read; say what happened.
 		return &interruptedError{what: cfg.activity(), err: ctx.Err()}
 	}
 	return err
-}
-
-// isScriptLine reports whether l is a ":" line that stdin mode runs
-// itself rather than sending it: only where the run adds ":" commands to
-// the shell (redish lab), so that fault scenarios replay from a file.
-// Plain stdin mode sends every line to the server, as redis-cli does.
-func (c *config) isScriptLine(l repl.Line) bool {
-	return c.builtins != nil && l.Kind == repl.LineCommand && strings.HasPrefix(l.Words[0], ":")
-}
-
-// scriptLine runs l if it is a ":" line (see isScriptLine): :lab,
-// :retry, :verbose or :help, with the interactive shell's output. A line
-// that fails ends the run with exit code 1: the rest of a scenario would
-// not test what it says. It reports whether l was such a line.
-func (c *config) scriptLine(ctx context.Context, client env.Session, p *env.Printer, l repl.Line) (bool, error) {
-	if !c.isScriptLine(l) {
-		return false, nil
-	}
-	sc := repl.Script{Out: p.Writer(), Builtins: c.builtins, Verbose: func(line string) {
-		fmt.Fprintln(c.ios.ErrOut, line)
-	}}
-	switch cl := client.(type) {
-	case *redisx.Client:
-		sc.Client = repl.NewStandalone(cl)
-	case *redisx.ClusterClient:
-		sc.Client = repl.NewCluster(cl)
-	}
-	err := sc.Run(ctx, l.Words)
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return true, &env.ExitError{Code: 1, Msg: err.Error()}
-	}
-	return true, nil
 }
 
 // labUsage is the help of :lab, shown by :lab alone and by :help.

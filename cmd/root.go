@@ -21,19 +21,55 @@ import (
 	"github.com/redish/redish/retry"
 )
 
-// Main runs redish with the process's arguments and streams and returns
-// the exit code.
+// Main runs redish with the process's arguments, streams and signals and
+// returns the exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return Run(ctx, os.Args[1:], System())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	intr := env.NewInterrupts(cancel)
+	defer handleSignals(intr, cancel)()
+	return run(ctx, os.Args[1:], System(), intr)
+}
+
+// handleSignals is the process's one signal handler: SIGTERM ends the run
+// (end), and SIGINT (Ctrl-C) goes to intr, which ends the run too unless
+// a mode has caught it (the shell cancels the command that runs). It
+// returns the function that stops handling them.
+func handleSignals(intr *env.Interrupts, end func()) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == os.Interrupt {
+					intr.Interrupt()
+				} else {
+					end()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
 }
 
 // Run parses args, runs the mode they select and returns the exit code.
-// All errors are printed here, once.
+// All errors are printed here, once. The end of ctx stands for a signal:
+// tests run redish in-process with it.
 func Run(ctx context.Context, args []string, ios *IOStreams) int {
+	return run(ctx, args, ios, nil)
+}
+
+// run is Run with the routing of Ctrl-C (nil where no signal comes).
+func run(ctx context.Context, args []string, ios *IOStreams, intr *env.Interrupts) int {
 	ios = ios.Guarded()
-	root := newRootCmd(ctx, ios)
+	root, _ := newRoot(ctx, ios, intr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return report(ctx, ios, err)
@@ -62,13 +98,8 @@ func report(ctx context.Context, ios *IOStreams, err error) int {
 	return 1
 }
 
-func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
-	root, _ := newRoot(ctx, ios)
-	return root
-}
-
 // newRoot returns the root command and the options its flags fill.
-func newRoot(ctx context.Context, ios *IOStreams) (*cobra.Command, *Options) {
+func newRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts) (*cobra.Command, *Options) {
 	o := &Options{}
 	root := &cobra.Command{
 		Use:   "redish [options] [cmd [arg ...]]",
@@ -92,7 +123,7 @@ shell when it is.`,
 		DisableAutoGenTag:  true,
 		CompletionOptions:  cobra.CompletionOptions{HiddenDefaultCmd: true},
 		RunE: func(c *cobra.Command, args []string) error {
-			return runRoot(c.Context(), ios, o, c.Flags(), args)
+			return runRoot(c.Context(), ios, intr, o, c.Flags(), args)
 		},
 	}
 	root.SetIn(ios.In)
@@ -112,11 +143,11 @@ shell when it is.`,
 		printHelp(ios.Out, c)
 	})
 	root.SetHelpCommand(&cobra.Command{Hidden: true, Use: "no-help-command"})
-	addSubcommands(ctx, root, ios)
+	addSubcommands(ctx, root, ios, intr)
 	return root, o
 }
 
-func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) error {
+func runRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, fs *pflag.FlagSet, args []string) error {
 	if o.Version {
 		fmt.Fprintln(ios.Out, versionString())
 		return nil
@@ -136,6 +167,7 @@ func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet,
 	if err != nil {
 		return err
 	}
+	cfg.interrupts = intr
 	if done, err := cfg.printSettings(); done {
 		return err
 	}

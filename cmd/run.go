@@ -2,16 +2,14 @@ package cmd
 
 import (
 	"context"
-	"io"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/redish/redish/format"
 	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/interactive"
+	"github.com/redish/redish/internal/oneshot"
+	"github.com/redish/redish/internal/stdin"
 	"github.com/redish/redish/redisx"
-	"github.com/redish/redish/retry"
 )
 
 // run runs the mode the command line selects. An error of a run that a
@@ -28,10 +26,6 @@ func (c *config) run(ctx context.Context) error {
 func (c *config) runMode(ctx context.Context) error {
 	if len(c.args) > 0 && isHelpWord(c.args[0]) {
 		return c.printRedisHelp(c.args[1:])
-	}
-	args, err := c.commandArgs()
-	if err != nil {
-		return err
 	}
 	p := env.NewPrinter(c.ios, env.PrintOptions{Format: c.format, ErrExit: c.o.ErrExit, ShowPushes: c.showPushes})
 	defer p.Flush()
@@ -50,89 +44,36 @@ func (c *config) runMode(ctx context.Context) error {
 		return err
 	}
 
+	var nodes *redisx.NodeSelector
+	if sel, ok := c.o.ClusterOpts.selector(); ok {
+		nodes = &sel
+	}
 	switch {
-	case flagGiven(c.fs, "eval"):
-		evalArgs, err := c.evalArgs()
-		if err != nil {
-			return err
-		}
-		return c.runOneShot(ctx, client, p, evalArgs)
-	case len(args) > 0:
-		return c.runOneShot(ctx, client, p, args)
+	case flagGiven(c.fs, "eval") || len(c.args) > 0:
+		return oneshot.Run(ctx, c.env(client, p), oneshot.Options{
+			Args:        c.args,
+			QuotedInput: c.o.QuotedInput,
+			StdinLast:   c.o.StdinLast,
+			ReplaceTag:  flagGiven(c.fs, "stdin-tag"),
+			Tag:         c.o.StdinTag,
+			Eval:        flagGiven(c.fs, "eval"),
+			Script:      c.o.Eval,
+			Repeat:      c.o.Repeat,
+			Interval:    time.Duration(c.o.Interval * float64(time.Second)),
+			Nodes:       nodes,
+		})
 	case !c.ios.InTTY:
-		return c.runStdin(ctx, client, p)
+		return stdin.Run(ctx, c.env(client, p), stdin.Options{Window: c.o.Bulk.Window, Nodes: nodes, Builtins: c.builtins})
 	default:
-		return c.runInteractive(ctx, client, p)
+		return interactive.Run(ctx, c.env(client, p), interactive.Options{
+			Interval: time.Duration(c.o.Interval * float64(time.Second)),
+			Builtins: c.builtins,
+		})
 	}
 }
 
 func isHelpWord(s string) bool {
 	return strings.EqualFold(s, "help") || s == "?"
-}
-
-// commandArgs returns the command from the command line with -x, -X and
-// --quoted-input applied.
-func (c *config) commandArgs() ([][]byte, error) {
-	args := make([][]byte, 0, len(c.args)+1)
-	for _, a := range c.args {
-		if c.o.QuotedInput {
-			u, err := redisx.UnquoteArg(a)
-			if err != nil {
-				return nil, &env.ExitError{Code: 1, Msg: "Invalid quoted string", ToStdout: true}
-			}
-			args = append(args, []byte(u))
-			continue
-		}
-		args = append(args, []byte(a))
-	}
-	if len(args) == 0 || (!c.o.StdinLast && !flagGiven(c.fs, "stdin-tag")) {
-		return args, nil
-	}
-	in, err := io.ReadAll(c.ios.In)
-	if err != nil {
-		return nil, &env.ExitError{Code: 1, Msg: "Error reading stdin: " + err.Error()}
-	}
-	if c.o.StdinLast {
-		return append(args, in), nil
-	}
-	replaced := false
-	for i, a := range args {
-		if string(a) == c.o.StdinTag {
-			args[i] = in
-			replaced = true
-			break
-		}
-	}
-	if !replaced {
-		return nil, &env.ExitError{Code: 1, Msg: "-X: no argument equal to the tag " + strconv.Quote(c.o.StdinTag) + " in the command."}
-	}
-	return args, nil
-}
-
-// evalArgs builds EVAL from --eval FILE and "key1 key2 , arg1 arg2".
-func (c *config) evalArgs() ([][]byte, error) {
-	script, err := os.ReadFile(c.o.Eval)
-	if err != nil {
-		return nil, &env.ExitError{Code: 1, Msg: "Can't open file '" + c.o.Eval + "': " + env.FileReason(err)}
-	}
-	var keys, argv [][]byte
-	seenComma := false
-	for _, a := range c.args {
-		switch {
-		case !seenComma && a == ",":
-			seenComma = true
-		case !seenComma && strings.HasSuffix(a, ",") && len(a) > 1:
-			keys = append(keys, []byte(strings.TrimSuffix(a, ",")))
-			seenComma = true
-		case seenComma:
-			argv = append(argv, []byte(a))
-		default:
-			keys = append(keys, []byte(a))
-		}
-	}
-	out := [][]byte{[]byte("EVAL"), script, []byte(strconv.Itoa(len(keys)))}
-	out = append(out, keys...)
-	return append(out, argv...), nil
 }
 
 // newClient returns the client of the run; push messages that arrive
@@ -156,87 +97,4 @@ func (c *config) onPush(p *env.Printer) func(redisx.Value) {
 		return nil
 	}
 	return p.Push
-}
-
-// runOneShot runs the command given on the command line, -r times with -i
-// seconds between runs.
-func (c *config) runOneShot(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) error {
-	interval := time.Duration(c.o.Interval * float64(time.Second))
-	for i := 0; c.o.Repeat < 0 || i < c.o.Repeat; i++ {
-		if i > 0 && interval > 0 {
-			if err := (retry.SystemClock{}).Sleep(ctx, interval); err != nil {
-				return err
-			}
-		}
-		if err := c.runCommand(ctx, client, p, args); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// runCommand sends one command and prints its reply; commands that turn
-// the connection into a stream (SUBSCRIBE, MONITOR) print messages until
-// the connection ends or the user interrupts.
-func (c *config) runCommand(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) error {
-	c.ios.Secrets.AddCommand(args)
-	if done, err := c.runOnNodes(ctx, client, p, args); done {
-		return err
-	}
-	if isSubscribe(args) && p.Format().Mode != format.Raw {
-		if err := p.Text(readingMessages); err != nil {
-			return err
-		}
-	}
-	v, err := client.Do(ctx, args)
-	if err != nil {
-		return err
-	}
-	if err := p.Reply(args, v); err != nil {
-		return err
-	}
-	if v.Kind != redisx.KindError && redisx.IsStreaming(args) {
-		return c.stream(ctx, client, p, args)
-	}
-	return nil
-}
-
-// readingMessages is what redis-cli prints after sending SUBSCRIBE,
-// PSUBSCRIBE or SSUBSCRIBE, in every format but raw.
-const readingMessages = "Reading messages... (press Ctrl-C to quit)\n"
-
-// isSubscribe reports whether args subscribe to channels, patterns or
-// shard channels.
-func isSubscribe(args [][]byte) bool {
-	if len(args) == 0 {
-		return false
-	}
-	switch strings.ToUpper(string(args[0])) {
-	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE":
-		return true
-	}
-	return false
-}
-
-// stream prints what the server pushes after SUBSCRIBE or MONITOR. After
-// SUBSCRIBE every message is printed as a reply, pushes included, as
-// redis-cli does; after MONITOR a push (an invalidation) is one, and goes
-// where --show-pushes says.
-func (c *config) stream(ctx context.Context, client env.Session, p *env.Printer, args [][]byte) error {
-	monitor := !isSubscribe(args)
-	for {
-		v, err := client.ReadReply(ctx)
-		if err != nil {
-			return err
-		}
-		if monitor && v.Kind == redisx.KindPush {
-			if c.showPushes {
-				p.Push(v)
-			}
-			continue
-		}
-		if err := p.Reply(args, v); err != nil {
-			return err
-		}
-	}
 }

@@ -253,9 +253,9 @@ func describePath(path, from string) string {
 // addSubcommands adds the subcommands, whose names cannot collide with
 // Redis command names (completion, lab), and sets up shell completion of
 // flag values and Redis command names.
-func addSubcommands(ctx context.Context, root *cobra.Command, ios *IOStreams) {
+func addSubcommands(ctx context.Context, root *cobra.Command, ios *IOStreams, intr *env.Interrupts) {
 	root.AddCommand(newCompletionCmd(root, ios))
-	root.AddCommand(newLabCmd(ios))
+	root.AddCommand(newLabCmd(ios, intr))
 	// With subcommands, cobra adds a help command to the root and offers
 	// it when completing the first word. "help" is Redis help (redish
 	// help SET), so cobra's is named after the option that gives help:

@@ -1,4 +1,4 @@
-package cmd
+package stdin
 
 import (
 	"bufio"
@@ -10,25 +10,39 @@ import (
 	"time"
 
 	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/oneshot"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
 
-// runStdinPipelined runs commands read from stdin in pipelined windows,
-// with the output runStdin gives when it runs them one by one. It reports
-// false, leaving the run to runStdin, for --window 1 and for node
-// selections (--primaries, --node, ...), which print per node.
-func (c *config) runStdinPipelined(ctx context.Context, client env.Session, p *env.Printer) (bool, error) {
-	pl, ok := client.(pipeliner)
-	if !ok || c.o.Bulk.Window <= 1 {
+// runPipelined runs commands read from stdin in pipelined windows, with
+// the output Run gives when it runs them one by one. It reports false,
+// leaving the run to Run, for --window 1 and for node selections
+// (--primaries, --node, ...), which print per node.
+func runPipelined(ctx context.Context, e *env.Env, o Options) (bool, error) {
+	pl, ok := e.Session.(pipeliner)
+	if !ok || o.Window <= 1 || o.Nodes != nil {
 		return false, nil
 	}
-	if _, sel := c.o.ClusterOpts.selector(); sel {
-		return false, nil
-	}
-	w := &window{c: c, client: client, pl: pl, p: p, max: c.o.Bulk.Window}
-	return true, w.runStdin(ctx)
+	_, cluster := e.Session.(*redisx.ClusterClient)
+	w := &window{e: e, o: o, cluster: cluster, pl: pl, p: e.Printer, max: o.Window}
+	return true, w.run(ctx)
 }
+
+// pipeliner is a session that can send many commands in one round trip:
+// redisx.Client and redisx.ClusterClient.
+type pipeliner interface {
+	Pipeline(ctx context.Context, cmds [][][]byte, fn redisx.ReplyFunc) error
+}
+
+var (
+	_ pipeliner = (*redisx.Client)(nil)
+	_ pipeliner = (*redisx.ClusterClient)(nil)
+)
+
+// windowBytes bounds the request bytes of one window, so that a script
+// of large values does not pile up in memory.
+const windowBytes = 4 << 20
 
 // window is the pipelined stdin script mode: commands are collected from
 // the input while it has complete lines buffered, up to a window's worth,
@@ -36,17 +50,18 @@ func (c *config) runStdinPipelined(ctx context.Context, client env.Session, p *e
 // written when the window is done. While one window is on the wire, the
 // next one is read and parsed.
 //
-// The line rules are runStdin's (repl.ParseLine). Lines that print text
+// The line rules are Run's (repl.ParseLine). Lines that print text
 // ("Invalid argument(s)") take their place among the replies. A command
 // that changes what the connection does next (MULTI, SELECT, SUBSCRIBE,
 // a blocking command, ...; see redisx.CanPipeline) waits for the windows
-// before it to be printed, then runs alone, as runStdin runs it.
+// before it to be printed, then runs alone, as Run runs it.
 type window struct {
-	c      *config
-	client env.Session
-	pl     pipeliner
-	p      *env.Printer
-	max    int
+	e       *env.Env
+	o       Options
+	cluster bool // the session is a cluster's: see env.ScriptFailure
+	pl      pipeliner
+	p       *env.Printer
+	max     int
 
 	// fill is the batch being read from the input.
 	fill *batch
@@ -56,7 +71,7 @@ type window struct {
 	done     chan *batch
 	inFlight bool
 	// failed is set when a connection was lost: the run ends with exit
-	// code 1, as runStdin's does. Only the sender touches it while a
+	// code 1, as Run's does. Only the sender touches it while a
 	// batch is in flight.
 	failed bool
 	// canPipe caches redisx.CanPipeline for command names that decide it
@@ -92,11 +107,11 @@ type windowText struct {
 // maxCanPipe bounds the cache of command names.
 const maxCanPipe = 256
 
-func (w *window) runStdin(ctx context.Context) error {
+func (w *window) run(ctx context.Context) error {
 	w.fill = &batch{}
 	w.canPipe = make(map[string]bool)
 	defer w.stop()
-	br := bufio.NewReaderSize(w.c.ios.In, 64<<10)
+	br := bufio.NewReaderSize(w.e.IO.In, 64<<10)
 	ready := 0 // buffered bytes known to hold complete lines
 	for {
 		if ready <= 0 {
@@ -130,14 +145,14 @@ func (w *window) runStdin(ctx context.Context) error {
 			if err := w.drain(ctx); err != nil {
 				return err
 			}
-			return &env.ExitError{Code: 1, Msg: "Error reading stdin: " + readErr.Error()}
+			return env.Fail("Error reading stdin: " + readErr.Error())
 		}
 	}
 	if err := w.drain(ctx); err != nil {
 		return err
 	}
 	if w.failed {
-		return &env.ExitError{Code: 1}
+		return env.Fail("")
 	}
 	return nil
 }
@@ -158,17 +173,17 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 		if err := w.drain(ctx); err != nil {
 			return false, err
 		}
-		return false, w.c.printRedisHelp(l.Words)
+		return false, w.e.RedisHelp(l.Words)
 	}
-	if w.c.isScriptLine(l) {
+	if isScriptLine(w.o, l) {
 		if err := w.drain(ctx); err != nil {
 			return false, err
 		}
-		_, err := w.c.scriptLine(ctx, w.client, w.p, l)
+		_, err := scriptLine(ctx, w.e, w.o, l)
 		return false, err
 	}
 	args := l.Args()
-	w.c.ios.Secrets.AddCommand(args)
+	w.e.IO.Secrets.AddCommand(args)
 	if w.serial || !w.canPipeline(args) {
 		if err := w.drain(ctx); err != nil {
 			return false, err
@@ -179,7 +194,7 @@ func (w *window) line(ctx context.Context, line string) (quit bool, err error) {
 				return false, err
 			}
 		}
-		w.serial = w.c.showPushes && broadcastTracking(args, w.serial)
+		w.serial = w.p.ShowPushes() && broadcastTracking(args, w.serial)
 		if err := w.p.Timing(time.Since(start)); err != nil {
 			return false, err
 		}
@@ -239,23 +254,23 @@ func (w *window) canPipeline(args [][]byte) bool {
 	return ok
 }
 
-// alone runs one command by itself, as runStdin does.
+// alone runs one command by itself, as Run does.
 func (w *window) alone(ctx context.Context, args [][]byte) error {
-	return w.settle(ctx, w.c.runCommand(ctx, w.client, w.p, args))
+	return w.settle(ctx, oneshot.Exec(ctx, w.e, nil, args))
 }
 
-// settle decides what a failed command means for the run, as runStdin
-// does (see scriptFailure): it is reported and the run goes on, or the
+// settle decides what a failed command means for the run, as Run does
+// (see env.ScriptFailure): it is reported and the run goes on, or the
 // run ends.
 func (w *window) settle(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	if fatal := env.ScriptFailure(ctx, w.c.o.Cluster, err); fatal != nil {
+	if fatal := env.ScriptFailure(ctx, w.cluster, err); fatal != nil {
 		return fatal
 	}
 	w.p.Flush()
-	fmt.Fprintln(w.c.ios.ErrOut, env.Describe(err))
+	fmt.Fprintln(w.e.IO.ErrOut, env.Describe(err))
 	w.failed = true
 	return nil
 }
@@ -347,7 +362,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 			}
 			if cerr != nil {
 				// The command got no reply: reported on stderr, in its
-				// place, as runStdin would.
+				// place, as Run would.
 				if err := w.settle(ctx, cerr); err != nil {
 					return err
 				}
