@@ -2,16 +2,16 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
+	"net"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/lab"
 	"github.com/redish/redish/repl"
 )
 
@@ -112,176 +112,64 @@ func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Option
 			}
 		}
 	}
-	l, err := startLab(*lo, o.Cluster)
-	if err != nil {
-		return &env.ExitError{Code: 1, Msg: err.Error()}
+	shell := func(ctx context.Context, addrs []string, builtin repl.Builtin) error {
+		_, portText, _ := net.SplitHostPort(addrs[0])
+		port, err := strconv.Atoi(portText)
+		if err != nil {
+			return fmt.Errorf("lab: proxy address %s: %w", addrs[0], err)
+		}
+		o.Host, o.Port = "127.0.0.1", port
+		if o.Cluster {
+			o.ClusterOpts.Seeds = addrs
+		}
+		// The lab's servers have no password: one from the environment
+		// would only make AUTH fail.
+		labIOS := *ios
+		labIOS.Getenv = func(name string) string {
+			if name == authEnv {
+				return ""
+			}
+			return ios.Getenv(name)
+		}
+		if !ios.InTTY {
+			// A read of stdin does not end when a signal cancels ctx:
+			// without this a SIGTERM would wait for the next line.
+			labIOS.In = env.ContextReader(ctx, ios.In)
+		}
+		cfg, err := buildConfig(&labIOS, o, fs, nil)
+		if err != nil {
+			return err
+		}
+		cfg.builtins = map[string]repl.Builtin{"lab": builtin}
+		cfg.interrupts = intr
+		err = cfg.run(ctx)
+		if ctx.Err() != nil && !ios.InTTY {
+			// Stdin mode saw the signal as a failed read; say what
+			// happened.
+			return &interruptedError{what: cfg.activity(), err: ctx.Err()}
+		}
+		return err
 	}
-	defer l.Close()
-	// Ctrl-C or SIGTERM while the servers started: stop them and end.
-	if ctx.Err() != nil {
+	err := lab.Run(ctx, &env.Env{IO: ios, Interrupts: intr}, lab.Options{
+		Cluster:     o.Cluster,
+		Primaries:   lo.Primaries,
+		Replicas:    lo.Replicas,
+		NodeTimeout: lo.NodeTimeout.d,
+		Embedded:    lo.Embedded,
+		Shell:       shell,
+	})
+	var ie *interruptedError
+	if err != nil && ctx.Err() != nil && !errors.As(err, &ie) {
+		// Ctrl-C or SIGTERM while the servers started.
 		return &interruptedError{what: "while starting the lab", err: ctx.Err()}
 	}
-	if l.embedded {
-		notice := "lab: using the embedded in-memory server (a subset of Redis commands)"
-		if !lo.Embedded {
-			notice = "lab: redis-server is not on PATH: using the embedded in-memory server (a subset of Redis commands)"
-		}
-		fmt.Fprintln(ios.ErrOut, notice)
-	}
-	summary := l.Summary()
-	if ios.InTTY {
-		summary += "; :lab for help"
-	}
-	fmt.Fprintln(ios.ErrOut, summary)
-
-	addrs := l.Addrs()
-	port, err := strconv.Atoi(portOf(addrs[0]))
-	if err != nil {
-		return fmt.Errorf("lab: proxy address %s: %w", addrs[0], err)
-	}
-	o.Host, o.Port = "127.0.0.1", port
-	if o.Cluster {
-		o.ClusterOpts.Seeds = addrs
-	}
-	// The lab's servers have no password: one from the environment would
-	// only make AUTH fail.
-	labIOS := *ios
-	labIOS.Getenv = func(name string) string {
-		if name == authEnv {
-			return ""
-		}
-		return ios.Getenv(name)
-	}
-	if !ios.InTTY {
-		// A read of stdin does not end when a signal cancels ctx: without
-		// this a SIGTERM would wait for the next line.
-		labIOS.In = &ctxReader{ctx: ctx, r: ios.In}
-	}
-	cfg, err := buildConfig(&labIOS, o, fs, nil)
-	if err != nil {
-		return err
-	}
-	cfg.builtins = map[string]repl.Builtin{"lab": l.builtin()}
-	cfg.interrupts = intr
-	err = cfg.run(ctx)
-	if ctx.Err() != nil && !ios.InTTY {
-		// Stdin mode saw the signal as a failed read; say what happened.
-		return &interruptedError{what: cfg.activity(), err: ctx.Err()}
-	}
 	return err
 }
 
-// labUsage is the help of :lab, shown by :lab alone and by :help.
-const labUsage = `:lab nodes                         list the lab's nodes: role, address (through the proxy), server, state
-:lab kill NODE                     kill the node's server (SIGKILL)
-:lab restart NODE                  start the node's server again (empty; a cluster node rejoins)
-:lab pause NODE DURATION           freeze the node's server for DURATION (SIGSTOP, then SIGCONT)
-:lab failover NODE [force|takeover]  promote the replica NODE, or a replica of the primary NODE
-:lab latency NODE DURATION         delay every reply of the node by DURATION (0 removes the delay)
-                                   NODE is a number from :lab nodes or a host:port; DURATION is 500ms, 2s, ...`
-
-// builtin returns the :lab command of the shell.
-func (l *lab) builtin() repl.Builtin {
-	return repl.Builtin{
-		Usage: labUsage,
-		Words: []string{"nodes", "kill", "restart", "pause", "failover", "latency"},
-		Run: func(_ context.Context, out io.Writer, args []string) error {
-			return l.run(out, args)
-		},
-	}
-}
-
-// run runs one :lab command; its output goes to out.
-func (l *lab) run(out io.Writer, args []string) error {
-	if len(args) == 0 {
-		_, err := fmt.Fprintln(out, labUsage)
-		return err
-	}
-	sub := strings.ToLower(args[0])
-	want := map[string]string{
-		"nodes":    "",
-		"kill":     "NODE",
-		"restart":  "NODE",
-		"pause":    "NODE DURATION",
-		"latency":  "NODE DURATION",
-		"failover": "NODE [force|takeover]",
-	}
-	syntax, ok := want[sub]
-	if !ok {
-		return fmt.Errorf(":lab %s: unknown; :lab alone lists the lab's commands", args[0])
-	}
-	words := strings.Fields(syntax)
-	required := len(words)
-	if sub == "failover" {
-		required = 1
-	}
-	if len(args)-1 < required || len(args)-1 > len(words) {
-		return fmt.Errorf("usage: :lab %s %s", sub, syntax)
-	}
-	var msg string
-	var err error
-	switch sub {
-	case "nodes":
-		return l.WriteNodes(out)
-	case "kill":
-		msg, err = l.Kill(args[1])
-	case "restart":
-		msg, err = l.Restart(args[1])
-	case "failover":
-		option := ""
-		if len(args) > 2 {
-			option = args[2]
-		}
-		msg, err = l.Failover(args[1], option)
-	case "pause", "latency":
-		d, perr := time.ParseDuration(args[2])
-		if perr != nil {
-			return fmt.Errorf(":lab %s: %q is not a duration (examples: 500ms, 2s)", sub, args[2])
-		}
-		if sub == "pause" {
-			msg, err = l.Pause(args[1], d)
-		} else {
-			msg, err = l.Latency(args[1], d)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf(":lab %s: %w", sub, err)
-	}
-	_, err = fmt.Fprintln(out, msg)
-	return err
-}
-
-// ctxReader is a reader whose Read returns ctx's error once ctx is done,
-// even while the underlying Read blocks. That Read goes on in the
-// background and its result is dropped; redish exits soon after.
-type ctxReader struct {
-	ctx  context.Context
-	r    io.Reader
-	pend chan readResult // the read in flight, if any
-}
-
-type readResult struct {
-	b   []byte
-	err error
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	if c.pend == nil {
-		c.pend = make(chan readResult, 1)
-		buf := make([]byte, len(p))
-		go func(ch chan<- readResult) {
-			n, err := c.r.Read(buf)
-			ch <- readResult{buf[:n], err}
-		}(c.pend)
-	}
-	select {
-	case res := <-c.pend:
-		c.pend = nil
-		return copy(p, res.b), res.err
-	case <-c.ctx.Done():
-		return 0, c.ctx.Err()
-	}
+// labOptions are the flags of redish lab beyond the shell's.
+type labOptions struct {
+	Primaries   int      // --primaries
+	Replicas    int      // --replicas, per primary
+	NodeTimeout duration // --node-timeout
+	Embedded    bool     // --embedded
 }

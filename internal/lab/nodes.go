@@ -1,4 +1,4 @@
-package cmd
+package lab
 
 import (
 	"errors"
@@ -81,23 +81,16 @@ type lab struct {
 	timers sync.WaitGroup
 }
 
-// labOptions are the flags of redish lab beyond the shell's.
-type labOptions struct {
-	Primaries   int      // --primaries
-	Replicas    int      // --replicas, per primary
-	NodeTimeout duration // --node-timeout
-	Embedded    bool     // --embedded
-}
-
 // msgLabNoRedisServer says what to install for lab --cluster.
 const msgLabNoRedisServer = "lab: --cluster needs redis-server, which is not on PATH: install it " +
 	"(Debian, Ubuntu: apt-get install redis-server; Fedora: dnf install redis; macOS: brew install redis), " +
 	"or leave out --cluster to use the embedded server"
 
-// startLab starts what o asks for: with cluster, o.Primaries primaries
+// startLab starts what o asks for: with o.Cluster, o.Primaries primaries
 // with o.Replicas replicas each; otherwise one server, the embedded one
 // when o.Embedded is set. On error nothing is left running.
-func startLab(o labOptions, cluster bool) (*lab, error) {
+func startLab(o Options) (*lab, error) {
+	cluster := o.Cluster
 	embedded := o.Embedded
 	if !embedded {
 		if _, err := exec.LookPath("redis-server"); err != nil {
@@ -167,7 +160,7 @@ func (l *lab) addNode(s labServer) error {
 // startCluster starts the cluster. Each node announces its proxy's
 // address, so the slot map and redirects send clients through the
 // proxies; the cluster bus does not go through them.
-func (l *lab) startCluster(o labOptions) error {
+func (l *lab) startCluster(o Options) error {
 	if o.Primaries < 1 || o.Primaries > 100 {
 		return fmt.Errorf("lab: --primaries %d: must be between 1 and 100", o.Primaries)
 	}
@@ -183,8 +176,8 @@ func (l *lab) startCluster(o labOptions) error {
 			return l.nodes[len(l.nodes)-1].proxy.Addr(), nil
 		}),
 	}
-	if o.NodeTimeout.d > 0 {
-		opts = append(opts, redisproc.WithNodeTimeout(o.NodeTimeout.d))
+	if o.NodeTimeout > 0 {
+		opts = append(opts, redisproc.WithNodeTimeout(o.NodeTimeout))
 	}
 	c, err := redisproc.LaunchCluster(o.Primaries, o.Replicas, opts...)
 	if err != nil {
