@@ -37,12 +37,16 @@ type config struct {
 	builtins map[string]repl.Builtin
 	// interrupts routes Ctrl-C; nil in tests.
 	interrupts *env.Interrupts
+	// settings is what the configuration file said, for --print-config.
+	settings *settingsState
 }
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
 
 func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (*config, error) {
 	c := &config{ios: ios, o: o, fs: fs, args: args}
+	o.given = map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { o.given[f.Name] = true })
 
 	// Mutually exclusive options, with redis-cli's messages.
 	switch {
@@ -68,16 +72,6 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 		return nil, err
 	}
 	return c, nil
-}
-
-func countTrue(bs ...bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }
 
 // resolveConn fills c.conn from the flags, the URI and the environment.
@@ -316,20 +310,6 @@ func (c *config) resolvePushes() error {
 	}
 	c.showPushes = show
 	return nil
-}
-
-// parseYesNo reads a yes/no value as redis-cli does: any word starting
-// with y or n, in any case ("y", "yes", "No").
-func parseYesNo(s string) (yes, ok bool) {
-	switch {
-	case s == "":
-		return false, false
-	case s[0] == 'y' || s[0] == 'Y':
-		return true, true
-	case s[0] == 'n' || s[0] == 'N':
-		return false, true
-	}
-	return false, false
 }
 
 // resolveRetry builds the retry policy from the retry flags (the four

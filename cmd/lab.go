@@ -15,21 +15,6 @@ import (
 	"github.com/redish/redish/repl"
 )
 
-// labShellFlags are the shell's flags that redish lab takes as they are:
-// the lab chooses where to connect, everything else about the shell is
-// the user's, above all the retry settings the lab exists to try. The
-// configuration file and profile apply as in every run, but only to these
-// flags: its host, port, TLS and credentials are for real servers. --help
-// is cobra's.
-var labShellFlags = []string{
-	"db", "name", "resp2", "resp3", "connect-timeout", "timeout",
-	"errexit", "window",
-	"raw", "no-raw", "csv", "json", "quoted-json", "delimiter", "command-delimiter", "no-color",
-	"retries", "retry-backoff", "retry-backoff-base", "retry-backoff-cap", "retry-on-error", "retry-on-timeout", "retry-deadline", "retry-sent", "verbose",
-	"cluster", "cluster-error-attempts", "read-from-replicas",
-	"config", "no-config", "profile",
-}
-
 // newLabCmd returns the lab subcommand: throwaway servers and the shell on
 // them. Its flags are made and parsed only when it runs, so that other
 // runs do not pay for them.
@@ -66,49 +51,52 @@ The configuration file and profile apply as in every run (--config,
 			fs := c.Flags()
 			addLabFlags(fs, o, lo)
 			if err := fs.Parse(args); err != nil {
-				return &env.ExitError{Code: 1, Msg: "redish lab: " + err.Error()}
+				return env.Fail("redish lab: " + err.Error())
 			}
 			if help, _ := fs.GetBool("help"); help {
 				printHelp(ios.Out, c)
 				return nil
 			}
 			if fs.NArg() > 0 {
-				return &env.ExitError{Code: 1, Msg: "redish lab takes no command: it opens the shell (or reads commands from stdin)."}
+				return env.Fail("redish lab takes no command: it opens the shell (or reads commands from stdin).")
 			}
 			return runLab(c.Context(), ios, intr, o, lo, fs)
 		},
 	}
 }
 
-// addLabFlags adds the shell's flags the lab passes through (see
-// labShellFlags) and the lab's own to fs.
+// addLabFlags adds the options of the shell that the lab takes as they are
+// (the rows of the option table marked lab: the lab chooses where to
+// connect, everything else about the shell is the user's, above all the
+// retry settings the lab exists to try) and the lab's own to fs. The
+// configuration file and profile apply as in every run, but only to these
+// options: its host, port, TLS and credentials are for real servers.
+// --help is cobra's.
 func addLabFlags(fs *pflag.FlagSet, o *Options, lo *labOptions) {
 	fs.SortFlags = false
-	shell := pflag.NewFlagSet("redish", pflag.ContinueOnError)
-	addFlags(shell, o)
-	for _, name := range labShellFlags {
-		fs.AddFlag(shell.Lookup(name))
+	for _, row := range optionTable(o) {
+		if !row.lab {
+			continue
+		}
+		usage := row.usage
+		if row.labUsage != "" {
+			usage = row.labUsage
+		}
+		registerOne(fs, &row, usage)
 	}
-	fs.Lookup("cluster").Usage = "Start a cluster and open a cluster shell"
-	fs.IntVar(&lo.Primaries, "primaries", 3, "Primaries of the cluster (`N`)")
-	fs.IntVar(&lo.Replicas, "replicas", 1, "Replicas of each primary (`N`)")
-	fs.Var(&lo.NodeTimeout, "node-timeout", "cluster-node-timeout (`duration`; default 1s): how soon a failed primary is replaced")
-	for _, name := range []string{"primaries", "replicas", "node-timeout"} {
-		fs.SetAnnotation(name, flagGroupAnnotation, []string{"Cluster"})
-	}
-	fs.BoolVar(&lo.Embedded, "embedded", false, "Use the embedded in-memory server even when redis-server is on PATH")
+	register(fs, labTable(lo))
 }
 
 // runLab starts the lab, runs the shell (or stdin mode) on it, and stops
 // everything it started whichever way the run ends.
 func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, lo *labOptions, fs *pflag.FlagSet) error {
-	if err := applySettings(ios, o, fs); err != nil {
+	if _, err := applySettings(ios, o, fs); err != nil {
 		return err
 	}
 	if !o.Cluster {
 		for _, name := range []string{"primaries", "replicas", "node-timeout"} {
 			if flagGiven(fs, name) {
-				return &env.ExitError{Code: 1, Msg: "redish lab: --" + name + " needs --cluster."}
+				return env.Fail("redish lab: --" + name + " needs --cluster.")
 			}
 		}
 	}
@@ -146,7 +134,7 @@ func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Option
 		if ctx.Err() != nil && !ios.InTTY {
 			// Stdin mode saw the signal as a failed read; say what
 			// happened.
-			return &interruptedError{what: cfg.activity(), err: ctx.Err()}
+			return &interruptedError{what: cfg.activity(modeStdin), err: ctx.Err()}
 		}
 		return err
 	}
@@ -164,12 +152,4 @@ func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Option
 		return &interruptedError{what: "while starting the lab", err: ctx.Err()}
 	}
 	return err
-}
-
-// labOptions are the flags of redish lab beyond the shell's.
-type labOptions struct {
-	Primaries   int      // --primaries
-	Replicas    int      // --replicas, per primary
-	NodeTimeout duration // --node-timeout
-	Embedded    bool     // --embedded
 }

@@ -101,6 +101,7 @@ func report(ctx context.Context, ios *IOStreams, err error) int {
 // newRoot returns the root command and the options its flags fill.
 func newRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts) (*cobra.Command, *Options) {
 	o := &Options{}
+	rows := optionTable(o)
 	root := &cobra.Command{
 		Use:   "redish [options] [cmd [arg ...]]",
 		Short: "A Redis shell with retries you can configure and watch",
@@ -123,7 +124,7 @@ shell when it is.`,
 		DisableAutoGenTag:  true,
 		CompletionOptions:  cobra.CompletionOptions{HiddenDefaultCmd: true},
 		RunE: func(c *cobra.Command, args []string) error {
-			return runRoot(c.Context(), ios, intr, o, c.Flags(), args)
+			return runRoot(c.Context(), ios, intr, o, rows, c.Flags(), args)
 		},
 	}
 	root.SetIn(ios.In)
@@ -132,13 +133,8 @@ shell when it is.`,
 	fs := root.Flags()
 	fs.SetInterspersed(false) // options end at the command: redish -p 7000 INCRBY k -5
 	fs.SortFlags = false
-	addFlags(fs, o)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		if strings.HasPrefix(err.Error(), "invalid argument ") {
-			return &env.ExitError{Code: 1, Msg: invalidValue(err)}
-		}
-		return unrecognized(optionFromFlagError(err))
-	})
+	register(fs, rows)
+	root.SetFlagErrorFunc(flagError)
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
 		printHelp(ios.Out, c)
 	})
@@ -147,27 +143,28 @@ shell when it is.`,
 	return root, o
 }
 
-func runRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, fs *pflag.FlagSet, args []string) error {
+func runRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, rows []option, fs *pflag.FlagSet, args []string) error {
 	if o.Version {
 		fmt.Fprintln(ios.Out, versionString())
 		return nil
 	}
 	// Empty values are checked on the command line first (--config ''
 	// must not read no file), then with the file's settings applied.
-	if err := checkEmptyValues(fs, nil); err != nil {
+	if err := checkEmptyValues(fs, rows, nil); err != nil {
 		return err
 	}
-	if err := applySettings(ios, o, fs); err != nil {
+	settings, err := applySettings(ios, o, fs)
+	if err != nil {
 		return err
 	}
-	if err := checkEmptyValues(fs, o.Settings.where); err != nil {
+	if err := checkEmptyValues(fs, rows, settings.where); err != nil {
 		return err
 	}
 	cfg, err := buildConfig(ios, o, fs, args)
 	if err != nil {
 		return err
 	}
-	cfg.interrupts = intr
+	cfg.interrupts, cfg.settings = intr, settings
 	if done, err := cfg.printSettings(); done {
 		return err
 	}
@@ -183,27 +180,6 @@ type interruptedError struct {
 
 func (e *interruptedError) Error() string { return e.err.Error() }
 func (e *interruptedError) Unwrap() error { return e.err }
-
-// activity says what the run does, for the line printed when a signal
-// interrupts it: "during --bigkeys", "while running BLPOP".
-func (c *config) activity() string {
-	for _, name := range []string{"pipe", "scan", "bigkeys", "memkeys", "latency", "latency-history", "stat", "rdb", "functions-rdb", "replica", "topology"} {
-		if f := c.fs.Lookup(name); f != nil && f.Changed {
-			return "during --" + name
-		}
-	}
-	switch {
-	case c.o.Eval != "":
-		return "while running the script " + c.o.Eval
-	case len(c.args) > 0:
-		return "while running " + commandName(c.args[0])
-	case c.builtins != nil && !c.ios.InTTY:
-		return "while running the lab's commands read from stdin"
-	case !c.ios.InTTY:
-		return "while running commands read from stdin"
-	}
-	return ""
-}
 
 // commandName is a command's name as messages show it: in capitals, or
 // quoted when it is not a plain word.

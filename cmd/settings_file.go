@@ -16,10 +16,8 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/pflag"
 
-	"github.com/redish/redish/backoff"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
-	"github.com/redish/redish/retry"
 )
 
 // The configuration file is TOML. Its top-level keys are defaults for every
@@ -44,72 +42,37 @@ const (
 	authEnv    = "REDISCLI_AUTH"
 )
 
-// fileSettings is one layer of the configuration file: its top level or
-// one profile. A nil field is a setting the layer leaves alone. The toml
-// tag of each field is the long name of the flag it sets; durations are
-// strings in the flags' syntax ("500ms", "1.5").
-type fileSettings struct {
-	// Connection.
-	Host           *string `toml:"host"`
-	Port           *int    `toml:"port"`
-	Socket         *string `toml:"socket"`
-	URI            *string `toml:"uri"`
-	DB             *int    `toml:"db"`
-	User           *string `toml:"user"`
-	Pass           *string `toml:"pass"`
-	Name           *string `toml:"name"`
-	RESP2          *bool   `toml:"resp2"`
-	RESP3          *bool   `toml:"resp3"`
-	ConnectTimeout *string `toml:"connect-timeout"`
-	Timeout        *string `toml:"timeout"`
-	NoAuthWarning  *bool   `toml:"no-auth-warning"`
+// fileLayer is one layer of the configuration file, its top level or one
+// profile: the settings it sets, in the order of the option table.
+type fileLayer []setting
 
-	// TLS.
-	TLS             *bool   `toml:"tls"`
-	SNI             *string `toml:"sni"`
-	CACert          *string `toml:"cacert"`
-	CACertDir       *string `toml:"cacertdir"`
-	Cert            *string `toml:"cert"`
-	Key             *string `toml:"key"`
-	Insecure        *bool   `toml:"insecure"`
-	TLSCiphers      *string `toml:"tls-ciphers"`
-	TLSCipherSuites *string `toml:"tls-ciphersuites"`
+// setting is one value of a layer: the option it sets and its values as
+// the flag parses them (several for a list).
+type setting struct {
+	name   string
+	values []string
+}
 
-	// Output.
-	Raw        *bool   `toml:"raw"`
-	NoRaw      *bool   `toml:"no-raw"`
-	CSV        *bool   `toml:"csv"`
-	JSON       *bool   `toml:"json"`
-	QuotedJSON *bool   `toml:"quoted-json"`
-	ShowPushes *string `toml:"show-pushes"`
-	NoColor    *bool   `toml:"no-color"`
-
-	// Retries.
-	Retries          *int     `toml:"retries"`
-	RetryBackoff     *string  `toml:"retry-backoff"`
-	RetryBackoffBase *string  `toml:"retry-backoff-base"`
-	RetryBackoffCap  *string  `toml:"retry-backoff-cap"`
-	RetryOnError     []string `toml:"retry-on-error"`
-	RetryOnTimeout   *bool    `toml:"retry-on-timeout"`
-	RetryDeadline    *string  `toml:"retry-deadline"`
-	RetrySent        *string  `toml:"retry-sent"`
-	Verbose          *bool    `toml:"verbose"`
-
-	// Cluster.
-	Cluster              *bool    `toml:"cluster"`
-	ClusterErrorAttempts *int     `toml:"cluster-error-attempts"`
-	ClusterSeed          []string `toml:"cluster-seed"`
-	ReadFromReplicas     *bool    `toml:"read-from-replicas"`
+// value returns the first value of the setting called name, if the layer
+// sets it.
+func (l fileLayer) value(name string) (string, bool) {
+	for _, st := range l {
+		if st.name == name && len(st.values) > 0 {
+			return st.values[0], true
+		}
+	}
+	return "", false
 }
 
 // configFile is the whole configuration file.
 type configFile struct {
-	fileSettings
+	// top is the file's top level.
+	top fileLayer
 	// DefaultProfile is the profile used when neither --profile nor
 	// REDISH_PROFILE names one.
-	DefaultProfile string `toml:"default-profile"`
+	DefaultProfile string
 	// Profiles are the [profile.NAME] tables.
-	Profiles map[string]fileSettings `toml:"profile"`
+	Profiles map[string]fileLayer
 
 	// problems holds what is wrong with each profile that has a problem,
 	// one "FILE:LINE: message" line each. Such a profile is not in
@@ -118,20 +81,53 @@ type configFile struct {
 	problems map[string][]string
 }
 
-// setting is one value of a layer: the flag it sets and its values as the
-// flag parses them (several for a list).
-type setting struct {
-	name   string
-	values []string
+// fileOptions returns the rows of the options the configuration file
+// may set, in table order.
+func fileOptions() []option {
+	var rows []option
+	for _, o := range optionTable(&Options{}) {
+		if o.file {
+			rows = append(rows, o)
+		}
+	}
+	return rows
 }
 
-// settings returns the settings the layer sets, in declaration order.
-func (s *fileSettings) settings() []setting {
-	var out []setting
-	v := reflect.ValueOf(s).Elem()
-	t := v.Type()
-	for i := range t.NumField() {
-		name := t.Field(i).Tag.Get("toml")
+// settingNames returns the keys a layer of the file accepts.
+func settingNames() []string {
+	var names []string
+	for _, o := range fileOptions() {
+		names = append(names, o.name)
+	}
+	return names
+}
+
+// fileTypes returns the types the TOML decoder fills, made from the
+// option table: a layer, with a field for each setting tagged with its
+// key, and the whole file, a layer's fields with default-profile and the
+// profiles. With them the decoder itself reports a value of the wrong
+// type, or a key no option has, with its line and column.
+func fileTypes(rows []option) (layer, file reflect.Type) {
+	fields := make([]reflect.StructField, len(rows))
+	for i, o := range rows {
+		fields[i] = reflect.StructField{
+			Name: "S" + strconv.Itoa(i),
+			Type: o.value.fileType(),
+			Tag:  reflect.StructTag(`toml:"` + o.name + `"`),
+		}
+	}
+	layer = reflect.StructOf(fields)
+	file = reflect.StructOf(append(fields,
+		reflect.StructField{Name: "DefaultProfile", Type: reflect.TypeFor[string](), Tag: `toml:"default-profile"`},
+		reflect.StructField{Name: "Profiles", Type: reflect.MapOf(reflect.TypeFor[string](), layer), Tag: `toml:"profile"`},
+	))
+	return layer, file
+}
+
+// layerOf reads the settings a decoded layer (or file) v sets.
+func layerOf(rows []option, v reflect.Value) fileLayer {
+	var out fileLayer
+	for i, o := range rows {
 		f := v.Field(i)
 		if f.IsNil() {
 			continue
@@ -152,44 +148,24 @@ func (s *fileSettings) settings() []setting {
 				values = []string{strconv.FormatBool(e.Bool())}
 			}
 		}
-		out = append(out, setting{name: name, values: values})
+		out = append(out, setting{name: o.name, values: values})
 	}
 	return out
 }
 
-// settingNames returns the keys a layer of the file accepts.
-func settingNames() []string {
-	t := reflect.TypeFor[fileSettings]()
-	names := make([]string, t.NumField())
-	for i := range names {
-		names[i] = t.Field(i).Tag.Get("toml")
-	}
-	return names
-}
-
-// check validates the values the flags themselves accept as any string,
-// so that a mistake is reported with the file and profile it is in rather
-// than later as if it came from the command line. Its error is a
-// *settingError.
-func (s *fileSettings) check() error {
-	if s.RetryBackoff != nil && !slices.Contains(backoff.Names(), strings.ToLower(*s.RetryBackoff)) {
-		return &settingError{"retry-backoff", fmt.Errorf("%w %q (valid: %s)", backoff.ErrUnknown, *s.RetryBackoff, strings.Join(backoff.Names(), ", "))}
-	}
-	for _, list := range s.RetryOnError {
-		for item := range strings.SplitSeq(list, ",") {
-			if _, err := retry.ParseClass(item); err != nil {
-				return &settingError{"retry-on-error", err}
+// check validates the values of the layer with each option's check (see
+// option.check). Its error is a *settingError.
+func (l fileLayer) check() error {
+	rows := optionTable(&Options{})
+	for _, st := range l {
+		o := lookup(rows, st.name)
+		if o == nil || o.check == nil {
+			continue
+		}
+		for _, v := range st.values {
+			if err := o.check(v); err != nil {
+				return &settingError{st.name, err}
 			}
-		}
-	}
-	if s.RetrySent != nil {
-		if _, err := retry.ParseResend(*s.RetrySent); err != nil {
-			return fmt.Errorf("retry-sent: %w", err)
-		}
-	}
-	if s.ShowPushes != nil {
-		if _, ok := parseYesNo(*s.ShowPushes); !ok {
-			return &settingError{"show-pushes", fmt.Errorf("%q is not yes or no", *s.ShowPushes)}
 		}
 	}
 	return nil
@@ -257,7 +233,7 @@ func parseConfigFile(path string, data []byte) (*configFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := top.fileSettings.check(); err != nil {
+	if err := top.top.check(); err != nil {
 		return nil, l.located(path, "", err)
 	}
 	problems := map[string][]string{}
@@ -288,27 +264,40 @@ func parseConfigFile(path string, data []byte) (*configFile, error) {
 
 // decodeConfig decodes the file, refusing unknown keys.
 func decodeConfig(path string, data []byte) (*configFile, error) {
-	var cf configFile
+	rows := fileOptions()
+	_, fileType := fileTypes(rows)
+	v := reflect.New(fileType)
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
-	if err := dec.Decode(&cf); err != nil {
+	if err := dec.Decode(v.Interface()); err != nil {
 		return nil, fileError(path, err)
 	}
-	return &cf, nil
+	file := v.Elem()
+	cf := &configFile{
+		top:            layerOf(rows, file),
+		DefaultProfile: file.FieldByName("DefaultProfile").String(),
+	}
+	if profiles := file.FieldByName("Profiles"); !profiles.IsNil() {
+		cf.Profiles = make(map[string]fileLayer, profiles.Len())
+		for it := profiles.MapRange(); it.Next(); {
+			cf.Profiles[it.Key().String()] = layerOf(rows, it.Value())
+		}
+	}
+	return cf, nil
 }
 
 // holdsPassword reports whether a layer of the file sets a password, in
 // pass or in a URI.
 func (cf *configFile) holdsPassword() bool {
-	layers := []fileSettings{cf.fileSettings}
+	layers := []fileLayer{cf.top}
 	for _, name := range cf.profileNames() {
 		layers = append(layers, cf.Profiles[name])
 	}
 	for _, l := range layers {
-		if l.Pass != nil {
+		if _, ok := l.value("pass"); ok {
 			return true
 		}
-		if l.URI != nil {
-			if u, err := redisx.ParseURI(*l.URI); err == nil && u.PasswordSet {
+		if uri, ok := l.value("uri"); ok {
+			if u, err := redisx.ParseURI(uri); err == nil && u.PasswordSet {
 				return true
 			}
 		}
@@ -352,7 +341,7 @@ func shellQuote(s string) string {
 
 // check validates every layer and the default profile's name.
 func (cf *configFile) check() error {
-	if err := cf.fileSettings.check(); err != nil {
+	if err := cf.top.check(); err != nil {
 		return err
 	}
 	for _, name := range cf.profileNames() {
@@ -430,16 +419,15 @@ func wrongType(key toml.Key) string {
 	if name == "default-profile" {
 		return name + ": expected a string"
 	}
-	want := map[string]string{
-		"*string":  "a string",
-		"*int":     "an integer",
-		"*bool":    "true or false",
-		"[]string": "an array of strings",
+	want := map[reflect.Type]string{
+		reflect.TypeFor[*string]():  "a string",
+		reflect.TypeFor[*int]():     "an integer",
+		reflect.TypeFor[*bool]():    "true or false",
+		reflect.TypeFor[[]string](): "an array of strings",
 	}
-	t := reflect.TypeFor[fileSettings]()
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Tag.Get("toml") == name {
-			return fmt.Sprintf("%s: expected %s", name, want[f.Type.String()])
+	for _, o := range fileOptions() {
+		if o.name == name {
+			return fmt.Sprintf("%s: expected %s", name, want[o.value.fileType()])
 		}
 	}
 	return name + ": a value of the wrong type"

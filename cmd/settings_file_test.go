@@ -183,17 +183,15 @@ func TestConfigPath(t *testing.T) {
 // kind, so applying it cannot fail on a name or a type.
 func TestConfigSettingsAreFlags(t *testing.T) {
 	fs := NewRootForDocs().Flags()
-	typ := reflect.TypeFor[fileSettings]()
-	for i := range typ.NumField() {
-		field := typ.Field(i)
-		name := field.Tag.Get("toml")
+	for _, row := range fileOptions() {
+		name, fileType := row.name, row.value.fileType()
 		f := fs.Lookup(name)
 		if f == nil {
 			t.Errorf("setting %q is not a flag", name)
 			continue
 		}
 		var want []string
-		switch field.Type.String() {
+		switch fileType.String() {
 		case "*bool":
 			want = []string{"bool"}
 		case "*int":
@@ -204,7 +202,7 @@ func TestConfigSettingsAreFlags(t *testing.T) {
 			want = []string{"stringSlice", "stringArray"}
 		}
 		if !slices.Contains(want, f.Value.Type()) {
-			t.Errorf("setting %q is %s, its flag is %s", name, field.Type, f.Value.Type())
+			t.Errorf("setting %q is %s, its flag is %s", name, fileType, f.Value.Type())
 		}
 	}
 }
