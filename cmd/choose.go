@@ -38,20 +38,33 @@ const (
 	modeTopology // --topology: fanout
 )
 
-// modeFlags are the options that select the modes that have one.
-var modeFlags = map[mode]string{
-	modeEval: "eval", modePipe: "pipe", modeScan: "scan",
-	modeLatency: "latency", modeLatencyHistory: "latency-history", modeReplica: "replica",
-	modeRDB: "rdb", modeFunctionsRDB: "functions-rdb", modeBigKeys: "bigkeys", modeMemKeys: "memkeys",
-	modeStat: "stat", modeTopology: "topology",
-}
-
 // String names the mode as --help does: by its option, or in words.
 func (m mode) String() string {
-	if f, ok := modeFlags[m]; ok {
-		return "--" + f
-	}
 	switch m {
+	case modeEval:
+		return "--eval"
+	case modePipe:
+		return "--pipe"
+	case modeScan:
+		return "--scan"
+	case modeLatency:
+		return "--latency"
+	case modeLatencyHistory:
+		return "--latency-history"
+	case modeReplica:
+		return "--replica"
+	case modeRDB:
+		return "--rdb"
+	case modeFunctionsRDB:
+		return "--functions-rdb"
+	case modeBigKeys:
+		return "--bigkeys"
+	case modeMemKeys:
+		return "--memkeys"
+	case modeStat:
+		return "--stat"
+	case modeTopology:
+		return "--topology"
 	case modeRedisHelp:
 		return "help"
 	case modeOneShot:

@@ -7,8 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-
-	"github.com/redish/redish/internal/env"
 )
 
 // printHelp writes --help: usage, then the flags by group, then examples.
@@ -40,14 +38,6 @@ func printHelp(w io.Writer, c *cobra.Command) {
 	fmt.Fprintf(w, "A command whose connection is lost after it was sent may have run: it is sent\nagain only when it cannot change data twice (--retry-sent safe: reads and the\nidempotent writes listed in the README), and reported as \"may have run\" otherwise.\nNothing inside MULTI is retried, and a transaction is never split.\n")
 	fmt.Fprintf(w, "\nExamples:\n%s\n", c.Example)
 	fmt.Fprintf(w, "\nType \"redish help CMD\" for a Redis command's syntax, \"redish help @group\" for a group.\n")
-}
-
-// printRedisHelp prints help on Redis commands (see env.Env.RedisHelp).
-func (c *config) printRedisHelp(topic []string) error {
-	ios := *c.ios
-	ios.NoColor = c.o.NoColor || ios.Getenv("NO_COLOR") != ""
-	e := &env.Env{IO: &ios, Printer: env.NewPrinter(&ios, env.PrintOptions{Format: c.format}), Version: versionNumber}
-	return e.RedisHelp(topic)
 }
 
 // writeFlags lists flags as "  -p, --port PORT   text", the text wrapped

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/configfile"
 	"github.com/redish/redish/internal/env"
 )
 
@@ -96,22 +97,22 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) (*settingsStat
 	}
 
 	// A problem in a profile matters only to the runs that select it.
-	for _, name := range cf.profileNames() {
+	for _, name := range cf.ProfileNames() {
 		if name == s.profile {
 			continue
 		}
-		for _, problem := range cf.problems[name] {
+		for _, problem := range cf.Problems[name] {
 			fmt.Fprintf(ios.ErrOut, "Warning: ignoring profile %s: %s\n", name, problem)
 		}
 	}
-	layers := []layer{{source: sourceFile, settings: cf.top}}
+	layers := []layer{{source: sourceFile, settings: cf.Top}}
 	if s.profile != "" {
-		if problems := cf.problems[s.profile]; len(problems) > 0 {
+		if problems := cf.Problems[s.profile]; len(problems) > 0 {
 			return nil, env.Fail(strings.Join(problems, "\n"))
 		}
 		p, ok := cf.Profiles[s.profile]
 		if !ok {
-			return nil, env.Fail(fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile)))
+			return nil, env.Fail(fmt.Sprintf("%s: %v", path, cf.NoProfile(s.profile)))
 		}
 		layers = append(layers, layer{source: "profile " + s.profile, settings: p})
 	}
@@ -193,7 +194,7 @@ func (s *settingsState) where(name string) string {
 // layer is the settings of one level of the file.
 type layer struct {
 	source   string
-	settings []setting
+	settings configfile.Layer
 }
 
 // sourcedSetting is a setting's values and the layer they came from.
@@ -209,11 +210,11 @@ func merge(layers []layer) map[string]sourcedSetting {
 	for _, l := range layers {
 		names := make([]string, len(l.settings))
 		for i, st := range l.settings {
-			names[i] = st.name
+			names[i] = st.Name
 		}
 		dropDisplaced(eff, names)
 		for _, st := range l.settings {
-			eff[st.name] = sourcedSetting{values: st.values, source: l.source}
+			eff[st.Name] = sourcedSetting{values: st.Values, source: l.source}
 		}
 	}
 	return eff

@@ -232,7 +232,7 @@ func completeProfiles(c *cobra.Command, ios *IOStreams, toComplete string) ([]co
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var out []cobra.Completion
-	for _, name := range cf.profileNames() {
+	for _, name := range cf.ProfileNames() {
 		if strings.HasPrefix(name, toComplete) {
 			out = append(out, name)
 		}
