@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/internal/bulk"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/internal/diag"
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/fanout"
@@ -13,6 +14,7 @@ import (
 	"github.com/redish/redish/internal/oneshot"
 	"github.com/redish/redish/internal/stdin"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -128,7 +130,7 @@ func (c *config) diagOptions(m mode, interval time.Duration) (diag.Options, erro
 // nil when neither is given.
 func (c *config) scanPattern() ([]byte, error) {
 	if c.o.isGiven("quoted-pattern") {
-		u, err := redisx.UnquoteArg(c.o.Bulk.QuotedPattern)
+		u, err := cliargs.UnquoteArg(c.o.Bulk.QuotedPattern)
 		if err != nil {
 			return nil, env.Fail("Invalid quoted string specified for --quoted-pattern.")
 		}
@@ -196,7 +198,7 @@ func (c *config) env(client env.Session, p *env.Printer) *env.Env {
 // newClient returns the client of the run; push messages that arrive
 // between replies are printed by p when --show-pushes says so.
 func (c *config) newClient(p *env.Printer) (env.Session, error) {
-	var onPush func(redisx.Value)
+	var onPush func(resp.Value)
 	if c.showPushes {
 		onPush = p.Push
 	}
@@ -213,7 +215,7 @@ func (c *config) newClient(p *env.Printer) (env.Session, error) {
 
 // newClusterClient returns the client for -c; onPush receives the push
 // messages that arrive between replies.
-func (c *config) newClusterClient(onPush func(redisx.Value)) (env.Session, error) {
+func (c *config) newClusterClient(onPush func(resp.Value)) (env.Session, error) {
 	o := redisx.ClusterOptions{
 		Seeds:            c.clusterSeeds(),
 		Node:             c.conn,

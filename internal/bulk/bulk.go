@@ -1,6 +1,8 @@
 // Package bulk runs the modes that move many keys or commands at once:
 // --pipe, which sends stdin to the server as it is (each command to its
-// slot's node with -c), and --scan, which lists every key.
+// slot's node with -c), and --scan, which lists every key. PipeInput
+// reads the input of --pipe (RESP arrays and inline commands, by the
+// server's own rules) with memory bounded by the command being read.
 package bulk
 
 import (

@@ -15,6 +15,7 @@ import (
 
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -93,7 +94,7 @@ func pipeConn(ctx context.Context, e *env.Env, cl *redisx.Client) (*redisx.Conn,
 func pipeMarker() (cmd, magic []byte) {
 	magic = make([]byte, 20)
 	rand.Read(magic)
-	cmd = append([]byte("\r\n"), redisx.AppendCommand(nil, [][]byte{[]byte("ECHO"), magic})...)
+	cmd = append([]byte("\r\n"), resp.AppendCommand(nil, [][]byte{[]byte("ECHO"), magic})...)
 	return cmd, magic
 }
 
@@ -159,7 +160,7 @@ func pipeStandalone(ctx context.Context, e *env.Env, o Options, cl *redisx.Clien
 
 	errOut := bufio.NewWriterSize(e.IO.ErrOut, 16<<10)
 	defer errOut.Flush()
-	rd := redisx.NewReader(conn.BufReader())
+	rd := resp.NewReader(conn.BufReader())
 	var st pipeStats
 	for {
 		v, err := rd.ReadValue()
@@ -196,7 +197,7 @@ func pipeStandalone(ctx context.Context, e *env.Env, o Options, cl *redisx.Clien
 		if eof.Load() {
 			armTimeout()
 		}
-		if v.Kind == redisx.KindPush {
+		if v.Kind == resp.KindPush {
 			// Not a reply, and not counted as one: printed with
 			// --show-pushes, as redis-cli's push handler does.
 			if p.ShowPushes() {
@@ -207,12 +208,12 @@ func pipeStandalone(ctx context.Context, e *env.Env, o Options, cl *redisx.Clien
 			continue
 		}
 		switch {
-		case v.Kind == redisx.KindError:
+		case v.Kind == resp.KindError:
 			// Masked here: the buffered writer may split a line in two.
 			errOut.Write(e.IO.Secrets.MaskBytes(v.Str))
 			errOut.WriteByte('\n')
 			st.errors++
-		case v.Kind == redisx.KindBulk && eof.Load() && bytes.Equal(v.Str, magic):
+		case v.Kind == resp.KindBulk && eof.Load() && bytes.Equal(v.Str, magic):
 			errOut.Flush()
 			<-writerDone
 			outMu.Lock()
@@ -230,17 +231,17 @@ func pipeStandalone(ctx context.Context, e *env.Env, o Options, cl *redisx.Clien
 	}
 }
 
-// pipeCluster is --pipe with -c: the input is parsed (redisx.PipeInput)
+// pipeCluster is --pipe with -c: the input is parsed (PipeInput)
 // and sent in windows with ClusterClient.Pipeline, each command to its
 // slot's node, all nodes at once, redirects followed. The output is the
 // same as without -c.
 func pipeCluster(ctx context.Context, e *env.Env, o Options, cc *redisx.ClusterClient) error {
 	p := e.Printer
-	in := redisx.NewPipeInput(e.IO.In)
+	in := NewPipeInput(e.IO.In)
 	var st pipeStats
 	var arena []byte
 	var cmds [][][]byte
-	count := func(_ int, v redisx.Value, err error) error {
+	count := func(_ int, v resp.Value, err error) error {
 		if err != nil {
 			// A command that got no reply fails alone, as an error
 			// reply would; the run goes on with the others.
@@ -252,7 +253,7 @@ func pipeCluster(ctx context.Context, e *env.Env, o Options, cc *redisx.ClusterC
 			return nil
 		}
 		st.replies++
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			st.errors++
 			fmt.Fprintf(e.IO.ErrOut, "%s\n", v.Str)
 		}
@@ -272,7 +273,7 @@ func pipeCluster(ctx context.Context, e *env.Env, o Options, cc *redisx.ClusterC
 			if serr := send(ctx); serr != nil {
 				return serr
 			}
-			var pe *redisx.ProtocolError
+			var pe *resp.ProtocolError
 			if errors.As(err, &pe) {
 				// What a server says before it closes the connection.
 				return env.Fail("ERR " + pe.Msg)

@@ -7,6 +7,7 @@ import (
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // DefaultScanCount is the COUNT hint --scan sends when --count is not
@@ -18,7 +19,7 @@ const DefaultScanCount = 1000
 // keyScanner lists keys with SCAN: redisx.Client scans its server,
 // redisx.ClusterClient every primary at once.
 type keyScanner interface {
-	ScanKeys(ctx context.Context, o redisx.ScanOptions, fn func(keys []redisx.Value) error) error
+	ScanKeys(ctx context.Context, o redisx.ScanOptions, fn func(keys []resp.Value) error) error
 }
 
 var (
@@ -47,10 +48,10 @@ func runScan(ctx context.Context, e *env.Env, o Options) error {
 	tty := p.Format().Mode == format.TTY
 	ttyOpts := format.DefaultOptions(format.TTY)
 	var buf []byte
-	err := ks.ScanKeys(ctx, so, func(keys []redisx.Value) error {
+	err := ks.ScanKeys(ctx, so, func(keys []resp.Value) error {
 		for _, k := range keys {
 			if tty {
-				buf = format.Append(buf[:0], redisx.Bulk(k.Str), ttyOpts)
+				buf = format.Append(buf[:0], resp.Bulk(k.Str), ttyOpts)
 				if _, err := p.Writer().Write(buf); err != nil {
 					return err
 				}

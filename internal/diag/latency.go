@@ -11,6 +11,7 @@ import (
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Timings of redis-cli's --latency and --stat.
@@ -145,7 +146,7 @@ func runStat(ctx context.Context, e *env.Env, o Options) error {
 		if err != nil {
 			return err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return env.Fail("ERROR: " + string(v.Str))
 		}
 		line = line[:0]

@@ -3,8 +3,11 @@ package env
 import (
 	"bytes"
 	"io"
+	"os"
 
-	"github.com/redish/redish/secret"
+	"golang.org/x/term"
+
+	"github.com/redish/redish/internal/secret"
 )
 
 // IOStreams are the streams a run reads and writes, with what is known
@@ -41,6 +44,29 @@ func (ios *IOStreams) Guarded() *IOStreams {
 	}
 	g.ErrOut = g.Secrets.Writer(ios.ErrOut)
 	return &g
+}
+
+// Terminal returns the terminal Out writes to, nil when Out is not a
+// terminal. A program the shell starts (a pager) writes to it directly.
+func (ios *IOStreams) Terminal() *os.File {
+	if f, ok := ios.Out.(*os.File); ok && ios.OutTTY {
+		return f
+	}
+	return nil
+}
+
+// TerminalSize returns the width and height of the terminal Out writes
+// to, 0 when unknown.
+func (ios *IOStreams) TerminalSize() (width, height int) {
+	f := ios.Terminal()
+	if f == nil {
+		return 0, 0
+	}
+	w, h, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0, 0
+	}
+	return w, h
 }
 
 // Test returns streams backed by buffers: stdin holds in, nothing is a

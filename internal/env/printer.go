@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
-	"github.com/redish/redish/redisx"
-	"github.com/redish/redish/secret"
+	"github.com/redish/redish/internal/secret"
+	"github.com/redish/redish/resp"
 )
 
 // PrintOptions say how a Printer prints.
@@ -73,7 +73,7 @@ func (p *Printer) SetBeforePush(f func()) { p.beforePush = f }
 // push handler does (see format.AppendPush), and flushes: the shell
 // writes its replies to the same stream without this buffer. A write
 // error is left for the next reply to report.
-func (p *Printer) Push(v redisx.Value) {
+func (p *Printer) Push(v resp.Value) {
 	if p.beforePush != nil {
 		p.beforePush()
 	}
@@ -85,7 +85,7 @@ func (p *Printer) Push(v redisx.Value) {
 // Reply prints the reply v to the command args and flushes. With -e an
 // error reply is written to stderr instead and ends the run with exit code
 // 1, as redis-cli does.
-func (p *Printer) Reply(args [][]byte, v redisx.Value) error {
+func (p *Printer) Reply(args [][]byte, v resp.Value) error {
 	if err := p.ReplyBuffered(args, v); err != nil {
 		return err
 	}
@@ -94,9 +94,9 @@ func (p *Printer) Reply(args [][]byte, v redisx.Value) error {
 
 // ReplyBuffered is Reply without the flush: the bulk modes write their
 // output in large chunks.
-func (p *Printer) ReplyBuffered(args [][]byte, v redisx.Value) error {
+func (p *Printer) ReplyBuffered(args [][]byte, v resp.Value) error {
 	v = p.secrets.MaskReply(v)
-	if p.opts.ErrExit && v.Kind == redisx.KindError {
+	if p.opts.ErrExit && v.Kind == resp.KindError {
 		p.Flush()
 		msg := format.ErrorLine(nil, v, p.errTTY)
 		return &ExitError{Code: 1, Msg: string(msg[:len(msg)-1])}
@@ -127,7 +127,7 @@ const directWriteMin = 64 << 10
 // rawString reports whether format.Append would print v as its bytes
 // unchanged followed by suffix (raw output, or a verbatim command's
 // reply), and returns those bytes.
-func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bool) {
+func rawString(v resp.Value, o format.Options) (s []byte, suffix string, ok bool) {
 	if !o.Verbatim && o.Mode != format.Raw {
 		return nil, "", false
 	}
@@ -135,7 +135,7 @@ func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bo
 		return nil, "", false // escaped for the terminal
 	}
 	switch v.Kind {
-	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:
+	case resp.KindStatus, resp.KindBulk, resp.KindVerbatim, resp.KindBigNumber:
 	default:
 		return nil, "", false
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Session is what the modes need of a client. redisx.Client (standalone)
@@ -11,10 +12,10 @@ import (
 // pipeline, a scan of every primary) asks for it with a type switch.
 type Session interface {
 	// Do sends one command and reads its reply, retrying per the policy.
-	Do(ctx context.Context, args [][]byte) (redisx.Value, error)
+	Do(ctx context.Context, args [][]byte) (resp.Value, error)
 	// ReadReply reads the next message the server pushes on the connection
 	// the last command used (after SUBSCRIBE or MONITOR).
-	ReadReply(ctx context.Context) (redisx.Value, error)
+	ReadReply(ctx context.Context) (resp.Value, error)
 	Close() error
 }
 

@@ -50,6 +50,13 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 	if e.Version != nil {
 		version = e.Version()
 	}
+	// The pager and the commands replies are piped to write to the
+	// terminal itself.
+	tty := ios.Terminal()
+	var termSize func() (int, int)
+	if tty != nil {
+		termSize = ios.TerminalSize
+	}
 	sh := repl.NewShell(repl.Config{
 		Client:      rc,
 		Editor:      ed,
@@ -66,6 +73,9 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 		Describe:    env.Describe,
 		Builtins:    o.Builtins,
 		Secrets:     ios.Secrets,
+		Getenv:      ios.Getenv,
+		Terminal:    tty,
+		TermSize:    termSize,
 	})
 	err = sh.Run(ctx)
 	if errors.Is(err, context.Canceled) {

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/fanout"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Options are the settings of a one-shot run.
@@ -77,7 +79,7 @@ func commandArgs(e *env.Env, o Options) ([][]byte, error) {
 	args := make([][]byte, 0, len(o.Args)+1)
 	for _, a := range o.Args {
 		if o.QuotedInput {
-			u, err := redisx.UnquoteArg(a)
+			u, err := cliargs.UnquoteArg(a)
 			if err != nil {
 				return nil, &env.ExitError{Code: 1, Msg: "Invalid quoted string", ToStdout: true}
 			}
@@ -158,7 +160,7 @@ func Exec(ctx context.Context, e *env.Env, nodes *redisx.NodeSelector, args [][]
 	if err := p.Reply(args, v); err != nil {
 		return err
 	}
-	if v.Kind != redisx.KindError && redisx.IsStreaming(args) {
+	if v.Kind != resp.KindError && redisx.IsStreaming(args) {
 		return stream(ctx, e, args)
 	}
 	return nil
@@ -193,7 +195,7 @@ func stream(ctx context.Context, e *env.Env, args [][]byte) error {
 		if err != nil {
 			return err
 		}
-		if monitor && v.Kind == redisx.KindPush {
+		if monitor && v.Kind == resp.KindPush {
 			if p.ShowPushes() {
 				p.Push(v)
 			}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // clusterTimeout bounds the waits for a cluster to form or change state.
@@ -130,7 +130,7 @@ func (c *Cluster) launch(bin string, cfg *config, root string) error {
 		if err != nil {
 			return fmt.Errorf("redisproc: CLUSTER MYID on %s: %w", s.Addr(), err)
 		}
-		if v.Kind != redisx.KindBulk {
+		if v.Kind != resp.KindBulk {
 			return fmt.Errorf("redisproc: CLUSTER MYID on %s: %s %q", s.Addr(), v.Kind, v.Str)
 		}
 		ids[i] = v.Text()
@@ -212,7 +212,7 @@ func (s *Server) expectOK(args ...string) error {
 	if err != nil {
 		return fmt.Errorf("redisproc: %s on %s: %w\n%s", strings.Join(args, " "), s.Addr(), err, s.LogTail())
 	}
-	if v.Kind != redisx.KindStatus {
+	if v.Kind != resp.KindStatus {
 		return fmt.Errorf("redisproc: %s on %s: %s %q", strings.Join(args, " "), s.Addr(), v.Kind, v.Str)
 	}
 	return nil
@@ -324,7 +324,7 @@ func (s *Server) clusterState(state string) error {
 	if err != nil {
 		return err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return fmt.Errorf("%s: CLUSTER INFO: %w", s.Addr(), v.Err())
 	}
 	for _, l := range strings.Split(v.Text(), "\n") {
@@ -470,7 +470,7 @@ func (c *Cluster) NodeForKey(key string) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redisproc: CLUSTER KEYSLOT %q: %w", key, err)
 		}
-		if v.Kind != redisx.KindInt {
+		if v.Kind != resp.KindInt {
 			return nil, fmt.Errorf("redisproc: CLUSTER KEYSLOT %q: %s %q", key, v.Kind, v.Str)
 		}
 		return c.NodeForSlot(int(v.Int))

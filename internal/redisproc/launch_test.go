@@ -12,7 +12,7 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redisproc"
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestMain(m *testing.M) {
@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 }
 
 // call sends one command to s and fails the test when s cannot be reached.
-func call(t *testing.T, s *redisproc.Server, args ...string) redisx.Value {
+func call(t *testing.T, s *redisproc.Server, args ...string) resp.Value {
 	t.Helper()
 	v, err := s.Call(args...)
 	if err != nil {

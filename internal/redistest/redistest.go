@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/internal/redisproc"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // TB is the part of testing.TB that Start, StartCluster and the other
@@ -128,7 +128,7 @@ func Start(t TB, opts ...Option) *Server {
 // An error reply is returned as a value of KindError; failing to reach
 // the server fails the test. It authenticates as the default user when the
 // server has a password and speaks TLS when the server is TLS-only.
-func (s *Server) Do(t TB, args ...string) redisx.Value {
+func (s *Server) Do(t TB, args ...string) resp.Value {
 	t.Helper()
 	v, err := s.Call(args...)
 	if err != nil {
