@@ -1,19 +1,14 @@
 package cmd
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/tlsconf"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
@@ -129,9 +124,9 @@ func (c *config) resolveConn() error {
 		warn = true
 	}
 	if o.AskPass {
-		pw, err := c.askPass()
+		pw, err := c.ios.ReadPassword("Please input password: ")
 		if err != nil {
-			return err
+			return fmt.Errorf("--askpass: %w", err)
 		}
 		secrets.Add(pw)
 		co.Password, co.PasswordSet = pw, true
@@ -168,7 +163,10 @@ func (c *config) resolveConn() error {
 		co.Timeout = o.Timeout.d
 	}
 	if useTLS {
-		cfg, err := c.tlsConfig(co.Host)
+		cfg, err := tlsconf.Config(co.Host, tlsconf.Options{
+			SNI: o.SNI, CACert: o.CACert, CACertDir: o.CACertDir, Cert: o.Cert, Key: o.Key,
+			Insecure: o.Insecure, Ciphers: o.TLSCiphers, CipherSuites: o.TLSCipherSuites,
+		})
 		if err != nil {
 			return err
 		}
@@ -176,100 +174,6 @@ func (c *config) resolveConn() error {
 	}
 	c.conn = co
 	return nil
-}
-
-// askPass reads the password from the terminal without echo, or a line of
-// stdin when stdin is not a terminal.
-func (c *config) askPass() (string, error) {
-	fmt.Fprint(c.ios.ErrOut, "Please input password: ")
-	defer fmt.Fprintln(c.ios.ErrOut)
-	if f, ok := c.ios.In.(*os.File); ok && c.ios.InTTY {
-		b, err := term.ReadPassword(int(f.Fd()))
-		if err != nil {
-			return "", fmt.Errorf("--askpass: reading the password: %w", err)
-		}
-		return string(b), nil
-	}
-	var line []byte
-	var one [1]byte
-	for {
-		n, err := c.ios.In.Read(one[:])
-		if n == 1 {
-			if one[0] == '\n' {
-				break
-			}
-			line = append(line, one[0])
-		}
-		if err != nil {
-			break
-		}
-	}
-	return strings.TrimSuffix(string(line), "\r"), nil
-}
-
-// tlsConfig builds the client TLS configuration from the TLS flags.
-func (c *config) tlsConfig(host string) (*tls.Config, error) {
-	o := c.o
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.SNI != "" {
-		cfg.ServerName = o.SNI
-	} else if net.ParseIP(host) == nil {
-		// Improvement over redis-cli: SNI defaults to the host when it is
-		// a name.
-		cfg.ServerName = host
-	}
-	if o.CACert != "" || o.CACertDir != "" {
-		pool := x509.NewCertPool()
-		if o.CACert != "" {
-			pem, err := os.ReadFile(o.CACert)
-			if err != nil {
-				return nil, &env.ExitError{Code: 1, Msg: "--cacert: " + err.Error()}
-			}
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, &env.ExitError{Code: 1, Msg: "--cacert: no PEM certificate found in " + o.CACert}
-			}
-		}
-		if o.CACertDir != "" {
-			entries, err := os.ReadDir(o.CACertDir)
-			if err != nil {
-				return nil, &env.ExitError{Code: 1, Msg: "--cacertdir: " + err.Error()}
-			}
-			for _, e := range entries {
-				if e.IsDir() {
-					continue
-				}
-				pem, err := os.ReadFile(filepath.Join(o.CACertDir, e.Name()))
-				if err == nil {
-					pool.AppendCertsFromPEM(pem)
-				}
-			}
-		}
-		cfg.RootCAs = pool
-	}
-	if o.Cert != "" || o.Key != "" {
-		if o.Cert == "" || o.Key == "" {
-			return nil, &env.ExitError{Code: 1, Msg: "--cert and --key must be given together."}
-		}
-		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
-		if err != nil {
-			return nil, &env.ExitError{Code: 1, Msg: "--cert/--key: " + err.Error()}
-		}
-		cfg.Certificates = []tls.Certificate{pair}
-	}
-	cfg.InsecureSkipVerify = o.Insecure
-	if o.TLSCiphers != "" {
-		ids, err := cipherSuites(o.TLSCiphers)
-		if err != nil {
-			return nil, &env.ExitError{Code: 1, Msg: "--tls-ciphers: " + err.Error()}
-		}
-		cfg.CipherSuites = ids
-	}
-	if o.TLSCipherSuites != "" {
-		if err := checkTLS13Suites(o.TLSCipherSuites); err != nil {
-			return nil, &env.ExitError{Code: 1, Msg: "--tls-ciphersuites: " + err.Error()}
-		}
-	}
-	return cfg, nil
 }
 
 // resolveFormat picks the output mode as redis-cli does: TTY format on a

@@ -2,8 +2,10 @@ package env
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -67,6 +69,36 @@ func (ios *IOStreams) TerminalSize() (width, height int) {
 		return 0, 0
 	}
 	return w, h
+}
+
+// ReadPassword asks for a password on ErrOut with prompt and reads it from
+// the terminal without echo, or reads a line of In when In is not a
+// terminal.
+func (ios *IOStreams) ReadPassword(prompt string) (string, error) {
+	fmt.Fprint(ios.ErrOut, prompt)
+	defer fmt.Fprintln(ios.ErrOut)
+	if f, ok := ios.In.(*os.File); ok && ios.InTTY {
+		b, err := term.ReadPassword(int(f.Fd()))
+		if err != nil {
+			return "", fmt.Errorf("reading the password: %w", err)
+		}
+		return string(b), nil
+	}
+	var line []byte
+	var one [1]byte
+	for {
+		n, err := ios.In.Read(one[:])
+		if n == 1 {
+			if one[0] == '\n' {
+				break
+			}
+			line = append(line, one[0])
+		}
+		if err != nil {
+			break
+		}
+	}
+	return strings.TrimSuffix(string(line), "\r"), nil
 }
 
 // Test returns streams backed by buffers: stdin holds in, nothing is a

@@ -1,4 +1,7 @@
-package cmd
+// Package tlsconf builds the client TLS configuration from redis-cli's TLS
+// options: CA certificates, a client certificate, SNI, and cipher lists
+// in OpenSSL's names.
+package tlsconf
 
 import (
 	"crypto/tls"
