@@ -17,31 +17,6 @@ import (
 	"github.com/redish/redish/internal/redistest"
 )
 
-// waitFor polls cond until it holds, failing the test after waitTimeout.
-func labWaitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %v", what, waitTimeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// processGone reports whether pid has exited (a zombie counts as gone:
-// its reaper may be slow).
-func processGone(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// pid (comm) STATE ...: the state follows the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
-}
-
 // childPIDs returns the processes whose parent is pid.
 func childPIDs(t *testing.T, pid int) []int {
 	t.Helper()
@@ -224,7 +199,7 @@ func TestLabStopsServersOnSignals(t *testing.T) {
 				t.Fatalf("redish lab did not exit after %s", tc.name)
 			}
 			for _, pid := range pids {
-				labWaitFor(t, "end of server process "+strconv.Itoa(pid), func() bool { return processGone(pid) })
+				redistest.WaitUntil(t, waitTimeout, "end of server process "+strconv.Itoa(pid), func() bool { return redistest.ProcessGone(pid) })
 			}
 		})
 	}
@@ -266,6 +241,6 @@ func TestLabShell(t *testing.T) {
 		t.Errorf("exit code %d after Ctrl-C at an empty prompt", code)
 	}
 	for _, pid := range pids {
-		labWaitFor(t, "end of server process "+strconv.Itoa(pid), func() bool { return processGone(pid) })
+		redistest.WaitUntil(t, waitTimeout, "end of server process "+strconv.Itoa(pid), func() bool { return redistest.ProcessGone(pid) })
 	}
 }

@@ -65,31 +65,6 @@ func nodeRows(t *testing.T, l *lab) [][]string {
 	return rows
 }
 
-// waitFor polls cond until it holds, failing the test after waitTimeout.
-func labWaitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %v", what, waitTimeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// processGone reports whether pid has exited (a zombie counts as gone:
-// its reaper may be slow).
-func processGone(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// pid (comm) STATE ...: the state follows the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
-}
-
 func serverPIDs(l *lab) []int {
 	var pids []int
 	for _, n := range l.nodes {
@@ -159,7 +134,7 @@ func TestLabCluster(t *testing.T) {
 			t.Fatal("node 1 has no replica")
 		}
 		labCmd(t, l, "failover 1")
-		labWaitFor(t, "promotion", func() bool { return l.role(replica) == "primary" && l.role(l.nodes[0]) == "replica" })
+		redistest.WaitUntil(t, waitTimeout, "promotion", func() bool { return l.role(replica) == "primary" && l.role(l.nodes[0]) == "replica" })
 	})
 
 	t.Run("pause, restart, kill", func(t *testing.T) {
@@ -173,7 +148,7 @@ func TestLabCluster(t *testing.T) {
 		}
 		killed := l.nodes[4].server.(*redisproc.Server).PID()
 		labCmd(t, l, "kill 5")
-		if !processGone(killed) {
+		if !redistest.ProcessGone(killed) {
 			t.Errorf("node 5's process %d is still running", killed)
 		}
 		if got := nodeRows(t, l)[4]; got[4] != "killed" {
@@ -206,7 +181,7 @@ func TestLabCluster(t *testing.T) {
 	dir := l.dir
 	l.Close()
 	for _, pid := range pids {
-		if !processGone(pid) {
+		if !redistest.ProcessGone(pid) {
 			t.Errorf("server process %d still running after Close", pid)
 		}
 	}

@@ -16,6 +16,7 @@ package redistest
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -234,4 +235,32 @@ func (c *Cluster) NodeForKey(t TB, key string) *Server {
 		t.Fatalf("%v", err)
 	}
 	return c.wrap(s)
+}
+
+// WaitUntil polls cond until it holds, failing the test with what when it
+// does not within timeout: for a state a test can observe but not be told
+// of (a process gone, a role changed).
+func WaitUntil(t TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %v", what, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ProcessGone reports whether the process pid has exited, from /proc (a
+// zombie counts as gone: its reaper may be slow). Where there is no /proc
+// it reports true.
+func ProcessGone(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// pid (comm) STATE ...: the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
 }
