@@ -153,8 +153,12 @@ func checkClusterOptions(o *Options) error {
 	if countTrue(c.Primaries, c.Replicas, c.AllNodes, c.Node != "") > 1 {
 		return env.Fail("Options --primaries, --replicas, --all-nodes and --node are mutually exclusive.")
 	}
-	if !o.Cluster {
-		for _, row := range optionTable(&Options{}) {
+	if !o.Cluster && len(o.given) > 0 {
+		rows := o.rows
+		if rows == nil {
+			rows = optionTable(&Options{})
+		}
+		for _, row := range rows {
 			if row.clusterOnly && o.isGiven(row.name) {
 				return env.Fail("Option --" + row.name + " needs -c (cluster mode).")
 			}

@@ -38,14 +38,20 @@ type config struct {
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
 
+// buildConfig resolves the options the command line and the
+// configuration file gave, as fs holds them, into a run. The fast path of
+// the common command lines (fastRun) parses no flags with pflag: fs is
+// nil, and o.given already says which options were given.
 func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (*config, error) {
 	c := &config{ios: ios, o: o, fs: fs, args: args}
-	o.given = map[string]bool{}
-	fs.Visit(func(f *pflag.Flag) { o.given[f.Name] = true })
+	if fs != nil {
+		o.given = map[string]bool{}
+		fs.Visit(func(f *pflag.Flag) { o.given[f.Name] = true })
+	}
 
 	// Mutually exclusive options, with redis-cli's messages.
 	switch {
-	case o.StdinLast && flagGiven(fs, "stdin-tag"):
+	case o.StdinLast && o.isGiven("stdin-tag"):
 		return nil, &env.ExitError{Code: 1, Msg: "Options -x and -X are mutually exclusive."}
 	case o.RESP2 && o.RESP3:
 		return nil, &env.ExitError{Code: 1, Msg: "Options -2 and -3 are mutually exclusive."}
@@ -73,7 +79,7 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 // Precedence, as in redis-cli: flags given explicitly over the URI over
 // REDISCLI_AUTH over defaults.
 func (c *config) resolveConn() error {
-	o, fs := c.o, c.fs
+	o := c.o
 	co := redisx.Options{
 		Host: o.Host,
 		Port: o.Port,
@@ -88,7 +94,7 @@ func (c *config) resolveConn() error {
 		secrets.Add(env)
 	}
 	useTLS := o.TLS
-	if flagGiven(fs, "uri") {
+	if o.isGiven("uri") {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
 			// redisx's errors start "invalid URI: "; say it once.
@@ -104,22 +110,22 @@ func (c *config) resolveConn() error {
 		}
 	}
 	// Explicit flags win over the URI.
-	if flagGiven(fs, "host") {
+	if o.isGiven("host") {
 		co.Host = o.Host
 	}
-	if flagGiven(fs, "port") {
+	if o.isGiven("port") {
 		co.Port = o.Port
 	}
 	if o.Socket != "" {
 		co.Socket = o.Socket
 	}
-	if flagGiven(fs, "db") {
+	if o.isGiven("db") {
 		co.DB = o.DB
 	}
-	if flagGiven(fs, "user") {
+	if o.isGiven("user") {
 		co.User = o.User
 	}
-	if flagGiven(fs, "pass") {
+	if o.isGiven("pass") {
 		co.Password, co.PasswordSet = o.Password, true
 		warn = true
 	}
@@ -156,10 +162,10 @@ func (c *config) resolveConn() error {
 	case o.JSON || o.QuotedJSON:
 		co.Protocol = 3
 	}
-	if flagGiven(fs, "connect-timeout") {
+	if o.isGiven("connect-timeout") {
 		co.ConnectTimeout = o.ConnectTimeout.d
 	}
-	if flagGiven(fs, "timeout") {
+	if o.isGiven("timeout") {
 		co.Timeout = o.Timeout.d
 	}
 	if useTLS {
@@ -204,7 +210,7 @@ func (c *config) resolveFormat() {
 // 7.0 does: yes when stdout is a terminal (or FAKETTY is set), unless
 // --show-pushes says otherwise.
 func (c *config) resolvePushes() error {
-	if !flagGiven(c.fs, "show-pushes") {
+	if !c.o.isGiven("show-pushes") {
 		c.showPushes = c.ios.OutTTY || c.ios.Getenv("FAKETTY") != ""
 		return nil
 	}
@@ -219,16 +225,16 @@ func (c *config) resolvePushes() error {
 // resolveRetry builds the retry policy from the retry flags (the four
 // rules of the retry package's Flags.Policy) and prints its warnings once.
 func (c *config) resolveRetry() error {
-	o, fs := c.o, c.fs
+	o := c.o
 	f := retry.Flags{
 		Retries:    o.Retries,
-		RetriesSet: flagGiven(fs, "retries"),
+		RetriesSet: o.isGiven("retries"),
 		Backoff:    o.RetryBackoff,
-		BackoffSet: flagGiven(fs, "retry-backoff"),
+		BackoffSet: o.isGiven("retry-backoff"),
 		Base:       o.RetryBackoffBase.d,
-		BaseSet:    flagGiven(fs, "retry-backoff-base"),
+		BaseSet:    o.isGiven("retry-backoff-base"),
 		Cap:        o.RetryBackoffCap.d,
-		CapSet:     flagGiven(fs, "retry-backoff-cap"),
+		CapSet:     o.isGiven("retry-backoff-cap"),
 		OnError:    o.RetryOnError,
 		OnTimeout:  o.RetryOnTimeout,
 		Deadline:   o.RetryDeadline.d,
@@ -250,17 +256,25 @@ func (c *config) resolveRetry() error {
 // twice (--retry-sent all).
 func (c *config) onResend() func(retry.Event) {
 	return func(ev retry.Event) {
+		c.interrupts.Listen()
 		fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(retry.FormatResend(ev)))
 	}
 }
 
 // observe returns the observer of retry events: one line each on stderr
 // with --verbose, nothing without.
+//
+// Either way a retry makes the run handle signals (see signalDelay): it
+// is about to wait, or to try again a server that may never answer.
 func (c *config) observe() func(retry.Event) {
 	if !c.o.Verbose {
-		return nil
+		if c.interrupts == nil {
+			return nil
+		}
+		return func(retry.Event) { c.interrupts.Listen() }
 	}
 	return func(ev retry.Event) {
+		c.interrupts.Listen()
 		fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(retry.FormatEvent(ev)))
 	}
 }

@@ -138,6 +138,8 @@ func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Option
 		}
 		return err
 	}
+	// The lab starts servers that a signal must stop.
+	intr.Listen()
 	err := lab.Run(ctx, &env.Env{IO: ios, Interrupts: intr}, lab.Options{
 		Cluster:     o.Cluster,
 		Primaries:   lo.Primaries,

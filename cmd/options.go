@@ -85,6 +85,9 @@ type Options struct {
 	// given holds the options the command line or the configuration file
 	// gave (see given).
 	given map[string]bool
+	// rows is the option table bound to these Options, once a run has
+	// built it (optionTable): checks that need it do not build another.
+	rows []option
 }
 
 // given reports whether the command line or the configuration file gave
@@ -170,6 +173,12 @@ const (
 // completion and --print-config. It is built when a run needs it, not at
 // start-up.
 func optionTable(o *Options) []option {
+	o.rows = optionRows(o)
+	return o.rows
+}
+
+// optionRows builds the option table of o (see optionTable).
+func optionRows(o *Options) []option {
 	return concat(
 		group("Connection",
 			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname`",

@@ -12,7 +12,9 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -27,35 +29,74 @@ func Main() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	intr := env.NewInterrupts(cancel)
-	defer handleSignals(intr, cancel)()
+	sig := handleSignals(intr, cancel)
+	defer sig.stop()
+	intr.OnListen(sig.listen)
 	return run(ctx, os.Args[1:], System(), intr)
 }
 
-// handleSignals is the process's one signal handler: SIGTERM ends the run
+// signalDelay is how long a run goes before it handles SIGINT and SIGTERM
+// by itself. Handling them costs a thread and some hundred microseconds
+// (os/signal starts its watchers), which a one-shot command done in a
+// millisecond or two would otherwise pay on every run. A run that is
+// about to wait for something (a retry, a blocking or streaming command,
+// stdin, the shell, any mode other than one command) starts handling them
+// at once, through env.Interrupts.Listen. Until then a signal ends the
+// process as its default action does: killed by the signal, which a
+// shell reports as exit status 130 for Ctrl-C, without the line saying
+// what was interrupted.
+const signalDelay = 20 * time.Millisecond
+
+// signals is the process's one signal handler: SIGTERM ends the run
 // (end), and SIGINT (Ctrl-C) goes to intr, which ends the run too unless
-// a mode has caught it (the shell cancels the command that runs). It
-// returns the function that stops handling them.
-func handleSignals(intr *env.Interrupts, end func()) (stop func()) {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case sig := <-sigs:
-				if sig == os.Interrupt {
-					intr.Interrupt()
-				} else {
-					end()
+// a mode has caught it (the shell cancels the command that runs).
+type signals struct {
+	intr  *env.Interrupts
+	end   func()
+	start *time.Timer
+	once  sync.Once
+	sigs  chan os.Signal // nil until the handler starts
+	done  chan struct{}
+}
+
+// handleSignals returns the handler of the run, which starts handling
+// signals after signalDelay or when listen is called, whichever comes
+// first.
+func handleSignals(intr *env.Interrupts, end func()) *signals {
+	s := &signals{intr: intr, end: end, done: make(chan struct{})}
+	s.start = time.AfterFunc(signalDelay, s.listen)
+	return s
+}
+
+// listen starts handling the signals, once.
+func (s *signals) listen() {
+	s.once.Do(func() {
+		s.sigs = make(chan os.Signal, 1)
+		signal.Notify(s.sigs, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			for {
+				select {
+				case sig := <-s.sigs:
+					if sig == os.Interrupt {
+						s.intr.Interrupt()
+					} else {
+						s.end()
+					}
+				case <-s.done:
+					return
 				}
-			case <-done:
-				return
 			}
-		}
-	}()
-	return func() {
-		signal.Stop(sigs)
-		close(done)
+		}()
+	})
+}
+
+// stop stops handling signals, or makes sure it never starts.
+func (s *signals) stop() {
+	s.start.Stop()
+	s.once.Do(func() {}) // waits for a listen in progress
+	if s.sigs != nil {
+		signal.Stop(s.sigs)
+		close(s.done)
 	}
 }
 
@@ -68,6 +109,9 @@ func Run(ctx context.Context, args []string, ios *IOStreams) int {
 
 // run is Run with the routing of Ctrl-C (nil where no signal comes).
 func run(ctx context.Context, args []string, ios *IOStreams, intr *env.Interrupts) int {
+	if code, ok := fastRun(ctx, args, ios, intr); ok {
+		return code
+	}
 	ios = ios.Guarded()
 	root, _ := newRoot(ctx, ios, intr)
 	root.SetArgs(args)

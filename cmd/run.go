@@ -14,6 +14,7 @@ import (
 	"github.com/redish/redish/internal/oneshot"
 	"github.com/redish/redish/internal/stdin"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
@@ -35,6 +36,9 @@ func (c *config) run(ctx context.Context) error {
 // runMode builds the environment of mode m and the mode's options, and
 // runs it.
 func (c *config) runMode(ctx context.Context, m mode) error {
+	if c.waits(m) {
+		c.interrupts.Listen()
+	}
 	p := env.NewPrinter(c.ios, env.PrintOptions{Format: c.format, ErrExit: c.o.ErrExit, ShowPushes: c.showPushes})
 	defer p.Flush()
 	if m == modeRedisHelp {
@@ -90,6 +94,31 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 		return interactive.Run(ctx, e, interactive.Options{Interval: interval, Builtins: c.builtins})
 	}
 	return fmt.Errorf("no way to run %v", m)
+}
+
+// waits reports whether a run of mode m may wait for something a user
+// may give up on with Ctrl-C: every mode but one command that returns at
+// once. Such a run handles signals from its start (see signalDelay);
+// one command handles them once it lasts, or once it retries.
+func (c *config) waits(m mode) bool {
+	switch m {
+	case modeRedisHelp:
+		return false
+	case modeOneShot:
+		if c.o.Repeat != 1 || c.o.StdinLast || c.o.isGiven("stdin-tag") || len(c.args) == 0 {
+			return true
+		}
+		args := make([][]byte, len(c.args))
+		for i, a := range c.args {
+			args[i] = []byte(a)
+		}
+		if redisx.IsStreaming(args) {
+			return true
+		}
+		cmd := commands.LookupBytes(args)
+		return cmd != nil && cmd.Flags.Has(commands.FlagBlocking)
+	}
+	return true
 }
 
 // diagOptions returns the options of the diagnostic mode m.

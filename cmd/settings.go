@@ -70,7 +70,7 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) (*settingsStat
 	s.sources = map[string]string{}
 	fs.Visit(func(f *pflag.Flag) { s.sources[f.Name] = sourceCommandLine })
 
-	path, from, must := configPath(&o.Settings, fs, ios.Getenv)
+	path, from, must := configPath(&o.Settings, flagGiven(fs, "config"), ios.Getenv)
 	s.path, s.pathFrom = path, from
 	cf, err := loadConfigFile(path, must)
 	if err != nil {

@@ -226,7 +226,7 @@ func completeProfiles(c *cobra.Command, ios *IOStreams, toComplete string) ([]co
 	if f := fs.Lookup("no-config"); f != nil {
 		o.NoConfig = f.Value.String() == "true"
 	}
-	path, _, must := configPath(o, fs, ios.Getenv)
+	path, _, must := configPath(o, flagGiven(fs, "config"), ios.Getenv)
 	cf, err := loadConfigFile(path, must)
 	if err != nil || cf == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp

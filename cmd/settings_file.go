@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/redish/redish/internal/configfile"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
@@ -85,11 +83,11 @@ func parseConfigFile(path string, data []byte) (*configFile, error) {
 // configPath returns the configuration file to read and says where its
 // name came from. must is true when the user named the file, so that a
 // missing file is an error rather than no configuration.
-func configPath(o *settingsOptions, fs *pflag.FlagSet, getenv func(string) string) (path, from string, must bool) {
+func configPath(o *settingsOptions, configGiven bool, getenv func(string) string) (path, from string, must bool) {
 	switch {
 	case o.NoConfig:
 		return "", "--no-config", false
-	case flagGiven(fs, "config"):
+	case configGiven:
 		return o.Config, "--config", true
 	case getenv(configEnv) != "":
 		return getenv(configEnv), "env " + configEnv, true

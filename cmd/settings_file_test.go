@@ -171,7 +171,7 @@ func TestConfigPath(t *testing.T) {
 			o := &settingsOptions{}
 			o.Config, _ = root.Flags().GetString("config")
 			o.NoConfig, _ = root.Flags().GetBool("no-config")
-			path, _, must := configPath(o, root.Flags(), func(k string) string { return tt.env[k] })
+			path, _, must := configPath(o, flagGiven(root.Flags(), "config"), func(k string) string { return tt.env[k] })
 			if path != tt.wantPath || must != tt.wantMust {
 				t.Errorf("got %q, must=%v; want %q, must=%v", path, must, tt.wantPath, tt.wantMust)
 			}

@@ -10,6 +10,9 @@ import "sync"
 // goroutine; a nil *Interrupts catches nothing and never interrupts.
 type Interrupts struct {
 	end func()
+	// listen makes sure the process's signals reach Interrupts (see
+	// Listen); nil when they do, or when none will come.
+	listen func()
 
 	mu       sync.Mutex
 	catchers []*catcher
@@ -21,6 +24,24 @@ type catcher struct{ f func() }
 // cancels.
 func NewInterrupts(end func()) *Interrupts {
 	return &Interrupts{end: end}
+}
+
+// OnListen sets what Listen calls: cmd starts handling signals only once
+// a run lasts, and this starts it at once.
+func (in *Interrupts) OnListen(f func()) {
+	if in != nil {
+		in.listen = f
+	}
+}
+
+// Listen makes sure that from now on Ctrl-C reaches the run. cmd handles
+// signals lazily, so that a quick one-shot command does not pay for it; a
+// run calls Listen before it waits for anything a user may give up on
+// (a retry, a blocking command, stdin, the shell's prompt).
+func (in *Interrupts) Listen() {
+	if in != nil && in.listen != nil {
+		in.listen()
+	}
 }
 
 // Interrupt delivers one Ctrl-C: to the latest catcher still in place, or
