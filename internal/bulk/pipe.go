@@ -58,7 +58,10 @@ func (s pipeStats) summary(p *env.Printer) error {
 
 // runPipe is --pipe: stdin goes to the server as is while the replies are
 // read at the same time; error replies are printed on stderr as they
-// come. At the end of the input, ECHO of 20 random bytes is sent, and the
+// come. One goroutine copies stdin to the connection in large writes
+// (counting the commands it sends), the caller's reads and counts the
+// replies: the two overlap, and neither allocates per command (the
+// replies are read into memory the reader reuses). At the end of the input, ECHO of 20 random bytes is sent, and the
 // run ends when its reply comes back, as with redis-cli. With -c the input
 // is parsed and each command goes to its slot's node (see pipeCluster).
 func runPipe(ctx context.Context, e *env.Env, o Options) error {
@@ -163,7 +166,7 @@ func pipeStandalone(ctx context.Context, e *env.Env, o Options, cl *redisx.Clien
 	rd := resp.NewReader(conn.BufReader())
 	var st pipeStats
 	for {
-		v, err := rd.ReadValue()
+		v, err := rd.ReadValueScratch()
 		if err != nil {
 			errOut.Flush()
 			nc.Close()

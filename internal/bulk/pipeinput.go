@@ -37,6 +37,9 @@ type PipeInput struct {
 	args [][]byte
 	buf  []byte
 	ends []int
+	// words holds the arguments of an inline command, split out of the
+	// line in buf.
+	words []byte
 }
 
 // NewPipeInput returns a PipeInput reading r.
@@ -100,13 +103,16 @@ func (p *PipeInput) readInline() ([][]byte, error) {
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	words, serr := cliargs.SplitArgs(string(line))
+	var serr error
+	p.words, p.ends, serr = cliargs.AppendSplitArgs(p.words[:0], p.ends[:0], line)
 	if serr != nil {
 		return nil, &resp.ProtocolError{Msg: "Protocol error: unbalanced quotes in request"}
 	}
 	p.args = p.args[:0]
-	for _, w := range words {
-		p.args = append(p.args, []byte(w))
+	from := 0
+	for _, to := range p.ends {
+		p.args = append(p.args, p.words[from:to:to])
+		from = to
 	}
 	return p.args, nil
 }

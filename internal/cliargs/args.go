@@ -44,6 +44,7 @@ var (
 // treats a NUL in line as an ordinary character.
 func SplitArgs(line string) ([]string, error) {
 	args := []string{}
+	var buf []byte
 	p := 0
 	for {
 		for p < len(line) && isCSpace(line[p]) {
@@ -52,12 +53,34 @@ func SplitArgs(line string) ([]string, error) {
 		if p == len(line) {
 			return args, nil
 		}
-		arg, next, err := splitOne(line, p)
+		var err error
+		buf, p, err = appendOne(buf[:0], line, p)
 		if err != nil {
 			return nil, err
 		}
-		args = append(args, arg)
-		p = next
+		args = append(args, string(buf))
+	}
+}
+
+// AppendSplitArgs splits line as SplitArgs does, without allocating once
+// its buffers have grown: it appends the bytes of the arguments to dst,
+// one after another, and the offset in dst where each ends to ends. On an
+// error dst and ends hold what was split before it.
+func AppendSplitArgs(dst []byte, ends []int, line []byte) ([]byte, []int, error) {
+	p := 0
+	for {
+		for p < len(line) && isCSpace(line[p]) {
+			p++
+		}
+		if p == len(line) {
+			return dst, ends, nil
+		}
+		var err error
+		dst, p, err = appendOne(dst, line, p)
+		if err != nil {
+			return dst, ends, err
+		}
+		ends = append(ends, len(dst))
 	}
 }
 
@@ -75,10 +98,9 @@ func UnquoteArg(s string) (string, error) {
 	return args[0], nil
 }
 
-// splitOne reads the argument starting at line[p], which is not white
-// space, and returns it with the offset just past it.
-func splitOne(line string, p int) (string, int, error) {
-	var cur strings.Builder
+// appendOne reads the argument starting at line[p], which is not white
+// space, appends it to cur and returns cur with the offset just past it.
+func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, error) {
 	const (
 		plain = iota
 		double
@@ -88,40 +110,40 @@ func splitOne(line string, p int) (string, int, error) {
 	for {
 		if p == len(line) {
 			if state != plain {
-				return "", 0, fmt.Errorf("%w at byte %d", ErrUnterminatedQuote, p)
+				return cur, 0, fmt.Errorf("%w at byte %d", ErrUnterminatedQuote, p)
 			}
-			return cur.String(), p, nil
+			return cur, p, nil
 		}
 		c := line[p]
 		switch state {
 		case double:
 			switch {
 			case c == '\\' && p+3 < len(line) && line[p+1] == 'x' && isHex(line[p+2]) && isHex(line[p+3]):
-				cur.WriteByte(unhex(line[p+2])<<4 | unhex(line[p+3]))
+				cur = append(cur, unhex(line[p+2])<<4|unhex(line[p+3]))
 				p += 3
 			case c == '\\' && p+1 < len(line):
 				p++
-				cur.WriteByte(unescape(line[p]))
+				cur = append(cur, unescape(line[p]))
 			case c == '"':
 				if p+1 < len(line) && !isCSpace(line[p+1]) {
-					return "", 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, p+1)
+					return cur, 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, p+1)
 				}
-				return cur.String(), p + 1, nil
+				return cur, p + 1, nil
 			default:
-				cur.WriteByte(c)
+				cur = append(cur, c)
 			}
 		case single:
 			switch {
 			case c == '\\' && p+1 < len(line) && line[p+1] == '\'':
 				p++
-				cur.WriteByte('\'')
+				cur = append(cur, '\'')
 			case c == '\'':
 				if p+1 < len(line) && !isCSpace(line[p+1]) {
-					return "", 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, p+1)
+					return cur, 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, p+1)
 				}
-				return cur.String(), p + 1, nil
+				return cur, p + 1, nil
 			default:
-				cur.WriteByte(c)
+				cur = append(cur, c)
 			}
 		default:
 			switch c {
@@ -129,13 +151,13 @@ func splitOne(line string, p int) (string, int, error) {
 			// skipped between arguments also include \v and \f: a quirk
 			// of the original kept for compatibility.
 			case ' ', '\n', '\r', '\t':
-				return cur.String(), p + 1, nil
+				return cur, p + 1, nil
 			case '"':
 				state = double
 			case '\'':
 				state = single
 			default:
-				cur.WriteByte(c)
+				cur = append(cur, c)
 			}
 		}
 		p++

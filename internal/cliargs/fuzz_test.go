@@ -20,6 +20,21 @@ func FuzzSplitArgs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		args, err := SplitArgs(line)
+		// AppendSplitArgs splits the same, into reused buffers.
+		buf, ends, aerr := AppendSplitArgs([]byte("junk"), []int{4}, []byte(line))
+		if (aerr == nil) != (err == nil) || aerr != nil && aerr.Error() != err.Error() {
+			t.Fatalf("AppendSplitArgs(%q): error %v, SplitArgs: %v", line, aerr, err)
+		}
+		if err == nil {
+			var split []string
+			for i, from := 1, 4; i < len(ends); i++ {
+				split = append(split, string(buf[from:ends[i]]))
+				from = ends[i]
+			}
+			if !slices.Equal(split, args) && !(len(split) == 0 && len(args) == 0) {
+				t.Fatalf("AppendSplitArgs(%q) = %q, SplitArgs %q", line, split, args)
+			}
+		}
 		if err != nil {
 			if args != nil {
 				t.Fatalf("SplitArgs(%q) returned %q with error %v", line, args, err)
