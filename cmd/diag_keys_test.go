@@ -83,6 +83,14 @@ func TestBigKeysMatchesRedisCLI(t *testing.T) {
 	// db 0 stays empty; db 1 holds one key; db 2 the seeded set.
 	mustDo(t, dbConn(t, s, 1), "SET", "only", "one")
 	seedKeys(t, s, 2, 25)
+	// db 3: more keys than one script call sizes, so the scan crosses
+	// several calls.
+	conn3 := dbConn(t, s, 3)
+	for i := 1; i <= 700; i++ {
+		mustDo(t, conn3, "SET", "k"+strconv.Itoa(i), strings.Repeat("v", i%97))
+	}
+	// A user who may not run scripts: the scan goes on with plain commands.
+	mustDo(t, dbConn(t, s, 0), "ACL", "SETUSER", "noscripts", "on", ">pw", "~*", "+@all", "-@scripting")
 	tests := []struct {
 		name string
 		args []string
@@ -97,6 +105,10 @@ func TestBigKeysMatchesRedisCLI(t *testing.T) {
 		{"quoted-pattern", []string{"-n", "2", "--bigkeys", "--quoted-pattern", `"s*"`}},
 		{"with -i", []string{"-n", "2", "--bigkeys", "-i", "0.001"}},
 		{"bigkeys wins over memkeys", []string{"-n", "2", "--memkeys", "--bigkeys"}},
+		{"several script calls", []string{"-n", "3", "--bigkeys"}},
+		{"several script calls memkeys", []string{"-n", "3", "--memkeys"}},
+		{"no scripts", []string{"-n", "2", "--bigkeys", "--user", "noscripts", "--pass", "pw"}},
+		{"no scripts memkeys", []string{"-n", "3", "--memkeys", "--user", "noscripts", "--pass", "pw"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +122,50 @@ func TestBigKeysMatchesRedisCLI(t *testing.T) {
 				t.Errorf("stderr: %q, want nothing (stderr is not a terminal)", got.err)
 			}
 		})
+	}
+}
+
+// TestBigKeysRunsScripts: where the server runs scripts, --bigkeys and
+// --memkeys size keys in a few script calls, not with a TYPE and a size
+// command per key each; with -i (pauses between SCANs) they send plain commands.
+func TestBigKeysRunsScripts(t *testing.T) {
+	s := redistest.Start(t)
+	conn := dbConn(t, s, 0)
+	for i := 1; i <= 700; i++ {
+		mustDo(t, conn, "SET", "k"+strconv.Itoa(i), "v")
+	}
+	calls := func(name string) int {
+		v, err := conn.DoStrings(context.Background(), "INFO", "commandstats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^cmdstat_` + name + `:calls=(\d+)`).FindStringSubmatch(string(v.Str))
+		if m == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	for _, tc := range []struct {
+		args     []string
+		scripted bool
+	}{
+		{[]string{"--bigkeys"}, true},
+		{[]string{"--memkeys"}, true},
+		{[]string{"--bigkeys", "-i", "0.0001"}, false},
+	} {
+		mustDo(t, conn, "CONFIG", "RESETSTAT")
+		if r := runRedish(t, nil, "", portArgs(s, tc.args...)...); r.code != 0 {
+			t.Fatalf("%q: exit %d: %s", tc.args, r.code, r.err)
+		}
+		// (TYPE counts its calls from scripts too.)
+		evals, types := calls("eval"), calls("type")
+		if tc.scripted && (evals < 3 || evals > 10) {
+			t.Errorf("%q: %d EVAL calls; want 3 to 10 (700 keys, a few hundred per call)", tc.args, evals)
+		}
+		if !tc.scripted && (evals != 0 || types != 700) {
+			t.Errorf("%q: %d EVAL and %d TYPE calls; want none and 700", tc.args, evals, types)
+		}
 	}
 }
 

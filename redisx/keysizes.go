@@ -66,7 +66,7 @@ func (e *ScriptsUnavailableError) Error() string {
 //
 // ARGV: cursor, budget, "1" for MEMORY USAGE, SAMPLES or "", "1" and the
 // MATCH pattern or "0" and "", "1" and the COUNT or "0" and "".
-const sizedScanScript = `#!lua flags=no-writes
+const sizedScanScript = `#!lua flags=no-writes,allow-cross-slot-keys
 local cursor, budget, mem, samples = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', ARGV[4]
 local scan = {'SCAN', cursor}
 if ARGV[5] == '1' then scan[#scan+1] = 'MATCH'; scan[#scan+1] = ARGV[6] end

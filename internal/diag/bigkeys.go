@@ -225,9 +225,67 @@ type scanBatch struct {
 // The round trip goes through pipeline: on a connection failure it is
 // resent whole, which is harmless as every command in it is read-only, and
 // the cursor stays right since it only moves when a SCAN reply arrives.
+//
+// Faster still, where the server allows it (and no -i asks for pauses),
+// the same SCAN calls, TYPEs and sizes run on the server in short
+// read-only scripts (redisx.ScanSized): a round trip then carries a few
+// hundred keys, batch boundaries and all, so the output is the same. Where
+// the server does not run them, the scan goes on with plain commands from
+// where it stands.
 func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string) error {
+	cursor := []byte("0")
+	if s.interval <= 0 {
+		var err error
+		if cursor, err = s.scanScripted(ctx, cl, label); cursor == nil {
+			return err
+		}
+	}
+	return s.scanPlain(ctx, cl, label, cursor)
+}
+
+// scanScripted scans with redisx.ScanSized. It returns a nil cursor and
+// the scan's outcome when it scanned to the end or failed, or the cursor
+// to go on from with plain commands when the server does not run the
+// scripts.
+func (s *keyScan) scanScripted(ctx context.Context, cl *redisx.Client, label string) ([]byte, error) {
+	o := redisx.SizedScanOptions{Match: s.pattern, Count: s.count, Memory: s.memkeys, Samples: s.samples}
 	var (
-		cursor   = []byte("0")
+		types []*keyType
+		sizes []uint64
+		valid []bool
+	)
+	err := cl.ScanSized(ctx, nil, o, func(b redisx.SizedBatch) error {
+		s.pct = 100 * float64(s.sampled) / float64(s.totalKeys)
+		s.scans++
+		types, sizes, valid = types[:0], sizes[:0], valid[:0]
+		for i := range b.Keys {
+			types = append(types, s.typeNamed(string(b.Types[i].Str)))
+			sizes = append(sizes, uint64(max(b.Sizes[i].Int, 0)))
+			valid = append(valid, b.Sizes[i].Kind == resp.KindInt && b.Sizes[i].Int >= 0)
+		}
+		if err := s.recordSized(b.Keys, types, sizes, valid); err != nil {
+			return err
+		}
+		s.showProgress(label)
+		return ctx.Err()
+	})
+	if su, ok := redisx.IsScriptsUnavailable(err); ok {
+		return su.Cursor, nil
+	}
+	return nil, err
+}
+
+// showProgress updates the progress line, when there is one.
+func (s *keyScan) showProgress(label string) {
+	if s.progress.on {
+		s.progress.show(fmt.Sprintf("[%s%%] %d of %d keys sampled%s", cPercent(s.pct), s.sampled, s.totalKeys, label))
+	}
+}
+
+// scanPlain runs the SCAN loop from cursor with plain commands, pipelined
+// as described at scanNode.
+func (s *keyScan) scanPlain(ctx context.Context, cl *redisx.Client, label string, cursor []byte) error {
+	var (
 		scanning = true // the next round trip carries a SCAN for cursor
 		scanErr  error  // a failed SCAN, returned once the batches before it are done
 		typing   *scanBatch
@@ -259,7 +317,7 @@ func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string)
 			if err := s.record(sizing, replies[:nSize]); err != nil {
 				return err
 			}
-			s.progress.show(fmt.Sprintf("[%s%%] %d of %d keys sampled%s", cPercent(s.pct), s.sampled, s.totalKeys, label))
+			s.showProgress(label)
 			if s.interval > 0 && sizing.seq%bigKeysSleepEvery == 0 {
 				if err := s.e.Sleep(ctx, s.interval); err != nil {
 					return err
@@ -339,15 +397,20 @@ func (s *keyScan) parseTypes(keys, replies []resp.Value) ([]*keyType, error) {
 			}
 			return nil, env.Fail(fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str))
 		}
-		name := string(v.Str)
-		t := s.types.find(name)
-		if t == nil && name != "none" {
-			t = &keyType{name: name, unit: "?"}
-			s.types.add(t)
-		}
-		types[i] = t
+		types[i] = s.typeNamed(string(v.Str))
 	}
 	return types, nil
+}
+
+// typeNamed returns the type TYPE called name, registering a module type
+// the first time it appears; nil for a key gone ("none").
+func (s *keyScan) typeNamed(name string) *keyType {
+	t := s.types.find(name)
+	if t == nil && name != "none" {
+		t = &keyType{name: name, unit: "?"}
+		s.types.add(t)
+	}
+	return t
 }
 
 // sized reports whether a key of type t gets a size command: not when it
@@ -372,29 +435,41 @@ func (s *keyScan) sizeCommands(cmds [][][]byte, b *scanBatch) [][][]byte {
 // far with s.pct, the progress before b.
 func (s *keyScan) record(b *scanBatch, replies []resp.Value) error {
 	sizes := make([]uint64, len(b.keys))
+	valid := make([]bool, len(b.keys))
 	j := 0
-	for i, k := range b.keys {
-		t := b.types[i]
-		if !s.sized(t) {
+	for i := range b.keys {
+		if !s.sized(b.types[i]) {
 			continue
 		}
 		v := replies[j]
 		j++
-		if v.Kind != resp.KindInt {
-			// The key changed type or vanished between TYPE and now.
+		if v.Kind == resp.KindInt {
+			sizes[i], valid[i] = uint64(v.Int), true
+		}
+	}
+	return s.recordSized(b.keys, b.types, sizes, valid)
+}
+
+// recordSized records a batch's keys, their types (nil for a key gone)
+// and sizes, printing the biggest found so far with s.pct, the progress
+// before the batch. valid says which keys got a size: a sized key without
+// one changed type or vanished between TYPE and its size, which is
+// reported as redis-cli reports it.
+func (s *keyScan) recordSized(keys []resp.Value, types []*keyType, sizes []uint64, valid []bool) error {
+	for i, k := range keys {
+		if t := types[i]; s.sized(t) && !valid[i] {
 			what := t.sizeCmd
 			if s.memkeys {
 				what = "MEMORY USAGE"
 			}
 			fmt.Fprintf(s.e.IO.ErrOut, "Warning:  %s on '%s' failed (may have changed type)\n", what, k.Str)
-			continue
+			sizes[i] = 0
 		}
-		sizes[i] = uint64(v.Int)
 	}
 
 	var lines []byte
-	for i, k := range b.keys {
-		t := b.types[i]
+	for i, k := range keys {
+		t := types[i]
 		if t == nil {
 			continue
 		}
