@@ -1,0 +1,120 @@
+package clustermgr
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// result is what one run printed and how it ended.
+type result struct {
+	out, err string
+	code     int
+}
+
+// dialer returns a DialFunc for test servers: password as given, RESP2,
+// a generous timeout so a broken test fails instead of hanging.
+func dialer(password string) DialFunc {
+	return func(ctx context.Context, t Target) (*redisx.Conn, error) {
+		o := redisx.Options{Host: t.Host, Port: t.Port, Password: password, Timeout: 30 * time.Second, ConnectTimeout: 5 * time.Second}
+		if t.Source {
+			o.User, o.Password, o.PasswordSet = t.User, t.Password, t.PasswordSet
+		}
+		return redisx.Dial(ctx, &o)
+	}
+}
+
+// run runs the manager in the test with input as the answers to its
+// prompts, under policy p (nil: no retries).
+func run(t *testing.T, opts Options, input string, p *retry.Policy) result {
+	t.Helper()
+	return runCtx(t, context.Background(), opts, input, p)
+}
+
+func runCtx(t *testing.T, ctx context.Context, opts Options, input string, p *retry.Policy) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	r := &retry.Retry{}
+	if p != nil {
+		r.Policy = *p
+	}
+	env := Env{
+		In: strings.NewReader(input), Out: &out, ErrOut: &errOut,
+		Dial: dialer(opts.Password), Retry: r,
+	}
+	err := Run(ctx, env, opts)
+	code := 0
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrFailed):
+		code = 1
+	default:
+		code = 2
+		errOut.WriteString("RUN ERROR: " + err.Error() + "\n")
+	}
+	return result{out.String(), errOut.String(), code}
+}
+
+// opts returns the default options with command and args.
+func opts(command string, args ...string) Options {
+	o := DefaultOptions()
+	o.Command, o.Args = command, args
+	return o
+}
+
+// cli runs redis-cli with args, without colours, and returns what it
+// printed and its exit status.
+func cli(t *testing.T, input string, args ...string) result {
+	t.Helper()
+	bin := redistest.RedisCLI(t)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TERM=dumb")
+	cmd.Stdin = strings.NewReader(input)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("redis-cli: %v", err)
+	}
+	return result{out.String(), errOut.String(), code}
+}
+
+// sameAsCLI fails the test unless got equals redis-cli's result.
+func sameAsCLI(t *testing.T, what string, got, want result) {
+	t.Helper()
+	if got.out != want.out {
+		t.Errorf("%s: stdout differs from redis-cli\n--- redish\n%s\n--- redis-cli\n%s", what, got.out, want.out)
+	}
+	if got.err != want.err {
+		t.Errorf("%s: stderr differs from redis-cli\n--- redish\n%q\n--- redis-cli\n%q", what, got.err, want.err)
+	}
+	if got.code != want.code {
+		t.Errorf("%s: exit status %d, redis-cli %d", what, got.code, want.code)
+	}
+}
+
+// mustOK fails the test unless r ended with status 0.
+func mustOK(t *testing.T, what string, r result) {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("%s: exit status %d\n--- stdout\n%s\n--- stderr\n%s", what, r.code, r.out, r.err)
+	}
+}

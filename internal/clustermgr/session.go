@@ -1,0 +1,165 @@
+package clustermgr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
+)
+
+// session is the manager's connection to one node. Every command it sends
+// runs under the retry policy: a failed attempt closes the connection, and
+// the next one dials again.
+type session struct {
+	m      *manager
+	target Target
+	conn   *redisx.Conn
+}
+
+// safety says whether a step may be sent again once its request left.
+type safety bool
+
+const (
+	// redo marks a step whose second run leaves the cluster as its first
+	// did: reads, CLUSTER SETSLOT, MEET, REPLICATE, CONFIG SET, and the
+	// manager's MIGRATE of the keys a slot still holds (keys already moved
+	// are no longer there to move; a key copied but not yet deleted is
+	// found on both nodes and handled as redis-cli handles BUSYKEY).
+	redo safety = true
+	// once marks a step that may change the cluster again when it runs
+	// again (CLUSTER ADDSLOTS, FORGET, FUNCTION RESTORE, a user's command):
+	// after a failure once its request left, it is reported as possibly
+	// run instead of being sent again, unless --retry-sent all.
+	once safety = false
+)
+
+func (m *manager) newSession(host string, port int) *session {
+	return &session{m: m, target: Target{Host: host, Port: port}}
+}
+
+func (s *session) addr() string { return joinHostPort(s.target.Host, s.target.Port) }
+
+func (s *session) close() {
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
+	}
+}
+
+// hooks returns the retry hooks of one step named label.
+func (s *session) hooks(label string, safe safety) retry.Hooks {
+	return retry.Hooks{
+		OnFailure: func(error) { s.close() },
+		Node:      s.addr,
+		Observe:   s.m.observe,
+		OnResend:  s.m.onResend,
+		Safe:      func() bool { return bool(safe) },
+		Command:   func() string { return label },
+	}
+}
+
+// dial connects, under the retry policy, when there is no connection.
+func (s *session) dial(ctx context.Context) error {
+	if s.conn != nil && s.conn.Usable() {
+		return nil
+	}
+	return s.m.retry.Do(ctx, s.dialOnce, s.hooks("connect", redo))
+}
+
+func (s *session) dialOnce(ctx context.Context) error {
+	s.close()
+	c, err := s.m.env.Dial(ctx, s.target)
+	if err != nil {
+		return err
+	}
+	s.conn = c
+	return nil
+}
+
+// do sends one command and returns its reply. A server error reply is a
+// Value of KindError; the policy retries the error replies it lists
+// (TRYAGAIN, LOADING, ...) and returns the last one when it gives up.
+// The error is for a connection that failed on every attempt, or an
+// interruption.
+func (s *session) do(ctx context.Context, safe safety, args ...string) (redisx.Value, error) {
+	return s.doBytes(ctx, safe, redisx.Args(args...))
+}
+
+func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (redisx.Value, error) {
+	var reply redisx.Value
+	label := redisx.CommandLabel(args)
+	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
+		if s.conn == nil || !s.conn.Usable() {
+			if err := s.dialOnce(ctx); err != nil {
+				return err
+			}
+		}
+		v, err := s.conn.Do(ctx, args...)
+		if err != nil {
+			return err
+		}
+		reply = v
+		if v.Kind == redisx.KindError && s.m.retry.Policy.Retryable(v.Err()) {
+			return v.Err()
+		}
+		return nil
+	}, s.hooks(label, safe))
+	var re *redisx.RedisError
+	if err != nil && errors.As(err, &re) && ctx.Err() == nil {
+		// Retried error replies, given up on: the last reply stands.
+		return reply, nil
+	}
+	return reply, err
+}
+
+// multi runs cmds as one transaction (MULTI, cmds, EXEC) in one attempt:
+// a failed attempt is retried as a whole, so a transaction never runs
+// half on one connection and half on another. It returns EXEC's reply.
+func (s *session) multi(ctx context.Context, safe safety, cmds ...[]string) (redisx.Value, error) {
+	var reply redisx.Value
+	label := "MULTI/EXEC"
+	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
+		if s.conn == nil || !s.conn.Usable() {
+			if err := s.dialOnce(ctx); err != nil {
+				return err
+			}
+		}
+		all := append([][]string{{"MULTI"}}, cmds...)
+		all = append(all, []string{"EXEC"})
+		for _, c := range all {
+			s.conn.Write(redisx.Args(c...)...)
+		}
+		if err := s.conn.Flush(ctx); err != nil {
+			return err
+		}
+		for i, c := range all {
+			v, err := s.conn.ReadReplyTo(ctx, redisx.Args(c...))
+			if err != nil {
+				return err
+			}
+			if i == 0 && v.Kind == redisx.KindError {
+				// MULTI refused: nothing was queued.
+				reply = v
+				return nil
+			}
+			reply = v
+		}
+		return nil
+	}, s.hooks(label, safe))
+	return reply, err
+}
+
+// observe prints the retry loop's events under --verbose.
+func (m *manager) observe(ev retry.Event) {
+	if m.opts.Verbose {
+		fmt.Fprintln(m.env.ErrOut, retry.FormatEvent(ev))
+	}
+}
+
+// onResend reports a step sent again although it may have run (only
+// under --retry-sent all), even without --verbose.
+func (m *manager) onResend(ev retry.Event) {
+	fmt.Fprintln(m.env.ErrOut, retry.FormatResend(ev))
+}
