@@ -200,6 +200,19 @@ func (m *manager) checkCluster(ctx context.Context, quiet, fix bool) (bool, *che
 // by configuration or by holding keys, and with fix gives each to one.
 func (m *manager) checkMultipleOwners(ctx context.Context, fix bool, rep *checkReport) (bool, error) {
 	m.logf(lvlInfo, ">>> Check for multiple slot owners...\n")
+	// The keys of every slot on every primary, one pipeline per node
+	// rather than a round trip per slot and node.
+	counts := map[*node][]int{}
+	for _, n := range m.nodes {
+		if n.replica {
+			continue
+		}
+		c, err := m.countAllSlots(ctx, n)
+		if err != nil {
+			return false, err
+		}
+		counts[n] = c
+	}
 	result := true
 	multiple := 0
 	for slot := range redisx.SlotCount {
@@ -208,15 +221,7 @@ func (m *manager) checkMultipleOwners(ctx context.Context, fix bool, rep *checkR
 			if n.replica {
 				continue
 			}
-			if n.slots[slot] {
-				owners = append(owners, n)
-				continue
-			}
-			count, err := m.countKeysInSlot(ctx, n, slot)
-			if err != nil {
-				return false, err
-			}
-			if count > 0 {
+			if n.slots[slot] || counts[n][slot] > 0 {
 				owners = append(owners, n)
 			}
 		}
@@ -252,6 +257,30 @@ func (m *manager) checkMultipleOwners(ctx context.Context, fix bool, rep *checkR
 		m.logf(lvlOK, "[OK] No multiple owners found.\n")
 	}
 	return result, nil
+}
+
+// countAllSlots returns CLUSTER COUNTKEYSINSLOT of n for every slot
+// (-1 where it answers with an error).
+func (m *manager) countAllSlots(ctx context.Context, n *node) ([]int, error) {
+	cmds := make([][][]byte, redisx.SlotCount)
+	for s := range cmds {
+		cmds[s] = redisx.Args("CLUSTER", "COUNTKEYSINSLOT", itoa(s))
+	}
+	if n.sess == nil {
+		n.sess = m.newSession(n.host, n.port)
+	}
+	replies, err := n.sess.pipeline(ctx, cmds)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, redisx.SlotCount)
+	for s, v := range replies {
+		out[s] = -1
+		if v.Kind == redisx.KindInt {
+			out[s] = int(v.Int)
+		}
+	}
+	return out, nil
 }
 
 // countKeysInSlot returns CLUSTER COUNTKEYSINSLOT of n, or -1 for an

@@ -54,6 +54,18 @@ func (m *manager) create(ctx context.Context, args []string) (bool, error) {
 		return false, nil
 	}
 	m.logf(lvlInfo, ">>> Performing hash slots allocation on %d nodes...\n", len(m.nodes))
+	m.plan(primaries, replicas)
+	m.showNodes()
+	if !m.confirm("Can I set the above configuration?", false) {
+		return true, nil
+	}
+	return m.applyCreate(ctx)
+}
+
+// plan decides which nodes are primaries, with which slots, and which
+// primary each other node replicates: primaries spread over the hosts,
+// replicas on other hosts than their primaries where possible.
+func (m *manager) plan(primaries, replicas int) {
 	byIP := m.groupByIP()
 	ordered := interleave(byIP)
 	masters, rest := ordered[:primaries], ordered[primaries:]
@@ -65,11 +77,6 @@ func (m *manager) create(ctx context.Context, args []string) (bool, error) {
 	}
 	m.assignReplicas(masters, rest, replicas)
 	m.optimizeAntiAffinity(byIP)
-	m.showNodes()
-	if !m.confirm("Can I set the above configuration?", false) {
-		return true, nil
-	}
-	return m.applyCreate(ctx)
 }
 
 // groupByIP returns the nodes grouped by host, hosts in the order they

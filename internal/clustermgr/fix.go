@@ -408,8 +408,17 @@ func (m *manager) fixMultipleSlotOwners(ctx context.Context, slot int, owners []
 			return false, err
 		}
 		if count > 0 {
+			// Importing, so that MIGRATE runs on keys of a slot n no
+			// longer serves instead of redirecting (redis-cli skips this
+			// and fails with MOVED).
+			if ok, _, err := m.setSlot(ctx, n, owner, slot, "IMPORTING", false); !ok {
+				return false, err
+			}
 			var err error
 			if ok, _, err = m.moveSlot(ctx, n, owner, slot, moveOpts{dots: true, cold: true}); err != nil || !ok {
+				return false, err
+			}
+			if ok, err = m.clearSlotStatus(ctx, n, slot); !ok {
 				return false, err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
@@ -89,7 +90,7 @@ func (s *session) do(ctx context.Context, safe safety, args ...string) (redisx.V
 
 func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (redisx.Value, error) {
 	var reply redisx.Value
-	label := redisx.CommandLabel(args)
+	label := stepLabel(args)
 	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
 		if s.conn == nil || !s.conn.Usable() {
 			if err := s.dialOnce(ctx); err != nil {
@@ -112,6 +113,36 @@ func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (redi
 		return reply, nil
 	}
 	return reply, err
+}
+
+// pipeline sends cmds at once and returns their replies in order, as one
+// step under the retry policy: a failed attempt sends them all again.
+// Only for commands that are safe to repeat.
+func (s *session) pipeline(ctx context.Context, cmds [][][]byte) ([]redisx.Value, error) {
+	var replies []redisx.Value
+	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
+		replies = replies[:0]
+		if s.conn == nil || !s.conn.Usable() {
+			if err := s.dialOnce(ctx); err != nil {
+				return err
+			}
+		}
+		for _, c := range cmds {
+			s.conn.Write(c...)
+		}
+		if err := s.conn.Flush(ctx); err != nil {
+			return err
+		}
+		for _, c := range cmds {
+			v, err := s.conn.ReadReplyTo(ctx, c)
+			if err != nil {
+				return err
+			}
+			replies = append(replies, v)
+		}
+		return nil
+	}, s.hooks(fmt.Sprintf("%d × %s", len(cmds), stepLabel(cmds[0])), redo))
+	return replies, err
 }
 
 // multi runs cmds as one transaction (MULTI, cmds, EXEC) in one attempt:
@@ -151,10 +182,37 @@ func (s *session) multi(ctx context.Context, safe safety, cmds ...[]string) (red
 	return reply, err
 }
 
-// observe prints the retry loop's events under --verbose.
+// stepLabel names a step in the lines about its retries: the command and
+// its subcommand ("CLUSTER SETSLOT"), the number of keys of a MIGRATE,
+// never the arguments, which may hold keys or passwords.
+func stepLabel(args [][]byte) string {
+	if len(args) == 0 {
+		return ""
+	}
+	label := strings.ToUpper(string(args[0]))
+	if c := redisx.LookupBytes(args); c != nil && strings.Contains(c.Name, "|") && len(args) > 1 {
+		label += " " + strings.ToUpper(string(args[1]))
+	}
+	if label == "MIGRATE" {
+		for i, a := range args {
+			if strings.EqualFold(string(a), "KEYS") {
+				label += fmt.Sprintf(" (%d keys)", len(args)-i-1)
+				break
+			}
+		}
+	}
+	return label
+}
+
+// observe prints the retry loop's events under --verbose, each after the
+// step it concerns.
 func (m *manager) observe(ev retry.Event) {
 	if m.opts.Verbose {
-		fmt.Fprintln(m.env.ErrOut, retry.FormatEvent(ev))
+		line := retry.FormatEvent(ev)
+		if ev.Command != "" && ev.Action != retry.ActionNotResent {
+			line = ev.Command + ": " + line
+		}
+		fmt.Fprintln(m.env.ErrOut, line)
 	}
 }
 
