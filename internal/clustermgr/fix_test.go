@@ -56,6 +56,58 @@ func TestCheckAndFix(t *testing.T) {
 		}
 	})
 
+	// Refusals that change nothing print what redis-cli prints.
+	t.Run("refusals", func(t *testing.T) {
+		plain := redistest.Start(t)
+		lone := redistest.Start(t, redistest.WithCluster())
+		for _, args := range [][]string{
+			{"check", plain.Addr()},
+			{"info", plain.Addr()},
+			{"check", lone.Addr()},
+			{"del-node", addr, "0123456789012345678901234567890123456789"},
+			{"reshard", addr, "--cluster-to", "nosuch", "--cluster-slots", "10", "--cluster-from", "all"},
+			{"reshard", addr, "--cluster-to", bID, "--cluster-slots", "10", "--cluster-from", bID},
+			{"reshard", addr, "--cluster-to", bID, "--cluster-slots", "10", "--cluster-from", ","},
+			{"rebalance", addr, "--cluster-weight", "nosuch=2"},
+			{"add-node", plain.Addr(), addr},
+			{"add-node", lone.Addr(), addr, "--cluster-slave", "--cluster-master-id", "nosuch"},
+			{"import", addr, "--cluster-from", addr},
+		} {
+			o := opts(args[0])
+			var positional []string
+			for i := 1; i < len(args); i++ {
+				switch args[i] {
+				case "--cluster-to":
+					i++
+					o.To, o.ToSet = args[i], true
+				case "--cluster-from":
+					i++
+					o.From, o.FromSet = args[i], true
+				case "--cluster-slots":
+					i++
+					o.Slots = atoi(args[i])
+				case "--cluster-weight":
+					i++
+					o.Weights = append(o.Weights, args[i])
+				case "--cluster-slave":
+					o.Replica = true
+				case "--cluster-master-id":
+					i++
+					o.MasterID, o.MasterSet = args[i], true
+				default:
+					positional = append(positional, args[i])
+				}
+			}
+			o.Args = positional
+			got := run(t, o, "", nil)
+			want := cli(t, "", append([]string{"--cluster"}, args...)...)
+			sameAsCLI(t, strings.Join(args, " "), got, want)
+			if got.code != 1 {
+				t.Errorf("%s: status %d", strings.Join(args, " "), got.code)
+			}
+		}
+	})
+
 	// Each case breaks the cluster with break, then compares check and
 	// fix with redis-cli's, then checks the repair.
 	for _, tc := range []struct {
