@@ -28,19 +28,7 @@ func (m *manager) create(ctx context.Context, args []string) (bool, error) {
 			return false, err
 		}
 		m.nodes = append(m.nodes, n)
-		if ok, msg, err := m.isCluster(ctx, n); err != nil || !ok {
-			if err == nil {
-				m.notClusterNode(n, msg)
-			}
-			return false, err
-		}
-		if _, err := m.loadNode(ctx, n, false); err != nil {
-			return m.okOrReported(err)
-		}
-		if ok, msg, err := m.isEmpty(ctx, n); err != nil || !ok {
-			if err == nil {
-				m.notEmptyNode(n, msg)
-			}
+		if ok, err := m.joinable(ctx, n); !ok {
 			return false, err
 		}
 	}
@@ -60,6 +48,27 @@ func (m *manager) create(ctx context.Context, args []string) (bool, error) {
 		return true, nil
 	}
 	return m.applyCreate(ctx)
+}
+
+// joinable reports whether n can join a cluster: a cluster node that
+// knows no other node and holds no key. It loads n's ID and says why not.
+func (m *manager) joinable(ctx context.Context, n *node) (bool, error) {
+	if ok, msg, err := m.isCluster(ctx, n); err != nil || !ok {
+		if err == nil {
+			m.notClusterNode(n, msg)
+		}
+		return false, err
+	}
+	if _, err := m.loadNode(ctx, n, false); err != nil {
+		return m.okOrReported(err)
+	}
+	if ok, msg, err := m.isEmpty(ctx, n); err != nil || !ok {
+		if err == nil {
+			m.notEmptyNode(n, msg)
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // plan decides which nodes are primaries, with which slots, and which

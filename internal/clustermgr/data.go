@@ -152,12 +152,7 @@ func (m *manager) importData(ctx context.Context, args []string) (bool, error) {
 // backup is --cluster backup HOST:PORT DIR: an RDB of every primary
 // (redis-node-HOST-PORT-ID.rdb) and the cluster's layout (nodes.json).
 func (m *manager) backup(ctx context.Context, args []string) (bool, error) {
-	host, port, ok := hostPort(args[:1])
-	if !ok {
-		m.errorf("%s", invalidHostArg)
-		return false, nil
-	}
-	if ok, err := m.load(ctx, host, port); err != nil || !ok {
+	if ok, err := m.loadFromArgs(ctx, args[:1]); err != nil || !ok {
 		return false, err
 	}
 	healthy, _, err := m.checkCluster(ctx, false, false)

@@ -292,49 +292,36 @@ func (m *manager) fixSlotsCoverage(ctx context.Context, covered *[redisx.SlotCou
 		return true, nil
 	}
 
-	if slotRanges(&none) != nil {
-		m.printf("The following uncovered slots have no keys across the cluster:\n%s\n", slotsString(&none))
-		if m.confirm("Fix these slots by covering with a random node?", true) {
-			ok, err := each(&none, func(slot int) (bool, error) {
-				n := m.randomPrimary()
-				m.logf(lvlInfo, ">>> Covering slot %d with %s\n", slot, n.addr())
-				if ok, err := m.setSlotOwner(ctx, n, slot, false); !ok {
-					return false, err
-				}
-				n.setSlot(slot, true)
-				return true, nil
-			})
-			if !ok {
-				return -1, err
-			}
+	// Give a slot to n, which holds its keys if any.
+	cover := func(slot int, n *node) (bool, error) {
+		m.logf(lvlInfo, ">>> Covering slot %d with %s\n", slot, n.addr())
+		if ok, err := m.setSlotOwner(ctx, n, slot, false); !ok {
+			return false, err
 		}
+		n.setSlot(slot, true)
+		return true, nil
 	}
-	if slotRanges(&single) != nil {
-		m.printf("The following uncovered slots have keys in just one node:\n%s\n", slotsString(&single))
-		if m.confirm("Fix these slots by covering with those nodes?", true) {
-			ok, err := each(&single, func(slot int) (bool, error) {
-				n := holders[slot][0]
-				m.logf(lvlInfo, ">>> Covering slot %d with %s\n", slot, n.addr())
-				if ok, err := m.setSlotOwner(ctx, n, slot, false); !ok {
-					return false, err
-				}
-				n.setSlot(slot, true)
-				return true, nil
-			})
-			if !ok {
-				return -1, err
-			}
+	for _, group := range []struct {
+		set      *[redisx.SlotCount]bool
+		what, do string
+		fix      func(slot int) (bool, error)
+	}{
+		{&none, "have no keys across the cluster", "covering with a random node",
+			func(slot int) (bool, error) { return cover(slot, m.randomPrimary()) }},
+		{&single, "have keys in just one node", "covering with those nodes",
+			func(slot int) (bool, error) { return cover(slot, holders[slot][0]) }},
+		{&multi, "have keys in multiple nodes", "moving keys into a single node",
+			func(slot int) (bool, error) { return m.coverFromMany(ctx, slot, holders[slot]) }},
+	} {
+		if slotRanges(group.set) == nil {
+			continue
 		}
-	}
-	if slotRanges(&multi) != nil {
-		m.printf("The following uncovered slots have keys in multiple nodes:\n%s\n", slotsString(&multi))
-		if m.confirm("Fix these slots by moving keys into a single node?", true) {
-			ok, err := each(&multi, func(slot int) (bool, error) {
-				return m.coverFromMany(ctx, slot, holders[slot])
-			})
-			if !ok {
-				return -1, err
-			}
+		m.printf("The following uncovered slots %s:\n%s\n", group.what, slotsString(group.set))
+		if !m.confirm("Fix these slots by "+group.do+"?", true) {
+			continue
+		}
+		if ok, err := each(group.set, group.fix); !ok {
+			return -1, err
 		}
 	}
 	return fixed, nil

@@ -57,19 +57,7 @@ func (m *manager) addNode(ctx context.Context, args []string) (bool, error) {
 		return false, nil
 	}
 	m.extra = append(m.extra, n.sess)
-	if ok, msg, err := m.isCluster(ctx, n); err != nil || !ok {
-		if err == nil {
-			m.notClusterNode(n, msg)
-		}
-		return false, err
-	}
-	if _, err := m.loadNode(ctx, n, false); err != nil {
-		return m.okOrReported(err)
-	}
-	if ok, msg, err := m.isEmpty(ctx, n); err != nil || !ok {
-		if err == nil {
-			m.notEmptyNode(n, msg)
-		}
+	if ok, err := m.joinable(ctx, n); !ok {
 		return false, err
 	}
 	first := m.nodes[0]
@@ -250,12 +238,7 @@ func (m *manager) setNodeTimeout(ctx context.Context, n *node, timeout int) (msg
 // call is --cluster call HOST:PORT CMD ARG...: run a command on every
 // node (or only primaries, or only replicas) and print each reply raw.
 func (m *manager) call(ctx context.Context, args []string) (bool, error) {
-	host, port, ok := hostPort(args[:1])
-	if !ok {
-		m.errorf("%s", invalidHostArg)
-		return false, nil
-	}
-	if ok, err := m.load(ctx, host, port); err != nil || !ok {
+	if ok, err := m.loadFromArgs(ctx, args[:1]); err != nil || !ok {
 		return false, err
 	}
 	command := args[1:]
