@@ -144,22 +144,22 @@ func Run(ctx context.Context, env Env, opts Options) error {
 	defer m.closeAll()
 	def := lookupCommand(opts.Command)
 	if def == nil {
-		fmt.Fprintln(env.ErrOut, "Unknown --cluster subcommand")
+		m.errorf("Unknown --cluster subcommand\n")
 		return ErrFailed
 	}
 	if !def.arityOK(len(opts.Args)) {
-		fmt.Fprintln(env.ErrOut, "[ERR] Wrong number of arguments for specified --cluster sub command")
+		m.errorf("[ERR] Wrong number of arguments for specified --cluster sub command\n")
 		return ErrFailed
 	}
-	if opts.Pipeline < 1 {
+	if opts.Pipeline < 1 && def.name != "help" {
 		// GETKEYSINSLOT slot 0 would find no key to move, and the slot
 		// could not be handed over.
-		fmt.Fprintln(env.ErrOut, "[ERR] --cluster-pipeline must be at least 1")
+		m.errorf("[ERR] --cluster-pipeline must be at least 1\n")
 		return ErrFailed
 	}
 	ok, err := def.run(m, ctx, opts.Args)
 	if mv := m.moving; mv != nil {
-		fmt.Fprintf(env.ErrOut, "*** Slot %d was being moved from %s to %s and is left open: run --cluster fix %s to close it.\n",
+		fmt.Fprintf(m.env.ErrOut, "*** Slot %d was being moved from %s to %s and is left open: run --cluster fix %s to close it.\n",
 			mv.slot, mv.src.addr(), mv.dst.addr(), mv.src.addr())
 	}
 	if err != nil {
@@ -314,26 +314,45 @@ func (m *manager) sleep(ctx context.Context, d time.Duration) error {
 
 // readLine reads one answer, without its line end. At the end of the
 // input it returns io.EOF (with what the last line held, if anything).
-func (m *manager) readLine() (string, error) {
-	s, err := m.in.ReadString('\n')
-	s = strings.TrimRight(s, "\r\n")
-	if err == io.EOF && s != "" {
-		return s, nil
+// An interruption ends the wait: the read goes on in the background,
+// and the run ends.
+func (m *manager) readLine(ctx context.Context) (string, error) {
+	type answer struct {
+		line string
+		err  error
 	}
-	return s, err
+	ch := make(chan answer, 1)
+	go func() {
+		s, err := m.in.ReadString('\n')
+		ch <- answer{s, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case a := <-ch:
+		s := strings.TrimRight(a.line, "\r\n")
+		if a.err == io.EOF && s != "" {
+			return s, nil
+		}
+		return s, a.err
+	}
 }
 
 // confirm asks msg and reports whether the answer is "yes", as redis-cli
 // reads it (the first three characters). --cluster-yes answers for the
-// user unless force is set: fix asks about its repairs whatever the flags.
-func (m *manager) confirm(msg string, force bool) bool {
+// user unless force is set: fix asks about its repairs whatever the
+// flags. The error is an interruption.
+func (m *manager) confirm(ctx context.Context, msg string, force bool) (bool, error) {
 	if !force && m.opts.Yes {
-		return true
+		return true, nil
 	}
 	m.printf("%s (type 'yes' to accept): ", msg)
-	line, err := m.readLine()
-	if err != nil && line == "" {
-		return false
+	line, err := m.readLine(ctx)
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
-	return strings.HasPrefix(line, "yes")
+	if err != nil && line == "" {
+		return false, nil
+	}
+	return strings.HasPrefix(line, "yes"), nil
 }

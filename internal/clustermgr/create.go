@@ -44,8 +44,8 @@ func (m *manager) create(ctx context.Context, args []string) (bool, error) {
 	m.logf(lvlInfo, ">>> Performing hash slots allocation on %d nodes...\n", len(m.nodes))
 	m.plan(primaries, replicas)
 	m.showNodes()
-	if !m.confirm("Can I set the above configuration?", false) {
-		return true, nil
+	if ok, err := m.confirm(ctx, "Can I set the above configuration?", false); !ok {
+		return err == nil, err
 	}
 	return m.applyCreate(ctx)
 }

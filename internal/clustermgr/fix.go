@@ -317,7 +317,10 @@ func (m *manager) fixSlotsCoverage(ctx context.Context, covered *[redisx.SlotCou
 			continue
 		}
 		m.printf("The following uncovered slots %s:\n%s\n", group.what, slotsString(group.set))
-		if !m.confirm("Fix these slots by "+group.do+"?", true) {
+		if ok, err := m.confirm(ctx, "Fix these slots by "+group.do+"?", true); !ok {
+			if err != nil {
+				return -1, err
+			}
 			continue
 		}
 		if ok, err := each(group.set, group.fix); !ok {

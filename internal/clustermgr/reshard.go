@@ -75,9 +75,9 @@ func (m *manager) reshardNode(id string, target *node) (n *node, fatal bool) {
 
 // ask prints question and returns the answer, or errNoAnswer at the end
 // of the input.
-func (m *manager) ask(question string) (string, error) {
+func (m *manager) ask(ctx context.Context, question string) (string, error) {
 	m.printf("%s", question)
-	line, err := m.readLine()
+	line, err := m.readLine(ctx)
 	if err == io.EOF {
 		m.printf("\n")
 		m.errorf("*** %v\n", errNoAnswer)
@@ -102,7 +102,7 @@ func (m *manager) reshard(ctx context.Context, args []string) (bool, error) {
 	}
 	slots := m.opts.Slots
 	for slots <= 0 || slots > redisx.SlotCount {
-		a, err := m.ask("How many slots do you want to move (from 1 to 16384)? ")
+		a, err := m.ask(ctx, "How many slots do you want to move (from 1 to 16384)? ")
 		if err != nil {
 			return m.okOrReported(err)
 		}
@@ -110,7 +110,7 @@ func (m *manager) reshard(ctx context.Context, args []string) (bool, error) {
 	}
 	to := m.opts.To
 	for !m.opts.ToSet && to == "" {
-		if to, err = m.ask("What is the receiving node ID? "); err != nil {
+		if to, err = m.ask(ctx, "What is the receiving node ID? "); err != nil {
 			return m.okOrReported(err)
 		}
 	}
@@ -125,7 +125,7 @@ func (m *manager) reshard(ctx context.Context, args []string) (bool, error) {
 		m.printf("  Type 'all' to use all the nodes as source nodes for the hash slots.\n")
 		m.printf("  Type 'done' once you entered all the source nodes IDs.\n")
 		for {
-			a, err := m.ask("Source node #" + strconv.Itoa(len(sources)+1) + ": ")
+			a, err := m.ask(ctx, "Source node #"+strconv.Itoa(len(sources)+1)+": ")
 			if err != nil {
 				return m.okOrReported(err)
 			}
@@ -190,7 +190,10 @@ func (m *manager) reshard(ctx context.Context, args []string) (bool, error) {
 	}
 	if !m.opts.Yes {
 		m.printf("Do you want to proceed with the proposed reshard plan (yes/no)? ")
-		a, err := m.readLine()
+		a, err := m.readLine(ctx)
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		if err != nil || !strings.HasPrefix(a, "yes") {
 			return false, nil
 		}

@@ -1,10 +1,13 @@
 package clustermgr
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redish/redish/redisx"
@@ -296,7 +299,7 @@ func TestConfirm(t *testing.T) {
 		o.Yes = tc.yes
 		var out strings.Builder
 		m := newManager(Env{In: strings.NewReader(tc.in), Out: &out}, o)
-		if got := m.confirm("Go?", false); got != tc.want {
+		if got, _ := m.confirm(t.Context(), "Go?", false); got != tc.want {
 			t.Errorf("confirm with %q (yes=%v) = %v", tc.in, tc.yes, got)
 		}
 		if !tc.yes && out.String() != "Go? (type 'yes' to accept): " {
@@ -307,7 +310,7 @@ func TestConfirm(t *testing.T) {
 	o := DefaultOptions()
 	o.Yes = true
 	m := newManager(Env{In: strings.NewReader("no\n"), Out: io.Discard}, o)
-	if m.confirm("Fix?", true) {
+	if ok, _ := m.confirm(t.Context(), "Fix?", true); ok {
 		t.Errorf("forced prompt answered by --cluster-yes")
 	}
 }
@@ -326,5 +329,34 @@ func TestFlagsCoverHelp(t *testing.T) {
 		if !known[name] {
 			t.Errorf("help lists %s, Flags does not", name)
 		}
+	}
+}
+
+// signalWriter closes written at the first write.
+type signalWriter struct {
+	once    sync.Once
+	written chan struct{}
+}
+
+func (w *signalWriter) Write(b []byte) (int, error) {
+	w.once.Do(func() { close(w.written) })
+	return len(b), nil
+}
+
+// TestPromptInterrupted checks that Ctrl-C ends a prompt that waits for
+// an answer.
+func TestPromptInterrupted(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &signalWriter{written: make(chan struct{})}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		<-out.written
+		cancel()
+	}()
+	m := newManager(Env{In: pr, Out: out}, DefaultOptions())
+	ok, err := m.confirm(ctx, "Go?", false)
+	if ok || !errors.Is(err, context.Canceled) {
+		t.Errorf("confirm = %v, %v", ok, err)
 	}
 }
