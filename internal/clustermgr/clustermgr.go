@@ -99,6 +99,22 @@ type Options struct {
 	Color bool
 }
 
+// DefaultPolicy is the retry policy of the manager's steps when the
+// command line gives no retry option: a few retries with a short backoff
+// on the failures a flaky cluster produces (a lost or refused connection,
+// a timeout, TRYAGAIN while a slot moves), so that a blip does not leave
+// a reshard half-way. Retry options replace it; --retries 0 makes one
+// attempt, as redis-cli does.
+func DefaultPolicy() retry.Policy {
+	return retry.Policy{
+		Retries: 3,
+		Backoff: "exponential",
+		Base:    100 * time.Millisecond,
+		Cap:     time.Second,
+		On:      []retry.Class{retry.ConnectionError, retry.TimeoutError, retry.TryAgainError},
+	}
+}
+
 // DefaultOptions returns the options of a command line that gives none.
 func DefaultOptions() Options {
 	return Options{Timeout: DefaultTimeout, Pipeline: DefaultPipeline, Threshold: DefaultThreshold, Delim: "\n"}

@@ -81,6 +81,19 @@ func TestFlakyReshard(t *testing.T) {
 		})
 	}
 
+	t.Run("default policy", func(t *testing.T) {
+		// Every new connection to a is reset at once for a moment.
+		pa.SetFor(2, faultproxy.ResetOnConnect())
+		o := opts("check", addr)
+		o.Verbose = true
+		p := DefaultPolicy()
+		r := run(t, o, "", &p)
+		mustOK(t, "check", r)
+		if !strings.Contains(r.err, ": retry 1/3 in 200ms after ConnectionError") || !strings.Contains(r.err, ": retry 2/3 in 400ms after ConnectionError") {
+			t.Errorf("retries not shown:\n%s", r.err)
+		}
+	})
+
 	t.Run("no retries", func(t *testing.T) {
 		pa.Set(faultproxy.ErrorReply("TRYAGAIN Multiple keys request during rehashing of slot").On("MIGRATE").Every(3))
 		r := run(t, reshard(10), "", nil)

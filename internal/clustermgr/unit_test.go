@@ -360,3 +360,13 @@ func TestPromptInterrupted(t *testing.T) {
 		t.Errorf("confirm = %v, %v", ok, err)
 	}
 }
+
+func TestDefaultPolicy(t *testing.T) {
+	p := DefaultPolicy()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.String(); got != "retries=3 backoff=exponential(base=100ms,cap=1s) on=ConnectionError,TimeoutError,TryAgainError sent=safe" {
+		t.Errorf("policy %s", got)
+	}
+}
