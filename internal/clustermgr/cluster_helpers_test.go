@@ -34,12 +34,16 @@ func addrs(servers []*redistest.Server) []string {
 }
 
 // client returns a cluster client seeded with addr, closed at the end of
-// the test.
+// the test. An addr of the form "password@host:port" authenticates.
 func client(t *testing.T, addr string) *redisx.ClusterClient {
 	t.Helper()
+	password := ""
+	if p, a, ok := strings.Cut(addr, "@"); ok {
+		password, addr = p, a
+	}
 	c, err := redisx.NewClusterClient(redisx.ClusterOptions{
 		Seeds: []string{addr}, ErrorAttempts: 3,
-		Node: redisx.Options{Timeout: 10 * time.Second, ConnectTimeout: 5 * time.Second},
+		Node: redisx.Options{Password: password, Timeout: 10 * time.Second, ConnectTimeout: 5 * time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -236,4 +240,19 @@ func sortStrings(s []string) []string {
 		}
 	}
 	return out
+}
+
+// keysMoved counts the dots reshard prints, one per key moved, after each
+// "Moving slot ... : " line.
+func keysMoved(out string) int {
+	n := 0
+	for line := range strings.SplitSeq(out, "\n") {
+		if !strings.HasPrefix(line, "Moving slot ") {
+			continue
+		}
+		if i := strings.LastIndex(line, ": "); i >= 0 {
+			n += strings.Count(line[i:], ".")
+		}
+	}
+	return n
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
 
@@ -185,4 +186,57 @@ func seq(first, n int) []int {
 		out[i] = first + i
 	}
 	return out
+}
+
+// TestPasswordCluster runs the manager on nodes that require a password:
+// every session authenticates, and MIGRATE passes the password on to the
+// target node (AUTH, or AUTH2 with a user).
+func TestPasswordCluster(t *testing.T) {
+	t.Parallel()
+	c := redistest.StartCluster(t, 3, 0, redistest.WithPassword("s3cret"), redistest.WithUser("admin", "adminpw"))
+	a, b := c.Nodes[0], c.Nodes[1]
+	keys := keysIn(seq(0, 4), 5)
+	fillKeys(t, "s3cret@"+a.Addr(), keys)
+	for _, user := range []string{"", "admin"} {
+		o := opts("reshard", a.Addr())
+		o.From, o.FromSet = myID(t, a), true
+		o.To, o.ToSet = myID(t, b), true
+		o.Slots, o.Yes = 2, true
+		o.Password = "s3cret"
+		if user != "" {
+			o.User, o.Password = user, "adminpw"
+		}
+		var out, errOut strings.Builder
+		err := Run(t.Context(), Env{Out: &out, ErrOut: &errOut, Dial: userDialer(o.User, o.Password)}, o)
+		if err != nil {
+			t.Fatalf("reshard as %q: %v\n%s\n%s", user, err, out.String(), errOut.String())
+		}
+		if got := keysMoved(out.String()); got != 10 {
+			t.Errorf("reshard as %q moved %d keys, want 10:\n%s", user, got, out.String())
+		}
+		waitCheckAuth(t, a.Addr(), "s3cret")
+	}
+	if good := verifyKeys(t, "s3cret@"+a.Addr(), keys); good != len(keys) {
+		t.Errorf("%d of %d keys", good, len(keys))
+	}
+}
+
+// userDialer is dialer with an ACL user.
+func userDialer(user, password string) DialFunc {
+	return func(ctx context.Context, t Target) (*redisx.Conn, error) {
+		return redisx.Dial(ctx, &redisx.Options{Host: t.Host, Port: t.Port, User: user, Password: password})
+	}
+}
+
+// waitCheckAuth is waitCheck on nodes that need a password.
+func waitCheckAuth(t *testing.T, addr, password string) {
+	t.Helper()
+	waitFor(t, "a healthy cluster", func() string {
+		o := opts("check", addr)
+		o.Password = password
+		if r := run(t, o, "", nil); r.code != 0 {
+			return r.out + r.err
+		}
+		return ""
+	})
 }

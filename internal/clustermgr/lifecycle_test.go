@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/internal/redistest"
+	"github.com/redish/redish/redisx"
 )
 
 // TestLifecycle takes one cluster through the manager's life: created
@@ -86,6 +87,13 @@ func TestLifecycle(t *testing.T) {
 	if !t.Run("reshard", func(t *testing.T) {
 		from, to := primaries[0], primaries[1]
 		before := slotsOf(t, nodes[0])
+		// The reshard takes from's 300 lowest slots.
+		movedKeys, lowest := 0, lowestSlots(t, from, 300)
+		for _, k := range numbered("k", keys) {
+			if lowest[redisx.HashSlot([]byte(k))] {
+				movedKeys++
+			}
+		}
 		o := opts("reshard", addr)
 		o.From, o.FromSet = myID(t, from), true
 		o.To, o.ToSet = myID(t, to), true
@@ -94,6 +102,10 @@ func TestLifecycle(t *testing.T) {
 		mustOK(t, "reshard", r)
 		if n := strings.Count(r.out, "\nMoving slot "); n != 300 {
 			t.Errorf("%d slots moved, want 300", n)
+		}
+		// A dot per key moved: as many as the moved slots held.
+		if got := keysMoved(r.out); got != movedKeys {
+			t.Errorf("%d keys moved, the slots held %d", got, movedKeys)
 		}
 		waitCheck(t, addr)
 		after := slotsOf(t, nodes[0])
@@ -315,4 +327,26 @@ func importTest(t *testing.T, addr string) {
 	if r.code != 1 || !strings.Contains(r.out, "[ERR] The source node should not be a cluster node.\n") {
 		t.Errorf("import from a cluster node: %d\n%s", r.code, r.out)
 	}
+}
+
+// lowestSlots returns the n lowest slots s serves.
+func lowestSlots(t *testing.T, s *redistest.Server, n int) map[int]bool {
+	t.Helper()
+	out := map[int]bool{}
+	for line := range strings.SplitSeq(s.Do(t, "CLUSTER", "NODES").Text(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !strings.Contains(f[2], "myself") {
+			continue
+		}
+		for _, r := range f[8:] {
+			first, last, ok := strings.Cut(r, "-")
+			if !ok {
+				last = first
+			}
+			for slot := atoi(first); slot <= atoi(last) && len(out) < n; slot++ {
+				out[slot] = true
+			}
+		}
+	}
+	return out
 }
