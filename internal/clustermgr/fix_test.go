@@ -108,6 +108,39 @@ func TestCheckAndFix(t *testing.T) {
 		}
 	})
 
+	// reshard asks what the options do not say; answering no to the plan
+	// changes nothing.
+	t.Run("reshard prompts", func(t *testing.T) {
+		for _, dialogue := range [][]exchange{
+			{
+				{"How many slots do you want to move (from 1 to 16384)? ", "0\n"},
+				{"How many slots do you want to move (from 1 to 16384)? ", "7\n"},
+				{"What is the receiving node ID? ", bID + "\n"},
+				{"Source node #1: ", "all\n"},
+				{"Do you want to proceed with the proposed reshard plan (yes/no)? ", "no\n"},
+			},
+			{
+				{"How many slots do you want to move (from 1 to 16384)? ", "3\n"},
+				{"What is the receiving node ID? ", bID + "\n"},
+				{"Source node #1: ", aID + "\n"},
+				{"Source node #2: ", bID + "\n"},
+				{"Source node #2: ", "done\n"},
+				{"Do you want to proceed with the proposed reshard plan (yes/no)? ", "nope\n"},
+			},
+			{
+				{"How many slots do you want to move (from 1 to 16384)? ", "3\n"},
+				{"What is the receiving node ID? ", "nosuch\n"},
+			},
+		} {
+			got := run(t, opts("reshard", addr), answers(dialogue), nil)
+			want := cliDialogue(t, dialogue, "--cluster", "reshard", addr)
+			sameAsCLI(t, "reshard", got, want)
+			if got.code != 1 {
+				t.Errorf("reshard: status %d", got.code)
+			}
+		}
+	})
+
 	// Each case breaks the cluster with break, then compares check and
 	// fix with redis-cli's, then checks the repair.
 	for _, tc := range []struct {

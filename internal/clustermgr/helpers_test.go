@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -117,4 +118,74 @@ func mustOK(t *testing.T, what string, r result) {
 	if r.code != 0 {
 		t.Fatalf("%s: exit status %d\n--- stdout\n%s\n--- stderr\n%s", what, r.code, r.out, r.err)
 	}
+}
+
+// exchange is one prompt of a dialogue and the answer typed after it.
+type exchange struct {
+	prompt, answer string
+}
+
+// cliDialogue runs redis-cli with args and answers each prompt once it
+// has appeared on stdout, as a user would: redis-cli reads its answers
+// with read(2) and loses those that arrive early. It returns what
+// redis-cli printed and its exit status.
+func cliDialogue(t *testing.T, dialogue []exchange, args ...string) result {
+	t.Helper()
+	bin := redistest.RedisCLI(t)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TERM=dumb")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// A dialogue that goes wrong must fail, not hang.
+	stop := time.AfterFunc(settleTimeout, func() { cmd.Process.Kill() })
+	defer stop.Stop()
+	var out bytes.Buffer
+	buf := make([]byte, 4096)
+	seen := 0
+	for _, ex := range dialogue {
+		// Each prompt must appear anew after the previous answer.
+		for !strings.HasSuffix(out.String()[seen:], ex.prompt) {
+			n, err := stdout.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("redis-cli ended before %q: %v\n%s", ex.prompt, err, out.String())
+			}
+		}
+		seen = out.Len()
+		io.WriteString(stdin, ex.answer)
+	}
+	stdin.Close()
+	rest, _ := io.ReadAll(stdout)
+	out.Write(rest)
+	err = cmd.Wait()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("redis-cli: %v", err)
+	}
+	return result{out.String(), errOut.String(), code}
+}
+
+// answers joins the answers of a dialogue, for redish's stdin.
+func answers(dialogue []exchange) string {
+	var b strings.Builder
+	for _, ex := range dialogue {
+		b.WriteString(ex.answer)
+	}
+	return b.String()
 }
