@@ -214,6 +214,24 @@ func TestCheckAndFix(t *testing.T) {
 		})
 	}
 
+	// fix asks before covering slots, even with --cluster-yes; "no"
+	// leaves them uncovered.
+	t.Run("fix declined", func(t *testing.T) {
+		for _, n := range c.Nodes {
+			n.Do(t, "CLUSTER", "DELSLOTSRANGE", "200", "203")
+		}
+		want := cli(t, "no\n", "--cluster", "fix", addr, "--cluster-yes")
+		o := opts("fix", addr)
+		o.Yes = true
+		got := run(t, o, "no\n", nil)
+		sameAsCLI(t, "fix answered no", got, want)
+		if got.code != 1 || !strings.Contains(got.out, "The following uncovered slots have no keys across the cluster:\n[200-203]\nFix these slots by covering with a random node? (type 'yes' to accept): ") {
+			t.Errorf("fix answered no: %d\n%s", got.code, got.out)
+		}
+		mustOK(t, "fix", run(t, o, "yes\n", nil))
+		waitCheck(t, addr)
+	})
+
 	t.Run("two owners", func(t *testing.T) {
 		giveSlot(t, c, brokenSlot, a)
 		set(t)
