@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // checkReport is what a check found, for --json.
@@ -34,7 +36,7 @@ func (m *manager) onError(msg string) {
 // cannot say or sees no slot at all.
 func (m *manager) configSignature(ctx context.Context, n *node) (string, error) {
 	v, err := m.cmd(ctx, n, redo, "CLUSTER", "NODES")
-	if err != nil || v.Kind == redisx.KindError {
+	if err != nil || v.Kind == resp.KindError {
 		return "", err
 	}
 	var configs []string
@@ -276,7 +278,7 @@ func (m *manager) countAllSlots(ctx context.Context, n *node) ([]int, error) {
 	out := make([]int, redisx.SlotCount)
 	for s, v := range replies {
 		out[s] = -1
-		if v.Kind == redisx.KindInt {
+		if v.Kind == resp.KindInt {
 			out[s] = int(v.Int)
 		}
 	}
@@ -290,11 +292,11 @@ func (m *manager) countKeysInSlot(ctx context.Context, n *node, slot int) (int, 
 	if err != nil {
 		return -1, err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		m.replyError(n, v.Text())
 		return -1, nil
 	}
-	if v.Kind != redisx.KindInt {
+	if v.Kind != resp.KindInt {
 		return -1, nil
 	}
 	return int(v.Int), nil

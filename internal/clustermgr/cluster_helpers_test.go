@@ -10,6 +10,8 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // settleTimeout bounds the waits for a cluster to agree after a change.
@@ -53,10 +55,10 @@ func client(t *testing.T, addr string) *redisx.ClusterClient {
 }
 
 // pipeline runs cmds through a cluster client and returns the replies.
-func pipeline(t *testing.T, addr string, cmds [][][]byte) []redisx.Value {
+func pipeline(t *testing.T, addr string, cmds [][][]byte) []resp.Value {
 	t.Helper()
-	out := make([]redisx.Value, len(cmds))
-	err := client(t, addr).Pipeline(context.Background(), cmds, func(i int, v redisx.Value, err error) error {
+	out := make([]resp.Value, len(cmds))
+	err := client(t, addr).Pipeline(context.Background(), cmds, func(i int, v resp.Value, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmds[i][0], err)
 		}
@@ -107,7 +109,7 @@ func fillKeys(t *testing.T, addr string, keys []string) {
 		cmds = append(cmds, redisx.Args("SET", k, valueOf(k)))
 	}
 	for i, v := range pipeline(t, addr, cmds) {
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			t.Fatalf("SET %s: %s", keys[i], v.Str)
 		}
 	}
@@ -123,7 +125,7 @@ func verifyKeys(t *testing.T, addr string, keys []string) int {
 	}
 	good := 0
 	for i, v := range pipeline(t, addr, cmds) {
-		if v.Kind == redisx.KindBulk && v.Text() == valueOf(keys[i]) {
+		if v.Kind == resp.KindBulk && v.Text() == valueOf(keys[i]) {
 			good++
 		} else {
 			t.Errorf("GET %s: %s %q", keys[i], v.Kind, v.Str)

@@ -28,12 +28,12 @@ func (d *commandDef) arityOK(n int) bool {
 
 const anyNode = "<host:port> or <host> <port> - separated by either colon or space"
 
-// commands is redis-cli 7.0's table of subcommands, in its order (help
+// subcommands is redis-cli 7.0's table of subcommands, in its order (help
 // lists them so).
-var commands []commandDef
+var subcommands []commandDef
 
 func init() {
-	commands = []commandDef{
+	subcommands = []commandDef{
 		{"create", -2, "host1:port1 ... hostN:portN", "replicas <arg>", (*manager).create},
 		{"check", -1, anyNode, "search-multiple-owners", (*manager).check},
 		{"info", -1, anyNode, "", (*manager).info},
@@ -51,9 +51,9 @@ func init() {
 }
 
 func lookupCommand(name string) *commandDef {
-	for i := range commands {
-		if commands[i].name == name {
-			return &commands[i]
+	for i := range subcommands {
+		if subcommands[i].name == name {
+			return &subcommands[i]
 		}
 	}
 	return nil
@@ -61,8 +61,8 @@ func lookupCommand(name string) *commandDef {
 
 // Commands returns the names of the subcommands, in help's order.
 func Commands() []string {
-	out := make([]string, len(commands))
-	for i, c := range commands {
+	out := make([]string, len(subcommands))
+	for i, c := range subcommands {
 		out[i] = c.name
 	}
 	return out
@@ -113,7 +113,7 @@ func Help() string {
 	const padding = 15
 	var b strings.Builder
 	b.WriteString("Cluster Manager Commands:\n")
-	for _, c := range commands {
+	for _, c := range subcommands {
 		b.WriteString("  " + c.name)
 		b.WriteString(strings.Repeat(" ", max(padding-len(c.name), 0)))
 		b.WriteString(c.args + "\n")

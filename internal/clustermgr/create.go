@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // create is --cluster create: check that every node is an empty cluster
@@ -310,7 +312,7 @@ func (m *manager) flushConfig(ctx context.Context, n *node) (ok bool, msg string
 		if err != nil {
 			return false, "", err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return false, v.Text(), nil
 		}
 	} else {
@@ -328,7 +330,7 @@ func (m *manager) flushConfig(ctx context.Context, n *node) (ok bool, msg string
 		if err != nil {
 			return false, "", err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return false, v.Text(), nil
 		}
 	}
@@ -489,7 +491,7 @@ func (m *manager) allKnown(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return false, nil
 		}
 		lines, err := parseNodes(v.Text())
@@ -515,7 +517,7 @@ func (m *manager) reportLinks(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			continue
 		}
 		lines, err := parseNodes(v.Text())

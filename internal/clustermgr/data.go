@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // Target is a server the manager opens a session to.
@@ -72,7 +74,7 @@ func (m *manager) importData(ctx context.Context, args []string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if info.Kind == redisx.KindError {
+	if info.Kind == resp.KindError {
 		return srcFailed(info.Text())
 	}
 	if infoField(info.Text(), "cluster_enabled") != 0 {
@@ -83,7 +85,7 @@ func (m *manager) importData(ctx context.Context, args []string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if size.Kind == redisx.KindError {
+	if size.Kind == resp.KindError {
 		return srcFailed(size.Text())
 	}
 	m.logf(lvlWarn, "*** Importing %d keys from DB 0\n", size.Int)
@@ -114,14 +116,14 @@ func (m *manager) importData(ctx context.Context, args []string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return srcFailed(v.Text())
 		}
 		if len(v.Elems) < 2 {
 			return srcFailed("unexpected reply to SCAN")
 		}
 		cursor = string(v.Elems[0].Str)
-		if v.Elems[0].Kind == redisx.KindInt {
+		if v.Elems[0].Kind == resp.KindInt {
 			cursor = strconv.FormatInt(v.Elems[0].Int, 10)
 		}
 		for _, k := range v.Elems[1].Elems {
@@ -138,7 +140,7 @@ func (m *manager) importData(ctx context.Context, args []string) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			if r.Kind == redisx.KindError {
+			if r.Kind == resp.KindError {
 				return srcFailed(r.Text())
 			}
 			m.logf(lvlOK, "OK\n")
@@ -227,7 +229,7 @@ func (m *manager) saveRDB(ctx context.Context, n *node, path string) error {
 			return err
 		}
 		if err := s.conn.ReplConf(ctx, "rdb-only", "1"); err != nil {
-			var re *redisx.RedisError
+			var re *resp.RedisError
 			if !errors.As(err, &re) {
 				return err
 			}
@@ -255,7 +257,7 @@ func (m *manager) saveRDB(ctx context.Context, n *node, path string) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		var re *redisx.RedisError
+		var re *resp.RedisError
 		switch {
 		case errors.As(err, &re):
 			m.errorf("SYNC with master failed: -%s\n", re.Msg)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // brokenSlot is the slot the fix tests break: "aga" hashes to it, on the
@@ -31,7 +33,7 @@ func TestCheckAndFix(t *testing.T) {
 	s := itoa(brokenSlot)
 	set := func(t *testing.T) {
 		t.Helper()
-		if v := c.NodeForKey(t, "aga").Do(t, "SET", "aga", "xyz"); v.Kind == redisx.KindError {
+		if v := c.NodeForKey(t, "aga").Do(t, "SET", "aga", "xyz"); v.Kind == resp.KindError {
 			t.Fatalf("SET aga: %s", v.Str)
 		}
 	}

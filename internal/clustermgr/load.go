@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // errReported is a failure the manager has already printed; it ends the
@@ -33,7 +33,7 @@ func (m *manager) connect(ctx context.Context, n *node) (bool, error) {
 
 // cmd sends a command to n, connecting first if needed. A connection
 // that fails on every attempt is an error, printed by the caller.
-func (m *manager) cmd(ctx context.Context, n *node, safe safety, args ...string) (redisx.Value, error) {
+func (m *manager) cmd(ctx context.Context, n *node, safe safety, args ...string) (resp.Value, error) {
 	if n.sess == nil {
 		n.sess = m.newSession(n.host, n.port)
 	}
@@ -42,12 +42,12 @@ func (m *manager) cmd(ctx context.Context, n *node, safe safety, args ...string)
 
 // reply sends a command to n and returns its reply, or, for an error
 // reply, prints redis-cli's message and returns errReported.
-func (m *manager) reply(ctx context.Context, n *node, safe safety, args ...string) (redisx.Value, error) {
+func (m *manager) reply(ctx context.Context, n *node, safe safety, args ...string) (resp.Value, error) {
 	v, err := m.cmd(ctx, n, safe, args...)
 	if err != nil {
 		return v, err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		m.replyError(n, v.Text())
 		return v, errReported
 	}
@@ -73,7 +73,7 @@ func (m *manager) isCluster(ctx context.Context, n *node) (ok bool, msg string, 
 	if err != nil {
 		return false, "", err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return false, v.Text(), nil
 	}
 	return infoField(v.Text(), "cluster_enabled") != 0, "", nil
@@ -95,7 +95,7 @@ func (m *manager) isEmpty(ctx context.Context, n *node) (ok bool, msg string, er
 	if err != nil {
 		return false, "", err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return false, v.Text(), nil
 	}
 	if strings.Contains(v.Text(), "db0:") {
@@ -105,7 +105,7 @@ func (m *manager) isEmpty(ctx context.Context, n *node) (ok bool, msg string, er
 	if err != nil {
 		return false, "", err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return false, v.Text(), nil
 	}
 	return infoField(v.Text(), "cluster_known_nodes") == 1, "", nil
@@ -128,7 +128,7 @@ func (m *manager) loadNode(ctx context.Context, n *node, friends bool) ([]*node,
 	if err != nil {
 		return nil, err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		m.replyError(n, v.Text())
 		return nil, errReported
 	}

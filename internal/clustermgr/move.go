@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // moveOpts are the ways moveSlot can run.
@@ -96,7 +98,7 @@ func (m *manager) migrateKeysInSlot(ctx context.Context, src, dst *node, slot in
 		if err != nil {
 			return false, "", err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			m.replyError(src, v.Text())
 			return false, v.Text(), nil
 		}
@@ -111,7 +113,7 @@ func (m *manager) migrateKeysInSlot(ctx context.Context, src, dst *node, slot in
 		if err != nil {
 			return false, "", err
 		}
-		if r.Kind == redisx.KindError {
+		if r.Kind == resp.KindError {
 			ok, msg, err := m.migrateFailed(ctx, src, dst, slot, keys, r.Text())
 			if !ok || err != nil {
 				return false, msg, err
@@ -183,7 +185,7 @@ func (m *manager) migrateFailed(ctx context.Context, src, dst *node, slot int, k
 	if err != nil {
 		return false, "", err
 	}
-	if r.Kind == redisx.KindError {
+	if r.Kind == resp.KindError {
 		m.printf("\n")
 		m.replyError(src, r.Text())
 		return false, r.Text(), nil
@@ -193,7 +195,7 @@ func (m *manager) migrateFailed(ctx context.Context, src, dst *node, slot int, k
 
 // migrate sends MIGRATE of keys from src to dst, with the credentials the
 // nodes were opened with.
-func (m *manager) migrate(ctx context.Context, src, dst *node, keys [][]byte, replace bool) (redisx.Value, error) {
+func (m *manager) migrate(ctx context.Context, src, dst *node, keys [][]byte, replace bool) (resp.Value, error) {
 	args := redisx.Args("MIGRATE", dst.host, strconv.Itoa(dst.port), "", "0", strconv.Itoa(m.opts.Timeout))
 	if replace {
 		args = append(args, []byte("REPLACE"))
@@ -227,7 +229,7 @@ const zeroDigest = "0000000000000000000000000000000000000000"
 // a node refused, which it prints.
 func (m *manager) compareValues(ctx context.Context, n1, n2 *node, keys [][]byte) (diffs []string, ok bool, err error) {
 	args := append(redisx.Args("DEBUG", "DIGEST-VALUE"), keys...)
-	var replies [2]redisx.Value
+	var replies [2]resp.Value
 	for i, n := range []*node{n1, n2} {
 		if n.sess == nil {
 			n.sess = m.newSession(n.host, n.port)
@@ -239,7 +241,7 @@ func (m *manager) compareValues(ctx context.Context, n1, n2 *node, keys [][]byte
 	}
 	ok = true
 	for i, n := range []*node{n1, n2} {
-		if replies[i].Kind == redisx.KindError {
+		if replies[i].Kind == resp.KindError {
 			m.replyError(n, replies[i].Text())
 			ok = false
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // addNode is --cluster add-node NEW EXISTING: join an empty node to the
@@ -100,9 +102,9 @@ func (m *manager) copyFunctions(ctx context.Context, ref, n *node) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	if dump.Kind == redisx.KindError || dump.Kind == redisx.KindNil {
+	if dump.Kind == resp.KindError || dump.Kind == resp.KindNil {
 		msg := "NULL reply"
-		if dump.Kind == redisx.KindError {
+		if dump.Kind == resp.KindError {
 			msg = dump.Text()
 		}
 		m.logf(lvlInfo, ">>> Failed retrieving Functions from the cluster, skip this step as Redis version do not support function command (error = '%s')\n", msg)
@@ -113,7 +115,7 @@ func (m *manager) copyFunctions(ctx context.Context, ref, n *node) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	if list.Kind == redisx.KindError {
+	if list.Kind == resp.KindError {
 		m.logf(lvlErr, ">>> Failed on CLUSTER LIST (error = '%s')\r\n", list.Text())
 		return false, nil
 	}
@@ -126,7 +128,7 @@ func (m *manager) copyFunctions(ctx context.Context, ref, n *node) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	if r.Kind == redisx.KindError {
+	if r.Kind == resp.KindError {
 		m.logf(lvlErr, ">>> Failed loading functions to the new node (error = '%s')\r\n", r.Text())
 		return false, nil
 	}
@@ -228,7 +230,7 @@ func (m *manager) setNodeTimeout(ctx context.Context, n *node, timeout int) (msg
 		if err != nil {
 			return "", err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return v.Text(), nil
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+
+	"github.com/redish/redish/resp"
 )
 
 // flagString is n's flags without "myself", comma-separated.
@@ -113,9 +115,9 @@ func (m *manager) clusterStats(ctx context.Context, each func(primaryStat)) ([]p
 		if err != nil {
 			return out, err
 		}
-		if v.Kind != redisx.KindInt {
+		if v.Kind != resp.KindInt {
 			msg := ""
-			if v.Kind == redisx.KindError {
+			if v.Kind == resp.KindError {
 				msg = v.Text()
 			}
 			m.replyError(n, msg)

@@ -8,6 +8,9 @@ import (
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
+
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 )
 
 // session is the manager's connection to one node. Every command it sends
@@ -84,12 +87,12 @@ func (s *session) dialOnce(ctx context.Context) error {
 // (TRYAGAIN, LOADING, ...) and returns the last one when it gives up.
 // The error is for a connection that failed on every attempt, or an
 // interruption.
-func (s *session) do(ctx context.Context, safe safety, args ...string) (redisx.Value, error) {
+func (s *session) do(ctx context.Context, safe safety, args ...string) (resp.Value, error) {
 	return s.doBytes(ctx, safe, redisx.Args(args...))
 }
 
-func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (redisx.Value, error) {
-	var reply redisx.Value
+func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (resp.Value, error) {
+	var reply resp.Value
 	label := stepLabel(args)
 	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
 		if s.conn == nil || !s.conn.Usable() {
@@ -102,12 +105,12 @@ func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (redi
 			return err
 		}
 		reply = v
-		if v.Kind == redisx.KindError && s.m.retry.Policy.Retryable(v.Err()) {
+		if v.Kind == resp.KindError && s.m.retry.Policy.Retryable(v.Err()) {
 			return v.Err()
 		}
 		return nil
 	}, s.hooks(label, safe))
-	var re *redisx.RedisError
+	var re *resp.RedisError
 	if err != nil && errors.As(err, &re) && ctx.Err() == nil {
 		// Retried error replies, given up on: the last reply stands.
 		return reply, nil
@@ -118,8 +121,8 @@ func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (redi
 // pipeline sends cmds at once and returns their replies in order, as one
 // step under the retry policy: a failed attempt sends them all again.
 // Only for commands that are safe to repeat.
-func (s *session) pipeline(ctx context.Context, cmds [][][]byte) ([]redisx.Value, error) {
-	var replies []redisx.Value
+func (s *session) pipeline(ctx context.Context, cmds [][][]byte) ([]resp.Value, error) {
+	var replies []resp.Value
 	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
 		replies = replies[:0]
 		if s.conn == nil || !s.conn.Usable() {
@@ -148,8 +151,8 @@ func (s *session) pipeline(ctx context.Context, cmds [][][]byte) ([]redisx.Value
 // multi runs cmds as one transaction (MULTI, cmds, EXEC) in one attempt:
 // a failed attempt is retried as a whole, so a transaction never runs
 // half on one connection and half on another. It returns EXEC's reply.
-func (s *session) multi(ctx context.Context, safe safety, cmds ...[]string) (redisx.Value, error) {
-	var reply redisx.Value
+func (s *session) multi(ctx context.Context, safe safety, cmds ...[]string) (resp.Value, error) {
+	var reply resp.Value
 	label := "MULTI/EXEC"
 	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
 		if s.conn == nil || !s.conn.Usable() {
@@ -170,7 +173,7 @@ func (s *session) multi(ctx context.Context, safe safety, cmds ...[]string) (red
 			if err != nil {
 				return err
 			}
-			if i == 0 && v.Kind == redisx.KindError {
+			if i == 0 && v.Kind == resp.KindError {
 				// MULTI refused: nothing was queued.
 				reply = v
 				return nil
@@ -190,7 +193,7 @@ func stepLabel(args [][]byte) string {
 		return ""
 	}
 	label := strings.ToUpper(string(args[0]))
-	if c := redisx.LookupBytes(args); c != nil && strings.Contains(c.Name, "|") && len(args) > 1 {
+	if c := commands.LookupBytes(args); c != nil && strings.Contains(c.Name, "|") && len(args) > 1 {
 		label += " " + strings.ToUpper(string(args[1]))
 	}
 	if label == "MIGRATE" {

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // setSlot sends CLUSTER SETSLOT slot state target-ID to n. An error reply
@@ -15,7 +15,7 @@ func (m *manager) setSlot(ctx context.Context, n, target *node, slot int, state 
 	if err != nil {
 		return false, "", err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		if !capture {
 			m.replyError(n, v.Text())
 		}
@@ -46,7 +46,7 @@ func (m *manager) slotOwner(ctx context.Context, n *node, slot int) (owner *node
 	if err != nil {
 		return nil, "", err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return nil, v.Text(), nil
 	}
 	for _, r := range v.Elems {
@@ -78,7 +78,7 @@ func (m *manager) delSlot(ctx context.Context, n *node, slot int, ignoreUnassign
 	if err != nil {
 		return false, err
 	}
-	if v.Kind != redisx.KindError {
+	if v.Kind != resp.KindError {
 		return true, nil
 	}
 	if ignoreUnassigned {
@@ -115,15 +115,15 @@ func (m *manager) setSlotOwner(ctx context.Context, owner *node, slot int, clear
 	if err != nil {
 		return false, err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		m.replyError(owner, v.Text())
 		return false, nil
 	}
-	if v.Kind != redisx.KindArray {
+	if v.Kind != resp.KindArray {
 		return false, nil
 	}
 	for i, r := range v.Elems {
-		if r.Kind == redisx.KindError && i == 1 {
+		if r.Kind == resp.KindError && i == 1 {
 			m.replyError(owner, r.Text())
 			return false, nil
 		}
