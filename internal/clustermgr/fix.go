@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // unreachableWarning is printed, and fix stops, when a repair would treat
@@ -245,29 +246,42 @@ func (m *manager) fixSlotsCoverage(ctx context.Context, covered *[redisx.SlotCou
 		return -1, errReported
 	}
 	m.logf(lvlInfo, ">>> Fixing slots coverage...\n")
-	holders := map[int][]*node{}
-	var none, single, multi [redisx.SlotCount]bool
 	var uncovered []int
 	for slot := range redisx.SlotCount {
-		if covered[slot] {
+		if !covered[slot] {
+			uncovered = append(uncovered, slot)
+		}
+	}
+	// Which primaries hold keys of each uncovered slot: one pipeline per
+	// node rather than a round trip per slot and node.
+	holders := map[int][]*node{}
+	for _, n := range m.nodes {
+		if n.replica || n.replicate != "" {
 			continue
 		}
-		uncovered = append(uncovered, slot)
-		for _, n := range m.nodes {
-			if n.replica || n.replicate != "" {
-				continue
-			}
-			v, err := m.reply(ctx, n, redo, "CLUSTER", "GETKEYSINSLOT", itoa(slot), "1")
-			if err == errReported {
+		cmds := make([][][]byte, len(uncovered))
+		for i, slot := range uncovered {
+			cmds[i] = redisx.Args("CLUSTER", "GETKEYSINSLOT", itoa(slot), "1")
+		}
+		if n.sess == nil {
+			n.sess = m.newSession(n.host, n.port)
+		}
+		replies, err := n.sess.pipeline(ctx, cmds)
+		if err != nil {
+			return -1, err
+		}
+		for i, v := range replies {
+			if v.Kind == resp.KindError {
+				m.replyError(n, v.Text())
 				return -1, nil
 			}
-			if err != nil {
-				return -1, err
-			}
 			if len(v.Elems) > 0 {
-				holders[slot] = append(holders[slot], n)
+				holders[uncovered[i]] = append(holders[uncovered[i]], n)
 			}
 		}
+	}
+	var none, single, multi [redisx.SlotCount]bool
+	for _, slot := range uncovered {
 		switch len(holders[slot]) {
 		case 0:
 			none[slot] = true

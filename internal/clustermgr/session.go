@@ -122,6 +122,9 @@ func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (resp
 // step under the retry policy: a failed attempt sends them all again.
 // Only for commands that are safe to repeat.
 func (s *session) pipeline(ctx context.Context, cmds [][][]byte) ([]resp.Value, error) {
+	if len(cmds) == 0 {
+		return nil, nil
+	}
 	var replies []resp.Value
 	err := s.m.retry.Do(ctx, func(ctx context.Context) error {
 		replies = replies[:0]
