@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/internal/faultproxy"
+	"github.com/redish/redish/internal/redisproc"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
@@ -20,7 +21,7 @@ func proxiedCluster(t *testing.T) (*redistest.Cluster, map[int]*faultproxy.Proxy
 	t.Helper()
 	var mu sync.Mutex
 	proxies := map[int]*faultproxy.Proxy{}
-	c := redistest.StartCluster(t, 3, 0, redistest.WithAnnounce(func(s *redistest.Server) (string, error) {
+	c := redistest.StartCluster(t, 3, 0, redisproc.WithAnnounce(func(s *redisproc.Server) (string, error) {
 		p := faultproxy.New(t, s.Addr())
 		mu.Lock()
 		proxies[s.Port] = p
