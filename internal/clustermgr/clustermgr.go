@@ -19,9 +19,9 @@
 //   - A prompt that reaches the end of its input stops the run instead of
 //     asking forever.
 //
-// The package knows nothing of flags or terminals: cmd builds its Options
-// and Env (streams, a way to open a session to a node, the retry policy,
-// a clock) and calls Run.
+// The package knows nothing of flags: cmd builds its Options and the
+// environment (streams, how to connect, the retry policy, a clock) and
+// calls Run.
 package clustermgr
 
 import (
@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
@@ -81,13 +82,6 @@ type Options struct {
 	SearchMultipleOwners      bool // --cluster-search-multiple-owners
 	FixWithUnreachableMasters bool // --cluster-fix-with-unreachable-masters
 
-	// User and Password are the credentials the nodes were opened with;
-	// MIGRATE passes them on to the target node (AUTH or AUTH2).
-	User     string
-	Password string
-	// PasswordSet sends the password even when it is empty (-a '').
-	PasswordSet bool
-
 	// Delim separates the elements of an aggregate reply printed by call
 	// (redis-cli -d).
 	Delim string
@@ -95,8 +89,6 @@ type Options struct {
 	Verbose bool
 	// JSON prints check and info as one JSON document on stdout.
 	JSON bool
-	// Color colours the log lines as redis-cli does on an xterm.
-	Color bool
 }
 
 // DefaultPolicy is the retry policy of the manager's steps when the
@@ -120,30 +112,26 @@ func DefaultOptions() Options {
 	return Options{Timeout: DefaultTimeout, Pipeline: DefaultPipeline, Threshold: DefaultThreshold, Delim: "\n"}
 }
 
-// DialFunc opens a session to t: a cluster node, authenticated and set
-// up (TLS, timeouts) as the command line says, or import's source server
-// (t.Source), with the credentials t holds. The session must speak RESP2,
-// on database 0, as redis-cli's manager does: the manager reads replies
-// in their RESP2 shapes.
-type DialFunc func(ctx context.Context, t Target) (*redisx.Conn, error)
+// dialFunc opens a session to t.
+type dialFunc func(ctx context.Context, t endpoint) (*redisx.Conn, error)
 
-// Env is what a run needs from outside.
-type Env struct {
-	// In holds the answers to prompts ("yes", a number of slots, node IDs).
-	In io.Reader
-	// Out receives what redis-cli prints on stdout, ErrOut what it prints
-	// on stderr.
-	Out, ErrOut io.Writer
-	// Dial opens sessions to nodes.
-	Dial DialFunc
-	// Retry is the policy every step runs under, with its clock.
-	Retry *retry.Retry
-	// Clock paces the waits for the cluster to agree (nil: the system
-	// clock).
-	Clock retry.Clock
-	// Describe turns a failure into the line printed for it ("Could not
-	// connect to Redis at ...: Connection refused"); nil uses Error().
-	Describe func(error) string
+// dialer returns the dialFunc of the sessions cmd's template conn
+// describes: the template's credentials, TLS and timeouts, on each node's
+// address, in RESP2 on database 0 as redis-cli's manager talks (the
+// manager reads replies in their RESP2 shapes). The import source is
+// reached with its own credentials and without TLS, as redis-cli reaches
+// it.
+func dialer(conn redisx.Options) dialFunc {
+	return func(ctx context.Context, t endpoint) (*redisx.Conn, error) {
+		o := conn
+		o.Host, o.Port, o.Socket = t.Host, t.Port, ""
+		o.DB, o.Protocol, o.ForceProtocol = 0, 2, false
+		if t.Source {
+			o.User, o.Password, o.PasswordSet = t.User, t.Password, t.PasswordSet
+			o.TLS = nil
+		}
+		return redisx.Dial(ctx, &o)
+	}
 }
 
 // ErrFailed is returned by Run when the subcommand failed and has said
@@ -155,8 +143,12 @@ var ErrFailed = errors.New("cluster manager command failed")
 // ErrFailed is status 1, already reported; any other error (an
 // interruption, a failure the manager did not report) is for the caller
 // to print.
-func Run(ctx context.Context, env Env, opts Options) error {
-	m := newManager(env, opts)
+//
+// The sessions to the nodes are opened as e.Conn says (credentials, TLS,
+// timeouts; MIGRATE passes the credentials on to the target node), under
+// e.Retry; e.IO.In answers the prompts.
+func Run(ctx context.Context, e *env.Env, opts Options) error {
+	m := newManager(e, opts)
 	defer m.closeAll()
 	def := lookupCommand(opts.Command)
 	if def == nil {
@@ -175,7 +167,7 @@ func Run(ctx context.Context, env Env, opts Options) error {
 	}
 	ok, err := def.run(m, ctx, opts.Args)
 	if mv := m.moving; mv != nil {
-		fmt.Fprintf(m.env.ErrOut, "*** Slot %d was being moved from %s to %s and is left open: run --cluster fix %s to close it.\n",
+		fmt.Fprintf(m.errOut, "*** Slot %d was being moved from %s to %s and is left open: run --cluster fix %s to close it.\n",
 			mv.slot, mv.src.addr(), mv.dst.addr(), mv.src.addr())
 	}
 	if err != nil {
@@ -189,11 +181,19 @@ func Run(ctx context.Context, env Env, opts Options) error {
 
 // manager is one run: the nodes it loaded and its streams.
 type manager struct {
-	env   Env
-	opts  Options
-	retry *retry.Retry
-	clock retry.Clock
-	in    *bufio.Reader
+	opts   Options
+	in     *bufio.Reader
+	out    io.Writer
+	errOut io.Writer
+	dial   dialFunc
+	retry  *retry.Retry
+	clock  retry.Clock
+	// conn is the template of the sessions: MIGRATE passes its
+	// credentials on.
+	conn redisx.Options
+	// color colours the log lines, as redis-cli does on an xterm, here
+	// only on a terminal.
+	color bool
 
 	nodes []*node
 	// errors are the problems check found (redis-cli's
@@ -219,23 +219,26 @@ type move struct {
 	src, dst *node
 }
 
-func newManager(env Env, opts Options) *manager {
-	m := &manager{env: env, opts: opts}
-	if env.In == nil {
-		env.In = strings.NewReader("")
+func newManager(e *env.Env, opts Options) *manager {
+	m := &manager{opts: opts, dial: dialer(e.Conn), conn: e.Conn, retry: e.Retry, clock: e.Clock}
+	var in io.Reader = strings.NewReader("")
+	m.out, m.errOut = io.Discard, io.Discard
+	if e.IO != nil {
+		if e.IO.In != nil {
+			in = e.IO.In
+		}
+		if e.IO.Out != nil {
+			m.out = e.IO.Out
+		}
+		if e.IO.ErrOut != nil {
+			m.errOut = e.IO.ErrOut
+		}
+		m.color = e.IO.OutTTY && !e.IO.NoColor
 	}
-	m.in = bufio.NewReader(env.In)
-	if env.Out == nil {
-		m.env.Out = io.Discard
-	}
-	if env.ErrOut == nil {
-		m.env.ErrOut = io.Discard
-	}
-	m.retry = env.Retry
+	m.in = bufio.NewReader(in)
 	if m.retry == nil {
 		m.retry = &retry.Retry{}
 	}
-	m.clock = env.Clock
 	if m.clock == nil {
 		m.clock = m.retry.Clock
 	}
@@ -257,12 +260,7 @@ func (m *manager) closeAll() {
 }
 
 // describe is the line printed for err.
-func (m *manager) describe(err error) string {
-	if m.env.Describe != nil {
-		return m.env.Describe(err)
-	}
-	return err.Error()
-}
+func (m *manager) describe(err error) string { return env.Describe(err) }
 
 // failure reports err, which stopped the run, and returns what Run
 // returns for it: an interruption goes to the caller as is, after the
@@ -274,7 +272,7 @@ func (m *manager) failure(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
-	fmt.Fprintln(m.env.ErrOut, m.describe(err))
+	fmt.Fprintln(m.errOut, m.describe(err))
 	return ErrFailed
 }
 
@@ -290,8 +288,8 @@ const (
 
 // logf prints a log line on stdout, coloured on a colour terminal.
 func (m *manager) logf(l level, format string, args ...any) {
-	w := m.env.Out
-	if m.opts.Color {
+	w := m.out
+	if m.color {
 		code := "0m"
 		switch l {
 		case lvlInfo:
@@ -306,14 +304,14 @@ func (m *manager) logf(l level, format string, args ...any) {
 		io.WriteString(w, "\033["+code)
 	}
 	fmt.Fprintf(w, format, args...)
-	if m.opts.Color {
+	if m.color {
 		io.WriteString(w, "\033[0m")
 	}
 }
 
-func (m *manager) printf(format string, args ...any) { fmt.Fprintf(m.env.Out, format, args...) }
+func (m *manager) printf(format string, args ...any) { fmt.Fprintf(m.out, format, args...) }
 
-func (m *manager) errorf(format string, args ...any) { fmt.Fprintf(m.env.ErrOut, format, args...) }
+func (m *manager) errorf(format string, args ...any) { fmt.Fprintf(m.errOut, format, args...) }
 
 // replyError prints redis-cli's message for an error reply of n.
 func (m *manager) replyError(n *node, msg string) {

@@ -14,8 +14,8 @@ import (
 	"github.com/redish/redish/resp"
 )
 
-// Target is a server the manager opens a session to.
-type Target struct {
+// endpoint is a server the manager opens a session to.
+type endpoint struct {
 	Host string
 	Port int
 	// Source marks the server import reads from, which is not part of the
@@ -54,7 +54,7 @@ func (m *manager) importData(ctx context.Context, args []string) (bool, error) {
 		return m.okOrReported(err)
 	}
 
-	src := &session{m: m, target: Target{
+	src := &session{m: m, end: endpoint{
 		Host: srcHost, Port: srcPort, Source: true,
 		User: m.opts.FromUser, Password: m.opts.FromPass, PasswordSet: m.opts.FromAuth,
 	}}

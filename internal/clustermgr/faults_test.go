@@ -10,7 +10,6 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redisproc"
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
 
@@ -174,7 +173,8 @@ func TestRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	s := redistest.Start(t, redistest.WithCluster())
-	err := Run(ctx, Env{Dial: dialer("")}, opts("check", s.Addr()))
+	e, _, _ := testEnv("", testConn(), nil)
+	err := Run(ctx, e, opts("check", s.Addr()))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Run with a cancelled context: %v", err)
 	}
@@ -203,17 +203,15 @@ func TestPasswordCluster(t *testing.T) {
 		o.From, o.FromSet = myID(t, a), true
 		o.To, o.ToSet = myID(t, b), true
 		o.Slots, o.Yes = 2, true
-		o.Password = "s3cret"
+		conn := testConn()
+		conn.Password = "s3cret"
 		if user != "" {
-			o.User, o.Password = user, "adminpw"
+			conn.User, conn.Password = user, "adminpw"
 		}
-		var out, errOut strings.Builder
-		err := Run(t.Context(), Env{Out: &out, ErrOut: &errOut, Dial: userDialer(o.User, o.Password)}, o)
-		if err != nil {
-			t.Fatalf("reshard as %q: %v\n%s\n%s", user, err, out.String(), errOut.String())
-		}
-		if got := keysMoved(out.String()); got != 10 {
-			t.Errorf("reshard as %q moved %d keys, want 10:\n%s", user, got, out.String())
+		r := runWith(t, t.Context(), conn, o, "", nil)
+		mustOK(t, "reshard as "+user, r)
+		if got := keysMoved(r.out); got != 10 {
+			t.Errorf("reshard as %q moved %d keys, want 10:\n%s", user, got, r.out)
 		}
 		waitCheckAuth(t, a.Addr(), "s3cret")
 	}
@@ -222,20 +220,13 @@ func TestPasswordCluster(t *testing.T) {
 	}
 }
 
-// userDialer is dialer with an ACL user.
-func userDialer(user, password string) DialFunc {
-	return func(ctx context.Context, t Target) (*redisx.Conn, error) {
-		return redisx.Dial(ctx, &redisx.Options{Host: t.Host, Port: t.Port, User: user, Password: password})
-	}
-}
-
 // waitCheckAuth is waitCheck on nodes that need a password.
 func waitCheckAuth(t *testing.T, addr, password string) {
 	t.Helper()
 	waitFor(t, "a healthy cluster", func() string {
-		o := opts("check", addr)
-		o.Password = password
-		if r := run(t, o, "", nil); r.code != 0 {
+		conn := testConn()
+		conn.Password = password
+		if r := runWith(t, t.Context(), conn, opts("check", addr), "", nil); r.code != 0 {
 			return r.out + r.err
 		}
 		return ""

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
@@ -27,37 +28,40 @@ type result struct {
 	code     int
 }
 
-// dialer returns a DialFunc for test servers: password as given, RESP2,
-// a generous timeout so a broken test fails instead of hanging.
-func dialer(password string) DialFunc {
-	return func(ctx context.Context, t Target) (*redisx.Conn, error) {
-		o := redisx.Options{Host: t.Host, Port: t.Port, Password: password, Timeout: 30 * time.Second, ConnectTimeout: 5 * time.Second}
-		if t.Source {
-			o.User, o.Password, o.PasswordSet = t.User, t.Password, t.PasswordSet
-		}
-		return redisx.Dial(ctx, &o)
+// testConn is the template of the test sessions: a generous timeout, so
+// that a broken test fails instead of hanging.
+func testConn() redisx.Options {
+	return redisx.Options{Timeout: 30 * time.Second, ConnectTimeout: 5 * time.Second}
+}
+
+// testEnv returns an environment on buffers, with input as stdin, the
+// sessions of conn and policy p (nil: no retries).
+func testEnv(input string, conn redisx.Options, p *retry.Policy) (*env.Env, *bytes.Buffer, *bytes.Buffer) {
+	ios, out, errOut := env.Test(input)
+	r := &retry.Retry{}
+	if p != nil {
+		r.Policy = *p
 	}
+	return &env.Env{IO: ios, Conn: conn, Retry: r, Clock: retry.SystemClock{}}, out, errOut
 }
 
 // run runs the manager in the test with input as the answers to its
 // prompts, under policy p (nil: no retries).
 func run(t *testing.T, opts Options, input string, p *retry.Policy) result {
 	t.Helper()
-	return runCtx(t, context.Background(), opts, input, p)
+	return runWith(t, context.Background(), testConn(), opts, input, p)
 }
 
 func runCtx(t *testing.T, ctx context.Context, opts Options, input string, p *retry.Policy) result {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	r := &retry.Retry{}
-	if p != nil {
-		r.Policy = *p
-	}
-	env := Env{
-		In: strings.NewReader(input), Out: &out, ErrOut: &errOut,
-		Dial: dialer(opts.Password), Retry: r,
-	}
-	err := Run(ctx, env, opts)
+	return runWith(t, ctx, testConn(), opts, input, p)
+}
+
+// runWith is run with a context and the sessions' template conn.
+func runWith(t *testing.T, ctx context.Context, conn redisx.Options, opts Options, input string, p *retry.Policy) result {
+	t.Helper()
+	e, out, errOut := testEnv(input, conn, p)
+	err := Run(ctx, e, opts)
 	code := 0
 	switch {
 	case err == nil:

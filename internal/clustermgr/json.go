@@ -81,10 +81,10 @@ func (m *manager) checkJSON(ctx context.Context, args []string) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	out := m.env.Out
-	m.env.Out = &bytes.Buffer{}
+	out := m.out
+	m.out = &bytes.Buffer{}
 	healthy, found, err := m.checkCluster(ctx, true, false)
-	m.env.Out = out
+	m.out = out
 	if err != nil && !errors.Is(err, errReported) {
 		return false, err
 	}
@@ -120,13 +120,12 @@ func ranges(c *checkReport) [][2]int {
 // report loads the cluster and counts its keys. What the manager would
 // print on the way goes to stderr: stdout holds only the document.
 func (m *manager) report(ctx context.Context, args []string) (*Report, bool, error) {
-	out := m.env.Out
+	out, color := m.out, m.color
 	var human bytes.Buffer
-	m.env.Out = &human
-	m.opts.Color = false
+	m.out, m.color = &human, false
 	defer func() {
-		m.env.Out = out
-		m.env.ErrOut.Write(human.Bytes())
+		m.out, m.color = out, color
+		m.errOut.Write(human.Bytes())
 	}()
 	ok, err := m.loadFromArgs(ctx, args)
 	if err != nil || !ok {
@@ -185,6 +184,6 @@ func (m *manager) writeJSON(rep *Report) error {
 		return err
 	}
 	b = append(b, '\n')
-	_, err = m.env.Out.Write(b)
+	_, err = m.out.Write(b)
 	return err
 }

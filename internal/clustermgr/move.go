@@ -212,13 +212,13 @@ func (m *manager) migrate(ctx context.Context, src, dst *node, keys [][]byte, re
 // migrateAuth is the AUTH or AUTH2 part of MIGRATE, for nodes that need a
 // password.
 func (m *manager) migrateAuth() [][]byte {
-	if m.opts.Password == "" && !m.opts.PasswordSet {
+	if m.conn.Password == "" && !m.conn.PasswordSet {
 		return nil
 	}
-	if m.opts.User != "" {
-		return redisx.Args("AUTH2", m.opts.User, m.opts.Password)
+	if m.conn.User != "" {
+		return redisx.Args("AUTH2", m.conn.User, m.conn.Password)
 	}
-	return redisx.Args("AUTH", m.opts.Password)
+	return redisx.Args("AUTH", m.conn.Password)
 }
 
 // zeroDigest is DEBUG DIGEST-VALUE's answer for a key that does not exist.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 
@@ -17,9 +18,9 @@ import (
 // runs under the retry policy: a failed attempt closes the connection, and
 // the next one dials again.
 type session struct {
-	m      *manager
-	target Target
-	conn   *redisx.Conn
+	m    *manager
+	end  endpoint
+	conn *redisx.Conn
 }
 
 // safety says whether a step may be sent again once its request left.
@@ -40,10 +41,10 @@ const (
 )
 
 func (m *manager) newSession(host string, port int) *session {
-	return &session{m: m, target: Target{Host: host, Port: port}}
+	return &session{m: m, end: endpoint{Host: host, Port: port}}
 }
 
-func (s *session) addr() string { return joinHostPort(s.target.Host, s.target.Port) }
+func (s *session) addr() string { return joinHostPort(s.end.Host, s.end.Port) }
 
 func (s *session) close() {
 	if s.conn != nil {
@@ -74,7 +75,7 @@ func (s *session) dial(ctx context.Context) error {
 
 func (s *session) dialOnce(ctx context.Context) error {
 	s.close()
-	c, err := s.m.env.Dial(ctx, s.target)
+	c, err := s.m.dial(ctx, s.end)
 	if err != nil {
 		return err
 	}
@@ -218,12 +219,12 @@ func (m *manager) observe(ev retry.Event) {
 		if ev.Command != "" && ev.Action != retry.ActionNotResent {
 			line = ev.Command + ": " + line
 		}
-		fmt.Fprintln(m.env.ErrOut, line)
+		fmt.Fprintln(m.errOut, env.PrintableLine(line))
 	}
 }
 
 // onResend reports a step sent again although it may have run (only
 // under --retry-sent all), even without --verbose.
 func (m *manager) onResend(ev retry.Event) {
-	fmt.Fprintln(m.env.ErrOut, retry.FormatResend(ev))
+	fmt.Fprintln(m.errOut, env.PrintableLine(retry.FormatResend(ev)))
 }

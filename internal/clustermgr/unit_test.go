@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 )
 
@@ -27,6 +29,14 @@ func TestHelp(t *testing.T) {
 // any server: unknown subcommands, wrong arity, unparsable addresses,
 // missing options.
 func TestArgumentErrors(t *testing.T) {
+	// A port nothing listens on: connections are refused.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	_, closedPort, _ := net.SplitHostPort(closed)
+	l.Close()
 	for _, tc := range []struct {
 		cmd  string
 		args []string
@@ -56,6 +66,10 @@ func TestArgumentErrors(t *testing.T) {
 		{cmd: "import", args: []string{"127.0.0.1:1"}, set: func(o *Options) { o.From, o.FromSet = "", true }, cli: []string{"--cluster-from", ""}},
 		{cmd: "backup", args: []string{"nocolon", "/tmp"}},
 		{cmd: "create", args: []string{"nocolon", "127.0.0.1:2"}},
+		{cmd: "check", args: []string{closed}},
+		{cmd: "info", args: []string{"127.0.0.1", closedPort}},
+		{cmd: "create", args: []string{closed, closed, closed}},
+		{cmd: "call", args: []string{closed, "PING"}},
 	} {
 		name := tc.cmd + " " + strings.Join(tc.args, " ") + " " + strings.Join(tc.cli, " ")
 		t.Run(name, func(t *testing.T) {
@@ -195,7 +209,7 @@ func TestAssignSlots(t *testing.T) {
 		{5, "0-3276 3277-6553 6554-9829 9830-13106 13107-16383"},
 		{7, "0-2340 2341-4680 4681-7021 7022-9361 9362-11702 11703-14042 14043-16383"},
 	} {
-		m := newManager(Env{Out: io.Discard}, DefaultOptions())
+		m := newManager(&env.Env{IO: &env.IOStreams{Out: io.Discard}}, DefaultOptions())
 		var masters []*node
 		for range tc.n {
 			masters = append(masters, newNode("127.0.0.1", 1, 0))
@@ -218,7 +232,7 @@ func TestAssignSlots(t *testing.T) {
 // every other node a primary, and keeps replicas off their primaries'
 // hosts when the hosts allow it.
 func TestPlan(t *testing.T) {
-	m := newManager(Env{Out: io.Discard}, DefaultOptions())
+	m := newManager(&env.Env{IO: &env.IOStreams{Out: io.Discard}}, DefaultOptions())
 	for i, h := range []string{"a", "a", "b", "b", "c", "c", "c"} {
 		n := newNode(h, 7000+i, 0)
 		n.name = fmt.Sprintf("id%d", i)
@@ -298,7 +312,7 @@ func TestConfirm(t *testing.T) {
 		o := DefaultOptions()
 		o.Yes = tc.yes
 		var out strings.Builder
-		m := newManager(Env{In: strings.NewReader(tc.in), Out: &out}, o)
+		m := newManager(&env.Env{IO: &env.IOStreams{In: strings.NewReader(tc.in), Out: &out}}, o)
 		if got, _ := m.confirm(t.Context(), "Go?", false); got != tc.want {
 			t.Errorf("confirm with %q (yes=%v) = %v", tc.in, tc.yes, got)
 		}
@@ -309,7 +323,7 @@ func TestConfirm(t *testing.T) {
 	// fix asks whatever --cluster-yes says.
 	o := DefaultOptions()
 	o.Yes = true
-	m := newManager(Env{In: strings.NewReader("no\n"), Out: io.Discard}, o)
+	m := newManager(&env.Env{IO: &env.IOStreams{In: strings.NewReader("no\n"), Out: io.Discard}}, o)
 	if ok, _ := m.confirm(t.Context(), "Fix?", true); ok {
 		t.Errorf("forced prompt answered by --cluster-yes")
 	}
@@ -354,7 +368,7 @@ func TestPromptInterrupted(t *testing.T) {
 		<-out.written
 		cancel()
 	}()
-	m := newManager(Env{In: pr, Out: out}, DefaultOptions())
+	m := newManager(&env.Env{IO: &env.IOStreams{In: pr, Out: out}}, DefaultOptions())
 	ok, err := m.confirm(ctx, "Go?", false)
 	if ok || !errors.Is(err, context.Canceled) {
 		t.Errorf("confirm = %v, %v", ok, err)
