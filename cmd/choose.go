@@ -36,6 +36,8 @@ const (
 	modeStat           // --stat: diag
 
 	modeTopology // --topology: fanout
+
+	modeClusterManager // --cluster SUBCOMMAND: clustermgr
 )
 
 // String names the mode as --help does: by its option, or in words.
@@ -65,6 +67,8 @@ func (m mode) String() string {
 		return "--stat"
 	case modeTopology:
 		return "--topology"
+	case modeClusterManager:
+		return "--cluster"
 	case modeRedisHelp:
 		return "help"
 	case modeOneShot:
@@ -82,13 +86,20 @@ func (m mode) String() string {
 // contradict each other. It does nothing else: no I/O, no connection.
 //
 // When several modes are asked for, the one redis-cli would run wins:
-// --pipe, --scan, then the diagnostic modes in redis-cli's order
+// the cluster manager (--cluster SUBCOMMAND), --pipe, --scan, then the
+// diagnostic modes in redis-cli's order
 // (latency, replica, rdb, bigkeys, memkeys, stat), then --topology, --eval,
 // a command, stdin, the shell. The options that need -c are checked first
 // with -c and after the modes that ignore them without.
 func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 	if len(args) > 0 && isHelpWord(args[0]) {
 		return modeRedisHelp, nil
+	}
+	if err := checkManagerOptions(o); err != nil {
+		return 0, err
+	}
+	if o.Manager.given {
+		return modeClusterManager, nil
 	}
 	if o.Cluster {
 		if err := checkClusterOptions(o); err != nil {

@@ -14,6 +14,7 @@ type commandDef struct {
 	args    string
 	options string // comma-separated, without "--cluster-"
 	run     func(m *manager, ctx context.Context, args []string) (bool, error)
+	summary string // for completion and documentation
 }
 
 func (d *commandDef) arityOK(n int) bool {
@@ -34,19 +35,32 @@ var subcommands []commandDef
 
 func init() {
 	subcommands = []commandDef{
-		{"create", -2, "host1:port1 ... hostN:portN", "replicas <arg>", (*manager).create},
-		{"check", -1, anyNode, "search-multiple-owners", (*manager).check},
-		{"info", -1, anyNode, "", (*manager).info},
-		{"fix", -1, anyNode, "search-multiple-owners,fix-with-unreachable-masters", (*manager).fix},
-		{"reshard", -1, anyNode, "from <arg>,to <arg>,slots <arg>,yes,timeout <arg>,pipeline <arg>,replace", (*manager).reshard},
-		{"rebalance", -1, anyNode, "weight <node1=w1...nodeN=wN>,use-empty-masters,timeout <arg>,simulate,pipeline <arg>,threshold <arg>,replace", (*manager).rebalance},
-		{"add-node", 2, "new_host:new_port existing_host:existing_port", "slave,master-id <arg>", (*manager).addNode},
-		{"del-node", 2, "host:port node_id", "", (*manager).delNode},
-		{"call", -2, "host:port command arg arg .. arg", "only-masters,only-replicas", (*manager).call},
-		{"set-timeout", 2, "host:port milliseconds", "", (*manager).setTimeout},
-		{"import", 1, "host:port", "from <arg>,from-user <arg>,from-pass <arg>,from-askpass,copy,replace", (*manager).importData},
-		{"backup", 2, "host:port backup_directory", "", (*manager).backup},
-		{"help", 0, "", "", (*manager).help},
+		{"create", -2, "host1:port1 ... hostN:portN", "replicas <arg>", (*manager).create,
+			"Make a cluster of empty nodes, with replicas"},
+		{"check", -1, anyNode, "search-multiple-owners", (*manager).check,
+			"Check that the nodes agree, no slot is open and every slot is served"},
+		{"info", -1, anyNode, "", (*manager).info,
+			"Keys, slots and replicas of each primary"},
+		{"fix", -1, anyNode, "search-multiple-owners,fix-with-unreachable-masters", (*manager).fix,
+			"Repair what check finds: open slots, uncovered slots"},
+		{"reshard", -1, anyNode, "from <arg>,to <arg>,slots <arg>,yes,timeout <arg>,pipeline <arg>,replace", (*manager).reshard,
+			"Move slots and their keys from primaries to one"},
+		{"rebalance", -1, anyNode, "weight <node1=w1...nodeN=wN>,use-empty-masters,timeout <arg>,simulate,pipeline <arg>,threshold <arg>,replace", (*manager).rebalance,
+			"Move slots until each primary has its share"},
+		{"add-node", 2, "new_host:new_port existing_host:existing_port", "slave,master-id <arg>", (*manager).addNode,
+			"Add an empty node, as a primary or a replica"},
+		{"del-node", 2, "host:port node_id", "", (*manager).delNode,
+			"Remove a node that serves no slot"},
+		{"call", -2, "host:port command arg arg .. arg", "only-masters,only-replicas", (*manager).call,
+			"Run a command on every node"},
+		{"set-timeout", 2, "host:port milliseconds", "", (*manager).setTimeout,
+			"Set cluster-node-timeout on every node"},
+		{"import", 1, "host:port", "from <arg>,from-user <arg>,from-pass <arg>,from-askpass,copy,replace", (*manager).importData,
+			"Move the keys of a standalone server into the cluster"},
+		{"backup", 2, "host:port backup_directory", "", (*manager).backup,
+			"Save an RDB of every primary and nodes.json"},
+		{"help", 0, "", "", (*manager).help,
+			"List the subcommands and their options"},
 	}
 }
 
@@ -59,11 +73,18 @@ func lookupCommand(name string) *commandDef {
 	return nil
 }
 
-// Commands returns the names of the subcommands, in help's order.
-func Commands() []string {
-	out := make([]string, len(subcommands))
+// Subcommand describes one subcommand, for completion and documentation.
+type Subcommand struct {
+	Name    string
+	Args    string // as help lists them
+	Summary string
+}
+
+// Subcommands returns the subcommands, in help's order.
+func Subcommands() []Subcommand {
+	out := make([]Subcommand, len(subcommands))
 	for i, c := range subcommands {
-		out[i] = c.name
+		out[i] = Subcommand{c.name, c.args, c.summary}
 	}
 	return out
 }
