@@ -276,6 +276,70 @@ func TestCheckAndFix(t *testing.T) {
 		}
 	})
 
+	// A key that is on both sides of a move (BUSYKEY): replaced when the
+	// values are equal, refused when they differ, replaced anyway with
+	// --cluster-replace.
+	t.Run("busy keys", func(t *testing.T) {
+		for _, tc := range []struct {
+			name    string
+			value   string // of aga on b
+			replace bool
+			ok      bool
+			says    string
+		}{
+			{"same value", "xyz", false, true, "*** Target key exists\n*** Checking key values on both nodes...\n*** Replacing target keys...\n"},
+			{"different value", "other", false, false, "*** Found 1 key(s) in both source node and target node having different values.\n    Source node: " + addr + "\n    Target node: " + b.Addr() + "\n    Keys(s):\n    - aga\n"},
+			{"different value, replace", "other", true, true, "*** Target key exists\n*** Replacing target keys...\n"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				giveSlot(t, c, brokenSlot, a)
+				set(t)
+				b.Do(t, "CLUSTER", "SETSLOT", s, "IMPORTING", aID)
+				nc, err := redisx.Dial(t.Context(), &redisx.Options{Host: b.Host, Port: b.Port})
+				if err != nil {
+					t.Fatal(err)
+				}
+				nc.DoStrings(t.Context(), "ASKING")
+				if v, err := nc.DoStrings(t.Context(), "SET", "aga", tc.value); err != nil || v.Text() != "OK" {
+					t.Fatalf("SET on b: %v %q", err, v.Str)
+				}
+				nc.Close()
+				b.Do(t, "CLUSTER", "SETSLOT", s, "STABLE")
+
+				o := opts("reshard", addr)
+				o.Replace = tc.replace
+				e, out, errOut := testEnv("", testConn(), nil)
+				m := newManager(e, o)
+				defer m.closeAll()
+				if ok, err := m.load(t.Context(), a.Host, a.Port); !ok || err != nil {
+					t.Fatalf("load: %v\n%s", err, errOut)
+				}
+				src, dst := m.byName(aID), m.byName(bID)
+				ok, msg, err := m.moveSlot(t.Context(), src, dst, brokenSlot, moveOpts{dots: true, capture: true})
+				if err != nil || ok != tc.ok || !strings.Contains(out.String(), tc.says) {
+					t.Errorf("move: %v %q %v\n%s", ok, msg, err, out)
+				}
+				want := "xyz" // the source's value wins
+				if !tc.ok {
+					// The slot stays open, and fix refuses the same way
+					// until told to replace: then one value wins.
+					r := run(t, opts("fix", addr), "", nil)
+					if r.code != 1 || !strings.Contains(r.out, "Please fix the above key(s) manually") {
+						t.Errorf("fix: %d\n%s", r.code, r.out)
+					}
+					fo := opts("fix", addr)
+					fo.Replace = true
+					mustOK(t, "fix --cluster-replace", run(t, fo, "", nil))
+					want = ""
+				}
+				waitCheck(t, addr)
+				if v := c.NodeForKey(t, "aga").Do(t, "GET", "aga"); want != "" && v.Text() != want || v.Text() != "xyz" && v.Text() != tc.value {
+					t.Errorf("GET aga: %q, want %q", v.Str, want)
+				}
+			})
+		}
+	})
+
 	t.Run("json", func(t *testing.T) {
 		giveSlot(t, c, brokenSlot, a)
 		o := opts("info", addr)
