@@ -1,6 +1,7 @@
 package redisx
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -162,7 +163,11 @@ func (e ClusterEvent) String() string {
 	case EventFallback:
 		fallbackLine(&b, e)
 	case EventReplicaFallback:
-		fmt.Fprintf(&b, "replica %s cannot serve reads (%s): reading", e.From, errText(e.Err))
+		why := errText(e.Err)
+		if unfit, ok := errors.AsType[*ReplicaUnfitError](e.Err); ok {
+			why = unfit.Reason
+		}
+		fmt.Fprintf(&b, "replica %s cannot serve reads (%s): reading", e.From, why)
 		if e.Slot >= 0 {
 			fmt.Fprintf(&b, " slot %d", e.Slot)
 		}

@@ -281,6 +281,16 @@ func TestClusterFallbackStandalone(t *testing.T) {
 	if err := c.Scan(ctx, "scan:*", 0, func(k []byte) error { keys = append(keys, string(k)); return nil }); err != nil || len(keys) != 1 {
 		t.Errorf("Scan: %v %q", err, keys)
 	}
+	keys = nil
+	err := c.ScanKeys(ctx, redisx.ScanOptions{Match: "scan:*"}, func(ks []redisx.Value) error {
+		for _, k := range ks {
+			keys = append(keys, string(k.Str))
+		}
+		return nil
+	})
+	if err != nil || len(keys) != 1 {
+		t.Errorf("ScanKeys: %v %q", err, keys)
+	}
 	want := "no cluster topology: " + s.Addr() + " (CLUSTER SLOTS: ERR This instance has cluster support disabled); sending commands to " + s.Addr() + " and following MOVED and ASK redirects"
 	if log.String() != want {
 		t.Errorf("events:\n%s\nwant:\n%s", log, want)
