@@ -383,3 +383,51 @@ func TestClusterFallbackRenamedCluster(t *testing.T) {
 		t.Errorf("DBSIZE: %v %d, want the current node's 1", err, v.Int)
 	}
 }
+
+// TestClusterDemoteHostnameSeed: a seed given by hostname is the node the
+// topology lists by the IP the connection reached; when that node fails,
+// the refresh skips it under both names.
+func TestClusterDemoteHostnameSeed(t *testing.T) {
+	a, b := newFakeNode(t), newFakeNode(t)
+	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
+	serveTopology(a, shards, func([]string) redisx.Value { return redisx.BulkString("a") })
+	serveTopology(b, shards, func([]string) redisx.Value { return redisx.BulkString("b") })
+	_, port, _ := net.SplitHostPort(a.addr)
+	byName := net.JoinHostPort("localhost", port)
+	policy := retry.DefaultPolicy()
+	policy.Retries = 1
+	var retried []string
+	log := &eventLog{}
+	c := newClusterClient(t, redisx.ClusterOptions{
+		Seeds:         []string{byName},
+		ErrorAttempts: 1,
+		Retry:         &retry.Retry{Policy: policy, Clock: retrytest.NewClock()},
+		OnRetry:       func(e retry.Event) { retried = append(retried, e.Node) },
+		OnEvent:       log.add,
+		Clock:         retrytest.NewClock(),
+	})
+	if v, err := do(t, c, "GET", "bar"); err != nil || v.Text() != "a" {
+		t.Fatalf("GET bar: %v %q", err, v.Str)
+	}
+	// a goes away: its port refuses connections.
+	a.ln.Close()
+	a.mu.Lock()
+	for _, conn := range a.conns {
+		conn.Close()
+	}
+	a.mu.Unlock()
+	if _, err := do(t, c, "GET", "bar"); err == nil {
+		t.Fatal("GET bar on a dead node succeeded")
+	}
+	for _, n := range retried {
+		if n != a.addr {
+			t.Errorf("retried on %s; want only %s, the name the topology routes to\nevents:\n%s", n, a.addr, log)
+		}
+	}
+	if got := c.Seeds(); len(got) != 3 || got[0] != b.addr {
+		t.Errorf("seeds %v: want %s first, both names of %s after it", got, b.addr, a.addr)
+	}
+	if want := "topology refreshed from " + b.addr; log.count(want) != 1 {
+		t.Errorf("events:\n%s\nwant %q", log, want)
+	}
+}
