@@ -442,16 +442,15 @@ func (c *ClusterClient) readTopology(ctx context.Context, addr string) (*Topolog
 
 // target picks the node for a command on slot (-1: keyless).
 func (c *ClusterClient) target(ctx context.Context, slot int, readOnly bool) (*clusterNode, error) {
+	if c.fallback == nil {
+		if _, err := c.topology(ctx); err != nil && c.fallback == nil {
+			return nil, err
+		}
+	}
 	if c.fallback != nil {
 		return c.fallbackTarget(slot), nil
 	}
-	t, err := c.topology(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if t == nil {
-		return c.fallbackTarget(slot), nil
-	}
+	t := c.topo
 	if slot < 0 {
 		if c.last != nil {
 			return c.last, nil
