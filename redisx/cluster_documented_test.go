@@ -12,6 +12,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 	"github.com/redish/redish/retry/retrytest"
 )
@@ -26,7 +27,7 @@ func clusterCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-func mustDo(t *testing.T, ctx context.Context, c *redisx.ClusterClient, args ...string) redisx.Value {
+func mustDo(t *testing.T, ctx context.Context, c *redisx.ClusterClient, args ...string) resp.Value {
 	t.Helper()
 	v, err := c.Do(ctx, redisx.Args(args...))
 	if err != nil {
@@ -263,7 +264,7 @@ func TestClusterReadFromReplicasFallbacks(t *testing.T) {
 		c, log := newReader(t)
 		mustDo(t, ctx, c, "PING")
 		cmds := [][][]byte{redisx.Args("GET", key), redisx.Args("GET", key), redisx.Args("GET", key)}
-		err := c.Pipeline(ctx, cmds, func(i int, v redisx.Value, err error) error {
+		err := c.Pipeline(ctx, cmds, func(i int, v resp.Value, err error) error {
 			if err != nil || v.Text() != "v" {
 				t.Errorf("command %d: %v %s %q", i, err, v.Kind, v.Str)
 			}
@@ -301,7 +302,7 @@ func TestClusterReadFromReplicasFallbacks(t *testing.T) {
 		reloaded := make(chan error, 1)
 		go func() {
 			v, err := replica.Call("DEBUG", "RELOAD")
-			if err == nil && v.Kind == redisx.KindError {
+			if err == nil && v.Kind == resp.KindError {
 				err = v.Err()
 			}
 			reloaded <- err

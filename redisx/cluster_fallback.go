@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 	"strings"
 
 	"github.com/redish/redish/retry"
@@ -34,7 +36,7 @@ func (e *TopologyUnavailableError) Error() string {
 // a refusal (the node will not give the topology, asking again will not
 // help) or a failure of the node worth another node or another try
 // (LOADING, TRYAGAIN, CLUSTERDOWN, too many clients).
-func topologyRefusal(re *RedisError) bool {
+func topologyRefusal(re *resp.RedisError) bool {
 	c := retry.Classify(re)
 	return !c.Is(retry.ConnectionError) && !c.Is(retry.TryAgainError) && !c.Is(retry.ClusterDownError)
 }
@@ -84,14 +86,14 @@ func (c *ClusterClient) ensureTopology(ctx context.Context) error {
 	if c.topo != nil || c.fallback != nil {
 		return nil
 	}
-	_, err := c.withAttempts(ctx, topologyArgs, nil, func() (Value, *failure) {
+	_, err := c.withAttempts(ctx, topologyArgs, nil, func() (resp.Value, *failure) {
 		if c.topo != nil || c.fallback != nil {
-			return Value{}, nil
+			return resp.Value{}, nil
 		}
 		if err := c.refresh(ctx); err != nil {
-			return Value{}, &failure{err: err}
+			return resp.Value{}, &failure{err: err}
 		}
-		return Value{}, nil
+		return resp.Value{}, nil
 	})
 	return err
 }
@@ -105,10 +107,10 @@ var topologyArgs = [][]byte{[]byte("CLUSTER"), []byte("SHARDS")}
 // current node, following MOVED and ASK within the hop budget. Nothing is
 // split or fanned out and no CROSSSLOT is made up: a standalone server
 // runs MSET a 1 b 2, and a cluster node says what it thinks of it.
-func (c *ClusterClient) doFallback(ctx context.Context, args [][]byte) (Value, error) {
+func (c *ClusterClient) doFallback(ctx context.Context, args [][]byte) (resp.Value, error) {
 	slot := -1
-	if cmd := LookupBytes(args); cmd != nil {
-		if idx, err := RoutingIndexes(cmd, args); err == nil && len(idx) > 0 {
+	if cmd := commands.LookupBytes(args); cmd != nil {
+		if idx, err := commands.RoutingIndexes(cmd, args); err == nil && len(idx) > 0 {
 			slot = HashSlot(args[idx[0]])
 		}
 	}
@@ -127,14 +129,14 @@ func (c *ClusterClient) readTopologyFrom(ctx context.Context, n *clusterNode, co
 			n.client.Close()
 			return nil, err
 		}
-		if v.Kind != KindError {
+		if v.Kind != resp.KindError {
 			t, err := parseShards(v, n.addr, c.opts.Node.TLS != nil)
 			if err != nil {
 				return nil, &TopologyUnavailableError{Addr: n.addr, Command: "CLUSTER SHARDS", Reply: err.Error()}
 			}
 			return t, nil
 		}
-		re := &RedisError{Msg: v.Text()}
+		re := &resp.RedisError{Msg: v.Text()}
 		if !topologyRefusal(re) {
 			return nil, fmt.Errorf("reading the topology from %s: %w", n.addr, re)
 		}
@@ -151,8 +153,8 @@ func (c *ClusterClient) readTopologyFrom(ctx context.Context, n *clusterNode, co
 		}
 		return nil, err
 	}
-	if v.Kind == KindError {
-		re := &RedisError{Msg: v.Text()}
+	if v.Kind == resp.KindError {
+		re := &resp.RedisError{Msg: v.Text()}
 		if !topologyRefusal(re) {
 			return nil, fmt.Errorf("reading the topology from %s: %w", n.addr, re)
 		}

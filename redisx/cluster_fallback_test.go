@@ -13,6 +13,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 	"github.com/redish/redish/retry/retrytest"
 )
@@ -74,7 +75,7 @@ func (n *scriptedNode) serve(script ...string) {
 func (n *scriptedNode) handle(c net.Conn) {
 	defer n.wg.Done()
 	defer c.Close()
-	rd := redisx.NewReader(bufio.NewReader(c))
+	rd := resp.NewReader(bufio.NewReader(c))
 	for i := 0; i+1 < len(n.script); i += 2 {
 		v, err := rd.ReadValue()
 		if err != nil {
@@ -143,7 +144,7 @@ func TestClusterFallbackAskScenario(t *testing.T) {
 			log := &eventLog{}
 			c := newClusterClient(t, redisx.ClusterOptions{Seeds: []string{p1.addr}, Retry: tc.retry, OnEvent: log.add})
 			v, err := do(t, c, "SET", "foo", "bar")
-			if err != nil || v.Kind != redisx.KindStatus || v.Text() != "OK" {
+			if err != nil || v.Kind != resp.KindStatus || v.Text() != "OK" {
 				t.Fatalf("SET foo bar: %v %s %q\nevents:\n%s", err, v.Kind, v.Str, log)
 			}
 			if got := p2.unexpectedCommands(); len(got) != 0 {
@@ -171,29 +172,29 @@ func TestClusterFallbackAskScenario(t *testing.T) {
 // MaxRedirects sends.
 func TestClusterFallbackMovedAndHops(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
-	refuse := func(args []string) (redisx.Value, bool) {
+	refuse := func(args []string) (resp.Value, bool) {
 		if strings.EqualFold(args[0], "CLUSTER") {
-			return redisx.ErrorReply("ERR unknown command 'CLUSTER', with args beginning with: '" + args[1] + "' "), true
+			return resp.ErrorReply("ERR unknown command 'CLUSTER', with args beginning with: '" + args[1] + "' "), true
 		}
-		return redisx.Value{}, false
+		return resp.Value{}, false
 	}
-	a.script(func(args []string) redisx.Value {
+	a.script(func(args []string) resp.Value {
 		if v, ok := refuse(args); ok {
 			return v
 		}
 		if strings.EqualFold(args[0], "GET") && args[1] == "foo" {
-			return redisx.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + b.addr)
+			return resp.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + b.addr)
 		}
-		return redisx.BulkString("a:" + strings.Join(args, " "))
+		return resp.BulkString("a:" + strings.Join(args, " "))
 	})
-	b.script(func(args []string) redisx.Value {
+	b.script(func(args []string) resp.Value {
 		if v, ok := refuse(args); ok {
 			return v
 		}
 		if strings.EqualFold(args[0], "GET") && args[1] == "ping-pong" {
-			return redisx.ErrorReply("MOVED " + strconv.Itoa(int(redisx.HashSlot([]byte("ping-pong")))) + " " + a.addr)
+			return resp.ErrorReply("MOVED " + strconv.Itoa(int(redisx.HashSlot([]byte("ping-pong")))) + " " + a.addr)
 		}
-		return redisx.BulkString("b:" + strings.Join(args, " "))
+		return resp.BulkString("b:" + strings.Join(args, " "))
 	})
 	c, _, log := newFakeCluster(t, 0, a.addr)
 	for range 3 {
@@ -214,11 +215,11 @@ func TestClusterFallbackMovedAndHops(t *testing.T) {
 		t.Errorf("MSET: %v %q", err, v.Str)
 	}
 	// ping-pong: a sends it to b and b back to a, within the hop budget.
-	b.script(func(args []string) redisx.Value {
-		return redisx.ErrorReply("MOVED " + strconv.Itoa(int(redisx.HashSlot([]byte("ping-pong")))) + " " + a.addr)
+	b.script(func(args []string) resp.Value {
+		return resp.ErrorReply("MOVED " + strconv.Itoa(int(redisx.HashSlot([]byte("ping-pong")))) + " " + a.addr)
 	})
-	a.script(func(args []string) redisx.Value {
-		return redisx.ErrorReply("MOVED " + strconv.Itoa(int(redisx.HashSlot([]byte("ping-pong")))) + " " + b.addr)
+	a.script(func(args []string) resp.Value {
+		return resp.ErrorReply("MOVED " + strconv.Itoa(int(redisx.HashSlot([]byte("ping-pong")))) + " " + b.addr)
 	})
 	_, err := do(t, c, "GET", "ping-pong")
 	var ce *redisx.ClusterError
@@ -270,7 +271,7 @@ func TestClusterFallbackStandalone(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", st.cmd, err)
 		}
-		if got := flat(v); got != st.want && !(v.Kind == redisx.KindError && strings.HasPrefix(v.Text(), "WRONGTYPE") && st.want == "ERR WRONGTYPE") {
+		if got := flat(v); got != st.want && !(v.Kind == resp.KindError && strings.HasPrefix(v.Text(), "WRONGTYPE") && st.want == "ERR WRONGTYPE") {
 			t.Errorf("%s: %q, want %q", st.cmd, got, st.want)
 		}
 	}
@@ -282,7 +283,7 @@ func TestClusterFallbackStandalone(t *testing.T) {
 		t.Errorf("Scan: %v %q", err, keys)
 	}
 	keys = nil
-	err := c.ScanKeys(ctx, redisx.ScanOptions{Match: "scan:*"}, func(ks []redisx.Value) error {
+	err := c.ScanKeys(ctx, redisx.ScanOptions{Match: "scan:*"}, func(ks []resp.Value) error {
 		for _, k := range ks {
 			keys = append(keys, string(k.Str))
 		}
@@ -302,11 +303,11 @@ func TestClusterFallbackStandalone(t *testing.T) {
 }
 
 // flat renders a reply as words: "OK", "1 2 3".
-func flat(v redisx.Value) string {
+func flat(v resp.Value) string {
 	switch v.Kind {
-	case redisx.KindInt:
+	case resp.KindInt:
 		return strconv.FormatInt(v.Int, 10)
-	case redisx.KindArray, redisx.KindSet:
+	case resp.KindArray, resp.KindSet:
 		var parts []string
 		for _, e := range v.Elems {
 			parts = append(parts, flat(e))
@@ -373,7 +374,7 @@ func TestClusterFallbackRenamedCluster(t *testing.T) {
 	}
 	// A cross-slot MSET gets the server's own answer.
 	v, err := c.Do(ctx, redisx.Args("MSET", "foo", "1", "bar", "2"))
-	if err != nil || v.Kind != redisx.KindError || !strings.HasPrefix(v.Text(), "CROSSSLOT") {
+	if err != nil || v.Kind != resp.KindError || !strings.HasPrefix(v.Text(), "CROSSSLOT") {
 		t.Errorf("MSET across slots: %v %s %q", err, v.Kind, v.Str)
 	}
 	// A cluster-wide command goes to the current node only, as in
@@ -390,8 +391,8 @@ func TestClusterFallbackRenamedCluster(t *testing.T) {
 func TestClusterDemoteHostnameSeed(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
-	serveTopology(a, shards, func([]string) redisx.Value { return redisx.BulkString("a") })
-	serveTopology(b, shards, func([]string) redisx.Value { return redisx.BulkString("b") })
+	serveTopology(a, shards, func([]string) resp.Value { return resp.BulkString("a") })
+	serveTopology(b, shards, func([]string) resp.Value { return resp.BulkString("b") })
 	_, port, _ := net.SplitHostPort(a.addr)
 	byName := net.JoinHostPort("localhost", port)
 	policy := retry.DefaultPolicy()

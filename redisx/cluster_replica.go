@@ -3,6 +3,8 @@ package redisx
 import (
 	"context"
 	"errors"
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 	"strings"
 
 	"github.com/redish/redish/retry"
@@ -33,7 +35,7 @@ func (e *ReplicaUnfitError) Error() string { return "replica " + e.Addr + ": " +
 // the replica does not serve stale data), LOADING (it is loading a
 // dataset) or an authentication failure (the replica does not know the
 // credentials the primary accepts).
-func replicaFallbackReply(re *RedisError) bool {
+func replicaFallbackReply(re *resp.RedisError) bool {
 	switch retry.Classify(re) {
 	case retry.MasterDownError, retry.BusyLoadingError, retry.AuthenticationError:
 		return true
@@ -43,7 +45,7 @@ func replicaFallbackReply(re *RedisError) bool {
 
 // replicaFailed returns why the outcome of a read sent to a replica sends
 // the read to the primary instead, or nil when the outcome stands.
-func replicaFailed(v Value, err error) error {
+func replicaFailed(v resp.Value, err error) error {
 	if err != nil {
 		var unfit *ReplicaUnfitError
 		if errors.As(err, &unfit) || retry.Classify(err) == retry.AuthenticationError {
@@ -51,8 +53,8 @@ func replicaFailed(v Value, err error) error {
 		}
 		return nil
 	}
-	if v.Kind == KindError {
-		if re := (&RedisError{Msg: v.Text()}); replicaFallbackReply(re) {
+	if v.Kind == resp.KindError {
+		if re := (&resp.RedisError{Msg: v.Text()}); replicaFallbackReply(re) {
 			return re
 		}
 	}
@@ -62,7 +64,7 @@ func replicaFailed(v Value, err error) error {
 // isReplicaRead reports whether sending args to n is a read that
 // ReadFromReplicas sent to a replica.
 func (c *ClusterClient) isReplicaRead(n *clusterNode, args [][]byte) bool {
-	return c.opts.ReadFromReplicas && c.isReplica(n.addr) && readOnly(LookupBytes(args))
+	return c.opts.ReadFromReplicas && c.isReplica(n.addr) && readOnly(commands.LookupBytes(args))
 }
 
 // leaveReplica records that the replica n is unfit for reads until the
@@ -104,7 +106,7 @@ func (c *ClusterClient) fitReplica(r *ClusterNode) bool {
 // replica whose master_link_status is not "up" serves stale data or
 // MASTERDOWN, so the read goes to the primary (*ReplicaUnfitError). An
 // error reply to READONLY is returned as the value.
-func (c *ClusterClient) readOnlyConn(ctx context.Context, n *clusterNode, conn *Conn, check bool) (Value, error) {
+func (c *ClusterClient) readOnlyConn(ctx context.Context, n *clusterNode, conn *Conn, check bool) (resp.Value, error) {
 	readonly := [][]byte{[]byte("READONLY")}
 	info := [][]byte{[]byte("INFO"), []byte("replication")}
 	conn.Write(readonly...)
@@ -113,26 +115,26 @@ func (c *ClusterClient) readOnlyConn(ctx context.Context, n *clusterNode, conn *
 	}
 	if err := conn.Flush(ctx); err != nil {
 		n.client.Close()
-		return Value{}, &notSentError{err}
+		return resp.Value{}, &notSentError{err}
 	}
 	v, err := conn.ReadReplyTo(ctx, readonly)
 	if err != nil {
 		n.client.Close()
-		return Value{}, &notSentError{err}
+		return resp.Value{}, &notSentError{err}
 	}
 	if check {
 		iv, err := conn.ReadReplyTo(ctx, info)
 		if err != nil {
 			n.client.Close()
-			return Value{}, &notSentError{err}
+			return resp.Value{}, &notSentError{err}
 		}
-		if v.Kind != KindError && iv.Kind != KindError {
+		if v.Kind != resp.KindError && iv.Kind != resp.KindError {
 			if status := infoField(iv.Text(), "master_link_status"); status != "" && status != "up" {
-				return Value{}, &ReplicaUnfitError{Addr: n.addr, Reason: "master_link_status:" + status}
+				return resp.Value{}, &ReplicaUnfitError{Addr: n.addr, Reason: "master_link_status:" + status}
 			}
 		}
 	}
-	if v.Kind == KindError {
+	if v.Kind == resp.KindError {
 		return v, nil
 	}
 	n.readonly = conn

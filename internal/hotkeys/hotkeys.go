@@ -13,6 +13,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Options configure a scan.
@@ -97,9 +98,9 @@ func Run(ctx context.Context, out, errOut io.Writer, nodes []Node, sleep func(co
 }
 
 // do sends cmds in one round trip and returns their replies.
-func do(ctx context.Context, n Node, cmds [][][]byte) ([]redisx.Value, error) {
-	replies := make([]redisx.Value, len(cmds))
-	err := n.Pipeline(ctx, cmds, func(i int, v redisx.Value, err error) error {
+func do(ctx context.Context, n Node, cmds [][][]byte) ([]resp.Value, error) {
+	replies := make([]resp.Value, len(cmds))
+	err := n.Pipeline(ctx, cmds, func(i int, v resp.Value, err error) error {
 		replies[i] = v
 		return err
 	})
@@ -113,9 +114,9 @@ func dbSize(ctx context.Context, n Node) (int64, error) {
 		return 0, err
 	}
 	switch v := r[0]; v.Kind {
-	case redisx.KindInt:
+	case resp.KindInt:
 		return v.Int, nil
-	case redisx.KindError:
+	case resp.KindError:
 		return 0, &Error{Msg: "Couldn't determine DBSIZE: " + string(v.Str)}
 	}
 	return 0, &Error{Msg: "Non INTEGER response from DBSIZE!"}
@@ -128,8 +129,8 @@ func dbSize(ctx context.Context, n Node) (int64, error) {
 func (s *scan) scanNode(ctx context.Context, n Node) error {
 	cursor := []byte("0")
 	scanning := true
-	var pending []redisx.Value // keys of the last SCAN, to ask the frequency of
-	var seq uint64             // the SCAN call pending came from
+	var pending []resp.Value // keys of the last SCAN, to ask the frequency of
+	var seq uint64           // the SCAN call pending came from
 	for scanning || pending != nil {
 		cmds := make([][][]byte, 0, len(pending)+1)
 		for _, k := range pending {
@@ -183,18 +184,18 @@ func (s *scan) scanCommand(cursor []byte) [][]byte {
 
 // parseScan returns the keys and the next cursor of a SCAN reply, failing
 // as redis-cli does.
-func parseScan(v redisx.Value) ([]redisx.Value, []byte, error) {
+func parseScan(v resp.Value) ([]resp.Value, []byte, error) {
 	switch {
-	case v.Kind == redisx.KindError:
+	case v.Kind == resp.KindError:
 		return nil, nil, &Error{Msg: "SCAN error: " + string(v.Str)}
-	case v.Kind != redisx.KindArray:
+	case v.Kind != resp.KindArray:
 		return nil, nil, &Error{Msg: "Non ARRAY response from SCAN!"}
-	case v.Len() != 2 || v.Elems[1].Kind != redisx.KindArray:
+	case v.Len() != 2 || v.Elems[1].Kind != resp.KindArray:
 		return nil, nil, &Error{Msg: "Invalid element count from SCAN!"}
 	}
 	keys := v.Elems[1].Elems
 	if keys == nil {
-		keys = []redisx.Value{}
+		keys = []resp.Value{}
 	}
 	return keys, v.Elems[0].Str, nil
 }
@@ -204,14 +205,14 @@ func parseScan(v redisx.Value) ([]redisx.Value, []byte, error) {
 // the replies are all read first: an error reply ends the run before any
 // line of the batch, and a key gone since SCAN gets its warning (and
 // counts as never accessed) before the batch's lines.
-func (s *scan) record(keys, replies []redisx.Value) error {
+func (s *scan) record(keys, replies []resp.Value) error {
 	s.pct = 100 * float64(s.sampled) / float64(s.total)
 	freqs := make([]uint64, len(keys))
 	for i, k := range keys {
 		switch v := replies[i]; v.Kind {
-		case redisx.KindInt:
+		case resp.KindInt:
 			freqs[i] = uint64(v.Int)
-		case redisx.KindError:
+		case resp.KindError:
 			return &Error{Msg: "Error: " + string(v.Str)}
 		default:
 			if _, err := fmt.Fprintf(s.errOut, "Warning: OBJECT freq on '%s' failed (may have been deleted)\n", format.Escape(nil, k.Str)); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // redisCLI runs redis-cli with args and returns its stdout, stderr and
@@ -118,7 +119,7 @@ func TestMatchesRedisCLI(t *testing.T) {
 
 // scripted is a node that answers from functions of the command.
 type scripted struct {
-	reply func(args []string) redisx.Value
+	reply func(args []string) resp.Value
 	sent  [][]string
 }
 
@@ -140,22 +141,22 @@ func (n *scripted) Pipeline(_ context.Context, cmds [][][]byte, fn redisx.ReplyF
 // redis-cli's warning; -i pauses after every 100th SCAN; COUNT is sent.
 func TestGoneKeyAndInterval(t *testing.T) {
 	calls := 0
-	n := &scripted{reply: func(args []string) redisx.Value {
+	n := &scripted{reply: func(args []string) resp.Value {
 		switch args[0] {
 		case "DBSIZE":
-			return redisx.Int(300)
+			return resp.Int(300)
 		case "SCAN":
 			calls++
 			next := strconv.Itoa(calls)
 			if calls == 250 {
 				next = "0"
 			}
-			return redisx.Array(redisx.BulkString(next), redisx.Array(redisx.BulkString("k"+strconv.Itoa(calls))))
+			return resp.Array(resp.BulkString(next), resp.Array(resp.BulkString("k"+strconv.Itoa(calls))))
 		}
 		if args[2] == "k3" {
-			return redisx.Nil()
+			return resp.Nil()
 		}
-		return redisx.Int(int64(calls % 5))
+		return resp.Int(int64(calls % 5))
 	}}
 	var out, errOut bytes.Buffer
 	var sleeps []time.Duration
@@ -185,19 +186,19 @@ func TestGoneKeyAndInterval(t *testing.T) {
 func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	n := &scripted{reply: func(args []string) redisx.Value {
+	n := &scripted{reply: func(args []string) resp.Value {
 		switch args[0] {
 		case "DBSIZE":
-			return redisx.Int(4)
+			return resp.Int(4)
 		case "SCAN":
 			calls++
 			if calls == 3 {
 				cancel()
 			}
-			return redisx.Array(redisx.BulkString("1"), redisx.Array(redisx.BulkString("k"+strconv.Itoa(calls))))
+			return resp.Array(resp.BulkString("1"), resp.Array(resp.BulkString("k"+strconv.Itoa(calls))))
 		}
 		// OBJECT FREQ goes before the SCAN of the same round trip.
-		return redisx.Int(int64(calls))
+		return resp.Int(int64(calls))
 	}}
 	var out bytes.Buffer
 	err := Run(ctx, &out, &bytes.Buffer{}, []Node{n}, nil, Options{})

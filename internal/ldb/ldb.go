@@ -23,16 +23,18 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Conn is the connection a session runs on: the server takes it over for
 // the session and closes it at the end. *redisx.Conn implements it.
 type Conn interface {
 	// Do sends a command and reads one reply.
-	Do(ctx context.Context, args ...[]byte) (redisx.Value, error)
+	Do(ctx context.Context, args ...[]byte) (resp.Value, error)
 	// ReadReply reads one more reply.
-	ReadReply(ctx context.Context) (redisx.Value, error)
+	ReadReply(ctx context.Context) (resp.Value, error)
 	Close() error
 }
 
@@ -245,7 +247,7 @@ func (s *session) split(line string) ([]string, bool) {
 			}
 		}
 	}
-	argv, err := redisx.SplitArgs(line)
+	argv, err := cliargs.SplitArgs(line)
 	return argv, err == nil
 }
 
@@ -335,7 +337,7 @@ func (s *session) send(ctx context.Context, argv []string) error {
 
 // print prints a debugger answer: its lines joined by Delim, then
 // CmdDelim. The line <endsession> ends the session and prints nothing.
-func (s *session) print(v redisx.Value) error {
+func (s *session) print(v resp.Value) error {
 	s.buf = s.appendAnswer(s.buf[:0], v)
 	s.buf = append(s.buf, s.o.CmdDelim...)
 	_, err := s.d.Out.Write(s.buf)
@@ -344,15 +346,15 @@ func (s *session) print(v redisx.Value) error {
 
 // appendAnswer appends v in the raw format, the debugger's lines (status
 // replies) in colour when asked.
-func (s *session) appendAnswer(b []byte, v redisx.Value) []byte {
+func (s *session) appendAnswer(b []byte, v resp.Value) []byte {
 	switch v.Kind {
-	case redisx.KindStatus:
+	case resp.KindStatus:
 		if strings.HasPrefix(v.Text(), endSession) {
 			s.active = false
 			return b
 		}
 		return s.appendLine(b, v.Str)
-	case redisx.KindArray, redisx.KindSet, redisx.KindPush:
+	case resp.KindArray, resp.KindSet, resp.KindPush:
 		for i, e := range v.Elems {
 			if i > 0 {
 				b = append(b, s.o.Delim...)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Options configure the test.
@@ -75,20 +76,20 @@ func Run(ctx context.Context, out, errOut io.Writer, p Pipeliner, now func() tim
 				}
 				sets[j] = [][]byte{[]byte("SET"), key(rnd, o.Keys), val}
 			}
-			if err := p.Pipeline(ctx, sets, func(_ int, _ redisx.Value, err error) error { return err }); err != nil {
+			if err := p.Pipeline(ctx, sets, func(_ int, _ resp.Value, err error) error { return err }); err != nil {
 				return err
 			}
 			for j := range gets {
 				gets[j] = [][]byte{[]byte("GET"), key(rnd, o.Keys)}
 			}
-			err := p.Pipeline(ctx, gets, func(_ int, v redisx.Value, err error) error {
+			err := p.Pipeline(ctx, gets, func(_ int, v resp.Value, err error) error {
 				switch {
 				case err != nil:
 					return err
-				case v.Kind == redisx.KindError:
+				case v.Kind == resp.KindError:
 					_, err := fmt.Fprintf(errOut, "%s\n", v.Str)
 					return err
-				case v.Kind == redisx.KindNil:
+				case v.Kind == resp.KindNil:
 					misses++
 				default:
 					hits++

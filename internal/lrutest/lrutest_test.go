@@ -12,6 +12,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // stepClock returns a clock that moves by step at every reading.
@@ -84,13 +85,13 @@ func TestRunRealServer(t *testing.T) {
 
 // fakePipe answers SETs with OK and GETs from a script.
 type fakePipe struct {
-	gets []redisx.Value
+	gets []resp.Value
 	sent int
 }
 
 func (f *fakePipe) Pipeline(_ context.Context, cmds [][][]byte, fn redisx.ReplyFunc) error {
 	for i, c := range cmds {
-		v := redisx.Status("OK")
+		v := resp.Status("OK")
 		if string(c[0]) == "GET" {
 			v = f.gets[f.sent%len(f.gets)]
 			f.sent++
@@ -103,7 +104,7 @@ func (f *fakePipe) Pipeline(_ context.Context, cmds [][][]byte, fn redisx.ReplyF
 }
 
 func TestRunCounts(t *testing.T) {
-	p := &fakePipe{gets: []redisx.Value{redisx.BulkString("x"), redisx.Nil(), redisx.Nil(), redisx.ErrorReply("OOM command not allowed when used memory > 'maxmemory'.")}}
+	p := &fakePipe{gets: []resp.Value{resp.BulkString("x"), resp.Nil(), resp.Nil(), resp.ErrorReply("OOM command not allowed when used memory > 'maxmemory'.")}}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &linesThenCancel{n: 1, cancel: cancel}
 	var errOut bytes.Buffer
@@ -118,7 +119,7 @@ func TestRunCounts(t *testing.T) {
 }
 
 func TestRunNoReads(t *testing.T) {
-	p := &fakePipe{gets: []redisx.Value{redisx.ErrorReply("ERR x")}}
+	p := &fakePipe{gets: []resp.Value{resp.ErrorReply("ERR x")}}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &linesThenCancel{n: 1, cancel: cancel}
 	Run(ctx, out, &bytes.Buffer{}, p, stepClock(600*time.Millisecond), rand.New(rand.NewPCG(1, 2)), Options{Keys: 10})
