@@ -116,8 +116,10 @@ type bulkOptions struct {
 }
 
 // diagOptions are the options of the diagnostic modes: redis-cli's
-// --bigkeys, --memkeys, --latency, --latency-history, --stat, --rdb,
-// --functions-rdb and --replica. The intervals come from -i.
+// --bigkeys, --memkeys, --hotkeys, --latency, --latency-history,
+// --latency-dist, --intrinsic-latency, --lru-test, --stat, --rdb,
+// --functions-rdb and --replica, and of the Lua debugger (--ldb). The
+// intervals come from -i.
 type diagOptions struct {
 	BigKeys        bool
 	MemKeys        bool
@@ -128,6 +130,14 @@ type diagOptions struct {
 	RDB            string // --rdb FILE, "-" for stdout
 	FunctionsRDB   string // --functions-rdb FILE
 	Replica        bool
+	LatencyDist    bool
+	Mono           bool // --mono: --latency-dist in greys
+	HotKeys        bool // --hotkeys
+	LRUTest        int  // --lru-test KEYS
+	// IntrinsicLatency is --intrinsic-latency SECONDS.
+	IntrinsicLatency int
+	LDB              bool // --ldb
+	LDBSync          bool // --ldb-sync-mode
 }
 
 // settingsOptions are the options about redish's own configuration.
@@ -172,7 +182,7 @@ const (
 func optionTable(o *Options) []option {
 	return concat(
 		group("Connection",
-			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname`",
+			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname` (-h alone prints this help, as in redis-cli)",
 				file: true, complete: noValues},
 			option{name: "port", short: "p", value: integer(&o.Port, 6379), usage: "Server `port`",
 				file: true, complete: noValues},
@@ -225,6 +235,8 @@ func optionTable(o *Options) []option {
 			option{name: "quoted-input", value: boolean(&o.QuotedInput), usage: "Parse the command's arguments as quoted strings (\"\\x00\")"},
 			option{name: "eval", value: text(&o.Eval, ""), usage: "Run the Lua script in `file` (keys and args after the command: k1 k2 , a1 a2)",
 				empty: "a script file named '' (which cannot be opened)"},
+			option{name: "ldb", value: boolean(&o.Diag.LDB), usage: "With --eval, debug the script with the Lua debugger (changes to the data are rolled back)"},
+			option{name: "ldb-sync-mode", value: boolean(&o.Diag.LDBSync), usage: "Like --ldb, with the synchronous debugger: changes stay, and the server serves nobody else meanwhile"},
 		),
 		group("Output",
 			option{name: "raw", value: boolean(&o.Raw), usage: "Raw output (default when stdout is not a terminal)", file: true, lab: true},
@@ -276,8 +288,13 @@ func optionTable(o *Options) []option {
 			option{name: "bigkeys", value: boolean(&o.Diag.BigKeys), usage: "Sample keys with SCAN and report the biggest key of each type (every primary with -c)"},
 			option{name: "memkeys", value: boolean(&o.Diag.MemKeys), usage: "Like --bigkeys, sizing keys by MEMORY USAGE"},
 			option{name: "memkeys-samples", value: integer(&o.Diag.MemKeysSamples, 0), usage: "--memkeys with MEMORY USAGE ... SAMPLES `N`"},
+			option{name: "hotkeys", value: boolean(&o.Diag.HotKeys), usage: "Sample keys with SCAN and report the most accessed (needs an LFU maxmemory-policy; every primary with -c)"},
+			option{name: "lru-test", value: integer(&o.Diag.LRUTest, 0), usage: "Simulate a cache workload on `number` keys (80% of the requests on 20% of them) and print the hit ratio every second", complete: noValues},
 			option{name: "latency", value: boolean(&o.Diag.Latency), usage: "Measure PING round trips continuously (one line after 1s or -i seconds when stdout is not a terminal)"},
 			option{name: "latency-history", value: boolean(&o.Diag.LatencyHistory), usage: "Like --latency, starting a new line every 15s (or -i seconds)"},
+			option{name: "latency-dist", value: boolean(&o.Diag.LatencyDist), usage: "Show PING round trips as a spectrum every second (or -i seconds); a plain line per second when stdout is not a terminal"},
+			option{name: "mono", value: boolean(&o.Diag.Mono), usage: "--latency-dist in greys"},
+			option{name: "intrinsic-latency", value: integer(&o.Diag.IntrinsicLatency, 0), usage: "Measure for `seconds` the latency this machine adds to a running process (no server needed)", complete: noValues},
 			option{name: "stat", value: boolean(&o.Diag.Stat), usage: "Print keys, memory, clients and requests every second (or -i seconds)"},
 			option{name: "rdb", value: text(&o.Diag.RDB, ""), usage: "Copy the server's RDB to `file` (- for stdout) with the replication protocol"},
 			option{name: "functions-rdb", value: text(&o.Diag.FunctionsRDB, ""), usage: "Like --rdb, with only the functions, to `file` (Redis 7)"},

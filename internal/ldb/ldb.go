@@ -48,8 +48,8 @@ type LineReader interface {
 	AddHistory(line string)
 }
 
-// Options configure a session.
-type Options struct {
+// settings configure a session.
+type settings struct {
 	// Load returns the EVAL command to debug: EVAL, the script read from
 	// its file, the number of keys, the keys and the arguments. It runs
 	// at the start and at each "restart", so edits to the file count.
@@ -68,8 +68,8 @@ type Options struct {
 	Prompt string
 }
 
-// Deps are what a session reads, writes and talks to.
-type Deps struct {
+// deps are what a session reads, writes and talks to.
+type deps struct {
 	Out   io.Writer
 	Lines LineReader
 	// Dial opens a connection to the server, with the session's
@@ -101,19 +101,19 @@ const endSession = "<endsession>"
 const slow = 500 * time.Millisecond
 
 type session struct {
-	d    Deps
-	o    Options
+	d    deps
+	o    settings
 	conn Conn
 	// active is set while the debugger runs: lines go to it.
 	active bool
 	buf    []byte
 }
 
-// Run runs debugging sessions until the user quits or the input ends. It
+// run runs debugging sessions until the user quits or the input ends. It
 // returns nil then, as redis-cli exits 0, also when the script cannot be
 // debugged (it does not compile: its error is printed). Errors are for a
 // script file that cannot be read and a connection that fails.
-func Run(ctx context.Context, d Deps, o Options) error {
+func run(ctx context.Context, d deps, o settings) error {
 	if d.Now == nil {
 		d.Now = time.Now
 	}

@@ -70,13 +70,13 @@ func runRedisCLI(t *testing.T, s *redistest.Server, term, input string, args ...
 	return out.String()
 }
 
-func runSession(t *testing.T, s *redistest.Server, o Options, input string) string {
+func runSession(t *testing.T, s *redistest.Server, o settings, input string) string {
 	t.Helper()
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	opts := s.Options()
-	d := Deps{
+	d := deps{
 		Out:   &out,
 		Lines: newLines(input),
 		Dial: func(ctx context.Context) (Conn, error) {
@@ -87,7 +87,7 @@ func runSession(t *testing.T, s *redistest.Server, o Options, input string) stri
 		o.Delim, o.CmdDelim = "\n", "\n"
 	}
 	o.Prompt = s.Addr() + "> "
-	if err := Run(ctx, d, o); err != nil {
+	if err := run(ctx, d, o); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
 	return out.String()
@@ -138,7 +138,7 @@ func TestMatchesRedisCLI(t *testing.T) {
 			s.Do(t, "SET", "k", "10")
 			want := runRedisCLI(t, s, term, tc.input, mode, "--eval", f, "k", ",", "x")
 			s.Do(t, "SET", "k", "10")
-			got := runSession(t, s, Options{Load: l, Sync: tc.sync, Color: tc.color}, tc.input)
+			got := runSession(t, s, settings{Load: l, Sync: tc.sync, Color: tc.color}, tc.input)
 			if got != want {
 				t.Errorf("got:\n%s\nredis-cli:\n%s", got, want)
 			}
@@ -149,11 +149,11 @@ func TestMatchesRedisCLI(t *testing.T) {
 	}
 	t.Run("sync mode changes stay", func(t *testing.T) {
 		s.Do(t, "SET", "k", "10")
-		runSession(t, s, Options{Load: load, Sync: true}, "c\n")
+		runSession(t, s, settings{Load: load, Sync: true}, "c\n")
 		if v := s.Do(t, "GET", "k"); v.Text() != "11" {
 			t.Errorf("k = %q after a sync session, want 11", v.Str)
 		}
-		runSession(t, s, Options{Load: load}, "c\n")
+		runSession(t, s, settings{Load: load}, "c\n")
 		if v := s.Do(t, "GET", "k"); v.Text() != "11" {
 			t.Errorf("k = %q after a forked session, want 11 (rolled back)", v.Str)
 		}
@@ -172,7 +172,7 @@ func TestAfterTheSession(t *testing.T) {
 	var ran [][]string
 	opts := s.Options()
 	in := newLines("help\nc\nhelp\n2 help set\nrestart\nquit\n")
-	err := Run(context.Background(), Deps{
+	err := run(context.Background(), deps{
 		Out:   &out,
 		Lines: in,
 		Dial:  func(ctx context.Context) (Conn, error) { return redisx.Dial(ctx, &opts) },
@@ -180,7 +180,7 @@ func TestAfterTheSession(t *testing.T) {
 			ran = append(ran, args)
 			return nil
 		},
-	}, Options{Load: evalLoader(file, []string{"k"}, nil), Delim: "\n", CmdDelim: "\n"})
+	}, settings{Load: evalLoader(file, []string{"k"}, nil), Delim: "\n", CmdDelim: "\n"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,11 +202,11 @@ func TestScriptFileGone(t *testing.T) {
 	s := redistest.Start(t)
 	var out bytes.Buffer
 	opts := s.Options()
-	err := Run(context.Background(), Deps{
+	err := run(context.Background(), deps{
 		Out:   &out,
 		Lines: newLines(""),
 		Dial:  func(ctx context.Context) (Conn, error) { return redisx.Dial(ctx, &opts) },
-	}, Options{Load: evalLoader(filepath.Join(t.TempDir(), "gone.lua"), nil, nil), Delim: "\n", CmdDelim: "\n"})
+	}, settings{Load: evalLoader(filepath.Join(t.TempDir(), "gone.lua"), nil, nil), Delim: "\n", CmdDelim: "\n"})
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Run: %v, want the file's error", err)
 	}

@@ -1,4 +1,4 @@
-package lrutest
+package diag
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ func (w *linesThenCancel) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func TestRunRealServer(t *testing.T) {
+func TestLRUTestRealServer(t *testing.T) {
 	s := redistest.Start(t)
 	c := redisx.NewClient(s.Options())
 	defer c.Close()
@@ -57,7 +57,7 @@ func TestRunRealServer(t *testing.T) {
 		out := &linesThenCancel{n: 2, cancel: cancel}
 		var errOut bytes.Buffer
 		// 400ms a reading: two batches a cycle.
-		err := Run(ctx, out, &errOut, c, stepClock(400*time.Millisecond), rand.New(rand.NewPCG(1, 2)), Options{Keys: tc.keys})
+		err := lruTest(ctx, out, &errOut, c, stepClock(400*time.Millisecond), rand.New(rand.NewPCG(1, 2)), tc.keys)
 		cancel()
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Run: %v", err)
@@ -83,13 +83,13 @@ func TestRunRealServer(t *testing.T) {
 	}
 }
 
-// fakePipe answers SETs with OK and GETs from a script.
-type fakePipe struct {
+// fakeLRUPipe answers SETs with OK and GETs from a script.
+type fakeLRUPipe struct {
 	gets []resp.Value
 	sent int
 }
 
-func (f *fakePipe) Pipeline(_ context.Context, cmds [][][]byte, fn redisx.ReplyFunc) error {
+func (f *fakeLRUPipe) Pipeline(_ context.Context, cmds [][][]byte, fn redisx.ReplyFunc) error {
 	for i, c := range cmds {
 		v := resp.Status("OK")
 		if string(c[0]) == "GET" {
@@ -103,12 +103,12 @@ func (f *fakePipe) Pipeline(_ context.Context, cmds [][][]byte, fn redisx.ReplyF
 	return nil
 }
 
-func TestRunCounts(t *testing.T) {
-	p := &fakePipe{gets: []resp.Value{resp.BulkString("x"), resp.Nil(), resp.Nil(), resp.ErrorReply("OOM command not allowed when used memory > 'maxmemory'.")}}
+func TestLRUTestCounts(t *testing.T) {
+	p := &fakeLRUPipe{gets: []resp.Value{resp.BulkString("x"), resp.Nil(), resp.Nil(), resp.ErrorReply("OOM command not allowed when used memory > 'maxmemory'.")}}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &linesThenCancel{n: 1, cancel: cancel}
 	var errOut bytes.Buffer
-	Run(ctx, out, &errOut, p, stepClock(600*time.Millisecond), rand.New(rand.NewPCG(1, 2)), Options{Keys: 10})
+	lruTest(ctx, out, &errOut, p, stepClock(600*time.Millisecond), rand.New(rand.NewPCG(1, 2)), 10)
 	// One batch of 250 GETs: 63 values, 125 nils, 62 errors (not counted).
 	if want := "188 Gets/sec | Hits: 63 (33.51%) | Misses: 125 (66.49%)\n"; out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
@@ -118,23 +118,23 @@ func TestRunCounts(t *testing.T) {
 	}
 }
 
-func TestRunNoReads(t *testing.T) {
-	p := &fakePipe{gets: []resp.Value{resp.ErrorReply("ERR x")}}
+func TestLRUTestNoReads(t *testing.T) {
+	p := &fakeLRUPipe{gets: []resp.Value{resp.ErrorReply("ERR x")}}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &linesThenCancel{n: 1, cancel: cancel}
-	Run(ctx, out, &bytes.Buffer{}, p, stepClock(600*time.Millisecond), rand.New(rand.NewPCG(1, 2)), Options{Keys: 10})
+	lruTest(ctx, out, &bytes.Buffer{}, p, stepClock(600*time.Millisecond), rand.New(rand.NewPCG(1, 2)), 10)
 	if want := "0 Gets/sec | Hits: 0 (-nan%) | Misses: 0 (-nan%)\n"; out.String() != want {
 		t.Errorf("got %q, want %q (as redis-cli prints 0/0)", out.String(), want)
 	}
 }
 
 // TestPowerLaw: 20% of the keys get about 80% of the requests.
-func TestPowerLaw(t *testing.T) {
+func TestLRUTestPowerLaw(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(3, 4))
 	const keys, n = 1000, 200000
 	low := 0
 	for range n {
-		k := powerLawRand(rnd, 1, keys, alpha)
+		k := powerLawRand(rnd, 1, keys, lruAlpha)
 		if k < 1 || k > keys {
 			t.Fatalf("key %d out of 1..%d", k, keys)
 		}
@@ -147,8 +147,8 @@ func TestPowerLaw(t *testing.T) {
 	}
 }
 
-func TestBadKeys(t *testing.T) {
-	if err := Run(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, &fakePipe{}, time.Now, rand.New(rand.NewPCG(1, 2)), Options{}); err == nil {
+func TestLRUTestBadKeys(t *testing.T) {
+	if err := lruTest(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, &fakeLRUPipe{}, time.Now, rand.New(rand.NewPCG(1, 2)), 0); err == nil {
 		t.Error("0 keys accepted")
 	}
 }

@@ -1,11 +1,4 @@
-// Package intrinsic measures the latency the system adds to a process
-// that makes no system call (--intrinsic-latency SECONDS), as redis-cli
-// does: it runs a short computation over and over, times each run in
-// microseconds, and reports the worst one against the average. A run far
-// longer than the average is time the kernel (or a hypervisor) kept the
-// process from running, which a Redis server on the same machine suffers
-// too. No server is involved.
-package intrinsic
+package diag
 
 import (
 	"context"
@@ -15,30 +8,40 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/redish/redish/internal/env"
 )
 
-// Options configure a measurement.
-type Options struct {
-	// Duration is how long to measure (redis-cli takes whole seconds).
-	Duration time.Duration
-}
+// --intrinsic-latency SECONDS measures the latency the system adds to a
+// process that makes no system call, as redis-cli does: it runs a short
+// computation over and over, times each run in microseconds, and reports
+// the worst one against the average. A run far longer than the average
+// is time the kernel (or a hypervisor) kept the process from running,
+// which a Redis server on the same machine suffers too.
 
-// Clock returns the current time in microseconds on a monotonic clock.
-type Clock func() int64
+// usClock returns the current time in microseconds on a monotonic clock.
+type usClock func() int64
 
-// SystemClock is Clock on the monotonic clock of the time package.
-func SystemClock() Clock {
+// monotonicUs is usClock on the monotonic clock of the time package.
+func monotonicUs() usClock {
 	start := time.Now()
 	return func() int64 { return time.Since(start).Microseconds() }
 }
 
-// Run measures for o.Duration, or until ctx ends (Ctrl-C), and writes to
-// out what redis-cli writes: a line each time the worst run so far gets
+// runIntrinsic runs --intrinsic-latency: no server is involved. It
+// measures with the system's clock, whatever e's clock: a fake clock
+// would measure nothing.
+func runIntrinsic(ctx context.Context, e *env.Env, o Options) error {
+	return intrinsic(ctx, textWriter{e.Printer}, o.Duration, monotonicUs())
+}
+
+// intrinsic measures for duration, or until ctx ends (Ctrl-C), and writes
+// to out what redis-cli writes: a line each time the worst run so far gets
 // worse, then the number of runs, the average and how many times longer
 // the worst run took. Like redis-cli, the average is the whole duration
 // asked for divided by the runs, even when interrupted early, and runs
 // that took no measurable time (0 µs) never end the measurement.
-func Run(ctx context.Context, out io.Writer, o Options, now Clock) error {
+func intrinsic(ctx context.Context, out io.Writer, duration time.Duration, now usClock) error {
 	var stop atomic.Bool
 	done := make(chan struct{})
 	defer close(done)
@@ -49,7 +52,7 @@ func Run(ctx context.Context, out io.Writer, o Options, now Clock) error {
 		case <-done:
 		}
 	}()
-	runTime := o.Duration.Microseconds()
+	runTime := duration.Microseconds()
 	testEnd := now() + runTime
 	var maxLatency, runs int64
 	work := newShuffle()

@@ -1,4 +1,4 @@
-package intrinsic
+package diag
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 // scripted returns a clock that reads the times given, then fails the
 // test if asked for more.
-func scripted(t *testing.T, times ...int64) Clock {
+func scriptedUs(t *testing.T, times ...int64) usClock {
 	return func() int64 {
 		if len(times) == 0 {
 			t.Fatal("clock read more often than scripted")
@@ -22,12 +22,12 @@ func scripted(t *testing.T, times ...int64) Clock {
 	}
 }
 
-func TestRunScripted(t *testing.T) {
+func TestIntrinsicScripted(t *testing.T) {
 	// The first read sets the end; then a start and an end per run. A run
 	// of 0µs neither reports nor ends the test.
-	clock := scripted(t, 0, 0, 0, 1, 3, 3, 4, 4, 9, 9, 12)
+	clock := scriptedUs(t, 0, 0, 0, 1, 3, 3, 4, 4, 9, 9, 12)
 	var out bytes.Buffer
-	if err := Run(context.Background(), &out, Options{Duration: 10 * time.Microsecond}, clock); err != nil {
+	if err := intrinsic(context.Background(), &out, 10*time.Microsecond, clock); err != nil {
 		t.Fatal(err)
 	}
 	want := "Max latency so far: 2 microseconds.\n" +
@@ -43,7 +43,7 @@ func TestRunScripted(t *testing.T) {
 // TestRunInterrupted: Ctrl-C ends the measurement at the next run that
 // took time, with the summary (the average still over the whole duration
 // asked for, as redis-cli computes it).
-func TestRunInterrupted(t *testing.T) {
+func TestIntrinsicInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// Wait for the watcher to see the cancellation before the first run.
@@ -56,7 +56,7 @@ func TestRunInterrupted(t *testing.T) {
 		}
 		return int64(reads)
 	}
-	if err := Run(ctx, &out, Options{Duration: time.Hour}, clock); err != nil {
+	if err := intrinsic(ctx, &out, time.Hour, clock); err != nil {
 		t.Fatal(err)
 	}
 	want := "Max latency so far: 1 microseconds.\n" +
@@ -67,9 +67,9 @@ func TestRunInterrupted(t *testing.T) {
 	}
 }
 
-func TestRunZeroSeconds(t *testing.T) {
+func TestIntrinsicZeroSeconds(t *testing.T) {
 	var out bytes.Buffer
-	if err := Run(context.Background(), &out, Options{}, scripted(t, 5, 5, 7)); err != nil {
+	if err := intrinsic(context.Background(), &out, 0, scriptedUs(t, 5, 5, 7)); err != nil {
 		t.Fatal(err)
 	}
 	want := "Max latency so far: 2 microseconds.\n\n1 total runs (avg latency: 0.0000 microseconds / 0.00 nanoseconds per run).\n" +
@@ -81,9 +81,9 @@ func TestRunZeroSeconds(t *testing.T) {
 
 // TestRunRealClock runs a short real measurement and checks the shape of
 // what it prints.
-func TestRunRealClock(t *testing.T) {
+func TestIntrinsicRealClock(t *testing.T) {
 	var out bytes.Buffer
-	if err := Run(context.Background(), &out, Options{Duration: 50 * time.Millisecond}, SystemClock()); err != nil {
+	if err := intrinsic(context.Background(), &out, 50*time.Millisecond, monotonicUs()); err != nil {
 		t.Fatal(err)
 	}
 	shape := regexp.MustCompile(`^(Max latency so far: [1-9][0-9]* microseconds\.\n)+\n[1-9][0-9]* total runs \(avg latency: [0-9]+\.[0-9]{4} microseconds / [0-9]+\.[0-9]{2} nanoseconds per run\)\.\nWorst run took [0-9]+x longer than the average latency\.\n$`)
@@ -92,7 +92,7 @@ func TestRunRealClock(t *testing.T) {
 	}
 }
 
-func BenchmarkRun(b *testing.B) {
+func BenchmarkIntrinsicRun(b *testing.B) {
 	work := newShuffle()
 	for b.Loop() {
 		work.run()
@@ -101,9 +101,9 @@ func BenchmarkRun(b *testing.B) {
 
 // TestManual prints a one-second measurement when INTRINSIC_MANUAL is set,
 // to compare with redis-cli --intrinsic-latency 1 on the same machine.
-func TestManual(t *testing.T) {
+func TestIntrinsicManual(t *testing.T) {
 	if os.Getenv("INTRINSIC_MANUAL") == "" {
 		t.Skip("set INTRINSIC_MANUAL=1")
 	}
-	Run(context.Background(), os.Stdout, Options{Duration: time.Second}, SystemClock())
+	intrinsic(context.Background(), os.Stdout, time.Second, monotonicUs())
 }

@@ -1,15 +1,4 @@
-// Package latencydist is --latency-dist: the distribution of PING round
-// trips over time, as redis-cli shows it. Every 10ms a PING is timed in
-// microseconds and counted in one of 31 buckets (.01ms to over a minute);
-// every second (-i) the buckets are shown as one line and emptied.
-//
-// On a terminal the line is redis-cli's spectrum: each bucket's character
-// on a background whose brightness grows with the share of the samples
-// that fell in it (xterm's 256 colours, or greys with --mono), under a
-// legend repeated every 20 lines. Elsewhere (a pipe, a file, --raw) the
-// colours would be noise: each line lists the buckets that got samples,
-// with their share, under the same legend without its colour bar.
-package latencydist
+package diag
 
 import (
 	"context"
@@ -20,11 +9,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
 )
 
-// Options configure the mode.
-type Options struct {
+// --latency-dist: the distribution of PING round trips over time, as
+// redis-cli shows it. Every 10ms a PING is timed in microseconds and
+// counted in one of 31 buckets (.01ms to over a minute); every second
+// (-i) the buckets are shown as one line and emptied.
+//
+// On a terminal the line is redis-cli's spectrum: each bucket's character
+// on a background whose brightness grows with the share of the samples
+// that fell in it (xterm's 256 colours, or greys with --mono), under a
+// legend repeated every 20 lines. Elsewhere (a pipe, a file, --raw) the
+// colours would be noise: each line lists the buckets that got samples,
+// with their share, under the same legend without its colour bar.
+
+// distOptions configure --latency-dist.
+type distOptions struct {
 	// Interval is how often a line is shown; 0 means every second.
 	Interval time.Duration
 	// Mono uses redis-cli's grey palette (--mono) instead of colours.
@@ -34,11 +38,8 @@ type Options struct {
 	Spectrum bool
 }
 
-// DefaultInterval is the time between two lines without -i.
-const DefaultInterval = time.Second
-
-// SampleRate is the pause between two PINGs.
-const SampleRate = 10 * time.Millisecond
+// latencyDistDefault is the time between two lines without -i.
+const latencyDistDefault = time.Second
 
 // legendEvery is how many lines are shown under one legend.
 const legendEvery = 20
@@ -80,16 +81,29 @@ const legendText = ". - * #          .01 .125 .25 .5 milliseconds\n" +
 
 const rule = "---------------------------------------------\n"
 
-// Run PINGs with ping every SampleRate and writes a line to out every
-// o.Interval, until ctx ends or ping fails (its error is returned). The
-// clock times the round trips and the waits.
-func Run(ctx context.Context, out io.Writer, ping func(context.Context) error, clock retry.Clock, o Options) error {
-	if clock == nil {
-		clock = retry.SystemClock{}
+// runLatencyDist runs --latency-dist on e.Session: the spectrum when the
+// output is a terminal in the human format, the plain form otherwise (and
+// with NO_COLOR or --no-color: the spectrum is made of colours).
+func runLatencyDist(ctx context.Context, e *env.Env, o Options) error {
+	ping := redisx.Args("PING")
+	do := func(ctx context.Context) error {
+		_, err := e.Session.Do(ctx, ping)
+		return err
 	}
+	return latencyDist(ctx, textWriter{e.Printer}, do, e, distOptions{
+		Interval: o.Interval,
+		Mono:     o.Mono,
+		Spectrum: e.Printer.Format().Mode == format.TTY && !e.IO.NoColor,
+	})
+}
+
+// latencyDist PINGs with ping every latencySampleRate and writes a line
+// to out every o.Interval, until ctx ends or ping fails (its error is
+// returned). The clock times the round trips and the waits.
+func latencyDist(ctx context.Context, out io.Writer, ping func(context.Context) error, clock retry.Clock, o distOptions) error {
 	interval := o.Interval
 	if interval <= 0 {
-		interval = DefaultInterval
+		interval = latencyDistDefault
 	}
 	palette := colorPalette
 	if o.Mono {
@@ -134,7 +148,7 @@ func Run(ctx context.Context, out io.Writer, ping func(context.Context) error, c
 			count = 0
 			start = clock.Now()
 		}
-		if err := clock.Sleep(ctx, SampleRate); err != nil {
+		if err := clock.Sleep(ctx, latencySampleRate); err != nil {
 			return err
 		}
 	}
@@ -188,4 +202,14 @@ func appendPlain(b []byte, buckets []bucket, total int64) []byte {
 	b = append(b, ' ')
 	b = append(b, strings.Join(parts, ", ")...)
 	return append(b, '\n')
+}
+
+// textWriter writes to a printer, each write flushed.
+type textWriter struct{ p *env.Printer }
+
+func (w textWriter) Write(b []byte) (int, error) {
+	if err := w.p.Text(string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

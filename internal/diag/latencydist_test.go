@@ -1,4 +1,4 @@
-package latencydist
+package diag
 
 import (
 	"bytes"
@@ -32,14 +32,14 @@ const us = time.Microsecond
 // the second.
 var latencies = []time.Duration{5 * us, 100 * us, 125 * us, 300 * us, 2000 * us, 900 * us, 70 * time.Second}
 
-func run(t *testing.T, o Options) string {
+func runDist(t *testing.T, o distOptions) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clock := retrytest.NewClock()
 	var out bytes.Buffer
 	o.Interval = 50 * time.Millisecond
-	err := Run(ctx, &out, scriptedPings(clock, cancel, latencies...), clock, o)
+	err := latencyDist(ctx, &out, scriptedPings(clock, cancel, latencies...), clock, o)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run: %v", err)
 	}
@@ -61,7 +61,7 @@ func spectrum(palette []int, idx map[byte]int) string {
 	return b.String()
 }
 
-func TestSpectrum(t *testing.T) {
+func TestLatencyDistSpectrum(t *testing.T) {
 	legend := "---------------------------------------------\n" +
 		". - * #          .01 .125 .25 .5 milliseconds\n" +
 		"1,2,3,...,9      from 1 to 9     milliseconds\n" +
@@ -74,13 +74,13 @@ func TestSpectrum(t *testing.T) {
 	want := legend +
 		spectrum(colorPalette, map[byte]int{'.': 3, '-': 6, '#': 3, '1': 3, '2': 3}) +
 		spectrum(colorPalette, map[byte]int{'?': 18})
-	if got := run(t, Options{Spectrum: true}); got != want {
+	if got := runDist(t, distOptions{Spectrum: true}); got != want {
 		t.Errorf("got:\n%q\nwant:\n%q", got, want)
 	}
 }
 
-func TestSpectrumMono(t *testing.T) {
-	got := run(t, Options{Spectrum: true, Mono: true})
+func TestLatencyDistMono(t *testing.T) {
+	got := runDist(t, distOptions{Spectrum: true, Mono: true})
 	// 12 grey steps: 1/6 is 2, 2/6 is 4.
 	if want := spectrum(monoPalette, map[byte]int{'.': 2, '-': 4, '#': 2, '1': 2, '2': 2}); !strings.Contains(got, want) {
 		t.Errorf("got:\n%q\nwant a line %q", got, want)
@@ -90,7 +90,7 @@ func TestSpectrumMono(t *testing.T) {
 	}
 }
 
-func TestPlain(t *testing.T) {
+func TestLatencyDistPlain(t *testing.T) {
 	want := "---------------------------------------------\n" +
 		". - * #          .01 .125 .25 .5 milliseconds\n" +
 		"1,2,3,...,9      from 1 to 9     milliseconds\n" +
@@ -100,13 +100,13 @@ func TestPlain(t *testing.T) {
 		"---------------------------------------------\n" +
 		"6 samples: . 16.7%, - 33.3%, # 16.7%, 1 16.7%, 2 16.7%\n" +
 		"1 sample: ? 100.0%\n"
-	if got := run(t, Options{}); got != want {
+	if got := runDist(t, distOptions{}); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
 
 // TestLegendEvery20: the legend comes back every 20 lines.
-func TestLegendEvery20(t *testing.T) {
+func TestLatencyDistLegendEvery20(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clock := retrytest.NewClock()
@@ -115,7 +115,7 @@ func TestLegendEvery20(t *testing.T) {
 		pings[i] = 1500 * time.Millisecond // each PING alone ends a window
 	}
 	var out bytes.Buffer
-	Run(ctx, &out, scriptedPings(clock, cancel, pings...), clock, Options{})
+	latencyDist(ctx, &out, scriptedPings(clock, cancel, pings...), clock, distOptions{})
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	var legends []int
 	for i, l := range lines {
@@ -135,9 +135,9 @@ func TestLegendEvery20(t *testing.T) {
 	}
 }
 
-func TestPingFailure(t *testing.T) {
+func TestLatencyDistPingFailure(t *testing.T) {
 	boom := errors.New("connection reset")
-	err := Run(context.Background(), &bytes.Buffer{}, func(context.Context) error { return boom }, retrytest.NewClock(), Options{})
+	err := latencyDist(context.Background(), &bytes.Buffer{}, func(context.Context) error { return boom }, retrytest.NewClock(), distOptions{})
 	if !errors.Is(err, boom) {
 		t.Errorf("Run: %v, want the PING's failure", err)
 	}
