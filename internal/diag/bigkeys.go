@@ -101,19 +101,40 @@ func runBigKeys(ctx context.Context, e *env.Env, o Options, memkeys bool) error 
 		t := builtinTypes[i]
 		s.types.add(&t)
 	}
+	return scanKeyspace(ctx, e, bigKeysHeader, s.progress, s)
+}
+
+// keyspaceScanner is a scan of the keyspace, node after node: --bigkeys,
+// --memkeys, --hotkeys.
+type keyspaceScanner interface {
+	// setTotal gives the number of keys of all the nodes (DBSIZE).
+	setTotal(n int64)
+	// scanNode scans one node; label names it in the progress line.
+	scanNode(ctx context.Context, cl *redisx.Client, label string) error
+	// summary is the report printed at the end; interrupted says that
+	// Ctrl-C ended the scan.
+	summary(interrupted bool) string
+}
+
+// scanKeyspace runs s over every node to scan (see scanNodes) as one
+// keyspace: DBSIZE summed, then header, the scan of each node in turn,
+// and the summary, also after Ctrl-C (whose error it then returns).
+func scanKeyspace(ctx context.Context, e *env.Env, header string, progress *progressLine, s keyspaceScanner) error {
 	nodes, err := scanNodes(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeNodes(e, nodes)
+	var total int64
 	for _, n := range nodes {
 		size, err := dbSize(ctx, n)
 		if err != nil {
 			return err
 		}
-		s.totalKeys += size
+		total += size
 	}
-	if err := p.Text(bigKeysHeader); err != nil {
+	s.setTotal(total)
+	if err := e.Printer.Text(header); err != nil {
 		return err
 	}
 	var scanErr error
@@ -122,16 +143,18 @@ func runBigKeys(ctx context.Context, e *env.Env, o Options, memkeys bool) error 
 			break
 		}
 	}
-	s.progress.clear()
+	progress.clear()
 	interrupted := scanErr != nil && ctx.Err() != nil
 	if scanErr != nil && !interrupted {
 		return scanErr
 	}
-	if err := p.Text(s.summary(interrupted)); err != nil {
+	if err := e.Printer.Text(s.summary(interrupted)); err != nil {
 		return err
 	}
 	return scanErr
 }
+
+func (s *keyScan) setTotal(n int64) { s.totalKeys = n }
 
 // scanNodes returns the standalone clients to scan: the session itself,
 // or one client per primary serving slots in cluster mode. A cluster

@@ -46,37 +46,10 @@ type hotScan struct {
 // the progress reached, as redis-cli does.
 func runHotKeys(ctx context.Context, e *env.Env, o Options) error {
 	s := &hotScan{e: e, o: o, progress: &progressLine{w: e.IO.ErrOut, on: e.IO.ErrTTY}}
-	nodes, err := scanNodes(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer closeNodes(e, nodes)
-	for _, n := range nodes {
-		size, err := dbSize(ctx, n)
-		if err != nil {
-			return err
-		}
-		s.total += size
-	}
-	if err := e.Printer.Text(hotKeysHeader); err != nil {
-		return err
-	}
-	var scanErr error
-	for i, n := range nodes {
-		if scanErr = s.scanNode(ctx, n, nodeLabel(nodes, i)); scanErr != nil {
-			break
-		}
-	}
-	s.progress.clear()
-	interrupted := scanErr != nil && ctx.Err() != nil
-	if scanErr != nil && !interrupted {
-		return scanErr
-	}
-	if err := e.Printer.Text(s.summary(interrupted)); err != nil {
-		return err
-	}
-	return scanErr
+	return scanKeyspace(ctx, e, hotKeysHeader, s.progress, s)
 }
+
+func (s *hotScan) setTotal(n int64) { s.total = n }
 
 // scanNode scans one server: each round trip asks the frequencies of the
 // keys of the last SCAN and sends the next SCAN.
