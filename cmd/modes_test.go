@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/redish/redish/internal/redistest"
 )
@@ -516,5 +517,38 @@ func TestHelpAlone(t *testing.T) {
 	r := runRedish(t, nil, "", "-h", "127.0.0.1", "-p", dead, "PING")
 	if r.code != 1 || !strings.HasPrefix(r.err, "Could not connect to Redis at 127.0.0.1:"+dead) {
 		t.Errorf("-h HOST: %+v", r)
+	}
+}
+
+// TestClusterTopologyAsDocumented runs the cases of the topology as Redis
+// documents it through the binary, with their --verbose lines.
+func TestClusterTopologyAsDocumented(t *testing.T) {
+	cl := redistest.StartCluster(t, 1, 1, redistest.WithUser("nocluster", "pw", "~*", "&*", "+@all", "-cluster"))
+	primary, replica := cl.Nodes[0], cl.Nodes[1]
+	primary.Do(t, "SET", "foo", "bar")
+	primary.Do(t, "WAIT", "1", "5000")
+	port := strconv.Itoa(primary.Port)
+
+	// An ACL user allowed no CLUSTER subcommand follows redirects.
+	r := runRedish(t, map[string]string{"REDISCLI_AUTH": "pw"}, "", "-c", "-p", port, "--user", "nocluster", "--verbose", "GET", "foo")
+	want := "no cluster topology: " + primary.Addr() + " (CLUSTER SLOTS: NOPERM this user has no permissions to run the 'cluster|slots' command); sending commands to " + primary.Addr() + " and following MOVED and ASK redirects\n"
+	if r.code != 0 || r.out != "bar\n" || r.err != want {
+		t.Errorf("NOPERM: %+v", r)
+	}
+
+	// A replica whose link to its primary is down does not serve reads.
+	r = runRedish(t, nil, "", "-c", "-p", port, "--read-from-replicas", "GET", "foo")
+	if r.code != 0 || r.out != "bar\n" || r.err != "" {
+		t.Fatalf("healthy replica: %+v", r)
+	}
+	replica.Do(t, "CONFIG", "SET", "masterauth", "wrong")
+	replica.Do(t, "CLIENT", "KILL", "TYPE", "master")
+	redistest.WaitUntil(t, 30*time.Second, "replica link down", func() bool {
+		return strings.Contains(replica.Do(t, "INFO", "replication").Text(), "master_link_status:down")
+	})
+	r = runRedish(t, nil, "", "-c", "-p", port, "--read-from-replicas", "--verbose", "GET", "foo")
+	wantLine := "replica " + replica.Addr() + " cannot serve reads (master_link_status:down): reading slot 12182 from primary " + primary.Addr() + "\n"
+	if r.code != 0 || r.out != "bar\n" || !strings.HasSuffix(r.err, wantLine) {
+		t.Errorf("link down: %+v", r)
 	}
 }
