@@ -353,6 +353,18 @@ func TestClusterModeOnAnyServer(t *testing.T) {
 			t.Errorf("--primaries: %+v", r)
 		}
 	})
+	t.Run("shell", func(t *testing.T) {
+		s := redistest.Start(t)
+		tm := startTerm(t, nil, portArgs(s, "-c")...)
+		tm.wait("cluster " + s.Addr() + "> ")
+		tm.run("MSET a 1 b 2", "OK")
+		tm.run("DBSIZE", "(integer) 2")
+		tm.wait("cluster " + s.Addr() + "> ")
+		tm.enter("quit")
+		if code := tm.exit(); code != 0 || strings.Contains(tm.screen(), "not connected") || strings.Contains(tm.screen(), "Error") {
+			t.Errorf("exit %d", code)
+		}
+	})
 	t.Run("ASK from scripted nodes", func(t *testing.T) {
 		// The redis-cli test suite's ASK scenario: p1 answers SET foo bar
 		// with -ASK, p2 expects ASKING then the command.

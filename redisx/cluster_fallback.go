@@ -179,3 +179,24 @@ func fallbackLine(b *strings.Builder, e ClusterEvent) {
 	fmt.Fprintf(b, "no cluster topology: %s; sending commands to %s and following MOVED and ASK redirects",
 		strings.TrimPrefix(errText(e.Err), "cannot read the cluster topology from "), e.Addr)
 }
+
+// Connect reads the topology if it has not been read, or learns that the
+// nodes give none (and falls back to following redirects, see
+// TopologyUnavailableError): the check a shell makes at start, once, with
+// no cluster-level attempts. Its error is that of the topology read.
+func (c *ClusterClient) Connect(ctx context.Context) error {
+	if c.topo != nil || c.fallback != nil {
+		return nil
+	}
+	return c.refresh(ctx)
+}
+
+// NoTopology returns the *TopologyUnavailableError that made the client
+// follow redirects without a topology, or nil while it routes with one
+// (or has not tried yet).
+func (c *ClusterClient) NoTopology() error {
+	if c.fallback == nil {
+		return nil
+	}
+	return c.fallback
+}
