@@ -254,6 +254,20 @@ func checkYesNo(s string) error {
 	return nil
 }
 
+// The values of --decode.
+const (
+	decodeUTF8 = "utf-8"
+	decodeNone = "none"
+)
+
+// checkDecode accepts the values of --decode.
+func checkDecode(s string) error {
+	if s != decodeUTF8 && s != decodeNone {
+		return fmt.Errorf("%q is not %s or %s", s, decodeUTF8, decodeNone)
+	}
+	return nil
+}
+
 // parseYesNo reads a yes/no value as redis-cli does: any word starting
 // with y or n, in any case ("y", "yes", "No").
 func parseYesNo(s string) (yes, ok bool) {

@@ -44,6 +44,7 @@ type Options struct {
 	ErrExit     bool   // -e
 	QuotedInput bool
 	Eval        string
+	NoConfirm   bool // --no-confirm: the shell's guard rails off
 
 	// Output.
 	Raw        bool
@@ -55,6 +56,7 @@ type Options struct {
 	CmdDelim   string // -D
 	ShowPushes string
 	NoColor    bool
+	Decode     string // --decode utf-8|none
 
 	// Retries (see the retry package).
 	Retries          int
@@ -237,6 +239,8 @@ func optionTable(o *Options) []option {
 				empty: "a script file named '' (which cannot be opened)"},
 			option{name: "ldb", value: boolean(&o.Diag.LDB), usage: "With --eval, debug the script with the Lua debugger (changes to the data are rolled back)"},
 			option{name: "ldb-sync-mode", value: boolean(&o.Diag.LDBSync), usage: "Like --ldb, with the synchronous debugger: changes stay, and the server serves nobody else meanwhile"},
+			option{name: "no-confirm", value: boolean(&o.NoConfirm), usage: "Shell: run FLUSHALL, FLUSHDB, SHUTDOWN, crashing DEBUG subcommands, CLUSTER RESET and KEYS on a big database without asking (also :set confirm off)",
+				file: true, lab: true},
 		),
 		group("Output",
 			option{name: "raw", value: boolean(&o.Raw), usage: "Raw output (default when stdout is not a terminal)", file: true, lab: true},
@@ -251,6 +255,8 @@ func optionTable(o *Options) []option {
 			option{name: "show-pushes", value: text(&o.ShowPushes, ""), usage: "Print RESP3 push messages (invalidations, pub/sub messages) that arrive between replies: `yes|no` (default: yes when stdout is a terminal)",
 				file: true, complete: values("yes", "no"), check: checkYesNo, emptyChecked: true},
 			option{name: "no-color", value: boolean(&o.NoColor), usage: "No colour, even on a terminal (also NO_COLOR)", file: true, lab: true},
+			option{name: "decode", value: text(&o.Decode, decodeNone), usage: "Human output: how strings are shown, by `mode`: utf-8 (valid UTF-8 as text, other bytes escaped) or none (\\x escapes, as redis-cli)",
+				file: true, lab: true, complete: values(decodeUTF8, decodeNone), check: checkDecode},
 		),
 		group("Retries",
 			option{name: "retries", value: integer(&o.Retries, 0), usage: "Retries after the first attempt (`N`; -1: until success, Ctrl-C or --retry-deadline)",

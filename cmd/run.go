@@ -91,7 +91,7 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 	case modeStdin:
 		return stdin.Run(ctx, e, stdin.Options{Window: c.o.Bulk.Window, Nodes: nodes, Builtins: c.builtins})
 	case modeShell:
-		return interactive.Run(ctx, e, interactive.Options{Interval: interval, Builtins: c.builtins})
+		return interactive.Run(ctx, e, interactive.Options{Interval: interval, Builtins: c.builtins, NoConfirm: c.o.NoConfirm})
 	}
 	return fmt.Errorf("no way to run %v", m)
 }
