@@ -92,7 +92,9 @@ func fastParse(rows []option, o *Options, args []string) (rest []string, ok bool
 			*v.p = v.def
 		case intValue:
 			*v.p = v.def
-		case boolValue, floatValue, listValue, repeatedValue, customValue:
+		case floatValue:
+			*v.p = v.def
+		case boolValue, listValue, repeatedValue, customValue:
 			// Their default is the zero value Options starts with.
 		default:
 			return nil, false
@@ -115,6 +117,9 @@ func fastParse(rows []option, o *Options, args []string) (rest []string, ok bool
 				name, value, hasValue = n, v, true
 			}
 			row = lookup(rows, name)
+			if row != nil && row.shortOnly {
+				return nil, false // --cluster is the cluster manager
+			}
 		} else {
 			if len(a) != 2 {
 				return nil, false // -p6379, -cx

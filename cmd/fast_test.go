@@ -47,6 +47,7 @@ var fastLines = [][]string{
 	{"-p7000", "PING"},
 	{"-cx", "PING"},
 	{"--cluster=true", "PING"},
+	{"--cluster", "check", "127.0.0.1:7000"},
 	{"--", "PING"},
 	{"-p", "x", "PING"},
 	{"-p"},
@@ -146,6 +147,8 @@ func TestFastPathSameAsFull(t *testing.T) {
 		{"-u", "nope://x", "PING"},
 		{"-p", port, "--scan", "--pattern", "k*"},
 		{"-p", port, "--nope"},
+		{"--cluster", "check", "127.0.0.1:" + port},
+		{"-a", "pw", "--cluster", "info", "127.0.0.1:" + port},
 	}
 	for _, args := range lines {
 		fastPath = true

@@ -51,6 +51,12 @@ type option struct {
 	labUsage string
 	// clusterOnly options need -c.
 	clusterOnly bool
+	// managerOnly options need --cluster SUBCOMMAND (the cluster manager).
+	managerOnly bool
+	// shortOnly options are known by their short name only on redish's
+	// own command line (-c: --cluster is the cluster manager there); the
+	// configuration file and redish lab still take the long name.
+	shortOnly bool
 }
 
 // flagGroupAnnotation is the pflag annotation that holds an option's group.
@@ -78,7 +84,14 @@ func registerOne(fs *pflag.FlagSet, o *option, usage string) {
 	if o.group != "" {
 		fs.SetAnnotation(o.name, flagGroupAnnotation, []string{o.group})
 	}
+	if o.shortOnly {
+		fs.SetAnnotation(o.name, shortOnlyAnnotation, []string{"true"})
+	}
 }
+
+// shortOnlyAnnotation marks a flag --help and the man page show by its
+// short name only (see option.shortOnly).
+const shortOnlyAnnotation = "redish_short_only"
 
 // lookup returns the row of the option called name, nil if there is none.
 func lookup(rows []option, name string) *option {
@@ -132,12 +145,17 @@ func (v boolValue) register(fs *pflag.FlagSet, name, short, usage string) {
 }
 func (boolValue) fileType() reflect.Type { return reflect.TypeFor[*bool]() }
 
-type floatValue struct{ p *float64 }
+type floatValue struct {
+	p   *float64
+	def float64
+}
 
-func decimal(p *float64) value { return floatValue{p} }
+func decimal(p *float64) value { return floatValue{p, 0} }
+
+func decimalWithDefault(p *float64, def float64) value { return floatValue{p, def} }
 
 func (v floatValue) register(fs *pflag.FlagSet, name, short, usage string) {
-	fs.Float64VarP(v.p, name, short, 0, usage)
+	fs.Float64VarP(v.p, name, short, v.def, usage)
 }
 func (floatValue) fileType() reflect.Type { return reflect.TypeFor[*float64]() }
 
@@ -254,6 +272,20 @@ func checkYesNo(s string) error {
 	return nil
 }
 
+// The values of --decode.
+const (
+	decodeUTF8 = "utf-8"
+	decodeNone = "none"
+)
+
+// checkDecode accepts the values of --decode.
+func checkDecode(s string) error {
+	if s != decodeUTF8 && s != decodeNone {
+		return fmt.Errorf("%q is not %s or %s", s, decodeUTF8, decodeNone)
+	}
+	return nil
+}
+
 // parseYesNo reads a yes/no value as redis-cli does: any word starting
 // with y or n, in any case ("y", "yes", "No").
 func parseYesNo(s string) (yes, ok bool) {
@@ -278,8 +310,9 @@ func flagGiven(fs *pflag.FlagSet, name string) bool {
 // flagError turns one of pflag's parse errors into redis-cli's message
 // for a bad option, or, for a value the option refuses, names the option
 // and says what is wrong with the value ("-p, --port: "x" must be an
-// integer").
-func flagError(_ *cobra.Command, err error) error {
+// integer"). -h as the last option, with no host, prints the help, as in
+// redis-cli.
+func flagError(c *cobra.Command, err error) error {
 	var (
 		unknown  *pflag.NotExistError
 		noValue  *pflag.ValueRequiredError
@@ -293,6 +326,10 @@ func flagError(_ *cobra.Command, err error) error {
 		return unrecognized("-" + unknown.GetSpecifiedShortnames())
 	case errors.As(err, &unknown):
 		return unrecognized("--" + unknown.GetSpecifiedName())
+	case errors.As(err, &noValue) && noValue.GetSpecifiedShortnames() == "h":
+		// -h with no host after it is redis-cli's way to ask for the
+		// usage: it prints it and exits 0.
+		return c.Help()
 	case errors.As(err, &noValue) && noValue.GetSpecifiedShortnames() != "":
 		return unrecognized("-" + noValue.GetSpecifiedShortnames())
 	case errors.As(err, &noValue):

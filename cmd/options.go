@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/internal/clustermgr"
 	"github.com/redish/redish/retry"
 )
 
@@ -44,6 +45,7 @@ type Options struct {
 	ErrExit     bool   // -e
 	QuotedInput bool
 	Eval        string
+	NoConfirm   bool // --no-confirm: the shell's guard rails off
 
 	// Output.
 	Raw        bool
@@ -55,6 +57,7 @@ type Options struct {
 	CmdDelim   string // -D
 	ShowPushes string
 	NoColor    bool
+	Decode     string // --decode utf-8|none
 
 	// Retries (see the retry package).
 	Retries          int
@@ -75,6 +78,11 @@ type Options struct {
 	// Bulk and diagnostic modes.
 	Bulk bulkOptions
 	Diag diagOptions
+
+	// The cluster manager: --cluster SUBCOMMAND ARGS (not an option of
+	// the table, see splitManager) and its --cluster-* options.
+	Manager    managerArgs
+	ClusterMgr clusterMgrOptions
 
 	// Configuration.
 	Settings settingsOptions
@@ -119,8 +127,10 @@ type bulkOptions struct {
 }
 
 // diagOptions are the options of the diagnostic modes: redis-cli's
-// --bigkeys, --memkeys, --latency, --latency-history, --stat, --rdb,
-// --functions-rdb and --replica. The intervals come from -i.
+// --bigkeys, --memkeys, --hotkeys, --latency, --latency-history,
+// --latency-dist, --intrinsic-latency, --lru-test, --stat, --rdb,
+// --functions-rdb and --replica, and of the Lua debugger (--ldb). The
+// intervals come from -i.
 type diagOptions struct {
 	BigKeys        bool
 	MemKeys        bool
@@ -131,6 +141,41 @@ type diagOptions struct {
 	RDB            string // --rdb FILE, "-" for stdout
 	FunctionsRDB   string // --functions-rdb FILE
 	Replica        bool
+	LatencyDist    bool
+	Mono           bool // --mono: --latency-dist in greys
+	HotKeys        bool // --hotkeys
+	LRUTest        int  // --lru-test KEYS
+	// IntrinsicLatency is --intrinsic-latency SECONDS.
+	IntrinsicLatency int
+	LDB              bool // --ldb
+	LDBSync          bool // --ldb-sync-mode
+}
+
+// clusterMgrOptions are the --cluster-* options of the cluster manager
+// (redis-cli's names and defaults; see clustermgr.Options).
+type clusterMgrOptions struct {
+	Replicas                  int
+	Yes                       bool
+	From                      string
+	To                        string
+	Slots                     int
+	Timeout                   int
+	Pipeline                  int
+	Weights                   []string
+	UseEmptyMasters           bool
+	Threshold                 float64
+	Simulate                  bool
+	Replace                   bool
+	Copy                      bool
+	Replica                   bool // --cluster-slave, --cluster-replica
+	MasterID                  string
+	FromUser                  string
+	FromPass                  string
+	FromAskPass               bool
+	SearchMultipleOwners      bool
+	FixWithUnreachableMasters bool
+	OnlyMasters               bool
+	OnlyReplicas              bool
 }
 
 // settingsOptions are the options about redish's own configuration.
@@ -149,6 +194,7 @@ var flagGroups = []string{
 	"Output",
 	"Retries",
 	"Cluster",
+	"Cluster manager",
 	"Bulk and diagnostic modes",
 	"Configuration",
 	"Other",
@@ -181,7 +227,7 @@ func optionTable(o *Options) []option {
 func optionRows(o *Options) []option {
 	return concat(
 		group("Connection",
-			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname`",
+			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname` (-h alone prints this help, as in redis-cli)",
 				file: true, complete: noValues},
 			option{name: "port", short: "p", value: integer(&o.Port, 6379), usage: "Server `port`",
 				file: true, complete: noValues},
@@ -234,6 +280,10 @@ func optionRows(o *Options) []option {
 			option{name: "quoted-input", value: boolean(&o.QuotedInput), usage: "Parse the command's arguments as quoted strings (\"\\x00\")"},
 			option{name: "eval", value: text(&o.Eval, ""), usage: "Run the Lua script in `file` (keys and args after the command: k1 k2 , a1 a2)",
 				empty: "a script file named '' (which cannot be opened)"},
+			option{name: "ldb", value: boolean(&o.Diag.LDB), usage: "With --eval, debug the script with the Lua debugger (changes to the data are rolled back)"},
+			option{name: "ldb-sync-mode", value: boolean(&o.Diag.LDBSync), usage: "Like --ldb, with the synchronous debugger: changes stay, and the server serves nobody else meanwhile"},
+			option{name: "no-confirm", value: boolean(&o.NoConfirm), usage: "Shell: run FLUSHALL, FLUSHDB, SHUTDOWN, crashing DEBUG subcommands, CLUSTER RESET and KEYS on a big database without asking (also :set confirm off)",
+				file: true, lab: true},
 		),
 		group("Output",
 			option{name: "raw", value: boolean(&o.Raw), usage: "Raw output (default when stdout is not a terminal)", file: true, lab: true},
@@ -248,6 +298,8 @@ func optionRows(o *Options) []option {
 			option{name: "show-pushes", value: text(&o.ShowPushes, ""), usage: "Print RESP3 push messages (invalidations, pub/sub messages) that arrive between replies: `yes|no` (default: yes when stdout is a terminal)",
 				file: true, complete: values("yes", "no"), check: checkYesNo, emptyChecked: true},
 			option{name: "no-color", value: boolean(&o.NoColor), usage: "No colour, even on a terminal (also NO_COLOR)", file: true, lab: true},
+			option{name: "decode", value: text(&o.Decode, decodeNone), usage: "Human output: how strings are shown, by `mode`: utf-8 (valid UTF-8 as text, other bytes escaped) or none (\\x escapes, as redis-cli)",
+				file: true, lab: true, complete: values(decodeUTF8, decodeNone), check: checkDecode},
 		),
 		group("Retries",
 			option{name: "retries", value: integer(&o.Retries, 0), usage: "Retries after the first attempt (`N`; -1: until success, Ctrl-C or --retry-deadline)",
@@ -268,8 +320,8 @@ func optionRows(o *Options) []option {
 			option{name: "verbose", value: boolean(&o.Verbose), usage: "Print every retry, redirect and topology refresh on stderr", file: true, lab: true},
 		),
 		group("Cluster",
-			option{name: "cluster", short: "c", value: boolean(&o.Cluster), usage: "Cluster mode: route commands by slot, follow redirects",
-				file: true, lab: true, labUsage: "Start a cluster and open a cluster shell"},
+			option{name: "cluster", short: "c", value: boolean(&o.Cluster), usage: "Cluster mode: route commands by slot, follow redirects (cluster in the configuration file; on the command line --cluster SUBCOMMAND is the cluster manager)",
+				file: true, lab: true, labUsage: "Start a cluster and open a cluster shell", shortOnly: true},
 			option{name: "cluster-error-attempts", value: integer(&o.ClusterErrorAttempts, 3), usage: "Cluster-level attempts after connection, timeout or cluster-down errors",
 				file: true, lab: true, complete: noValues},
 		),
@@ -285,8 +337,13 @@ func optionRows(o *Options) []option {
 			option{name: "bigkeys", value: boolean(&o.Diag.BigKeys), usage: "Sample keys with SCAN and report the biggest key of each type (every primary with -c)"},
 			option{name: "memkeys", value: boolean(&o.Diag.MemKeys), usage: "Like --bigkeys, sizing keys by MEMORY USAGE"},
 			option{name: "memkeys-samples", value: integer(&o.Diag.MemKeysSamples, 0), usage: "--memkeys with MEMORY USAGE ... SAMPLES `N`"},
+			option{name: "hotkeys", value: boolean(&o.Diag.HotKeys), usage: "Sample keys with SCAN and report the most accessed (needs an LFU maxmemory-policy; every primary with -c)"},
+			option{name: "lru-test", value: integer(&o.Diag.LRUTest, 0), usage: "Simulate a cache workload on `number` keys (80% of the requests on 20% of them) and print the hit ratio every second", complete: noValues},
 			option{name: "latency", value: boolean(&o.Diag.Latency), usage: "Measure PING round trips continuously (one line after 1s or -i seconds when stdout is not a terminal)"},
 			option{name: "latency-history", value: boolean(&o.Diag.LatencyHistory), usage: "Like --latency, starting a new line every 15s (or -i seconds)"},
+			option{name: "latency-dist", value: boolean(&o.Diag.LatencyDist), usage: "Show PING round trips as a spectrum every second (or -i seconds); a plain line per second when stdout is not a terminal"},
+			option{name: "mono", value: boolean(&o.Diag.Mono), usage: "--latency-dist in greys"},
+			option{name: "intrinsic-latency", value: integer(&o.Diag.IntrinsicLatency, 0), usage: "Measure for `seconds` the latency this machine adds to a running process (no server needed)", complete: noValues},
 			option{name: "stat", value: boolean(&o.Diag.Stat), usage: "Print keys, memory, clients and requests every second (or -i seconds)"},
 			option{name: "rdb", value: text(&o.Diag.RDB, ""), usage: "Copy the server's RDB to `file` (- for stdout) with the replication protocol"},
 			option{name: "functions-rdb", value: text(&o.Diag.FunctionsRDB, ""), usage: "Like --rdb, with only the functions, to `file` (Redis 7)"},
@@ -302,6 +359,54 @@ func optionRows(o *Options) []option {
 			option{name: "all-nodes", value: boolean(&o.ClusterOpts.AllNodes), usage: "Send the command to every node and print each reply under its address", clusterOnly: true},
 			option{name: "node", value: text(&o.ClusterOpts.Node, ""), usage: "Send the command to the node at `host:port`", complete: noValues, clusterOnly: true},
 			option{name: "topology", value: boolean(&o.ClusterOpts.Topology), usage: "Print the cluster's nodes, roles, slots, replicas and health (--json for JSON)", clusterOnly: true},
+		),
+		group("Cluster manager",
+			option{name: "cluster-replicas", value: integer(&o.ClusterMgr.Replicas, 0), usage: "create: replicas of each primary (`N`)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-yes", value: boolean(&o.ClusterMgr.Yes), usage: "Answer yes to the prompts (also REDISCLI_CLUSTER_YES=1); fix still asks before covering slots",
+				managerOnly: true},
+			option{name: "cluster-from", value: text(&o.ClusterMgr.From, ""), usage: "reshard: the source node `IDs`, comma-separated, or all; import: the source server's host:port",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-to", value: text(&o.ClusterMgr.To, ""), usage: "reshard: the receiving node's `ID`",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-slots", value: integer(&o.ClusterMgr.Slots, 0), usage: "reshard: how many slots to move (`N`, 1 to 16384; asked when not given)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-timeout", value: integer(&o.ClusterMgr.Timeout, clustermgr.DefaultTimeout), usage: "MIGRATE timeout in `milliseconds`",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-pipeline", value: integer(&o.ClusterMgr.Pipeline, clustermgr.DefaultPipeline), usage: "Keys moved by each MIGRATE (`N`)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-weight", value: repeated(&o.ClusterMgr.Weights), usage: "rebalance: a primary's weight, `ID=W` (an ID prefix will do); several as ID=W ID=W ...",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-use-empty-masters", value: boolean(&o.ClusterMgr.UseEmptyMasters), usage: "rebalance: give slots to primaries that have none",
+				managerOnly: true},
+			option{name: "cluster-threshold", value: decimalWithDefault(&o.ClusterMgr.Threshold, clustermgr.DefaultThreshold), usage: "rebalance: move nothing while every primary is within `percent` of its share",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-simulate", value: boolean(&o.ClusterMgr.Simulate), usage: "rebalance: show the moves without making them",
+				managerOnly: true},
+			option{name: "cluster-replace", value: boolean(&o.ClusterMgr.Replace), usage: "reshard, rebalance, import: overwrite keys the target has (MIGRATE REPLACE)",
+				managerOnly: true},
+			option{name: "cluster-copy", value: boolean(&o.ClusterMgr.Copy), usage: "import: copy the keys, leaving them on the source (MIGRATE COPY)",
+				managerOnly: true},
+			option{name: "cluster-slave", value: boolean(&o.ClusterMgr.Replica), usage: "add-node: add the node as a replica",
+				managerOnly: true},
+			option{name: "cluster-replica", value: boolean(&o.ClusterMgr.Replica), usage: "add-node: the same as --cluster-slave",
+				managerOnly: true},
+			option{name: "cluster-master-id", value: text(&o.ClusterMgr.MasterID, ""), usage: "add-node: the new replica's primary (`ID`; default: the one with fewest replicas)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-from-user", value: text(&o.ClusterMgr.FromUser, ""), usage: "import: the source server's ACL `user`",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-from-pass", value: text(&o.ClusterMgr.FromPass, ""), usage: "import: the source server's `password`",
+				complete: noValues, managerOnly: true, empty: "AUTH with the empty password"},
+			option{name: "cluster-from-askpass", value: boolean(&o.ClusterMgr.FromAskPass), usage: "import: read the source server's password without echo",
+				managerOnly: true},
+			option{name: "cluster-search-multiple-owners", value: boolean(&o.ClusterMgr.SearchMultipleOwners), usage: "check, fix: look for slots more than one primary claims or holds keys of",
+				managerOnly: true},
+			option{name: "cluster-fix-with-unreachable-masters", value: boolean(&o.ClusterMgr.FixWithUnreachableMasters), usage: "fix: repair even when primaries cannot be reached (their slots count as uncovered)",
+				managerOnly: true},
+			option{name: "cluster-only-masters", value: boolean(&o.ClusterMgr.OnlyMasters), usage: "call: run the command on the primaries only",
+				managerOnly: true},
+			option{name: "cluster-only-replicas", value: boolean(&o.ClusterMgr.OnlyReplicas), usage: "call: run the command on the replicas only",
+				managerOnly: true},
 		),
 		group("Configuration",
 			option{name: "config", value: text(&o.Settings.Config, ""), usage: "Read settings from `file` (default $XDG_CONFIG_HOME/redish/config.toml; also REDISH_CONFIG)",
