@@ -21,6 +21,8 @@
 # Usage: scripts/bench.sh            (RUNS=3 scripts/bench.sh for a quick look)
 #        REDIS_CLI=path/to/redis-cli scripts/bench.sh
 #        JOBS=none scripts/bench.sh  (start-up only)
+#        REDISH_BIN=path scripts/bench.sh  (time a redish built elsewhere,
+#                                          an older one, say, instead of this checkout)
 #
 # To add a job, write a function job_NAME that defines the commands in
 # the variables below, and add NAME to JOBS:
@@ -35,9 +37,10 @@ set -euo pipefail
 
 RUNS=${RUNS:-5}
 PINGS=${PINGS:-400}
-JOBS=${JOBS:-"pipe_1m stdin_100k stdin_100k_cluster scan_1m scan_1m_cluster bigkeys_200k"}
+JOBS=${JOBS:-"pipe_1m stdin_100k stdin_100k_cluster scan_1m scan_1m_cluster bigkeys_200k memkeys_200k"}
 [ "$JOBS" = none ] && JOBS=""
 REDIS_CLI=${REDIS_CLI:-}
+REDISH_BIN=${REDISH_BIN:-}
 
 for bin in redis-server redis-cli go python3 /usr/bin/time; do
 	command -v "$bin" >/dev/null || { echo "bench.sh: $bin is required" >&2; exit 1; }
@@ -45,6 +48,10 @@ done
 if [ -n "$REDIS_CLI" ]; then
 	[ -f "$REDIS_CLI" ] && [ -x "$REDIS_CLI" ] || { echo "bench.sh: REDIS_CLI=$REDIS_CLI is not an executable file" >&2; exit 1; }
 	REDIS_CLI=$(cd "$(dirname "$REDIS_CLI")" && pwd)/$(basename "$REDIS_CLI")
+fi
+if [ -n "$REDISH_BIN" ] && ! [ -f "$REDISH_BIN" -a -x "$REDISH_BIN" ]; then
+	echo "bench.sh: REDISH_BIN=$REDISH_BIN is not an executable file" >&2
+	exit 1
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
@@ -80,7 +87,12 @@ start_server() {
 }
 
 echo "building redish and the floor..." >&2
-(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/redish" . && CGO_ENABLED=0 go build -o "$tmp/floor" ./scripts/floor)
+(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/floor" ./scripts/floor)
+if [ -n "$REDISH_BIN" ]; then
+	cp "$REDISH_BIN" "$tmp/redish"
+else
+	(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/redish" .)
+fi
 REDISH=$tmp/redish
 FLOOR=$tmp/floor
 
@@ -162,6 +174,15 @@ job_bigkeys_200k() {
 	input=""
 	cli="$CLI -p $port --bigkeys"
 	redish="$REDISH -p $port --bigkeys"
+	rss=0
+}
+job_memkeys_200k() {
+	title="--memkeys, 200,000 keys"
+	prep="flush_all; $REDISH -p $port < $tmp/mixed.txt >/dev/null"
+	reset=""
+	input=""
+	cli="$CLI -p $port --memkeys"
+	redish="$REDISH -p $port --memkeys"
 	rss=0
 }
 job_pipe_1m() {
