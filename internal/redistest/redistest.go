@@ -88,8 +88,9 @@ type Server struct {
 	cfg     *config
 	bin     string
 	logPath string
-	// announce is the cluster-announce-ip and -port directives, kept so a
-	// Relaunch announces the same address.
+	// announce is the directives that make the server announce another
+	// address (cluster-announce-*, replica-announce-*, sentinel
+	// announce-*), kept so a Relaunch announces the same address.
 	announce [][]string
 	// owned are the directories Launch made for the server, removed by
 	// Close.
@@ -265,7 +266,11 @@ func (s *Server) launch() error {
 		return fmt.Errorf("open log: %w", err)
 	}
 	defer logf.Close() // the child has its own copy
-	cmd := exec.Command(s.bin, conf)
+	args := []string{conf}
+	if s.cfg.sentinel {
+		args = append(args, "--sentinel")
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.Dir
 	cmd.Stdout = logf
 	cmd.Stderr = logf
@@ -372,9 +377,9 @@ func (s *Server) configText() []byte {
 		line("cluster-config-file", filepath.Join(s.Dir, "nodes.conf"))
 		line("cluster-node-timeout", strconv.FormatInt(s.cfg.nodeTimeout.Milliseconds(), 10))
 		line("cluster-port", strconv.Itoa(s.ClusterPort))
-		for _, d := range s.announce {
-			line(d...)
-		}
+	}
+	for _, d := range s.announce {
+		line(d...)
 	}
 	for _, d := range s.cfg.directives {
 		line(d...)
