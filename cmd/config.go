@@ -102,6 +102,9 @@ func (c *config) resolveConn() error {
 			// redisx's errors start "invalid URI: "; say it once.
 			return &exitError{code: 1, msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
+		if u.Sentinel != nil {
+			return &exitError{code: 1, msg: "Invalid URI: Sentinel URIs are not supported yet"}
+		}
 		secrets.Add(u.Password)
 		co.ApplyURI(u)
 		if u.TLS {

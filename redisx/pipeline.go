@@ -57,7 +57,10 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyFunc) er
 			retry:    c.Retry,
 			observe:  c.Observe,
 			onResend: c.OnResend,
-			node:     c.opts.Addr,
+			node:     c.nodeAddr,
+			misdirected: func(v Value) error {
+				return c.misdirected(v)
+			},
 			retriedReply: func(v Value) bool {
 				return c.Retry != nil && v.Kind == KindError && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)})
 			},
@@ -82,6 +85,11 @@ type pipelineHooks struct {
 	// prepare, when set, runs on every connection before the commands
 	// are written (READONLY on a replica).
 	prepare func(ctx context.Context, conn *Conn) error
+	// misdirected, when set, returns an error for a reply showing that
+	// the server is no longer the one to use (READONLY from a former
+	// primary): the command is sent again as one more attempt, and the
+	// connection is given up once the round's replies are read.
+	misdirected func(v Value) error
 	// retriedReply reports whether an error reply is retried like a
 	// failure: sent again, as one more attempt of its command.
 	retriedReply func(v Value) bool
@@ -162,7 +170,8 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			return wait, false
 		}
 		var re *replyError
-		if errors.As(final, &re) && v.Kind == KindError {
+		var np *NotPrimaryError
+		if (errors.As(final, &re) || errors.As(final, &np)) && v.Kind == KindError {
 			store(i, outcome{v: v, done: true}) // the retries are spent on the reply: it is the reply
 		} else {
 			store(i, outcome{err: mayHaveRun(cmds[i], final), done: true})
@@ -242,6 +251,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			if h.push != nil {
 				onPush = func(v Value) { h.push(reading, v) }
 			}
+			misdirected := false
 			for k, i := range todo {
 				reading = i
 				v, err := conn.readReplyTo(ctx, cmds[i], onPush)
@@ -256,7 +266,16 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					break
 				}
 				c.track(cmds[i], v)
-				if h.retriedReply != nil && h.retriedReply(v) {
+				var merr error
+				if h.misdirected != nil {
+					merr = h.misdirected(v)
+				}
+				if merr != nil {
+					misdirected = true
+					if w, final := fail(i, v, merr); !final {
+						retryLater(i, w)
+					}
+				} else if h.retriedReply != nil && h.retriedReply(v) {
 					if w, final := fail(i, v, &replyError{RedisError{Msg: string(v.Str)}}); !final {
 						retryLater(i, w)
 					}
@@ -277,6 +296,11 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					}
 					return err
 				}
+			}
+			if misdirected {
+				// The server is no longer the one to use: the next round
+				// finds it again.
+				c.Close()
 			}
 		}
 		if err := deliver(); err != nil {

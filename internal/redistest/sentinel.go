@@ -172,7 +172,7 @@ func (cfg SentinelConfig) withDefaults() SentinelConfig {
 // sentinels and waits until the set has settled.
 func (ss *SentinelSet) launch(bin string, cfg SentinelConfig, root string) error {
 	nodeOpts := append([]Option(nil), cfg.NodeOptions...)
-	sentOpts := append([]Option{withSentinelMode()}, cfg.SentinelOptions...)
+	sentOpts := append([]Option{WithSentinelMode()}, cfg.SentinelOptions...)
 	if cfg.Password != "" {
 		nodeOpts = append(nodeOpts, WithPassword(cfg.Password))
 	}
@@ -264,8 +264,9 @@ func (ss *SentinelSet) launchIn(bin string, cfg *config, root, name string) (*Se
 	return launchIn(bin, cfg, dir)
 }
 
-// withSentinelMode starts redis-server with --sentinel.
-func withSentinelMode() Option {
+// WithSentinelMode starts redis-server with --sentinel: a sentinel, which
+// needs a "sentinel monitor" directive (WithConfig) to watch a primary.
+func WithSentinelMode() Option {
 	return func(c *config) { c.sentinel = true }
 }
 
