@@ -332,6 +332,32 @@ func TestSentinelReal(t *testing.T) {
 	t.Run("KillUnderLoad", func(t *testing.T) {
 		testKillUnderLoad(t, ctx, ss, newClient)
 	})
+
+	t.Run("TopologyAfterFailovers", func(t *testing.T) {
+		s, err := redisx.NewSentinel(redisx.SentinelOptions{MasterName: ss.MasterName, Addrs: ss.SentinelAddrs(),
+			Sentinel: redisx.Options{User: sentWatcher, Password: sentWatcherPass}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		topo, err := s.Topology(ctx, node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		primary, _ := ss.PrimaryAddr()
+		if topo.Primary.Addr != primary || topo.LastFailover.Epoch < 2 || topo.LastFailover.Since > time.Minute {
+			t.Errorf("primary %s, last failover %+v; want %s and epoch 2 or more", topo.Primary.Addr, topo.LastFailover, primary)
+		}
+		// The killed primary is still listed, as a replica that is down.
+		down := 0
+		for _, r := range topo.Replicas {
+			if !r.Usable {
+				down++
+			}
+		}
+		if len(topo.Replicas) != 2 || down != 1 {
+			t.Errorf("replicas: %+v", topo.Replicas)
+		}
+	})
 }
 
 // testKillUnderLoad sends a bounded stream of INCRs in pipelined windows
