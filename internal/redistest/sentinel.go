@@ -588,16 +588,22 @@ func (ss *SentinelSet) Failover() (string, error) {
 }
 
 // wait polls check until it returns nil, and returns an error with its
-// last error when sentinelTimeout passes.
+// last error and the sentinels' logs when sentinelTimeout passes.
 func (ss *SentinelSet) wait(what string, check func() error) error {
-	deadline := time.Now().Add(sentinelTimeout)
+	return poll(what, sentinelTimeout, check, ss.describe)
+}
+
+// poll calls check every 20ms until it returns nil, and returns an error
+// with check's last error and describe's text when timeout passes.
+func poll(what string, timeout time.Duration, check func() error, describe func() string) error {
+	deadline := time.Now().Add(timeout)
 	for {
 		err := check()
 		if err == nil {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("redistest: no %s after %v: %w\n%s", what, sentinelTimeout, err, ss.describe())
+			return fmt.Errorf("redistest: no %s after %v: %w\n%s", what, timeout, err, describe())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
