@@ -38,9 +38,9 @@ type SentinelOptions struct {
 	// sentinels are asked in RESP2). Zero timeouts mean
 	// DefaultSentinelTimeout.
 	Sentinel Options
-	// OnEvent, when set, receives what the search finds (see
-	// SentinelEvent): for --verbose. It may be called from the goroutine
-	// of Watch too.
+	// OnEvent, when set, receives what the searches for the primary and
+	// the replicas find (see SentinelEvent), from the goroutine that
+	// searches: for --verbose. Watch reports to its own callback.
 	OnEvent func(SentinelEvent)
 }
 
@@ -53,7 +53,7 @@ type SentinelOptions struct {
 type Sentinel struct {
 	name    string
 	sentOpt Options
-	onEvent func(SentinelEvent)
+	onEvent atomic.Pointer[func(SentinelEvent)]
 
 	mu      sync.Mutex
 	addrs   []string // the sentinels, the last one that answered first
@@ -81,12 +81,32 @@ func NewSentinel(o SentinelOptions) (*Sentinel, error) {
 	if so.Timeout <= 0 {
 		so.Timeout = DefaultSentinelTimeout
 	}
-	return &Sentinel{
+	s := &Sentinel{
 		name:    o.MasterName,
 		sentOpt: so,
-		onEvent: o.OnEvent,
 		addrs:   append([]string(nil), o.Addrs...),
-	}, nil
+	}
+	s.SetOnEvent(o.OnEvent)
+	return s, nil
+}
+
+// SetOnEvent replaces the options' OnEvent (:verbose in the shell); nil
+// silences the events.
+func (s *Sentinel) SetOnEvent(f func(SentinelEvent)) {
+	if f == nil {
+		s.onEvent.Store(nil)
+		return
+	}
+	s.onEvent.Store(&f)
+}
+
+// Switched returns the primary the last +switch-master named, while Watch
+// follows them; "" otherwise.
+func (s *Sentinel) Switched() string {
+	if a := s.switched.Load(); a != nil {
+		return *a
+	}
+	return ""
 }
 
 // MasterName returns the name of the primary the sentinels are asked
@@ -577,9 +597,9 @@ func (s *Sentinel) found(sa, addr string) {
 }
 
 func (s *Sentinel) event(ev SentinelEvent) {
-	if s.onEvent != nil {
+	if f := s.onEvent.Load(); f != nil {
 		ev.MasterName = s.name
-		s.onEvent(ev)
+		(*f)(ev)
 	}
 }
 

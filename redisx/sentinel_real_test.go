@@ -265,7 +265,11 @@ func TestSentinelReal(t *testing.T) {
 			}
 		}
 		switches := make(chan redisx.SentinelEvent, 4)
-		stop := watching.Sentinel().Watch(ctx, func(ev redisx.SentinelEvent) { switches <- ev })
+		stop := watching.Sentinel().Watch(ctx, func(ev redisx.SentinelEvent) {
+			if ev.Kind == redisx.SentinelSwitch {
+				switches <- ev
+			}
+		})
 		defer stop()
 		// A switch before the subscription would be missed.
 		awaitSubscribers(t, ss, 1)

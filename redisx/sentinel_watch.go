@@ -23,9 +23,9 @@ const (
 // reports a SentinelWatchLost event and subscribes on the next one after
 // a wait (100ms, doubled up to 5s).
 //
-// Each switch of the primary is reported as a SentinelSwitch event, to
-// onSwitch (which may be nil) and to the options' OnEvent, from that
-// goroutine. From then on, SentinelClient gives up a connection to any
+// Each switch of the primary is reported to onEvent (which may be nil),
+// from that goroutine, as a SentinelSwitch event, and each lost
+// subscription as a SentinelWatchLost event. From then on, SentinelClient gives up a connection to any
 // other server before its next command, and DialPrimary passes over a
 // sentinel that still names another server, unless no sentinel names
 // the new one (a switch missed since). Without Watch, a failover is
@@ -37,12 +37,12 @@ const (
 // The subscription waits without a read deadline: a sentinel that stops
 // answering without closing the connection is noticed only by TCP
 // keep-alive.
-func (s *Sentinel) Watch(ctx context.Context, onSwitch func(SentinelEvent)) (stop func()) {
+func (s *Sentinel) Watch(ctx context.Context, onEvent func(SentinelEvent)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.watch(ctx, onSwitch)
+		s.watch(ctx, onEvent)
 	}()
 	return func() {
 		cancel()
@@ -50,19 +50,25 @@ func (s *Sentinel) Watch(ctx context.Context, onSwitch func(SentinelEvent)) (sto
 	}
 }
 
-func (s *Sentinel) watch(ctx context.Context, onSwitch func(SentinelEvent)) {
+func (s *Sentinel) watch(ctx context.Context, onEvent func(SentinelEvent)) {
+	report := func(ev SentinelEvent) {
+		if onEvent != nil {
+			ev.MasterName = s.name
+			onEvent(ev)
+		}
+	}
 	wait := watchMinWait
 	for i := 0; ctx.Err() == nil; i++ {
 		addrs := s.Addrs()
 		sa := addrs[i%len(addrs)]
-		err := s.watchOn(ctx, sa, onSwitch, func() { wait = watchMinWait })
+		err := s.watchOn(ctx, sa, report, func() { wait = watchMinWait })
 		// Switches may be missed until the next subscription: the
 		// sentinels' word wins meanwhile.
 		s.switched.Store(nil)
 		if ctx.Err() != nil {
 			return
 		}
-		s.event(SentinelEvent{Kind: SentinelWatchLost, Sentinel: sa, Err: err, Wait: wait})
+		report(SentinelEvent{Kind: SentinelWatchLost, Sentinel: sa, Err: err, Wait: wait})
 		if (retry.SystemClock{}).Sleep(ctx, wait) != nil {
 			return
 		}
@@ -73,7 +79,7 @@ func (s *Sentinel) watch(ctx context.Context, onSwitch func(SentinelEvent)) {
 // watchOn subscribes to +switch-master on the sentinel at sa and follows
 // it until the connection fails or ctx ends; subscribed is called once
 // the subscription is confirmed.
-func (s *Sentinel) watchOn(ctx context.Context, sa string, onSwitch func(SentinelEvent), subscribed func()) error {
+func (s *Sentinel) watchOn(ctx context.Context, sa string, report func(SentinelEvent), subscribed func()) error {
 	o, err := optionsFor(s.sentOpt, sa)
 	if err != nil {
 		return &ConnError{Op: "dial", Addr: sa, Err: err}
@@ -104,11 +110,7 @@ func (s *Sentinel) watchOn(ctx context.Context, sa string, onSwitch func(Sentine
 			continue
 		}
 		s.switched.Store(&to)
-		ev := SentinelEvent{Kind: SentinelSwitch, MasterName: s.name, Sentinel: sa, From: from, Addr: to}
-		s.event(ev)
-		if onSwitch != nil {
-			onSwitch(ev)
-		}
+		report(SentinelEvent{Kind: SentinelSwitch, Sentinel: sa, From: from, Addr: to})
 	}
 }
 

@@ -34,6 +34,11 @@ type Editor interface {
 	SetHinter(hint func(line string) string, paint func(string) string)
 	// ReadPassword reads a line without echo.
 	ReadPassword(prompt string) (string, error)
+	// Announce may be called from another goroutine while ReadLine
+	// waits: it prints line (when not empty) above the line being typed
+	// and replaces the prompt with prompt (when not empty), keeping what
+	// was typed.
+	Announce(line, prompt string)
 	// Close restores the terminal; a ReadLine in progress returns io.EOF.
 	Close() error
 }
@@ -100,6 +105,24 @@ func (e *ReadlineEditor) SetHinter(hint func(string) string, paint func(string) 
 	e.mu.Lock()
 	e.hint, e.paint = hint, paint
 	e.mu.Unlock()
+}
+
+// Announce prints line above the line being typed and replaces the
+// prompt; see Editor.
+func (e *ReadlineEditor) Announce(line, prompt string) {
+	if prompt != "" {
+		e.mu.Lock()
+		e.promptWidth = visibleWidth(prompt)
+		e.mu.Unlock()
+		e.rl.SetPrompt(prompt)
+	}
+	if line != "" {
+		// readline clears the line being typed, writes, and draws it
+		// again under the new text.
+		e.rl.Write([]byte(line + "\n"))
+		return
+	}
+	e.rl.Refresh()
 }
 
 // ReadPassword reads a line without echo.
