@@ -649,3 +649,43 @@ func addrOf(c *redisx.SentinelClient) string {
 	o := c.Options()
 	return o.Addr()
 }
+
+// TestSentinelTLS: sentinels and data nodes that speak only TLS, reached
+// with one client configuration.
+func TestSentinelTLS(t *testing.T) {
+	ss := redistest.StartSentinels(t, redistest.SentinelConfig{Replicas: 1, Sentinels: 2, TLS: true})
+	cfg := ss.Sentinels[0].TLSConfig()
+	if cfg == nil {
+		t.Fatal("no TLS configuration")
+	}
+	s, err := redisx.NewSentinel(redisx.SentinelOptions{MasterName: ss.MasterName, Addrs: ss.SentinelAddrs(),
+		Sentinel: redisx.Options{TLS: cfg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redisx.NewSentinelClient(s, redisx.Options{TLS: cfg}, true)
+	defer c.Close()
+	ctx := context.Background()
+	if v, err := c.Do(ctx, redisx.Args("SET", "tls", "yes")); err != nil || v.Text() != "OK" {
+		t.Fatalf("SET: %v %v", v, err)
+	}
+	if got := addrOf(c); got != ss.Nodes[0].Addr() {
+		t.Errorf("on %s, want the primary %s", got, ss.Nodes[0].Addr())
+	}
+	if v, err := c.Do(ctx, redisx.Args("WAIT", "1", "5000")); err != nil || v.Int != 1 {
+		t.Fatalf("WAIT: %v %v", v, err)
+	}
+	if v, err := c.Do(ctx, redisx.Args("GET", "tls")); err != nil || v.Text() != "yes" {
+		t.Fatalf("GET from the replica: %v %v", v, err)
+	}
+	// Plain TCP to a TLS sentinel fails, and says so.
+	plain, err := redisx.NewSentinel(redisx.SentinelOptions{MasterName: ss.MasterName, Addrs: ss.SentinelAddrs()[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := redisx.NewSentinelClient(plain, redisx.Options{TLS: cfg}, false)
+	defer pc.Close()
+	if _, err := pc.Do(ctx, redisx.Args("PING")); err == nil || !strings.HasPrefix(err.Error(), "no primary for mymaster from 1 sentinel: "+ss.SentinelAddrs()[0]+": ") {
+		t.Fatalf("PING over plain TCP to a TLS sentinel: %v", err)
+	}
+}
