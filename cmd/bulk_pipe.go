@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redish/redish/internal/bulk"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -86,7 +88,7 @@ func (c *config) pipeConn(ctx context.Context, cl *redisx.Client) (*redisx.Conn,
 func pipeMarker() (cmd, magic []byte) {
 	magic = make([]byte, 20)
 	rand.Read(magic)
-	cmd = append([]byte("\r\n"), redisx.AppendCommand(nil, [][]byte{[]byte("ECHO"), magic})...)
+	cmd = append([]byte("\r\n"), resp.AppendCommand(nil, [][]byte{[]byte("ECHO"), magic})...)
 	return cmd, magic
 }
 
@@ -151,7 +153,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 
 	errOut := bufio.NewWriterSize(c.ios.ErrOut, 16<<10)
 	defer errOut.Flush()
-	rd := redisx.NewReader(conn.BufReader())
+	rd := resp.NewReader(conn.BufReader())
 	var st pipeStats
 	for {
 		v, err := rd.ReadValue()
@@ -188,7 +190,7 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 		if eof.Load() {
 			armTimeout()
 		}
-		if v.Kind == redisx.KindPush {
+		if v.Kind == resp.KindPush {
 			// Not a reply, and not counted as one: printed with
 			// --show-pushes, as redis-cli's push handler does.
 			if c.showPushes {
@@ -199,12 +201,12 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 			continue
 		}
 		switch {
-		case v.Kind == redisx.KindError:
+		case v.Kind == resp.KindError:
 			// Masked here: the buffered writer may split a line in two.
 			errOut.Write(c.ios.Secrets.MaskBytes(v.Str))
 			errOut.WriteByte('\n')
 			st.errors++
-		case v.Kind == redisx.KindBulk && eof.Load() && bytes.Equal(v.Str, magic):
+		case v.Kind == resp.KindBulk && eof.Load() && bytes.Equal(v.Str, magic):
 			errOut.Flush()
 			<-writerDone
 			outMu.Lock()
@@ -222,16 +224,16 @@ func (c *config) pipeStandalone(ctx context.Context, cl *redisx.Client, p *print
 	}
 }
 
-// pipeCluster is --pipe with -c: the input is parsed (redisx.PipeInput)
+// pipeCluster is --pipe with -c: the input is parsed (bulk.PipeInput)
 // and sent in windows with ClusterClient.Pipeline, each command to its
 // slot's node, all nodes at once, redirects followed. The output is the
 // same as without -c.
 func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *printer) error {
-	in := redisx.NewPipeInput(c.ios.In)
+	in := bulk.NewPipeInput(c.ios.In)
 	var st pipeStats
 	var arena []byte
 	var cmds [][][]byte
-	count := func(_ int, v redisx.Value, err error) error {
+	count := func(_ int, v resp.Value, err error) error {
 		if err != nil {
 			// A command that got no reply fails alone, as an error
 			// reply would; the run goes on with the others.
@@ -243,7 +245,7 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 			return nil
 		}
 		st.replies++
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			st.errors++
 			fmt.Fprintf(c.ios.ErrOut, "%s\n", v.Str)
 		}
@@ -263,7 +265,7 @@ func (c *config) pipeCluster(ctx context.Context, cc *redisx.ClusterClient, p *p
 			if serr := send(ctx); serr != nil {
 				return serr
 			}
-			var pe *redisx.ProtocolError
+			var pe *resp.ProtocolError
 			if errors.As(err, &pe) {
 				// What a server says before it closes the connection.
 				return &exitError{code: 1, msg: "ERR " + pe.Msg}

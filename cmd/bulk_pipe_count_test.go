@@ -4,17 +4,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/bulk"
 )
 
 // TestCmdCounter counts the commands of a --pipe stream fed in pieces of
-// every size, against redisx.PipeInput, which parses it as the server
+// every size, against bulk.PipeInput, which parses it as the server
 // does.
 func TestCmdCounter(t *testing.T) {
 	stream := "SET a 1\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$5\r\nx\r\n\ny\r\n\r\n   \n*0\r\n*-1\r\nPING\n" +
 		"*2\r\n$4\r\nECHO\r\n$0\r\n\r\nINCR c\r\n*1\r\n$4\r\nPI"
 	want := int64(0)
-	in := redisx.NewPipeInput(strings.NewReader(stream))
+	in := bulk.NewPipeInput(strings.NewReader(stream))
 	for {
 		if _, err := in.Next(); err != nil {
 			break

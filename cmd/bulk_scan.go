@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // defaultScanCount is the COUNT hint --scan sends when --count is not
@@ -18,7 +20,7 @@ const defaultScanCount = 1000
 // keyScanner lists keys with SCAN: redisx.Client scans its server,
 // redisx.ClusterClient every primary at once.
 type keyScanner interface {
-	ScanKeys(ctx context.Context, o redisx.ScanOptions, fn func(keys []redisx.Value) error) error
+	ScanKeys(ctx context.Context, o redisx.ScanOptions, fn func(keys []resp.Value) error) error
 }
 
 var (
@@ -38,7 +40,7 @@ func (c *config) runScanMode(ctx context.Context, client session, p *printer) er
 		Interval: time.Duration(c.o.Interval * float64(time.Second)),
 	}
 	if flagGiven(c.fs, "quoted-pattern") {
-		u, err := redisx.UnquoteArg(b.QuotedPattern)
+		u, err := cliargs.UnquoteArg(b.QuotedPattern)
 		if err != nil {
 			return &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
 		}
@@ -53,10 +55,10 @@ func (c *config) runScanMode(ctx context.Context, client session, p *printer) er
 	}
 	tty := c.format.Mode == format.TTY
 	ttyOpts := format.DefaultOptions(format.TTY)
-	err := ks.ScanKeys(ctx, o, func(keys []redisx.Value) error {
+	err := ks.ScanKeys(ctx, o, func(keys []resp.Value) error {
 		for _, k := range keys {
 			if tty {
-				p.buf = format.Append(p.buf[:0], redisx.Bulk(k.Str), ttyOpts)
+				p.buf = format.Append(p.buf[:0], resp.Bulk(k.Str), ttyOpts)
 				if _, err := p.w.Write(p.buf); err != nil {
 					return err
 				}

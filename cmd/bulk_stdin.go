@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/repl"
+	"github.com/redish/redish/resp"
 )
 
 // runStdinPipelined runs commands read from stdin in pipelined windows,
@@ -232,7 +234,7 @@ func (w *window) canPipeline(args [][]byte) bool {
 		return ok
 	}
 	ok := redisx.CanPipeline(args)
-	if cmd := redisx.LookupBytes(args[:1]); (cmd == nil || len(cmd.Subcommands) == 0) && len(w.canPipe) < maxCanPipe {
+	if cmd := commands.LookupBytes(args[:1]); (cmd == nil || len(cmd.Subcommands) == 0) && len(w.canPipe) < maxCanPipe {
 		w.canPipe[string(args[0])] = ok
 	}
 	return ok
@@ -339,7 +341,7 @@ func (w *window) exec(ctx context.Context, b *batch) error {
 	lineStart, lastReply := sent, sent
 	var err error
 	if len(b.cmds) > 0 {
-		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v redisx.Value, cerr error) error {
+		err = w.pl.Pipeline(ctx, b.cmds, func(i int, v resp.Value, cerr error) error {
 			pending = i + 1
 			if err := texts(i); err != nil {
 				return err

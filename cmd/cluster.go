@@ -15,6 +15,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // clusterOptions are the flags of cluster mode beyond -c and
@@ -118,7 +119,7 @@ func (c *config) clusterSeeds() []string {
 
 // newClusterClient returns the client for -c; onPush receives the push
 // messages that arrive between replies.
-func (c *config) newClusterClient(onPush func(redisx.Value)) (session, error) {
+func (c *config) newClusterClient(onPush func(resp.Value)) (session, error) {
 	if err := c.checkClusterFlags(); err != nil {
 		return nil, err
 	}
@@ -185,9 +186,9 @@ func (c *config) runOnNodes(ctx context.Context, client session, p *printer, arg
 		return true, err
 	}
 	if c.format.Mode == format.JSON || c.format.Mode == format.QuotedJSON {
-		obj := redisx.Value{Kind: redisx.KindMap}
+		obj := resp.Value{Kind: resp.KindMap}
 		for _, r := range replies {
-			obj.Elems = append(obj.Elems, redisx.BulkString(r.Addr), nodeValue(r))
+			obj.Elems = append(obj.Elems, resp.BulkString(r.Addr), nodeValue(r))
 		}
 		return true, p.reply(args, obj)
 	}
@@ -207,9 +208,9 @@ func (c *config) runOnNodes(ctx context.Context, client session, p *printer, arg
 }
 
 // nodeValue is the reply of one node, or its failure as an error reply.
-func nodeValue(r redisx.NodeReply) redisx.Value {
+func nodeValue(r redisx.NodeReply) resp.Value {
 	if r.Err != nil {
-		return redisx.ErrorReply(describe(r.Err))
+		return resp.ErrorReply(describe(r.Err))
 	}
 	return r.Value
 }
@@ -355,31 +356,31 @@ func probeText(err error) string {
 
 // topologyValue is the --json form of --topology: an object with the
 // nodes, the uncovered slots and where the topology was read.
-func topologyValue(t *redisx.Topology, rows []nodeStatus) redisx.Value {
-	str := redisx.BulkString
-	obj := func(kv ...redisx.Value) redisx.Value { return redisx.Value{Kind: redisx.KindMap, Elems: kv} }
-	nodes := make([]redisx.Value, len(rows))
+func topologyValue(t *redisx.Topology, rows []nodeStatus) resp.Value {
+	str := resp.BulkString
+	obj := func(kv ...resp.Value) resp.Value { return resp.Value{Kind: resp.KindMap, Elems: kv} }
+	nodes := make([]resp.Value, len(rows))
 	for i, r := range rows {
 		n := r.node
-		slots := redisx.Array()
+		slots := resp.Array()
 		for _, s := range n.Slots {
 			slots.Elems = append(slots.Elems, str(s.String()))
 		}
-		primary := redisx.Nil()
+		primary := resp.Nil()
 		if p := t.PrimaryOf(n); p != nil {
 			primary = str(p.Addr)
 		}
-		replicas := redisx.Array()
+		replicas := resp.Array()
 		if n.Role == redisx.RolePrimary {
 			for _, rep := range t.ReplicasOf(n) {
 				replicas.Elems = append(replicas.Elems, str(rep.Addr))
 			}
 		}
-		health := redisx.Nil()
+		health := resp.Nil()
 		if n.Health != "" {
 			health = str(n.Health)
 		}
-		probe := redisx.Nil()
+		probe := resp.Nil()
 		if r.probe != nil {
 			probe = str(probeText(r.probe))
 		}
@@ -388,22 +389,22 @@ func topologyValue(t *redisx.Topology, rows []nodeStatus) redisx.Value {
 			str("id"), str(n.ID),
 			str("role"), str(n.Role),
 			str("slots"), slots,
-			str("slot_count"), redisx.Int(int64(n.SlotCount())),
+			str("slot_count"), resp.Int(int64(n.SlotCount())),
 			str("primary"), primary,
 			str("replicas"), replicas,
 			str("health"), health,
-			str("reachable"), redisx.Value{Kind: redisx.KindBool, Bool: r.probe == nil},
+			str("reachable"), resp.Value{Kind: resp.KindBool, Bool: r.probe == nil},
 			str("error"), probe,
 		)
 	}
-	uncovered := redisx.Array()
+	uncovered := resp.Array()
 	for _, r := range t.Uncovered() {
 		uncovered.Elems = append(uncovered.Elems, str(r.String()))
 	}
 	return obj(
 		str("source"), str(t.Source),
 		str("command"), str(t.Command),
-		str("nodes"), redisx.Array(nodes...),
+		str("nodes"), resp.Array(nodes...),
 		str("uncovered"), uncovered,
 	)
 }

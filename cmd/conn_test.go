@@ -9,7 +9,7 @@ import (
 
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // TestConnectionKinds reaches servers over every transport and handshake
@@ -149,7 +149,7 @@ func scriptedServer(t *testing.T, reply func(args []string) string) string {
 			}
 			go func() {
 				defer nc.Close()
-				rd := redisx.NewReader(bufio.NewReader(nc))
+				rd := resp.NewReader(bufio.NewReader(nc))
 				for {
 					v, err := rd.ReadValue()
 					if err != nil || len(v.Elems) == 0 {

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -152,7 +154,7 @@ func (c *config) runBigKeys(ctx context.Context, client session, p *printer, mem
 func (c *config) scanPattern() ([]byte, error) {
 	if flagGiven(c.fs, "quoted-pattern") {
 		q := c.fs.Lookup("quoted-pattern").Value.String()
-		u, err := redisx.UnquoteArg(q)
+		u, err := cliargs.UnquoteArg(q)
 		if err != nil {
 			return nil, &exitError{code: 1, msg: "Invalid quoted string specified for --quoted-pattern."}
 		}
@@ -207,9 +209,9 @@ func dbSize(ctx context.Context, cl *redisx.Client) (int64, error) {
 	switch {
 	case err != nil:
 		return 0, err
-	case v.Kind == redisx.KindError:
+	case v.Kind == resp.KindError:
 		return 0, &exitError{code: 1, msg: "Couldn't determine DBSIZE: " + string(v.Str)}
-	case v.Kind != redisx.KindInt:
+	case v.Kind != resp.KindInt:
 		return 0, &exitError{code: 1, msg: "Non INTEGER response from DBSIZE!"}
 	}
 	return v.Int, nil
@@ -218,9 +220,9 @@ func dbSize(ctx context.Context, cl *redisx.Client) (int64, error) {
 // scanBatch is the keys of one SCAN reply on their way through the
 // pipeline of scanNode: typed, then sized, then recorded.
 type scanBatch struct {
-	seq   uint64         // which SCAN call of the whole run returned it, from 1
-	keys  []redisx.Value // as SCAN returned them
-	types []*keyType     // per key, once typed; nil for a key gone since SCAN
+	seq   uint64       // which SCAN call of the whole run returned it, from 1
+	keys  []resp.Value // as SCAN returned them
+	types []*keyType   // per key, once typed; nil for a key gone since SCAN
 }
 
 // scanNode runs the SCAN loop on one server.
@@ -328,20 +330,20 @@ func (s *keyScan) scanCommand(cursor []byte) [][]byte {
 
 // parseScan returns the keys and the next cursor of a SCAN reply, failing
 // as redis-cli does.
-func parseScan(v redisx.Value) ([]redisx.Value, []byte, error) {
+func parseScan(v resp.Value) ([]resp.Value, []byte, error) {
 	switch {
-	case v.Kind == redisx.KindError:
+	case v.Kind == resp.KindError:
 		return nil, nil, &exitError{code: 1, msg: "SCAN error: " + string(v.Str)}
-	case v.Kind != redisx.KindArray:
+	case v.Kind != resp.KindArray:
 		return nil, nil, &exitError{code: 1, msg: "Non ARRAY response from SCAN!"}
-	case v.Len() != 2 || v.Elems[1].Kind != redisx.KindArray:
+	case v.Len() != 2 || v.Elems[1].Kind != resp.KindArray:
 		return nil, nil, &exitError{code: 1, msg: "Invalid element count from SCAN!"}
 	}
 	return v.Elems[1].Elems, v.Elems[0].Str, nil
 }
 
 // typeCommands appends a TYPE for each key to cmds.
-func typeCommands(cmds [][][]byte, keys []redisx.Value) [][][]byte {
+func typeCommands(cmds [][][]byte, keys []resp.Value) [][][]byte {
 	for _, k := range keys {
 		cmds = append(cmds, [][]byte{[]byte("TYPE"), k.Str})
 	}
@@ -350,11 +352,11 @@ func typeCommands(cmds [][][]byte, keys []redisx.Value) [][][]byte {
 
 // parseTypes returns the type of each key from its TYPE reply, registering
 // module types as they appear; a key deleted since SCAN ("none") gets nil.
-func (s *keyScan) parseTypes(keys, replies []redisx.Value) ([]*keyType, error) {
+func (s *keyScan) parseTypes(keys, replies []resp.Value) ([]*keyType, error) {
 	types := make([]*keyType, len(keys))
 	for i, v := range replies {
-		if v.Kind != redisx.KindStatus {
-			if v.Kind == redisx.KindError {
+		if v.Kind != resp.KindStatus {
+			if v.Kind == resp.KindError {
 				return nil, &exitError{code: 1, msg: "TYPE returned an error: " + string(v.Str)}
 			}
 			return nil, &exitError{code: 1, msg: fmt.Sprintf("Invalid reply type (%s) for TYPE on key '%s'!", v.Kind, keys[i].Str)}
@@ -390,7 +392,7 @@ func (s *keyScan) sizeCommands(cmds [][][]byte, b *scanBatch) [][][]byte {
 // record takes the size replies of b's keys (one per key with a size
 // command, in order) and records the keys, printing the biggest found so
 // far with s.pct, the progress before b.
-func (s *keyScan) record(b *scanBatch, replies []redisx.Value) error {
+func (s *keyScan) record(b *scanBatch, replies []resp.Value) error {
 	sizes := make([]uint64, len(b.keys))
 	j := 0
 	for i, k := range b.keys {
@@ -400,7 +402,7 @@ func (s *keyScan) record(b *scanBatch, replies []redisx.Value) error {
 		}
 		v := replies[j]
 		j++
-		if v.Kind != redisx.KindInt {
+		if v.Kind != resp.KindInt {
 			// The key changed type or vanished between TYPE and now.
 			what := t.sizeCmd
 			if s.memkeys {
@@ -508,11 +510,11 @@ func cPercent(f float64) string {
 // a reply for each, under the retry policy: a batch that fails on the
 // connection is sent again whole on a new one. Only read-only commands go
 // through it, so a repeated batch is harmless.
-func (c *config) pipeline(ctx context.Context, cl *redisx.Client, cmds [][][]byte) ([]redisx.Value, error) {
+func (c *config) pipeline(ctx context.Context, cl *redisx.Client, cmds [][][]byte) ([]resp.Value, error) {
 	if len(cmds) == 0 {
 		return nil, nil
 	}
-	out := make([]redisx.Value, 0, len(cmds))
+	out := make([]resp.Value, 0, len(cmds))
 	op := func(ctx context.Context) error {
 		out = out[:0]
 		conn, err := cl.Conn(ctx)

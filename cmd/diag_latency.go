@@ -10,6 +10,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Timings of redis-cli's --latency and --stat.
@@ -144,7 +145,7 @@ func (c *config) runStat(ctx context.Context, client session, p *printer) error 
 		if err != nil {
 			return err
 		}
-		if v.Kind == redisx.KindError {
+		if v.Kind == resp.KindError {
 			return &exitError{code: 1, msg: "ERROR: " + string(v.Str)}
 		}
 		line = line[:0]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -56,7 +57,7 @@ func (c *config) replicationConn(ctx context.Context) (*redisx.Conn, error) {
 func (c *config) replconf(ctx context.Context, conn *redisx.Conn, name, value string) (bool, error) {
 	fmt.Fprintf(c.ios.ErrOut, "sending REPLCONF %s %s\n", name, value)
 	err := conn.ReplConf(ctx, name, value)
-	var re *redisx.RedisError
+	var re *resp.RedisError
 	if errors.As(err, &re) {
 		fmt.Fprintf(c.ios.ErrOut, "REPLCONF %s error: %s\n", name, re.Msg)
 		return false, nil
@@ -67,7 +68,7 @@ func (c *config) replconf(ctx context.Context, conn *redisx.Conn, name, value st
 // sync sends SYNC, with redis-cli's message for a refusal.
 func (c *config) sync(ctx context.Context, conn *redisx.Conn) (*redisx.RDBPayload, error) {
 	payload, err := conn.Sync(ctx)
-	var re *redisx.RedisError
+	var re *resp.RedisError
 	switch {
 	case errors.As(err, &re):
 		return nil, &exitError{code: 1, msg: "SYNC with master failed: -" + re.Msg}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // describe turns an error into the one line redish prints for it, using
@@ -60,7 +61,7 @@ func describeRaw(err error) string {
 		}
 		return "Error: " + ioReason(ce.Err)
 	}
-	var pe *redisx.ProtocolError
+	var pe *resp.ProtocolError
 	if errors.As(err, &pe) {
 		return "Error: Protocol error: " + pe.Msg + " (connection closed)"
 	}
@@ -143,7 +144,7 @@ func scriptFailure(ctx context.Context, cluster bool, err error) error {
 		return nil
 	}
 	var ce *redisx.ConnError
-	if !errors.As(err, &ce) || errors.As(err, new(*redisx.HandshakeError)) || errors.As(err, new(*redisx.ProtocolError)) {
+	if !errors.As(err, &ce) || errors.As(err, new(*redisx.HandshakeError)) || errors.As(err, new(*resp.ProtocolError)) {
 		return err
 	}
 	if ce.Op == "dial" && !cluster {

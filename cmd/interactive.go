@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 )
@@ -52,6 +54,20 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 	}
 	defer ed.Close()
 
+	// The pager and the commands replies are piped to write to the
+	// terminal itself.
+	var tty *os.File
+	var termSize func() (int, int)
+	if f, ok := c.ios.Out.(*os.File); ok && c.ios.OutTTY {
+		tty = f
+		termSize = func() (int, int) {
+			w, h, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0, 0
+			}
+			return w, h
+		}
+	}
 	sh := repl.NewShell(repl.Config{
 		Client:      rc,
 		Editor:      ed,
@@ -68,6 +84,9 @@ func (c *config) runInteractive(ctx context.Context, client session, _ *printer)
 		Describe:    describe,
 		Builtins:    c.builtins,
 		Secrets:     c.ios.Secrets,
+		Getenv:      c.ios.Getenv,
+		Terminal:    tty,
+		TermSize:    termSize,
 	})
 	err = sh.Run(shellCtx)
 	if errors.Is(err, context.Canceled) {

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/redish/redish/secret"
+	"github.com/redish/redish/internal/secret"
 )
 
 // IOStreams are the streams a run reads and writes, with what is known

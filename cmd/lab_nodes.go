@@ -16,7 +16,7 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/memserver"
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // maxLabFault bounds :lab pause and :lab latency, so a typo cannot freeze
@@ -32,7 +32,7 @@ type labServer interface {
 	Running() bool
 	// Call sends one command straight to the server, not through its
 	// proxy.
-	Call(args ...string) (redisx.Value, error)
+	Call(args ...string) (resp.Value, error)
 	// Kill stops the server at once, as a crash would.
 	Kill()
 	// Relaunch stops the server if it runs and starts it again on the
@@ -513,7 +513,7 @@ func (l *lab) Failover(spec, option string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("node %d: %w", ti, err)
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return "", fmt.Errorf("node %d: %s", ti, v.Text())
 	}
 	return fmt.Sprintf("node %d (%s): %s started; :lab nodes shows the new roles", ti, target.proxy.Addr(), strings.Join(args, " ")), nil

@@ -16,6 +16,7 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // TestReplyLimits: a reply larger than the cap, nested deeper than the
@@ -53,16 +54,16 @@ func TestReplyLimits(t *testing.T) {
 // every kind of reply, on both sides of the size where it starts.
 func TestPrinterWritesLargeStringsAsIs(t *testing.T) {
 	modes := map[string]format.Mode{"raw": format.Raw, "tty": format.TTY, "csv": format.CSV, "json": format.JSON}
-	kinds := map[string]redisx.Kind{
-		"status": redisx.KindStatus, "bulk": redisx.KindBulk, "verbatim": redisx.KindVerbatim,
-		"big number": redisx.KindBigNumber, "error": redisx.KindError,
+	kinds := map[string]resp.Kind{
+		"status": resp.KindStatus, "bulk": resp.KindBulk, "verbatim": resp.KindVerbatim,
+		"big number": resp.KindBigNumber, "error": resp.KindError,
 	}
 	for mname, mode := range modes {
 		for kname, kind := range kinds {
 			for _, size := range []int{10, directWriteMin, directWriteMin + 1, 3 * directWriteMin} {
 				for _, args := range [][]string{{"GET", "k"}, {"INFO"}} {
-					v := redisx.Value{Kind: kind, Str: bytes.Repeat([]byte("x\"\n"), size/3+1)[:size]}
-					if kind == redisx.KindVerbatim {
+					v := resp.Value{Kind: kind, Str: bytes.Repeat([]byte("x\"\n"), size/3+1)[:size]}
+					if kind == resp.KindVerbatim {
 						v.Format = "txt"
 					}
 					for _, terminal := range []bool{false, true} {

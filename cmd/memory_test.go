@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // replyShape is a reply a hostile server sends: write puts it on the
@@ -185,7 +185,7 @@ func hostileServer(t *testing.T, write func(io.Writer) (int64, error)) *hostile 
 		sent := make(chan int64, 1)
 		go func() {
 			defer first.Close()
-			if _, err := redisx.NewReader(bufio.NewReader(first)).ReadValue(); err != nil {
+			if _, err := resp.NewReader(bufio.NewReader(first)).ReadValue(); err != nil {
 				sent <- 0
 				return
 			}

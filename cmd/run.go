@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
+	"github.com/redish/redish/internal/secret"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
-	"github.com/redish/redish/secret"
 )
 
 // run runs the mode the command line selects. An error of a run that a
@@ -79,7 +81,7 @@ func (c *config) commandArgs() ([][]byte, error) {
 	args := make([][]byte, 0, len(c.args)+1)
 	for _, a := range c.args {
 		if c.o.QuotedInput {
-			u, err := redisx.UnquoteArg(a)
+			u, err := cliargs.UnquoteArg(a)
 			if err != nil {
 				return nil, &exitError{code: 1, msg: "Invalid quoted string", toStdout: true}
 			}
@@ -150,10 +152,10 @@ func strerrorOf(err error) string {
 // and redisx.ClusterClient (-c) implement it.
 type session interface {
 	// Do sends one command and reads its reply, retrying per the policy.
-	Do(ctx context.Context, args [][]byte) (redisx.Value, error)
+	Do(ctx context.Context, args [][]byte) (resp.Value, error)
 	// ReadReply reads the next message the server pushes on the connection
 	// the last command used (after SUBSCRIBE or MONITOR).
-	ReadReply(ctx context.Context) (redisx.Value, error)
+	ReadReply(ctx context.Context) (resp.Value, error)
 	Close() error
 }
 
@@ -173,7 +175,7 @@ func (c *config) newClient(p *printer) (session, error) {
 
 // onPush returns the push handler of the run: p.push with --show-pushes,
 // nil (the client drops pushes) without.
-func (c *config) onPush(p *printer) func(redisx.Value) {
+func (c *config) onPush(p *printer) func(resp.Value) {
 	if !c.showPushes {
 		return nil
 	}
@@ -217,7 +219,7 @@ func (c *config) runCommand(ctx context.Context, client session, p *printer, arg
 	if err := p.reply(args, v); err != nil {
 		return err
 	}
-	if v.Kind != redisx.KindError && redisx.IsStreaming(args) {
+	if v.Kind != resp.KindError && redisx.IsStreaming(args) {
 		return c.stream(ctx, client, p, args)
 	}
 	return nil
@@ -251,7 +253,7 @@ func (c *config) stream(ctx context.Context, client session, p *printer, args []
 		if err != nil {
 			return err
 		}
-		if monitor && v.Kind == redisx.KindPush {
+		if monitor && v.Kind == resp.KindPush {
 			if c.showPushes {
 				p.push(v)
 			}
@@ -288,7 +290,7 @@ type printer struct {
 // push handler does (see format.AppendPush), and flushes: the shell
 // writes its replies to the same stream without this buffer. A write
 // error is left for the next reply to report.
-func (p *printer) push(v redisx.Value) {
+func (p *printer) push(v resp.Value) {
 	if p.beforePush != nil {
 		p.beforePush()
 	}
@@ -311,7 +313,7 @@ func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
 // reply prints the reply v to the command args and flushes. With -e an
 // error reply is written to stderr instead and ends the run with exit code
 // 1, as redis-cli does.
-func (p *printer) reply(args [][]byte, v redisx.Value) error {
+func (p *printer) reply(args [][]byte, v resp.Value) error {
 	if err := p.replyBuffered(args, v); err != nil {
 		return err
 	}
@@ -320,9 +322,9 @@ func (p *printer) reply(args [][]byte, v redisx.Value) error {
 
 // replyBuffered is reply without the flush: the bulk modes write their
 // output in large chunks.
-func (p *printer) replyBuffered(args [][]byte, v redisx.Value) error {
+func (p *printer) replyBuffered(args [][]byte, v resp.Value) error {
 	v = p.secrets.MaskReply(v)
-	if p.errExit && v.Kind == redisx.KindError {
+	if p.errExit && v.Kind == resp.KindError {
 		p.flush()
 		msg := format.ErrorLine(nil, v, p.errTTY)
 		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
@@ -353,7 +355,7 @@ const directWriteMin = 64 << 10
 // rawString reports whether format.Append would print v as its bytes
 // unchanged followed by suffix (raw output, or a verbatim command's
 // reply), and returns those bytes.
-func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bool) {
+func rawString(v resp.Value, o format.Options) (s []byte, suffix string, ok bool) {
 	if !o.Verbatim && o.Mode != format.Raw {
 		return nil, "", false
 	}
@@ -361,7 +363,7 @@ func rawString(v redisx.Value, o format.Options) (s []byte, suffix string, ok bo
 		return nil, "", false // escaped for the terminal
 	}
 	switch v.Kind {
-	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:
+	case resp.KindStatus, resp.KindBulk, resp.KindVerbatim, resp.KindBigNumber:
 	default:
 		return nil, "", false
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/backoff"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/retry"
 )
 
@@ -80,21 +80,21 @@ func completeRedisArgs(_ *cobra.Command, args []string, toComplete string) ([]co
 	const noFiles = cobra.ShellCompDirectiveNoFileComp
 	switch {
 	case len(args) == 0:
-		out := matchCommands(redisx.Commands(), toComplete, toComplete, "")
+		out := matchCommands(commands.All(), toComplete, toComplete, "")
 		if hasPrefixFold("help", toComplete) {
 			out = append(out, cobra.CompletionWithDesc(inCase("help", toComplete), "Show help on a command or a @group"))
 		}
 		return out, noFiles
 	case len(args) == 1 && isHelpWord(args[0]):
-		out := matchCommands(redisx.Commands(), toComplete, toComplete, "")
-		for _, g := range redisx.Groups() {
+		out := matchCommands(commands.All(), toComplete, toComplete, "")
+		for _, g := range commands.Groups() {
 			if hasPrefixFold("@"+g, toComplete) {
 				out = append(out, "@"+g)
 			}
 		}
 		return out, noFiles
 	case len(args) == 1:
-		cmd := redisx.LookupCommand(args[0])
+		cmd := commands.LookupCommand(args[0])
 		if cmd == nil {
 			return nil, noFiles
 		}
@@ -110,7 +110,7 @@ func completeRedisArgs(_ *cobra.Command, args []string, toComplete string) ([]co
 // matchCommands returns the names in cmds that start with prefix
 // (ignoring case), without the parent's "name|" prefix, in the case of
 // caseOf, each with its summary.
-func matchCommands(cmds []redisx.Command, prefix, caseOf, parent string) []cobra.Completion {
+func matchCommands(cmds []commands.Command, prefix, caseOf, parent string) []cobra.Completion {
 	var out []cobra.Completion
 	for i := range cmds {
 		name := strings.TrimPrefix(cmds[i].Name, parent)

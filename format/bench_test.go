@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 var benchModes = []Options{
@@ -15,7 +15,7 @@ var benchModes = []Options{
 	DefaultOptions(QuotedJSON),
 }
 
-func benchAppend(b *testing.B, v redisx.Value) {
+func benchAppend(b *testing.B, v resp.Value) {
 	for _, o := range benchModes {
 		b.Run(o.Mode.String(), func(b *testing.B) {
 			b.ReportAllocs()
@@ -42,9 +42,9 @@ func BenchmarkAppendArray100(b *testing.B) {
 // BenchmarkAppendNestedMap formats a RESP3 map of 10 fields whose values
 // are arrays, maps and scalars, like COMMAND DOCS or XINFO replies.
 func BenchmarkAppendNestedMap(b *testing.B) {
-	var kv []redisx.Value
+	var kv []resp.Value
 	for i := range 10 {
-		var val redisx.Value
+		var val resp.Value
 		switch i % 3 {
 		case 0:
 			val = array(bulk("a"), integer(int64(i)), double("1.5"))

@@ -5,46 +5,46 @@ import (
 	"bytes"
 	"strconv"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Helpers that build reply literals for the tables below.
 
-func bulk(s string) redisx.Value   { return redisx.BulkString(s) }
-func status(s string) redisx.Value { return redisx.Status(s) }
-func integer(n int64) redisx.Value { return redisx.Int(n) }
-func errReply(s string) redisx.Value {
-	return redisx.ErrorReply(s)
+func bulk(s string) resp.Value   { return resp.BulkString(s) }
+func status(s string) resp.Value { return resp.Status(s) }
+func integer(n int64) resp.Value { return resp.Int(n) }
+func errReply(s string) resp.Value {
+	return resp.ErrorReply(s)
 }
-func nilValue() redisx.Value               { return redisx.Nil() }
-func array(e ...redisx.Value) redisx.Value { return redisx.Array(e...) }
-func set(e ...redisx.Value) redisx.Value {
-	return redisx.Value{Kind: redisx.KindSet, Elems: e}
+func nilValue() resp.Value             { return resp.Nil() }
+func array(e ...resp.Value) resp.Value { return resp.Array(e...) }
+func set(e ...resp.Value) resp.Value {
+	return resp.Value{Kind: resp.KindSet, Elems: e}
 }
-func push(e ...redisx.Value) redisx.Value {
-	return redisx.Value{Kind: redisx.KindPush, Elems: e}
+func push(e ...resp.Value) resp.Value {
+	return resp.Value{Kind: resp.KindPush, Elems: e}
 }
-func hash(kv ...redisx.Value) redisx.Value {
-	return redisx.Value{Kind: redisx.KindMap, Elems: kv}
+func hash(kv ...resp.Value) resp.Value {
+	return resp.Value{Kind: resp.KindMap, Elems: kv}
 }
-func double(s string) redisx.Value {
-	return redisx.Value{Kind: redisx.KindDouble, Str: []byte(s)}
+func double(s string) resp.Value {
+	return resp.Value{Kind: resp.KindDouble, Str: []byte(s)}
 }
-func boolean(b bool) redisx.Value { return redisx.Value{Kind: redisx.KindBool, Bool: b} }
-func verbatim(format, s string) redisx.Value {
-	return redisx.Value{Kind: redisx.KindVerbatim, Format: format, Str: []byte(s)}
+func boolean(b bool) resp.Value { return resp.Value{Kind: resp.KindBool, Bool: b} }
+func verbatim(format, s string) resp.Value {
+	return resp.Value{Kind: resp.KindVerbatim, Format: format, Str: []byte(s)}
 }
-func bigNumber(s string) redisx.Value {
-	return redisx.Value{Kind: redisx.KindBigNumber, Str: []byte(s)}
+func bigNumber(s string) resp.Value {
+	return resp.Value{Kind: resp.KindBigNumber, Str: []byte(s)}
 }
-func withAttrs(v, attrs redisx.Value) redisx.Value {
+func withAttrs(v, attrs resp.Value) resp.Value {
 	v.Attrs = &attrs
 	return v
 }
 
 // intRange returns an array of the integers 1..n.
-func intRange(n int) redisx.Value {
-	e := make([]redisx.Value, n)
+func intRange(n int) resp.Value {
+	e := make([]resp.Value, n)
 	for i := range e {
 		e[i] = integer(int64(i + 1))
 	}
@@ -52,8 +52,8 @@ func intRange(n int) redisx.Value {
 }
 
 // bulkRange returns an array of n bulk strings "member:1" ... .
-func bulkRange(n int) redisx.Value {
-	e := make([]redisx.Value, n)
+func bulkRange(n int) resp.Value {
+	e := make([]resp.Value, n)
 	for i := range e {
 		e[i] = bulk("member:" + strconv.Itoa(i+1))
 	}
@@ -72,7 +72,7 @@ var allBytes = func() string {
 // formatCase is one reply of the golden corpus.
 type formatCase struct {
 	name string
-	v    redisx.Value
+	v    resp.Value
 	// push formats v with AppendPush, as an out-of-band push message.
 	push bool
 	// verbatim formats v as the reply of INFO and the like.
@@ -108,13 +108,13 @@ var formatCases = []formatCase{
 	{name: "array-nested", v: array(integer(1), array(integer(2), array(integer(3), bulk("x")), array()), bulk("a"))},
 	{name: "array-of-arrays", v: array(array(bulk("k1"), bulk("v1")), array(bulk("k2"), bulk("v2")), array())},
 	{name: "array-10", v: intRange(10)},
-	{name: "array-11-nested", v: func() redisx.Value {
+	{name: "array-11-nested", v: func() resp.Value {
 		v := intRange(11)
 		v.Elems[9] = array(bulk("a"), array(bulk("b"), bulk("c")))
 		return v
 	}()},
 	{name: "array-100", v: bulkRange(100)},
-	{name: "array-101-nested", v: func() redisx.Value {
+	{name: "array-101-nested", v: func() resp.Value {
 		v := bulkRange(101)
 		v.Elems[0] = array(bulk("first"), intRange(12))
 		v.Elems[99] = array(bulk("hundredth"), array(bulk("deep")))
@@ -126,8 +126,8 @@ var formatCases = []formatCase{
 	{name: "map-aggregate-keys", v: hash(array(bulk("a"), bulk("b")), integer(1), errReply("ERR k"), integer(2))},
 	{name: "map-of-arrays", v: hash(bulk("list"), array(bulk("a"), bulk("b")), bulk("empty"), array(), bulk("scalar"), integer(7))},
 	{name: "map-of-maps", v: hash(bulk("get"), hash(bulk("summary"), bulk("Get the value of a key"), bulk("arguments"), array(hash(bulk("name"), bulk("key"), bulk("type"), bulk("key")))))},
-	{name: "map-12", v: func() redisx.Value {
-		var kv []redisx.Value
+	{name: "map-12", v: func() resp.Value {
+		var kv []resp.Value
 		for i := 1; i <= 12; i++ {
 			kv = append(kv, bulk("field:"+strconv.Itoa(i)), intRange(i%3))
 		}
@@ -156,7 +156,7 @@ var formatCases = []formatCase{
 	{name: "attribute-nested", v: array(bulk("a"), withAttrs(bulk("b"), hash(bulk("popularity"), double("0.5"))), hash(bulk("k"), withAttrs(array(integer(1), integer(2)), hash(bulk("m"), bulk("n")))))},
 	{name: "attribute-empty", v: withAttrs(integer(1), hash())},
 	{name: "exec-with-error", v: array(status("OK"), errReply("ERR value is not an integer or out of range"), integer(3))},
-	{name: "unknown-kind", v: redisx.Value{}},
+	{name: "unknown-kind", v: resp.Value{}},
 	{name: "oob-push-invalidate", push: true, v: push(bulk("invalidate"), array(bulk("foo"), bulk("b\"ar\x00baz")))},
 	{name: "oob-push-invalidate-one", push: true, v: push(bulk("invalidate"), array(bulk("foo")))},
 	{name: "oob-push-invalidate-all", push: true, v: push(bulk("invalidate"), nilValue())},

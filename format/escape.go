@@ -1,6 +1,9 @@
 package format
 
-import "unicode/utf8"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 const hexDigits = "0123456789abcdef"
 
@@ -25,6 +28,34 @@ var reprEscapes = [256]byte{
 func Escape(buf, s []byte) []byte {
 	buf = append(buf, '"')
 	buf = appendRepr(buf, s)
+	return append(buf, '"')
+}
+
+// EscapeUTF8 is Escape keeping text: each valid UTF-8 sequence of a
+// printable character (unicode.IsPrint: letters, marks, symbols, CJK,
+// emoji) is kept as it is; every other byte is escaped as Escape escapes
+// it (\xhh for control characters, invalid UTF-8 and the C1 range).
+func EscapeUTF8(buf, s []byte) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c <= 0x7e && c != '\\' && c != '"' {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			if r, size := utf8.DecodeRune(s[i:]); (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
+				i += size
+				continue
+			}
+		}
+		buf = append(buf, s[start:i]...)
+		buf = appendRepr(buf, s[i:i+1])
+		i++
+		start = i
+	}
+	buf = append(buf, s[start:]...)
 	return append(buf, '"')
 }
 

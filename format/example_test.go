@@ -4,11 +4,11 @@ import (
 	"fmt"
 
 	"github.com/redish/redish/format"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func ExampleAppend() {
-	reply := redisx.Array(redisx.BulkString("a \"quoted\" value"), redisx.Int(42), redisx.Nil())
+	reply := resp.Array(resp.BulkString("a \"quoted\" value"), resp.Int(42), resp.Nil())
 	for _, m := range []format.Mode{format.TTY, format.Raw, format.CSV, format.JSON} {
 		fmt.Printf("%s", format.Append(nil, reply, format.DefaultOptions(m)))
 	}

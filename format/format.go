@@ -20,7 +20,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Mode is one of redis-cli's output formats.
@@ -94,6 +94,10 @@ type Options struct {
 	// rewrite the screen or set the window title. Raw mode, and TTY mode
 	// into a pipe or a file, keep the bytes, as redis-cli does.
 	Terminal bool
+	// UTF8 prints bulk strings in TTY mode with their valid UTF-8 kept as
+	// text (see EscapeUTF8) instead of redis-cli's \xhh escapes: the
+	// shell's :set decode utf-8 and --decode utf-8. Other modes ignore it.
+	UTF8 bool
 }
 
 // DefaultOptions returns the options redis-cli uses for mode m when no -d
@@ -115,7 +119,7 @@ func DefaultOptions(m Mode) Options {
 //
 // Values of an unknown Kind print as nil. A map with an odd number of
 // elements prints its last key with a nil value.
-func Append(buf []byte, v redisx.Value, o Options) []byte {
+func Append(buf []byte, v resp.Value, o Options) []byte {
 	if o.Verbatim {
 		if o.Mode == TTY && o.Terminal {
 			start := len(buf)
@@ -139,7 +143,7 @@ func Append(buf []byte, v redisx.Value, o Options) []byte {
 		buf = appendJSON(buf, v, o.Mode == QuotedJSON)
 		return append(buf, '\n')
 	default:
-		return appendTTY(buf, v, 0, o.Terminal)
+		return appendTTY(buf, v, 0, ttyStyle{term: o.Terminal, utf8: o.UTF8})
 	}
 }
 
@@ -150,7 +154,7 @@ func Append(buf []byte, v redisx.Value, o Options) []byte {
 // invalidation of keys prints as "-> invalidate: 'k1', 'k2'", and in that it
 // ignores Options.Verbatim. Whether pushes are shown at all (--show-pushes)
 // is for the caller to decide.
-func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
+func AppendPush(buf []byte, v resp.Value, o Options) []byte {
 	o.Verbatim = false
 	if o.Mode == TTY && isInvalidate(v) {
 		buf = append(buf, "-> invalidate: "...)
@@ -159,7 +163,7 @@ func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
 			buf = append(buf, '\'')
 			start := len(buf)
 			switch k.Kind {
-			case redisx.KindBulk, redisx.KindStatus, redisx.KindVerbatim:
+			case resp.KindBulk, resp.KindStatus, resp.KindVerbatim:
 				buf = append(buf, cstr(k.Str)...)
 			default:
 				buf = appendRaw(buf, k, "\n")
@@ -180,19 +184,19 @@ func AppendPush(buf []byte, v redisx.Value, o Options) []byte {
 
 // isInvalidate reports whether v is a client-side caching invalidation of
 // a list of keys, the push redis-cli prints specially.
-func isInvalidate(v redisx.Value) bool {
-	return v.Kind == redisx.KindPush && len(v.Elems) == 2 &&
-		v.Elems[0].Kind == redisx.KindBulk &&
+func isInvalidate(v resp.Value) bool {
+	return v.Kind == resp.KindPush && len(v.Elems) == 2 &&
+		v.Elems[0].Kind == resp.KindBulk &&
 		strings.HasPrefix(string(v.Elems[0].Str), "invalidate") &&
-		v.Elems[1].Kind == redisx.KindArray
+		v.Elems[1].Kind == resp.KindArray
 }
 
 // ErrorLine appends the line redis-cli writes to stderr for an error reply
 // when -e is given: the message and "\n". It returns buf unchanged for a
 // reply that is not an error. When terminal is true (stderr is one), the
 // message's control bytes are escaped (see AppendPrintable).
-func ErrorLine(buf []byte, v redisx.Value, terminal bool) []byte {
-	if v.Kind != redisx.KindError {
+func ErrorLine(buf []byte, v resp.Value, terminal bool) []byte {
+	if v.Kind != resp.KindError {
 		return buf
 	}
 	if terminal {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -245,7 +245,7 @@ func TestVerbatimCommand(t *testing.T) {
 func TestErrorLine(t *testing.T) {
 	tests := []struct {
 		name string
-		v    redisx.Value
+		v    resp.Value
 		want string
 	}{
 		{"error", errReply("ERR value is not an integer or out of range"), "ERR value is not an integer or out of range\n"},
@@ -272,11 +272,11 @@ func TestModeString(t *testing.T) {
 // panicking in every mode, and that JSON output stays valid.
 func FuzzAppend(f *testing.F) {
 	for _, c := range formatCases {
-		f.Add(redisx.AppendValue(nil, c.v))
+		f.Add(resp.AppendValue(nil, c.v))
 	}
 	f.Add([]byte("|1\r\n+a\r\n:1\r\n%1\r\n*1\r\n:1\r\n~0\r\n"))
 	f.Fuzz(func(t *testing.T, wire []byte) {
-		r := redisx.NewReader(bufioReader(wire))
+		r := resp.NewReader(bufioReader(wire))
 		r.MaxDepth = 16
 		v, err := r.ReadValue()
 		if err != nil {
@@ -304,25 +304,25 @@ func TestTerminalEscapesControlBytes(t *testing.T) {
 	term := Options{Mode: TTY, Delim: "\n", CmdDelim: "\n", Terminal: true}
 	tests := []struct {
 		name string
-		v    redisx.Value
+		v    resp.Value
 		o    Options
 		want string
 	}{
-		{"status", redisx.Status(hostile), term, safe + "\n"},
-		{"error", redisx.ErrorReply(hostile), term, "(error) " + safe + "\n"},
-		{"verbatim", redisx.Value{Kind: redisx.KindVerbatim, Format: "txt", Str: []byte(hostile)}, term, safe + "\n"},
-		{"double", redisx.Value{Kind: redisx.KindDouble, Str: []byte("1\x1b")}, term, "(double) 1\\x1b\n"},
-		{"nested", redisx.Array(redisx.Int(1), redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{redisx.Status("k\x1b"), redisx.ErrorReply("e\x1b")}}),
+		{"status", resp.Status(hostile), term, safe + "\n"},
+		{"error", resp.ErrorReply(hostile), term, "(error) " + safe + "\n"},
+		{"verbatim", resp.Value{Kind: resp.KindVerbatim, Format: "txt", Str: []byte(hostile)}, term, safe + "\n"},
+		{"double", resp.Value{Kind: resp.KindDouble, Str: []byte("1\x1b")}, term, "(double) 1\\x1b\n"},
+		{"nested", resp.Array(resp.Int(1), resp.Value{Kind: resp.KindMap, Elems: []resp.Value{resp.Status("k\x1b"), resp.ErrorReply("e\x1b")}}),
 			term, "1) (integer) 1\n2) 1# k\\x1b => (error) e\\x1b\n"},
-		{"push", redisx.Value{Kind: redisx.KindPush, Elems: []redisx.Value{redisx.BulkString("message"), redisx.Status("s\x1b")}}, term, "1) \"message\"\n2) s\\x1b\n"},
-		{"bulk, as always", redisx.BulkString("b\x1b"), term, "\"b\\x1b\"\n"},
-		{"text kept: UTF-8, tab, CRLF, newline", redisx.Value{Kind: redisx.KindVerbatim, Format: "txt", Str: []byte("é\tx\r\ny\nz\\")}, term, "é\tx\r\ny\nz\\\n"},
-		{"Latin-1 bytes kept", redisx.Status("caf\xe9"), term, "caf\xe9\n"},
-		{"verbatim command", redisx.BulkString("# Server\r\nredis_version:7\x1b[31m\r\n"), Options{Mode: TTY, Verbatim: true, Terminal: true},
+		{"push", resp.Value{Kind: resp.KindPush, Elems: []resp.Value{resp.BulkString("message"), resp.Status("s\x1b")}}, term, "1) \"message\"\n2) s\\x1b\n"},
+		{"bulk, as always", resp.BulkString("b\x1b"), term, "\"b\\x1b\"\n"},
+		{"text kept: UTF-8, tab, CRLF, newline", resp.Value{Kind: resp.KindVerbatim, Format: "txt", Str: []byte("é\tx\r\ny\nz\\")}, term, "é\tx\r\ny\nz\\\n"},
+		{"Latin-1 bytes kept", resp.Status("caf\xe9"), term, "caf\xe9\n"},
+		{"verbatim command", resp.BulkString("# Server\r\nredis_version:7\x1b[31m\r\n"), Options{Mode: TTY, Verbatim: true, Terminal: true},
 			"# Server\r\nredis_version:7\\x1b[31m\r\n"},
-		{"not a terminal", redisx.Status(hostile), DefaultOptions(TTY), hostile + "\n"},
-		{"raw on a terminal", redisx.Status(hostile), Options{Mode: Raw, CmdDelim: "\n", Terminal: true}, hostile + "\n"},
-		{"verbatim command, raw", redisx.BulkString("x\x1b"), Options{Mode: Raw, Verbatim: true, Terminal: true}, "x\x1b"},
+		{"not a terminal", resp.Status(hostile), DefaultOptions(TTY), hostile + "\n"},
+		{"raw on a terminal", resp.Status(hostile), Options{Mode: Raw, CmdDelim: "\n", Terminal: true}, hostile + "\n"},
+		{"verbatim command, raw", resp.BulkString("x\x1b"), Options{Mode: Raw, Verbatim: true, Terminal: true}, "x\x1b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,14 +331,14 @@ func TestTerminalEscapesControlBytes(t *testing.T) {
 			}
 		})
 	}
-	inval := redisx.Value{Kind: redisx.KindPush, Elems: []redisx.Value{redisx.BulkString("invalidate"), redisx.Array(redisx.BulkString("k\x1b[1m"))}}
+	inval := resp.Value{Kind: resp.KindPush, Elems: []resp.Value{resp.BulkString("invalidate"), resp.Array(resp.BulkString("k\x1b[1m"))}}
 	if got, want := string(AppendPush(nil, inval, term)), "-> invalidate: 'k\\x1b[1m'\n"; got != want {
 		t.Errorf("AppendPush = %q, want %q", got, want)
 	}
-	if got, want := string(ErrorLine(nil, redisx.ErrorReply("ERR \x1b]0;x\x07"), true)), "ERR \\x1b]0;x\\x07\n"; got != want {
+	if got, want := string(ErrorLine(nil, resp.ErrorReply("ERR \x1b]0;x\x07"), true)), "ERR \\x1b]0;x\\x07\n"; got != want {
 		t.Errorf("ErrorLine on a terminal = %q, want %q", got, want)
 	}
-	if got, want := string(ErrorLine(nil, redisx.ErrorReply("ERR \x1b"), false)), "ERR \x1b\n"; got != want {
+	if got, want := string(ErrorLine(nil, resp.ErrorReply("ERR \x1b"), false)), "ERR \x1b\n"; got != want {
 		t.Errorf("ErrorLine = %q, want %q", got, want)
 	}
 }

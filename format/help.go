@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 )
 
 // The help texts follow redis-cli 7.0's cliOutputHelp: entries start with
@@ -67,7 +67,7 @@ func HelpBanner(version string) string {
 // "help SET": a blank line, the name and syntax, summary and since, and the
 // group if withGroup is set (redis-cli leaves it out of group listings).
 // HelpText ends the whole answer with one more "\r\n".
-func CommandHelp(c *redisx.Command, withGroup bool) string {
+func CommandHelp(c *commands.Command, withGroup bool) string {
 	return string(appendCommandHelp(nil, c, withGroup, helpStyle{color: true}))
 }
 
@@ -75,7 +75,7 @@ func CommandHelp(c *redisx.Command, withGroup bool) string {
 // "@group" (sorted), then every command and subcommand name as typed
 // ("CONFIG GET") in the order redis-cli lists them.
 func HelpTopics() []string {
-	groups := redisx.Groups()
+	groups := commands.Groups()
 	entries := helpEntries()
 	topics := make([]string, 0, len(groups)+len(entries))
 	for _, g := range groups {
@@ -104,13 +104,13 @@ func (s helpStyle) wrap(buf []byte, esc, text string) []byte {
 // helpEntry is a command with its name as typed ("CONFIG GET").
 type helpEntry struct {
 	name string
-	cmd  *redisx.Command
+	cmd  *commands.Command
 }
 
 // helpEntries lists commands and subcommands in redis-cli's order: sorted
 // by upper-case name, so GEORADIUSBYMEMBER comes before GEORADIUS_RO.
 func helpEntries() []helpEntry {
-	cmds := redisx.Commands()
+	cmds := commands.All()
 	entries := make([]helpEntry, 0, 2*len(cmds))
 	for i := range cmds {
 		c := &cmds[i]
@@ -127,7 +127,7 @@ func helpEntries() []helpEntry {
 func appendHelp(buf []byte, args []string, style helpStyle) []byte {
 	group := ""
 	if name, ok := strings.CutPrefix(args[0], "@"); ok {
-		for _, g := range redisx.Groups() {
+		for _, g := range commands.Groups() {
 			if strings.EqualFold(g, name) {
 				group = g
 				break
@@ -163,7 +163,7 @@ func matchWords(args []string, name string) bool {
 	return true
 }
 
-func appendCommandHelp(buf []byte, c *redisx.Command, withGroup bool, style helpStyle) []byte {
+func appendCommandHelp(buf []byte, c *commands.Command, withGroup bool, style helpStyle) []byte {
 	buf = append(buf, "\r\n  "...)
 	buf = style.wrap(buf, helpBold, c.FullName())
 	buf = append(buf, ' ')
@@ -178,7 +178,7 @@ func appendCommandHelp(buf []byte, c *redisx.Command, withGroup bool, style help
 		if c.Complexity != "" {
 			buf = appendHelpLine(buf, "complexity:", c.Complexity, style)
 		}
-		if c.DocFlags.Has(redisx.DocDeprecated) {
+		if c.DocFlags.Has(commands.DocDeprecated) {
 			text := c.DeprecatedSince
 			if c.ReplacedBy != "" {
 				text += ", replaced by " + c.ReplacedBy

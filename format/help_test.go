@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 )
 
 // redisCLIHelp runs "redis-cli help ARGS..." (which needs no server) and
@@ -39,7 +39,7 @@ func TestHelpTextMatchesRedisCLI(t *testing.T) {
 		{"nosuchcommand"}, {"set", "nx"}, {"@string"}, {"@SORTED-SET"},
 		{"@nosuchgroup"}, {"@"}, {""},
 	}
-	for _, g := range redisx.Groups() {
+	for _, g := range commands.Groups() {
 		tests = append(tests, []string{"@" + g})
 	}
 	for _, args := range tests {
@@ -75,7 +75,7 @@ func TestHelpBannerMatchesRedisCLI(t *testing.T) {
 }
 
 func TestCommandHelp(t *testing.T) {
-	set := redisx.LookupCommand("set")
+	set := commands.LookupCommand("set")
 	want := redisCLIHelp(t, "SET")
 	if got := CommandHelp(set, true) + "\r\n"; got != want {
 		t.Errorf("CommandHelp(SET, true) = %q\nwant %q", got, want)

@@ -3,31 +3,31 @@ package format
 import (
 	"strconv"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // appendJSON appends v as one JSON value, without the newline that ends the
 // line. quoted selects --quoted-json string escaping. Attributes are not
 // shown.
-func appendJSON(buf []byte, v redisx.Value, quoted bool) []byte {
+func appendJSON(buf []byte, v resp.Value, quoted bool) []byte {
 	switch v.Kind {
-	case redisx.KindError:
+	case resp.KindError:
 		buf = append(buf, `{"error":`...)
 		buf = appendJSONText(buf, v.Str, quoted)
 		buf = append(buf, '}')
-	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim:
+	case resp.KindStatus, resp.KindBulk, resp.KindVerbatim:
 		buf = appendJSONText(buf, v.Str, quoted)
-	case redisx.KindInt:
+	case resp.KindInt:
 		buf = strconv.AppendInt(buf, v.Int, 10)
-	case redisx.KindDouble, redisx.KindBigNumber:
+	case resp.KindDouble, resp.KindBigNumber:
 		buf = appendJSONNumber(buf, v.Str)
-	case redisx.KindBool:
+	case resp.KindBool:
 		if v.Bool {
 			buf = append(buf, "true"...)
 		} else {
 			buf = append(buf, "false"...)
 		}
-	case redisx.KindArray, redisx.KindSet, redisx.KindPush:
+	case resp.KindArray, resp.KindSet, resp.KindPush:
 		buf = append(buf, '[')
 		for i, e := range v.Elems {
 			if i > 0 {
@@ -36,7 +36,7 @@ func appendJSON(buf []byte, v redisx.Value, quoted bool) []byte {
 			buf = appendJSON(buf, e, quoted)
 		}
 		buf = append(buf, ']')
-	case redisx.KindMap:
+	case resp.KindMap:
 		buf = append(buf, '{')
 		for i := 0; i < len(v.Elems); i += 2 {
 			if i > 0 {
@@ -68,27 +68,27 @@ func appendJSONText(buf, s []byte, quoted bool) []byte {
 // strings; any other key is written as its JSON text inside a string, as
 // redis-cli does ("1", "true", "null"), escaped so that keys whose JSON
 // text holds quotes (errors, aggregates) stay valid.
-func appendJSONKey(buf []byte, k redisx.Value, quoted bool) []byte {
+func appendJSONKey(buf []byte, k resp.Value, quoted bool) []byte {
 	switch k.Kind {
-	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim:
+	case resp.KindStatus, resp.KindBulk, resp.KindVerbatim:
 		return appendJSONText(buf, k.Str, quoted)
-	case redisx.KindInt:
+	case resp.KindInt:
 		buf = append(buf, '"')
 		buf = strconv.AppendInt(buf, k.Int, 10)
 		return append(buf, '"')
-	case redisx.KindDouble, redisx.KindBigNumber:
+	case resp.KindDouble, resp.KindBigNumber:
 		if jsonNumber(k.Str) {
 			buf = append(buf, '"')
 			buf = append(buf, k.Str...)
 			return append(buf, '"')
 		}
 		return appendJSONString(buf, k.Str)
-	case redisx.KindBool, redisx.KindNil:
+	case resp.KindBool, resp.KindNil:
 		buf = append(buf, '"')
 		buf = appendJSON(buf, k, quoted)
 		return append(buf, '"')
 	}
-	if k.Kind == 0 || k.Kind > redisx.KindPush {
+	if k.Kind == 0 || k.Kind > resp.KindPush {
 		return append(buf, `"null"`...)
 	}
 	// Errors and aggregates: their JSON text, escaped. Rare enough that

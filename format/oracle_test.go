@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // oracleCommands is the corpus run through redis-cli and through Append.
@@ -230,14 +230,14 @@ func redishOutputs(t *testing.T, srv *redistest.Server, cell oracleCell) (outs [
 	if err := nc.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	r := redisx.NewReader(bufio.NewReader(nc))
+	r := resp.NewReader(bufio.NewReader(nc))
 	send := func(args []string) {
 		t.Helper()
-		if _, err := nc.Write(redisx.AppendCommandStrings(nil, args...)); err != nil {
+		if _, err := nc.Write(resp.AppendCommandStrings(nil, args...)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	read := func() redisx.Value {
+	read := func() resp.Value {
 		t.Helper()
 		v, err := r.ReadValue()
 		if err != nil {
@@ -260,7 +260,7 @@ func redishOutputs(t *testing.T, srv *redistest.Server, cell oracleCell) (outs [
 		for {
 			v := read()
 			differs = differs || deliberate(v, o.Mode)
-			if v.Kind == redisx.KindPush {
+			if v.Kind == resp.KindPush {
 				out = AppendPush(out, v, o)
 				continue
 			}
@@ -293,15 +293,15 @@ func redishOutputs(t *testing.T, srv *redistest.Server, cell oracleCell) (outs [
 // in JSON modes errors, doubles that are not JSON numbers and, for
 // --quoted-json, strings holding a double quote, and for --json, strings
 // that are not valid UTF-8.
-func deliberate(v redisx.Value, m Mode) bool {
-	if v.Attrs != nil || v.Kind == redisx.KindBigNumber {
+func deliberate(v resp.Value, m Mode) bool {
+	if v.Attrs != nil || v.Kind == resp.KindBigNumber {
 		return true
 	}
 	if m == JSON || m == QuotedJSON {
 		switch v.Kind {
-		case redisx.KindError:
+		case resp.KindError:
 			return true
-		case redisx.KindDouble:
+		case resp.KindDouble:
 			return !jsonNumber(v.Str)
 		}
 	}

@@ -3,38 +3,38 @@ package format
 import (
 	"strconv"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // appendRaw appends v in redis-cli's raw format, without the CmdDelim that
 // follows a whole reply: strings as they are, errors followed by "\n", nil
 // as nothing, aggregates flattened with delim and map entries as
 // "key value". Attributes are not shown.
-func appendRaw(buf []byte, v redisx.Value, delim string) []byte {
+func appendRaw(buf []byte, v resp.Value, delim string) []byte {
 	switch v.Kind {
-	case redisx.KindError:
+	case resp.KindError:
 		buf = append(buf, v.Str...)
 		buf = append(buf, '\n')
-	case redisx.KindStatus, redisx.KindBulk, redisx.KindVerbatim, redisx.KindBigNumber:
+	case resp.KindStatus, resp.KindBulk, resp.KindVerbatim, resp.KindBigNumber:
 		buf = append(buf, v.Str...)
-	case redisx.KindDouble:
+	case resp.KindDouble:
 		buf = append(buf, cstr(v.Str)...)
-	case redisx.KindInt:
+	case resp.KindInt:
 		buf = strconv.AppendInt(buf, v.Int, 10)
-	case redisx.KindBool:
+	case resp.KindBool:
 		if v.Bool {
 			buf = append(buf, "(true)"...)
 		} else {
 			buf = append(buf, "(false)"...)
 		}
-	case redisx.KindArray, redisx.KindSet, redisx.KindPush:
+	case resp.KindArray, resp.KindSet, resp.KindPush:
 		for i, e := range v.Elems {
 			if i > 0 {
 				buf = append(buf, delim...)
 			}
 			buf = appendRaw(buf, e, delim)
 		}
-	case redisx.KindMap:
+	case resp.KindMap:
 		for i := 0; i < len(v.Elems); i += 2 {
 			if i > 0 {
 				buf = append(buf, delim...)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -47,7 +48,7 @@ type Client struct {
 	OnResend func(retry.Event)
 
 	// OnPush receives RESP3 push messages that arrive between replies.
-	OnPush func(Value)
+	OnPush func(resp.Value)
 	// OnConnect, when set, is called after every successful dial.
 	OnConnect func(*Conn)
 
@@ -70,7 +71,7 @@ type nodeSource interface {
 	// misdirected returns a *NotPrimaryError when v, read on conn, shows
 	// that the server is no longer the one to use (READONLY from a
 	// former primary), nil otherwise.
-	misdirected(conn *Conn, v Value) error
+	misdirected(conn *Conn, v resp.Value) error
 }
 
 // NewClient returns a client for o. It does not dial.
@@ -149,8 +150,8 @@ func (c *Client) nodeAddr() string {
 
 // misdirected returns the source's verdict on the reply v to the last
 // command (see nodeSource), nil without a source.
-func (c *Client) misdirected(v Value) error {
-	if c.source == nil || v.Kind != KindError || c.conn == nil {
+func (c *Client) misdirected(v resp.Value) error {
+	if c.source == nil || v.Kind != resp.KindError || c.conn == nil {
 		return nil
 	}
 	return c.source.misdirected(c.conn, v)
@@ -170,9 +171,9 @@ func (c *Client) restoreTracking(ctx context.Context, conn *Conn) error {
 	if err != nil {
 		return err
 	}
-	if v.Kind == KindError {
+	if v.Kind == resp.KindError {
 		c.tracking = nil
-		return &HandshakeError{Step: TrackingStep, Err: &RedisError{Msg: v.Text()}}
+		return &HandshakeError{Step: TrackingStep, Err: &resp.RedisError{Msg: v.Text()}}
 	}
 	return nil
 }
@@ -193,15 +194,15 @@ func (c *Client) restoreTracking(ctx context.Context, conn *Conn) error {
 // commands after it, up to EXEC or DISCARD, get a *TxDroppedError
 // without being sent. EXEC alone may run the transaction again on a new
 // connection (see exec).
-func (c *Client) Do(ctx context.Context, args [][]byte) (Value, error) {
+func (c *Client) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	if len(args) == 0 {
-		return Value{}, errors.New("redisx: empty command")
+		return resp.Value{}, errors.New("redisx: empty command")
 	}
 	switch {
 	case c.tx.lost != nil:
 		send, err := c.tx.admit(args)
 		if !send {
-			return Value{}, err
+			return resp.Value{}, err
 		}
 	case c.tx.multi && eqFold(args[0], "EXEC"):
 		return c.exec(ctx, args)
@@ -220,8 +221,8 @@ func (c *Client) Do(ctx context.Context, args [][]byte) (Value, error) {
 }
 
 // do runs a command outside any transaction, under the retry policy.
-func (c *Client) do(ctx context.Context, args [][]byte) (Value, error) {
-	var v Value
+func (c *Client) do(ctx context.Context, args [][]byte) (resp.Value, error) {
+	var v resp.Value
 	var replied bool // the last failure was an error reply, not the connection
 	op := func(ctx context.Context) error {
 		var err error
@@ -234,11 +235,11 @@ func (c *Client) do(ctx context.Context, args [][]byte) (Value, error) {
 				return merr
 			}
 		}
-		if err == nil && v.Kind == KindError && c.Retry != nil && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)}) {
+		if err == nil && v.Kind == resp.KindError && c.Retry != nil && c.Retry.Policy.Retryable(&resp.RedisError{Msg: string(v.Str)}) {
 			// A retried error reply (LOADING, TRYAGAIN, a raw code). The
 			// connection is fine: the next attempt uses it again.
 			replied = true
-			return &replyError{RedisError{Msg: string(v.Str)}}
+			return &replyError{resp.RedisError{Msg: string(v.Str)}}
 		}
 		return err
 	}
@@ -285,18 +286,18 @@ func mayHaveRun(args [][]byte, err error) error {
 
 // replyError carries an error reply through the retry loop; Do turns it
 // back into the reply when the loop ends on it.
-type replyError struct{ RedisError }
+type replyError struct{ resp.RedisError }
 
 // attempt runs one command on the current connection, dialing if needed.
-func (c *Client) attempt(ctx context.Context, args [][]byte) (Value, error) {
+func (c *Client) attempt(ctx context.Context, args [][]byte) (resp.Value, error) {
 	conn, err := c.Conn(ctx)
 	if err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	v, err := conn.Do(ctx, args...)
 	if err != nil {
 		c.Close()
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	c.track(args, v)
 	return v, nil
@@ -311,17 +312,17 @@ func (c *Client) attempt(ctx context.Context, args [][]byte) (Value, error) {
 // confirmations are the next messages read, so the reader sees where the
 // stream resumed. Messages published in between are lost: pub/sub does
 // not keep them.
-func (c *Client) ReadReply(ctx context.Context) (Value, error) {
+func (c *Client) ReadReply(ctx context.Context) (resp.Value, error) {
 	return c.readStream(ctx, c.Retry, c.Observe)
 }
 
 // readStream is ReadReply under the policy r (nil: one attempt).
-func (c *Client) readStream(ctx context.Context, r *retry.Retry, observe func(retry.Event)) (Value, error) {
+func (c *Client) readStream(ctx context.Context, r *retry.Retry, observe func(retry.Event)) (resp.Value, error) {
 	subs := c.subs
 	if r == nil || subs.empty() {
 		return c.readOnce(ctx)
 	}
-	var v Value
+	var v resp.Value
 	err := r.Do(ctx, func(ctx context.Context) error {
 		if !c.Connected() {
 			if err := c.resubscribe(ctx, subs); err != nil {
@@ -340,9 +341,9 @@ func (c *Client) readStream(ctx context.Context, r *retry.Retry, observe func(re
 }
 
 // readOnce reads the next message on the current connection.
-func (c *Client) readOnce(ctx context.Context) (Value, error) {
+func (c *Client) readOnce(ctx context.Context) (resp.Value, error) {
 	if c.conn == nil {
-		return Value{}, &ConnError{Op: "read", Addr: c.opts.Addr(), Err: ErrClosed}
+		return resp.Value{}, &ConnError{Op: "read", Addr: c.opts.Addr(), Err: ErrClosed}
 	}
 	v, err := c.conn.ReadReply(ctx)
 	if err != nil {
@@ -393,12 +394,12 @@ func (c *Client) Close() error {
 
 // track updates the session the client restores after a reconnect, and
 // the transaction state, from a command that got its reply.
-func (c *Client) track(args [][]byte, v Value) {
+func (c *Client) track(args [][]byte, v resp.Value) {
 	if len(args) == 0 {
 		return
 	}
 	name := args[0]
-	ok := v.Kind != KindError
+	ok := v.Kind != resp.KindError
 	// A transaction ends with EXEC or DISCARD whatever the reply: an
 	// EXECABORT or a WATCH that fails the EXEC end it too.
 	switch {

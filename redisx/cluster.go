@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -64,7 +65,7 @@ type ClusterOptions struct {
 	// prints "-> Redirected to slot [N] located at H:P".
 	OnRedirect func(kind string, slot int, addr string)
 	// OnPush receives RESP3 push messages arriving between replies.
-	OnPush func(Value)
+	OnPush func(resp.Value)
 	// Clock times the fixed cluster waits (TRYAGAIN, CLUSTERDOWN); nil
 	// means retry.SystemClock. Tests inject a clock that does not sleep.
 	Clock retry.Clock
@@ -141,7 +142,7 @@ func (e *SlotNotCoveredError) Error() string {
 // ClusterDownError is a CLUSTERDOWN or MASTERDOWN reply that ended a
 // cluster-level attempt. Its RedisCode makes it classify as the reply does.
 type ClusterDownError struct {
-	Reply *RedisError
+	Reply *resp.RedisError
 	Addr  string
 }
 
@@ -357,7 +358,7 @@ func (c *ClusterClient) reached(addr string) { delete(c.down, addr) }
 // notClusterError is a seed that refuses the cluster commands.
 type notClusterError struct {
 	addr  string
-	reply *RedisError
+	reply *resp.RedisError
 }
 
 func (e *notClusterError) Error() string {
@@ -399,7 +400,7 @@ func (c *ClusterClient) readTopology(ctx context.Context, addr string) (*Topolog
 			n.client.Close()
 			return nil, err
 		}
-		if v.Kind != KindError {
+		if v.Kind != resp.KindError {
 			return parseShards(v, addr, c.opts.Node.TLS != nil)
 		}
 		if !strings.Contains(strings.ToLower(v.Text()), "unknown subcommand") {
@@ -412,7 +413,7 @@ func (c *ClusterClient) readTopology(ctx context.Context, addr string) (*Topolog
 		n.client.Close()
 		return nil, err
 	}
-	if v.Kind == KindError {
+	if v.Kind == resp.KindError {
 		return nil, c.topologyRefused(addr, v)
 	}
 	return parseSlots(v, addr)
@@ -421,8 +422,8 @@ func (c *ClusterClient) readTopology(ctx context.Context, addr string) (*Topolog
 // topologyRefused turns an error reply to CLUSTER SHARDS/SLOTS into an
 // error: a node without cluster support ends the command, a node that is
 // loading is a retryable failure of that node.
-func (c *ClusterClient) topologyRefused(addr string, v Value) error {
-	re := &RedisError{Msg: v.Text()}
+func (c *ClusterClient) topologyRefused(addr string, v resp.Value) error {
+	re := &resp.RedisError{Msg: v.Text()}
 	if strings.Contains(re.Msg, "cluster support disabled") {
 		return &notClusterError{addr: addr, reply: re}
 	}
@@ -499,7 +500,7 @@ type failure struct {
 	// refreshed is set when the topology was already read again.
 	refreshed bool
 	// reply is the error reply to return when attempts run out.
-	reply *Value
+	reply *resp.Value
 }
 
 // withAttempts runs attempt under the cluster-level loop: after a
@@ -508,12 +509,12 @@ type failure struct {
 // more times. A failure after args were sent starts another attempt only
 // when --retry-sent allows it. first, when not nil, is the failure of a
 // first attempt already made (by a pipeline).
-func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *failure, attempt func() (Value, *failure)) (Value, error) {
+func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *failure, attempt func() (resp.Value, *failure)) (resp.Value, error) {
 	total := 1 + max(0, c.opts.ErrorAttempts)
 	sent := false
 	// end returns the failure f: a command that was sent in any attempt
 	// and can change data may have run.
-	end := func(v Value, err error) (Value, error) {
+	end := func(v resp.Value, err error) (resp.Value, error) {
 		if sent && !ReadOnly(args) && !connectionScoped(args) {
 			var mr *MayHaveRunError
 			if !errors.As(err, &mr) {
@@ -523,7 +524,7 @@ func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *
 		return v, err
 	}
 	for n := 1; ; n++ {
-		var v Value
+		var v resp.Value
 		var f *failure
 		if n == 1 && first != nil {
 			f = first
@@ -572,7 +573,7 @@ func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *
 			Sent: wasSent, Failed: f.addr, Refreshed: f.refreshed})
 		if !f.refreshed {
 			if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
-				return Value{}, err
+				return resp.Value{}, err
 			}
 		}
 	}
@@ -588,21 +589,21 @@ func (c *ClusterClient) resend() retry.Resend {
 
 // exec runs one single-slot (or keyless, slot -1) command with redirects
 // and both retry levels.
-func (c *ClusterClient) exec(ctx context.Context, args [][]byte, slot int, readOnly bool) (Value, error) {
-	return c.withAttempts(ctx, args, nil, func() (Value, *failure) {
+func (c *ClusterClient) exec(ctx context.Context, args [][]byte, slot int, readOnly bool) (resp.Value, error) {
+	return c.withAttempts(ctx, args, nil, func() (resp.Value, *failure) {
 		return c.execOnce(ctx, args, slot, readOnly)
 	})
 }
 
 // execOnce is one cluster-level attempt: pick the node, send, and follow
 // redirects within the hop budget.
-func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, readOnly bool) (Value, *failure) {
+func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, readOnly bool) (resp.Value, *failure) {
 	node, err := c.target(ctx, slot, readOnly)
 	if err != nil {
-		return Value{}, &failure{err: err}
+		return resp.Value{}, &failure{err: err}
 	}
 	asking := false
-	var last Value
+	var last resp.Value
 	for ttl := MaxRedirects; ttl > 0; {
 		ttl--
 		v, err := c.nodeDo(ctx, node, args, asking)
@@ -611,10 +612,10 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 			if slot < 0 && c.last == node {
 				c.last = nil
 			}
-			return Value{}, &failure{err: err, addr: node.addr}
+			return resp.Value{}, &failure{err: err, addr: node.addr}
 		}
 		c.reached(node.addr)
-		if v.Kind != KindError {
+		if v.Kind != resp.KindError {
 			c.last = node
 			return v, nil
 		}
@@ -636,7 +637,7 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 				c.moved++
 				if more && c.moved%MovedRefreshEvery == 0 {
 					if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
-						return Value{}, &failure{err: err}
+						return resp.Value{}, &failure{err: err}
 					}
 				}
 				// The redirect is newer than any topology: it wins.
@@ -664,17 +665,17 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 			c.emit(ClusterEvent{Kind: EventTryAgain, Slot: slot, Addr: node.addr, Wait: wait})
 			if wait > 0 {
 				if err := c.clock.Sleep(ctx, wait); err != nil {
-					return Value{}, &failure{err: err}
+					return resp.Value{}, &failure{err: err}
 				}
 			}
 		case "CLUSTERDOWN", "MASTERDOWN":
-			re := &RedisError{Msg: v.Text()}
+			re := &resp.RedisError{Msg: v.Text()}
 			c.emit(ClusterEvent{Kind: EventClusterDown, Slot: slot, Addr: node.addr, Wait: ClusterDownWait, Err: re})
 			if err := c.clock.Sleep(ctx, ClusterDownWait); err != nil {
-				return Value{}, &failure{err: err}
+				return resp.Value{}, &failure{err: err}
 			}
 			if err := c.refresh(ctx); err != nil && ctx.Err() != nil {
-				return Value{}, &failure{err: err}
+				return resp.Value{}, &failure{err: err}
 			}
 			return v, &failure{err: &ClusterDownError{Reply: re, Addr: node.addr}, refreshed: true, reply: &v}
 		default:
@@ -682,7 +683,7 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 			return v, nil
 		}
 	}
-	return Value{}, &failure{err: &ClusterError{Msg: fmt.Sprintf("too many redirections (%d sends; last reply: %s)", MaxRedirects, last.Text())}}
+	return resp.Value{}, &failure{err: &ClusterError{Msg: fmt.Sprintf("too many redirections (%d sends; last reply: %s)", MaxRedirects, last.Text())}}
 }
 
 // clusterCodes are the error replies the redirect table handles; the
@@ -700,9 +701,9 @@ func isClusterCode(code string) bool {
 // send, read the reply. Error replies are returned as values, except
 // those the policy retries, which are returned as values once the
 // retries are spent.
-func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (Value, error) {
-	var v Value
-	var replyErr *RedisError
+func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (resp.Value, error) {
+	var v resp.Value
+	var replyErr *resp.RedisError
 	op := func(ctx context.Context) error {
 		replyErr = nil
 		var err error
@@ -710,8 +711,8 @@ func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byt
 		if err != nil {
 			return err
 		}
-		if v.Kind == KindError && c.opts.Retry != nil {
-			re := &RedisError{Msg: v.Text()}
+		if v.Kind == resp.KindError && c.opts.Retry != nil {
+			re := &resp.RedisError{Msg: v.Text()}
 			if !isClusterCode(re.RedisCode()) && c.opts.Retry.Policy.Retryable(re) {
 				replyErr = re
 				return re
@@ -742,18 +743,18 @@ func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byt
 }
 
 // send is one exchange with a node: no retries.
-func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (Value, error) {
+func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (resp.Value, error) {
 	conn, err := n.client.Conn(ctx)
 	if err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	if c.opts.ReadFromReplicas && n.readonly != conn && c.isReplica(n.addr) {
 		v, err := conn.Do(ctx, []byte("READONLY"))
 		if err != nil {
 			n.client.Close()
-			return Value{}, err
+			return resp.Value{}, err
 		}
-		if v.Kind == KindError {
+		if v.Kind == resp.KindError {
 			return v, nil
 		}
 		n.readonly = conn
@@ -764,21 +765,21 @@ func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte,
 	conn.Write(args...)
 	if err := conn.Flush(ctx); err != nil {
 		n.client.Close()
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	if asking {
 		if _, err := conn.ReadReplyTo(ctx, askingArgs); err != nil {
 			n.client.Close()
-			return Value{}, err
+			return resp.Value{}, err
 		}
 	}
 	v, err := conn.ReadReplyTo(ctx, args)
 	if err != nil {
 		n.client.Close()
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	n.client.track(args, v)
-	if v.Kind != KindError && isSessionCommand(args) {
+	if v.Kind != resp.KindError && isSessionCommand(args) {
 		c.shareSession(n)
 	}
 	return v, nil
@@ -818,9 +819,9 @@ func (c *ClusterClient) shareSession(n *clusterNode) {
 // the last command used (after SUBSCRIBE, SSUBSCRIBE or MONITOR). Under
 // the node-level policy, a subscribed connection that fails is made
 // again to the same node and subscribed again (see Client.ReadReply).
-func (c *ClusterClient) ReadReply(ctx context.Context) (Value, error) {
+func (c *ClusterClient) ReadReply(ctx context.Context) (resp.Value, error) {
 	if c.last == nil {
-		return Value{}, &ConnError{Op: "read", Addr: c.LastAddr(), Err: ErrClosed}
+		return resp.Value{}, &ConnError{Op: "read", Addr: c.LastAddr(), Err: ErrClosed}
 	}
 	return c.last.client.readStream(ctx, c.opts.Retry, c.opts.OnRetry)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // fakeNode is a scripted RESP server on a loopback port: each command it
@@ -21,7 +22,7 @@ type fakeNode struct {
 	quit chan struct{}
 
 	mu    sync.Mutex
-	reply func(args []string) redisx.Value
+	reply func(args []string) resp.Value
 	calls [][]string
 	conns []net.Conn
 	wg    sync.WaitGroup
@@ -29,7 +30,7 @@ type fakeNode struct {
 
 // hangUp is the reply that makes a fakeNode close the connection instead
 // of answering.
-var hangUp = redisx.Value{}
+var hangUp = resp.Value{}
 
 func newFakeNode(t *testing.T) *fakeNode {
 	t.Helper()
@@ -38,7 +39,7 @@ func newFakeNode(t *testing.T) *fakeNode {
 		t.Fatal(err)
 	}
 	f := &fakeNode{addr: ln.Addr().String(), ln: ln, quit: make(chan struct{})}
-	f.reply = func([]string) redisx.Value { return redisx.ErrorReply("ERR not scripted") }
+	f.reply = func([]string) resp.Value { return resp.ErrorReply("ERR not scripted") }
 	f.wg.Add(1)
 	go f.serve()
 	t.Cleanup(f.close)
@@ -74,7 +75,7 @@ func (f *fakeNode) serve() {
 func (f *fakeNode) handle(c net.Conn) {
 	defer f.wg.Done()
 	defer c.Close()
-	rd := redisx.NewReader(bufio.NewReader(c))
+	rd := resp.NewReader(bufio.NewReader(c))
 	for {
 		v, err := rd.ReadValue()
 		if err != nil {
@@ -92,7 +93,7 @@ func (f *fakeNode) handle(c net.Conn) {
 		if out.Kind == 0 {
 			return
 		}
-		if _, err := c.Write(redisx.AppendValue(nil, out)); err != nil {
+		if _, err := c.Write(resp.AppendValue(nil, out)); err != nil {
 			return
 		}
 	}
@@ -100,13 +101,13 @@ func (f *fakeNode) handle(c net.Conn) {
 
 // stall is a reply function that never answers: it waits until the
 // node stops, then hangs up.
-func (f *fakeNode) stall([]string) redisx.Value {
+func (f *fakeNode) stall([]string) resp.Value {
 	<-f.quit
 	return hangUp
 }
 
 // script sets the reply function.
-func (f *fakeNode) script(reply func(args []string) redisx.Value) {
+func (f *fakeNode) script(reply func(args []string) resp.Value) {
 	f.mu.Lock()
 	f.reply = reply
 	f.mu.Unlock()
@@ -165,26 +166,26 @@ type shard struct {
 
 // shardsReply builds a RESP3 CLUSTER SHARDS reply for primaries without
 // replicas.
-func shardsReply(shards ...shard) redisx.Value {
-	var out []redisx.Value
+func shardsReply(shards ...shard) resp.Value {
+	var out []resp.Value
 	for i, s := range shards {
 		host, port, _ := net.SplitHostPort(s.addr)
 		p, _ := strconv.Atoi(port)
-		node := redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{
-			redisx.BulkString("id"), redisx.BulkString(strings.Repeat(strconv.Itoa(i), 40)),
-			redisx.BulkString("port"), redisx.Int(int64(p)),
-			redisx.BulkString("ip"), redisx.BulkString(host),
-			redisx.BulkString("endpoint"), redisx.BulkString(host),
-			redisx.BulkString("role"), redisx.BulkString("master"),
-			redisx.BulkString("replication-offset"), redisx.Int(0),
-			redisx.BulkString("health"), redisx.BulkString("online"),
+		node := resp.Value{Kind: resp.KindMap, Elems: []resp.Value{
+			resp.BulkString("id"), resp.BulkString(strings.Repeat(strconv.Itoa(i), 40)),
+			resp.BulkString("port"), resp.Int(int64(p)),
+			resp.BulkString("ip"), resp.BulkString(host),
+			resp.BulkString("endpoint"), resp.BulkString(host),
+			resp.BulkString("role"), resp.BulkString("master"),
+			resp.BulkString("replication-offset"), resp.Int(0),
+			resp.BulkString("health"), resp.BulkString("online"),
 		}}
-		out = append(out, redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{
-			redisx.BulkString("slots"), redisx.Array(redisx.Int(int64(s.first)), redisx.Int(int64(s.last))),
-			redisx.BulkString("nodes"), redisx.Array(node),
+		out = append(out, resp.Value{Kind: resp.KindMap, Elems: []resp.Value{
+			resp.BulkString("slots"), resp.Array(resp.Int(int64(s.first)), resp.Int(int64(s.last))),
+			resp.BulkString("nodes"), resp.Array(node),
 		}})
 	}
-	return redisx.Array(out...)
+	return resp.Array(out...)
 }
 
 // eventLog collects the lines of cluster events.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -69,11 +71,11 @@ func pipelineSlot(args [][]byte) (int, bool) {
 	if isTxCommand(args) || isTxEnd(args) || isSessionCommand(args) || eqFold(args[0], "RESET") {
 		return 0, false
 	}
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if cmd == nil || fanOutMerge(cmd) != nil {
 		return 0, false
 	}
-	idx, err := RoutingIndexes(cmd, args)
+	idx, err := commands.RoutingIndexes(cmd, args)
 	if err != nil {
 		return 0, false
 	}
@@ -105,7 +107,7 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			n = prev
 		} else {
 			var err error
-			n, err = c.target(ctx, slots[i], readOnly(LookupBytes(args)))
+			n, err = c.target(ctx, slots[i], readOnly(commands.LookupBytes(args)))
 			if err != nil {
 				continue // left to Do, which retries at the cluster level
 			}
@@ -124,7 +126,7 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 	// pushes[i] are the push messages a node sent before the reply to
 	// cmds[i]: they are handed on in that place, as one command at a time
 	// would have read them.
-	pushes := make([][]Value, len(cmds))
+	pushes := make([][]resp.Value, len(cmds))
 	restore := c.serializeObserver()
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -134,10 +136,10 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 		}
 		run := func() {
 			// Outcomes only: the function never stops the node's pipeline.
-			_ = c.nodePipeline(ctx, g.node, sub, func(j int, v Value, err error) error {
+			_ = c.nodePipeline(ctx, g.node, sub, func(j int, v resp.Value, err error) error {
 				outs[g.idx[j]] = outcome{v: v, err: err, done: true}
 				return nil
-			}, func(j int, v Value) {
+			}, func(j int, v resp.Value) {
 				pushes[g.idx[j]] = append(pushes[g.idx[j]], v)
 			})
 		}
@@ -173,8 +175,8 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 			if errors.As(err, &mr) {
 				err = mr.Err
 			}
-			v, err = c.withAttempts(ctx, args, &failure{err: err, addr: nodeOf[i].addr}, func() (Value, *failure) {
-				return c.execOnce(ctx, args, slots[i], readOnly(LookupBytes(args)))
+			v, err = c.withAttempts(ctx, args, &failure{err: err, addr: nodeOf[i].addr}, func() (resp.Value, *failure) {
+				return c.execOnce(ctx, args, slots[i], readOnly(commands.LookupBytes(args)))
 			})
 		case c.settleWithDo(v):
 			v, err = c.Do(ctx, args)
@@ -192,14 +194,14 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 // asked for again with Do: a redirect, TRYAGAIN or CLUSTERDOWN, which the
 // command did not run for. (The node pipeline has already retried the
 // error replies the node-level policy retries.)
-func (c *ClusterClient) settleWithDo(v Value) bool {
-	return v.Kind == KindError && isClusterCode((&RedisError{Msg: v.Text()}).RedisCode())
+func (c *ClusterClient) settleWithDo(v resp.Value) bool {
+	return v.Kind == resp.KindError && isClusterCode((&resp.RedisError{Msg: v.Text()}).RedisCode())
 }
 
 // nodePipeline sends cmds pipelined to one node under the node-level
 // policy, sending READONLY first on a replica when reads may go there.
 // push receives the push messages read before the reply to cmds[i].
-func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, Value, error) error, push func(int, Value)) error {
+func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [][][]byte, deliver func(int, resp.Value, error) error, push func(int, resp.Value)) error {
 	h := pipelineHooks{
 		retry:        c.opts.Retry,
 		observe:      c.opts.OnRetry,
@@ -218,8 +220,8 @@ func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [
 			if err != nil {
 				return err
 			}
-			if v.Kind == KindError {
-				return &RedisError{Msg: v.Text()}
+			if v.Kind == resp.KindError {
+				return &resp.RedisError{Msg: v.Text()}
 			}
 			n.readonly = conn
 			return nil
@@ -231,11 +233,11 @@ func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [
 // retriedReply reports whether the node-level policy retries an error
 // reply: not a redirect, TRYAGAIN or CLUSTERDOWN, which the cluster level
 // handles.
-func (c *ClusterClient) retriedReply(v Value) bool {
-	if v.Kind != KindError || c.opts.Retry == nil {
+func (c *ClusterClient) retriedReply(v resp.Value) bool {
+	if v.Kind != resp.KindError || c.opts.Retry == nil {
 		return false
 	}
-	re := &RedisError{Msg: v.Text()}
+	re := &resp.RedisError{Msg: v.Text()}
 	return !isClusterCode(re.RedisCode()) && c.opts.Retry.Policy.Retryable(re)
 }
 

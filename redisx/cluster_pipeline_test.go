@@ -10,6 +10,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // clusterScript is a window of commands of every routing kind: keys on
@@ -150,11 +151,11 @@ func TestClusterScanKeys(t *testing.T) {
 		}
 	}
 	cmds = append(cmds, redisx.Args("SET", "other", "v"))
-	if err := c.Pipeline(ctx, cmds, func(_ int, _ redisx.Value, err error) error { return err }); err != nil {
+	if err := c.Pipeline(ctx, cmds, func(_ int, _ resp.Value, err error) error { return err }); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	err := c.ScanKeys(ctx, redisx.ScanOptions{Match: "scan:*0", Count: 7}, func(keys []redisx.Value) error {
+	err := c.ScanKeys(ctx, redisx.ScanOptions{Match: "scan:*0", Count: 7}, func(keys []resp.Value) error {
 		for _, k := range keys {
 			got = append(got, k.Text())
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // TestClusterReal runs the client against a real cluster of 3 primaries
@@ -33,7 +34,7 @@ func TestClusterReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	run := func(t *testing.T, args ...string) redisx.Value {
+	run := func(t *testing.T, args ...string) resp.Value {
 		t.Helper()
 		v, err := c.Do(ctx, redisx.Args(args...))
 		if err != nil {
@@ -83,7 +84,7 @@ func TestClusterReal(t *testing.T) {
 		for _, k := range keys {
 			mset = append(mset, k, "val-"+k)
 		}
-		if v := run(t, mset...); v.Kind != redisx.KindStatus || v.Text() != "OK" {
+		if v := run(t, mset...); v.Kind != resp.KindStatus || v.Text() != "OK" {
 			t.Fatalf("MSET: %s %q", v.Kind, v.Str)
 		}
 		v := run(t, append([]string{"MGET", "m:f", "nokey"}, keys...)...)
@@ -109,7 +110,7 @@ func TestClusterReal(t *testing.T) {
 			{[]string{"EXISTS", "m:a", "m:b", "m:c"}, 0},
 		} {
 			t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-				if v := run(t, tc.args...); v.Kind != redisx.KindInt || v.Int != tc.want {
+				if v := run(t, tc.args...); v.Kind != resp.KindInt || v.Int != tc.want {
 					t.Errorf("%s %q %d, want %d", v.Kind, v.Str, v.Int, tc.want)
 				}
 			})
@@ -163,7 +164,7 @@ func TestClusterReal(t *testing.T) {
 				t.Errorf("function not loaded on %s: %s %q", p.Addr(), v.Kind, v.Str)
 			}
 		}
-		if v := run(t, "SCRIPT", "EXISTS", sha, "0000000000000000000000000000000000000000"); !reflect.DeepEqual(v.Elems, []redisx.Value{redisx.Int(1), redisx.Int(0)}) {
+		if v := run(t, "SCRIPT", "EXISTS", sha, "0000000000000000000000000000000000000000"); !reflect.DeepEqual(v.Elems, []resp.Value{resp.Int(1), resp.Int(0)}) {
 			t.Errorf("SCRIPT EXISTS: %v", v.Elems)
 		}
 
@@ -210,7 +211,7 @@ func TestClusterReal(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rc.Close()
-		do := func(args ...string) redisx.Value {
+		do := func(args ...string) resp.Value {
 			v, err := rc.Do(ctx, redisx.Args(args...))
 			if err != nil {
 				t.Fatalf("%v: %v", args, err)
@@ -221,7 +222,7 @@ func TestClusterReal(t *testing.T) {
 		primary := rc.LastAddr()
 		// WAIT runs on every primary: the one that took the SET waits
 		// for its replica.
-		if v := do("WAIT", "1", "5000"); v.Kind != redisx.KindInt {
+		if v := do("WAIT", "1", "5000"); v.Kind != resp.KindInt {
 			t.Fatalf("WAIT: %s %q", v.Kind, v.Str)
 		}
 		if v := do("GET", "replica:key"); v.Text() != "r" {
@@ -259,10 +260,10 @@ func TestClusterReal(t *testing.T) {
 		} {
 			v := run(t, strings.Fields(step.args)...)
 			got := v.Text()
-			if v.Kind == redisx.KindInt {
+			if v.Kind == resp.KindInt {
 				got = strconv.FormatInt(v.Int, 10)
 			}
-			if v.Kind == redisx.KindArray {
+			if v.Kind == resp.KindArray {
 				var parts []string
 				for _, e := range v.Elems {
 					parts = append(parts, strconv.FormatInt(e.Int, 10))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 	"github.com/redish/redish/retry/retrytest"
 )
@@ -42,8 +43,8 @@ func newFakeCluster(t *testing.T, attempts int, seeds ...string) (*redisx.Cluste
 
 // serveTopology makes f answer CLUSTER SHARDS with shards and every other
 // command with other.
-func serveTopology(f *fakeNode, shards []shard, other func(args []string) redisx.Value) {
-	f.script(func(args []string) redisx.Value {
+func serveTopology(f *fakeNode, shards []shard, other func(args []string) resp.Value) {
+	f.script(func(args []string) resp.Value {
 		if strings.EqualFold(args[0], "CLUSTER") {
 			return shardsReply(shards...)
 		}
@@ -51,7 +52,7 @@ func serveTopology(f *fakeNode, shards []shard, other func(args []string) redisx
 	})
 }
 
-func do(t *testing.T, c *redisx.ClusterClient, args ...string) (redisx.Value, error) {
+func do(t *testing.T, c *redisx.ClusterClient, args ...string) (resp.Value, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -61,10 +62,10 @@ func do(t *testing.T, c *redisx.ClusterClient, args ...string) (redisx.Value, er
 func TestClusterMoved(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	all := []shard{{a.addr, 0, 16383}}
-	serveTopology(a, all, func([]string) redisx.Value {
-		return redisx.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + b.addr)
+	serveTopology(a, all, func([]string) resp.Value {
+		return resp.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + b.addr)
 	})
-	serveTopology(b, all, func([]string) redisx.Value { return redisx.BulkString("v") })
+	serveTopology(b, all, func([]string) resp.Value { return resp.BulkString("v") })
 	c, _, log := newFakeCluster(t, 0, a.addr)
 	for i := range 2 {
 		v, err := do(t, c, "GET", "foo")
@@ -90,10 +91,10 @@ func TestClusterMoved(t *testing.T) {
 func TestClusterOnRedirect(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	all := []shard{{a.addr, 0, 16383}}
-	serveTopology(a, all, func([]string) redisx.Value {
-		return redisx.ErrorReply("ASK " + strconv.Itoa(slotFoo) + " " + b.addr)
+	serveTopology(a, all, func([]string) resp.Value {
+		return resp.ErrorReply("ASK " + strconv.Itoa(slotFoo) + " " + b.addr)
 	})
-	serveTopology(b, all, func([]string) redisx.Value { return redisx.Status("OK") })
+	serveTopology(b, all, func([]string) resp.Value { return resp.Status("OK") })
 	var got []string
 	c, err := redisx.NewClusterClient(redisx.ClusterOptions{
 		Seeds: []string{a.addr},
@@ -117,11 +118,11 @@ func TestClusterMovedRefreshesEveryFifth(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
 	// Each node sends the client to the other: a redirect loop.
-	serveTopology(a, shards, func([]string) redisx.Value {
-		return redisx.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + b.addr)
+	serveTopology(a, shards, func([]string) resp.Value {
+		return resp.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + b.addr)
 	})
-	serveTopology(b, shards, func([]string) redisx.Value {
-		return redisx.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + a.addr)
+	serveTopology(b, shards, func([]string) resp.Value {
+		return resp.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " " + a.addr)
 	})
 	c, clock, log := newFakeCluster(t, 3, a.addr)
 	_, err := do(t, c, "GET", "foo")
@@ -152,14 +153,14 @@ func TestClusterMovedRefreshesEveryFifth(t *testing.T) {
 func TestClusterAsk(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	all := []shard{{a.addr, 0, 16383}}
-	serveTopology(a, all, func([]string) redisx.Value {
-		return redisx.ErrorReply("ASK " + strconv.Itoa(slotFoo) + " " + b.addr)
+	serveTopology(a, all, func([]string) resp.Value {
+		return resp.ErrorReply("ASK " + strconv.Itoa(slotFoo) + " " + b.addr)
 	})
-	serveTopology(b, all, func(args []string) redisx.Value {
+	serveTopology(b, all, func(args []string) resp.Value {
 		if args[0] == "ASKING" {
-			return redisx.Status("OK")
+			return resp.Status("OK")
 		}
-		return redisx.BulkString("v")
+		return resp.BulkString("v")
 	})
 	c, _, log := newFakeCluster(t, 0, a.addr)
 	for range 2 {
@@ -195,12 +196,12 @@ func TestClusterTryAgain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newFakeNode(t)
 			n := 0
-			serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) redisx.Value {
+			serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) resp.Value {
 				n++
 				if n <= tc.tryAgain {
-					return redisx.ErrorReply("TRYAGAIN Multiple keys request during rehashing of slot")
+					return resp.ErrorReply("TRYAGAIN Multiple keys request during rehashing of slot")
 				}
-				return redisx.Status("OK")
+				return resp.Status("OK")
 			})
 			c, clock, log := newFakeCluster(t, 3, a.addr)
 			v, err := do(t, c, "MSET", "{t}a", "1", "{t}b", "2")
@@ -239,7 +240,7 @@ func TestClusterRefreshFailedIsALine(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
 	reads := 0
-	a.script(func(args []string) redisx.Value {
+	a.script(func(args []string) resp.Value {
 		if strings.EqualFold(args[0], "CLUSTER") {
 			reads++
 			if reads > 1 {
@@ -247,9 +248,9 @@ func TestClusterRefreshFailedIsALine(t *testing.T) {
 			}
 			return shardsReply(shards...)
 		}
-		return redisx.Status("OK")
+		return resp.Status("OK")
 	})
-	b.script(func([]string) redisx.Value { return hangUp })
+	b.script(func([]string) resp.Value { return hangUp })
 	c, _, log := newFakeCluster(t, 1, a.addr)
 	if _, err := do(t, c, "GET", "foo"); err == nil {
 		t.Fatal("GET foo on a node that hangs up: no error")
@@ -291,12 +292,12 @@ func TestClusterDown(t *testing.T) {
 		code, _, _ := strings.Cut(tc.reply, " ")
 		t.Run(code, func(t *testing.T) {
 			a := newFakeNode(t)
-			serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) redisx.Value {
-				return redisx.ErrorReply(tc.reply)
+			serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) resp.Value {
+				return resp.ErrorReply(tc.reply)
 			})
 			c, clock, log := newFakeCluster(t, 2, a.addr)
 			v, err := do(t, c, "GET", "foo")
-			if err != nil || v.Kind != redisx.KindError || v.Text() != tc.reply {
+			if err != nil || v.Kind != resp.KindError || v.Text() != tc.reply {
 				t.Fatalf("GET: %v %s %q, want the %s reply", err, v.Kind, v.Str, code)
 			}
 			if got := a.count("GET"); got != tc.attempts {
@@ -319,8 +320,8 @@ func TestClusterDown(t *testing.T) {
 
 func TestClusterTwoLevelRetry(t *testing.T) {
 	a, dead := newFakeNode(t), deadAddr(t)
-	serveTopology(a, []shard{{a.addr, 0, 8191}, {dead, 8192, 16383}}, func([]string) redisx.Value {
-		return redisx.Status("OK")
+	serveTopology(a, []shard{{a.addr, 0, 8191}, {dead, 8192, 16383}}, func([]string) resp.Value {
+		return resp.Status("OK")
 	})
 	clock, log := retrytest.NewClock(), &eventLog{}
 	var retries []retry.Event
@@ -393,7 +394,7 @@ func TestClusterTwoLevelRetry(t *testing.T) {
 
 func TestClusterCrossSlot(t *testing.T) {
 	a := newFakeNode(t)
-	serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) redisx.Value { return redisx.Status("OK") })
+	serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) resp.Value { return resp.Status("OK") })
 	c, _, _ := newFakeCluster(t, 0, a.addr)
 	for _, tc := range []struct {
 		args []string
@@ -415,7 +416,7 @@ func TestClusterCrossSlot(t *testing.T) {
 			if sent != tc.sent {
 				t.Errorf("sent %v, want %v (reply %q)", sent, tc.sent, v.Str)
 			}
-			if !tc.sent && (v.Kind != redisx.KindError || !strings.HasPrefix(v.Text(), "CROSSSLOT Keys in request don't hash to the same slot")) {
+			if !tc.sent && (v.Kind != resp.KindError || !strings.HasPrefix(v.Text(), "CROSSSLOT Keys in request don't hash to the same slot")) {
 				t.Errorf("reply %s %q, want a CROSSSLOT error", v.Kind, v.Str)
 			}
 		})
@@ -425,12 +426,12 @@ func TestClusterCrossSlot(t *testing.T) {
 func TestClusterGetKeysForUnknownCommands(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
-	reply := func(args []string) redisx.Value {
+	reply := func(args []string) resp.Value {
 		if strings.EqualFold(args[0], "COMMAND") {
 			// A module command whose key is its second argument.
-			return redisx.Array(redisx.BulkString(args[4]))
+			return resp.Array(resp.BulkString(args[4]))
 		}
-		return redisx.Status("OK")
+		return resp.Status("OK")
 	}
 	serveTopology(a, shards, reply)
 	serveTopology(b, shards, reply)
@@ -448,21 +449,21 @@ func TestClusterGetKeysForUnknownCommands(t *testing.T) {
 
 func TestClusterSlotsFallback(t *testing.T) {
 	a := newFakeNode(t)
-	a.script(func(args []string) redisx.Value {
+	a.script(func(args []string) resp.Value {
 		switch strings.ToUpper(strings.Join(args, " ")) {
 		case "CLUSTER SHARDS":
-			return redisx.ErrorReply("ERR unknown subcommand 'shards'. Try CLUSTER HELP.")
+			return resp.ErrorReply("ERR unknown subcommand 'shards'. Try CLUSTER HELP.")
 		case "CLUSTER SLOTS":
 			_, port, _ := strings.Cut(a.addr, ":")
 			p, _ := strconv.Atoi(port)
-			node := redisx.Array(redisx.BulkString(""), redisx.Int(int64(p)), redisx.BulkString(strings.Repeat("a", 40)))
-			replica := redisx.Array(redisx.BulkString("127.0.0.2"), redisx.Int(7001), redisx.BulkString(strings.Repeat("b", 40)))
-			return redisx.Array(
-				redisx.Array(redisx.Int(0), redisx.Int(99), node, replica),
-				redisx.Array(redisx.Int(200), redisx.Int(16383), node, replica),
+			node := resp.Array(resp.BulkString(""), resp.Int(int64(p)), resp.BulkString(strings.Repeat("a", 40)))
+			replica := resp.Array(resp.BulkString("127.0.0.2"), resp.Int(7001), resp.BulkString(strings.Repeat("b", 40)))
+			return resp.Array(
+				resp.Array(resp.Int(0), resp.Int(99), node, replica),
+				resp.Array(resp.Int(200), resp.Int(16383), node, replica),
 			)
 		}
-		return redisx.Status("OK")
+		return resp.Status("OK")
 	})
 	c, _, _ := newFakeCluster(t, 0, a.addr)
 	topo, err := c.Topology(context.Background())
@@ -498,7 +499,7 @@ func TestClusterSlotsFallback(t *testing.T) {
 func TestClusterTimeoutIsRetriedAtClusterLevel(t *testing.T) {
 	a, b := newFakeNode(t), newFakeNode(t)
 	shards := []shard{{a.addr, 0, 8191}, {b.addr, 8192, 16383}}
-	serveTopology(a, shards, func([]string) redisx.Value { return redisx.Status("OK") })
+	serveTopology(a, shards, func([]string) resp.Value { return resp.Status("OK") })
 	serveTopology(b, shards, b.stall)
 	log := &eventLog{}
 	c, err := redisx.NewClusterClient(redisx.ClusterOptions{
@@ -538,11 +539,11 @@ func TestClusterEventString(t *testing.T) {
 			"TRYAGAIN from 127.0.0.1:7000 for slot 7: sending again in 50ms"},
 		{redisx.ClusterEvent{Kind: redisx.EventTryAgain, Slot: -1, Addr: "127.0.0.1:7000"},
 			"TRYAGAIN from 127.0.0.1:7000: sending again"},
-		{redisx.ClusterEvent{Kind: redisx.EventClusterDown, Addr: "127.0.0.1:7000", Wait: 250 * time.Millisecond, Err: &redisx.RedisError{Msg: "CLUSTERDOWN The cluster is down"}},
+		{redisx.ClusterEvent{Kind: redisx.EventClusterDown, Addr: "127.0.0.1:7000", Wait: 250 * time.Millisecond, Err: &resp.RedisError{Msg: "CLUSTERDOWN The cluster is down"}},
 			"CLUSTERDOWN The cluster is down from 127.0.0.1:7000: refreshing topology in 250ms"},
 		{redisx.ClusterEvent{Kind: redisx.EventAttempt, Attempt: 2, Attempts: 2, Err: refused, Failed: "127.0.0.1:7000"},
 			"cluster attempt 2/2 after ConnectionError: dial 127.0.0.1:7000: connect: connection refused: refreshing topology (127.0.0.1:7000 moved to end of startup nodes)"},
-		{redisx.ClusterEvent{Kind: redisx.EventAttempt, Attempt: 3, Attempts: 4, Err: &redisx.ClusterDownError{Reply: &redisx.RedisError{Msg: "CLUSTERDOWN The cluster is down"}, Addr: "127.0.0.1:7000"}, Refreshed: true},
+		{redisx.ClusterEvent{Kind: redisx.EventAttempt, Attempt: 3, Attempts: 4, Err: &redisx.ClusterDownError{Reply: &resp.RedisError{Msg: "CLUSTERDOWN The cluster is down"}, Addr: "127.0.0.1:7000"}, Refreshed: true},
 			"cluster attempt 3/4 after ClusterDownError: CLUSTERDOWN The cluster is down (from 127.0.0.1:7000): topology already refreshed"},
 		{redisx.ClusterEvent{Kind: redisx.EventGiveUp, Attempt: 2, Attempts: 2, Err: refused, Sent: true},
 			"cluster attempt 2/2 failed, giving up: ConnectionError: dial 127.0.0.1:7000: connect: connection refused (request was sent: the command may already have run)"},
@@ -566,38 +567,38 @@ func TestClusterEventString(t *testing.T) {
 }
 
 func TestClusterTopologyParsing(t *testing.T) {
-	bulk, num := redisx.BulkString, func(n int64) redisx.Value { return redisx.Int(n) }
-	node := func(kind redisx.Kind, id, ip, endpoint string, port int64, role, health string) redisx.Value {
-		return redisx.Value{Kind: kind, Elems: []redisx.Value{
+	bulk, num := resp.BulkString, func(n int64) resp.Value { return resp.Int(n) }
+	node := func(kind resp.Kind, id, ip, endpoint string, port int64, role, health string) resp.Value {
+		return resp.Value{Kind: kind, Elems: []resp.Value{
 			bulk("id"), bulk(id), bulk("port"), num(port), bulk("ip"), bulk(ip), bulk("endpoint"), bulk(endpoint),
 			bulk("role"), bulk(role), bulk("replication-offset"), num(42), bulk("health"), bulk(health),
 		}}
 	}
-	shards := func(kind redisx.Kind) redisx.Value {
-		return redisx.Array(
-			redisx.Value{Kind: kind, Elems: []redisx.Value{
-				bulk("slots"), redisx.Array(num(8192), num(16383)),
-				bulk("nodes"), redisx.Array(
+	shards := func(kind resp.Kind) resp.Value {
+		return resp.Array(
+			resp.Value{Kind: kind, Elems: []resp.Value{
+				bulk("slots"), resp.Array(num(8192), num(16383)),
+				bulk("nodes"), resp.Array(
 					node(kind, "b1", "10.0.0.2", "?", 7001, "master", "online"),
 					node(kind, "b2", "10.0.0.3", "10.0.0.3", 7002, "replica", "loading"),
 				),
 			}},
-			redisx.Value{Kind: kind, Elems: []redisx.Value{
-				bulk("slots"), redisx.Array(num(100), num(200), num(0), num(99)),
-				bulk("nodes"), redisx.Array(node(kind, "a1", "", "", 7000, "master", "online")),
+			resp.Value{Kind: kind, Elems: []resp.Value{
+				bulk("slots"), resp.Array(num(100), num(200), num(0), num(99)),
+				bulk("nodes"), resp.Array(node(kind, "a1", "", "", 7000, "master", "online")),
 			}},
 		)
 	}
 	for _, tc := range []struct {
 		name  string
-		reply redisx.Value
+		reply resp.Value
 	}{
-		{"RESP3 maps", shards(redisx.KindMap)},
-		{"RESP2 arrays", shards(redisx.KindArray)},
+		{"RESP3 maps", shards(resp.KindMap)},
+		{"RESP2 arrays", shards(resp.KindArray)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newFakeNode(t)
-			a.script(func([]string) redisx.Value { return tc.reply })
+			a.script(func([]string) resp.Value { return tc.reply })
 			c, _, _ := newFakeCluster(t, 0, a.addr)
 			topo, err := c.Topology(context.Background())
 			if err != nil {
@@ -636,8 +637,8 @@ func TestClusterTopologyParsing(t *testing.T) {
 func TestClusterPortZero(t *testing.T) {
 	t.Run("MOVED", func(t *testing.T) {
 		a := newFakeNode(t)
-		serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) redisx.Value {
-			return redisx.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " 127.0.0.1:0")
+		serveTopology(a, []shard{{a.addr, 0, 16383}}, func([]string) resp.Value {
+			return resp.ErrorReply("MOVED " + strconv.Itoa(slotFoo) + " 127.0.0.1:0")
 		})
 		c, _, _ := newFakeCluster(t, 1, a.addr)
 		v, err := do(t, c, "GET", "foo")
@@ -648,8 +649,8 @@ func TestClusterPortZero(t *testing.T) {
 	})
 	t.Run("CLUSTER SHARDS", func(t *testing.T) {
 		a := newFakeNode(t)
-		serveTopology(a, []shard{{"127.0.0.1:0", 0, 16383}}, func([]string) redisx.Value {
-			return redisx.BulkString("from the seed")
+		serveTopology(a, []shard{{"127.0.0.1:0", 0, 16383}}, func([]string) resp.Value {
+			return resp.BulkString("from the seed")
 		})
 		c, _, _ := newFakeCluster(t, 1, a.addr)
 		v, err := do(t, c, "GET", "foo")
@@ -663,15 +664,15 @@ func TestClusterPortZero(t *testing.T) {
 	})
 	t.Run("CLUSTER SLOTS", func(t *testing.T) {
 		a := newFakeNode(t)
-		a.script(func(args []string) redisx.Value {
+		a.script(func(args []string) resp.Value {
 			switch {
 			case len(args) > 1 && strings.EqualFold(args[1], "SHARDS"):
-				return redisx.ErrorReply("ERR unknown subcommand 'SHARDS'")
+				return resp.ErrorReply("ERR unknown subcommand 'SHARDS'")
 			case len(args) > 1 && strings.EqualFold(args[1], "SLOTS"):
-				return redisx.Array(redisx.Array(redisx.Int(0), redisx.Int(16383),
-					redisx.Array(redisx.BulkString("127.0.0.1"), redisx.Int(0), redisx.BulkString(strings.Repeat("a", 40)))))
+				return resp.Array(resp.Array(resp.Int(0), resp.Int(16383),
+					resp.Array(resp.BulkString("127.0.0.1"), resp.Int(0), resp.BulkString(strings.Repeat("a", 40)))))
 			}
-			return redisx.BulkString("from the seed")
+			return resp.BulkString("from the seed")
 		})
 		c, _, _ := newFakeCluster(t, 1, a.addr)
 		v, err := do(t, c, "GET", "foo")

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 )
 
 // Do runs one command on the cluster and returns its reply:
@@ -27,28 +30,28 @@ import (
 //
 // Server error replies are returned as values of KindError. The error is
 // for failures the retries could not overcome.
-func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (Value, error) {
+func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	if len(args) == 0 {
-		return Value{}, errors.New("redisx: empty command")
+		return resp.Value{}, errors.New("redisx: empty command")
 	}
 	if c.lost != nil {
 		t := txState{lost: c.lost}
 		send, err := t.admit(args)
 		c.lost = t.lost
 		if !send {
-			return Value{}, err
+			return resp.Value{}, err
 		}
 	}
 	if c.txPending || isTxCommand(args) || (c.tx != nil && (c.tx.client.InTx() || isTxEnd(args))) {
 		return c.doTx(ctx, args)
 	}
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if merge := fanOutMerge(cmd); merge != nil {
 		return c.fanOut(ctx, args, merge)
 	}
 	keys, slots, err := c.keys(ctx, cmd, args)
 	if err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	slot := -1
 	for i, s := range slots {
@@ -66,19 +69,19 @@ func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (Value, error) {
 	return c.exec(ctx, args, slot, readOnly(cmd))
 }
 
-func readOnly(cmd *Command) bool {
-	return cmd != nil && cmd.Flags.Has(FlagReadonly) && !cmd.Flags.Has(FlagWrite)
+func readOnly(cmd *commands.Command) bool {
+	return cmd != nil && cmd.Flags.Has(commands.FlagReadonly) && !cmd.Flags.Has(commands.FlagWrite)
 }
 
 // keys returns the indexes of the arguments that route args (keys and
 // shard channels) and their slots. Commands the table lacks (module
 // commands) ask a node with COMMAND GETKEYS; indexes are then those of
 // the matching arguments.
-func (c *ClusterClient) keys(ctx context.Context, cmd *Command, args [][]byte) ([]int, []int, error) {
+func (c *ClusterClient) keys(ctx context.Context, cmd *commands.Command, args [][]byte) ([]int, []int, error) {
 	var idx []int
 	if cmd != nil {
 		var err error
-		idx, err = RoutingIndexes(cmd, args)
+		idx, err = commands.RoutingIndexes(cmd, args)
 		if err != nil {
 			// The server rejects such commands: let any node say so.
 			idx = nil
@@ -107,7 +110,7 @@ func (c *ClusterClient) getKeys(ctx context.Context, args [][]byte) ([]int, erro
 	if err != nil {
 		return nil, err
 	}
-	if v.Kind != KindArray {
+	if v.Kind != resp.KindArray {
 		return nil, nil
 	}
 	var idx []int
@@ -127,7 +130,7 @@ func (c *ClusterClient) getKeys(ctx context.Context, args [][]byte) ([]int, erro
 // crossSlotReply is the error reply for a command whose keys span slots,
 // made without sending it: the server's CROSSSLOT message, with the keys'
 // slots so the user sees which key is elsewhere.
-func crossSlotReply(args [][]byte, keys, slots []int) Value {
+func crossSlotReply(args [][]byte, keys, slots []int) resp.Value {
 	var b strings.Builder
 	b.WriteString("CROSSSLOT Keys in request don't hash to the same slot (")
 	for i, k := range keys {
@@ -141,7 +144,7 @@ func crossSlotReply(args [][]byte, keys, slots []int) Value {
 		fmt.Fprintf(&b, "%s: slot %d", strconv.Quote(string(args[k])), slots[i])
 	}
 	b.WriteString("; use a {hash tag} to keep keys together)")
-	return ErrorReply(b.String())
+	return resp.ErrorReply(b.String())
 }
 
 // splittable reports whether the command may be split per slot: the
@@ -160,7 +163,7 @@ func splittable(name string) bool {
 // (DEL, EXISTS, UNLINK, TOUCH), the values in key order (MGET) or OK
 // (MSET). The first error reply or error ends it; commands already run
 // stay run, as with any client that splits.
-func (c *ClusterClient) split(ctx context.Context, cmd *Command, args [][]byte, keys, slots []int) (Value, error) {
+func (c *ClusterClient) split(ctx context.Context, cmd *commands.Command, args [][]byte, keys, slots []int) (resp.Value, error) {
 	pairs := cmd.Name == "mset"
 	var order []int
 	groups := map[int][]int{} // slot -> indexes into keys
@@ -171,7 +174,7 @@ func (c *ClusterClient) split(ctx context.Context, cmd *Command, args [][]byte, 
 		groups[s] = append(groups[s], i)
 	}
 	var sum int64
-	values := make([]Value, len(keys))
+	values := make([]resp.Value, len(keys))
 	for _, s := range order {
 		sub := [][]byte{args[0]}
 		for _, i := range groups[s] {
@@ -181,13 +184,13 @@ func (c *ClusterClient) split(ctx context.Context, cmd *Command, args [][]byte, 
 			}
 		}
 		v, err := c.exec(ctx, sub, s, readOnly(cmd))
-		if err != nil || v.Kind == KindError {
+		if err != nil || v.Kind == resp.KindError {
 			return v, err
 		}
 		switch cmd.Name {
 		case "mget":
 			if v.Len() != len(groups[s]) {
-				return Value{}, &ProtocolError{Msg: fmt.Sprintf("MGET of %d keys returned %d values", len(groups[s]), v.Len())}
+				return resp.Value{}, &resp.ProtocolError{Msg: fmt.Sprintf("MGET of %d keys returned %d values", len(groups[s]), v.Len())}
 			}
 			for j, i := range groups[s] {
 				values[i] = v.Elems[j]
@@ -199,15 +202,15 @@ func (c *ClusterClient) split(ctx context.Context, cmd *Command, args [][]byte, 
 	}
 	switch cmd.Name {
 	case "mget":
-		return Array(values...), nil
+		return resp.Array(values...), nil
 	case "mset":
-		return Status("OK"), nil
+		return resp.Status("OK"), nil
 	}
-	return Int(sum), nil
+	return resp.Int(sum), nil
 }
 
 // mergeFunc combines the replies of several nodes into one.
-type mergeFunc func(replies []Value) Value
+type mergeFunc func(replies []resp.Value) resp.Value
 
 // fanOutMerge returns how to merge the replies of a command that runs on
 // every primary, or nil for a command that runs on one node. It follows
@@ -216,7 +219,7 @@ type mergeFunc func(replies []Value) Value
 // the commands for all nodes only SCRIPT LOAD and SCRIPT FLUSH run
 // everywhere (on the primaries): CONFIG SET, LATENCY and SLOWLOG concern
 // the node the user talks to, and --all-nodes reaches the others.
-func fanOutMerge(cmd *Command) mergeFunc {
+func fanOutMerge(cmd *commands.Command) mergeFunc {
 	if cmd == nil || cmd.Name == "ping" {
 		return nil
 	}
@@ -262,16 +265,16 @@ func fanOutMerge(cmd *Command) mergeFunc {
 }
 
 // firstError returns the first error reply, if any.
-func firstError(replies []Value) (Value, bool) {
+func firstError(replies []resp.Value) (resp.Value, bool) {
 	for _, v := range replies {
-		if v.Kind == KindError {
+		if v.Kind == resp.KindError {
 			return v, true
 		}
 	}
-	return Value{}, false
+	return resp.Value{}, false
 }
 
-func mergeSum(replies []Value) Value {
+func mergeSum(replies []resp.Value) resp.Value {
 	if e, ok := firstError(replies); ok {
 		return e
 	}
@@ -279,11 +282,11 @@ func mergeSum(replies []Value) Value {
 	for _, v := range replies {
 		sum += v.Int
 	}
-	return Int(sum)
+	return resp.Int(sum)
 }
 
 func mergeMinMax(isMin bool) mergeFunc {
-	return func(replies []Value) Value {
+	return func(replies []resp.Value) resp.Value {
 		if e, ok := firstError(replies); ok {
 			return e
 		}
@@ -293,20 +296,20 @@ func mergeMinMax(isMin bool) mergeFunc {
 				out = v.Int
 			}
 		}
-		return Int(out)
+		return resp.Int(out)
 	}
 }
 
 // mergeLogical combines arrays of 0/1 element by element (SCRIPT EXISTS).
 func mergeLogical(and bool) mergeFunc {
-	return func(replies []Value) Value {
+	return func(replies []resp.Value) resp.Value {
 		if e, ok := firstError(replies); ok {
 			return e
 		}
 		if len(replies) == 0 {
-			return Array()
+			return resp.Array()
 		}
-		out := Value{Kind: replies[0].Kind, Elems: make([]Value, len(replies[0].Elems))}
+		out := resp.Value{Kind: replies[0].Kind, Elems: make([]resp.Value, len(replies[0].Elems))}
 		for i := range out.Elems {
 			b := and
 			for _, v := range replies {
@@ -317,45 +320,45 @@ func mergeLogical(and bool) mergeFunc {
 					b = b || set
 				}
 			}
-			out.Elems[i] = Int(0)
+			out.Elems[i] = resp.Int(0)
 			if b {
-				out.Elems[i] = Int(1)
+				out.Elems[i] = resp.Int(1)
 			}
 		}
 		return out
 	}
 }
 
-func mergeAllSucceeded(replies []Value) Value {
+func mergeAllSucceeded(replies []resp.Value) resp.Value {
 	if e, ok := firstError(replies); ok {
 		return e
 	}
 	if len(replies) == 0 {
-		return Status("OK")
+		return resp.Status("OK")
 	}
 	return replies[0]
 }
 
-func mergeOneSucceeded(replies []Value) Value {
+func mergeOneSucceeded(replies []resp.Value) resp.Value {
 	for _, v := range replies {
-		if v.Kind != KindError {
+		if v.Kind != resp.KindError {
 			return v
 		}
 	}
 	if len(replies) == 0 {
-		return Status("OK")
+		return resp.Status("OK")
 	}
 	return replies[len(replies)-1]
 }
 
-func mergeConcat(replies []Value) Value {
+func mergeConcat(replies []resp.Value) resp.Value {
 	if e, ok := firstError(replies); ok {
 		return e
 	}
-	out := Value{Kind: KindArray}
+	out := resp.Value{Kind: resp.KindArray}
 	for _, v := range replies {
-		if v.Kind == KindSet {
-			out.Kind = KindSet
+		if v.Kind == resp.KindSet {
+			out.Kind = resp.KindSet
 		}
 		out.Elems = append(out.Elems, v.Elems...)
 	}
@@ -364,16 +367,16 @@ func mergeConcat(replies []Value) Value {
 
 // fanOut runs args on every primary under the cluster-level loop and
 // merges the replies.
-func (c *ClusterClient) fanOut(ctx context.Context, args [][]byte, merge mergeFunc) (Value, error) {
-	return c.withAttempts(ctx, args, nil, func() (Value, *failure) {
+func (c *ClusterClient) fanOut(ctx context.Context, args [][]byte, merge mergeFunc) (resp.Value, error) {
+	return c.withAttempts(ctx, args, nil, func() (resp.Value, *failure) {
 		replies, err := c.DoNodes(ctx, selectShardPrimaries, args)
 		if err != nil {
-			return Value{}, &failure{err: err}
+			return resp.Value{}, &failure{err: err}
 		}
-		values := make([]Value, len(replies))
+		values := make([]resp.Value, len(replies))
 		for i, r := range replies {
 			if r.Err != nil {
-				return Value{}, &failure{err: r.Err, addr: r.Addr}
+				return resp.Value{}, &failure{err: r.Err, addr: r.Addr}
 			}
 			values[i] = r.Value
 		}
@@ -440,7 +443,7 @@ type NodeReply struct {
 	Addr, Role string
 	// Value is the reply; Err is set instead when the node-level policy
 	// could not get one.
-	Value Value
+	Value resp.Value
 	Err   error
 }
 
@@ -532,11 +535,11 @@ func (c *ClusterClient) Scan(ctx context.Context, pattern string, count int, fn 
 			if err != nil {
 				return err
 			}
-			if v.Kind == KindError {
+			if v.Kind == resp.KindError {
 				return fmt.Errorf("SCAN on %s: %w", addr, v.Err())
 			}
-			if v.Len() != 2 || v.Elems[1].Kind != KindArray {
-				return &ProtocolError{Msg: "SCAN: expected [cursor, keys], got " + v.Kind.String()}
+			if v.Len() != 2 || v.Elems[1].Kind != resp.KindArray {
+				return &resp.ProtocolError{Msg: "SCAN: expected [cursor, keys], got " + v.Kind.String()}
 			}
 			for _, k := range v.Elems[1].Elems {
 				if _, dup := seen[string(k.Str)]; dup {
@@ -574,27 +577,27 @@ func isTxEnd(args [][]byte) bool {
 // the commands up to its end are dropped, as Client does.
 // Between WATCH and MULTI other commands are routed as usual: reading a
 // key elsewhere does not disturb the watch.
-func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (Value, error) {
+func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (resp.Value, error) {
 	name := strings.ToUpper(string(args[0]))
 	if c.tx == nil {
 		switch name {
 		case "MULTI":
 			if c.txPending {
-				return ErrorReply("ERR MULTI calls can not be nested"), nil
+				return resp.ErrorReply("ERR MULTI calls can not be nested"), nil
 			}
 			c.txPending = true
-			return Status("OK"), nil
+			return resp.Status("OK"), nil
 		case "EXEC", "DISCARD":
 			c.txPending = false
 			if name == "EXEC" {
-				return Array(), nil
+				return resp.Array(), nil
 			}
-			return Status("OK"), nil
+			return resp.Status("OK"), nil
 		}
-		cmd := LookupBytes(args)
+		cmd := commands.LookupBytes(args)
 		keys, slots, err := c.keys(ctx, cmd, args)
 		if err != nil {
-			return Value{}, err
+			return resp.Value{}, err
 		}
 		for _, s := range slots {
 			if s != slots[0] {
@@ -611,9 +614,9 @@ func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (Value, error) 
 				// MULTI was answered OK: the transaction is lost.
 				c.txPending = false
 				c.lost = &TxLostError{Err: err, Multi: true}
-				return Value{}, c.lost
+				return resp.Value{}, c.lost
 			}
-			return Value{}, err
+			return resp.Value{}, err
 		}
 		c.tx = n
 		if c.txPending {
@@ -623,9 +626,9 @@ func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (Value, error) 
 			if err != nil {
 				c.tx = nil
 				c.lost = &TxLostError{Err: err, Multi: true}
-				return Value{}, c.lost
+				return resp.Value{}, c.lost
 			}
-			if v.Kind == KindError {
+			if v.Kind == resp.KindError {
 				c.tx = nil
 				return v, nil
 			}

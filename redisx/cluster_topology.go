@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/redish/redish/resp"
 )
 
 // Node roles in a Topology.
@@ -233,15 +235,15 @@ func (t *Topology) sortNodes() {
 
 // parseShards builds a topology from a CLUSTER SHARDS reply, read from the
 // node at source. tls selects the nodes' TLS ports.
-func parseShards(v Value, source string, tls bool) (*Topology, error) {
-	if v.Kind != KindArray {
-		return nil, &ProtocolError{Msg: "CLUSTER SHARDS: expected an array, got " + v.Kind.String()}
+func parseShards(v resp.Value, source string, tls bool) (*Topology, error) {
+	if v.Kind != resp.KindArray {
+		return nil, &resp.ProtocolError{Msg: "CLUSTER SHARDS: expected an array, got " + v.Kind.String()}
 	}
 	t := &Topology{Source: source, Command: "CLUSTER SHARDS"}
 	for _, shard := range v.Elems {
 		var slots []SlotRange
 		var nodes []ClusterNode
-		err := eachField(shard, func(key string, val Value) error {
+		err := eachField(shard, func(key string, val resp.Value) error {
 			switch key {
 			case "slots":
 				if len(val.Elems)%2 != 0 {
@@ -266,7 +268,7 @@ func parseShards(v Value, source string, tls bool) (*Topology, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, &ProtocolError{Msg: "CLUSTER SHARDS: " + err.Error()}
+			return nil, &resp.ProtocolError{Msg: "CLUSTER SHARDS: " + err.Error()}
 		}
 		primaryID := ""
 		for _, n := range nodes {
@@ -287,11 +289,11 @@ func parseShards(v Value, source string, tls bool) (*Topology, error) {
 	return t, nil
 }
 
-func parseShardNode(v Value, source string, tls bool) (ClusterNode, error) {
+func parseShardNode(v resp.Value, source string, tls bool) (ClusterNode, error) {
 	var n ClusterNode
 	var ip, endpoint, hostname string
 	var port, tlsPort int64
-	err := eachField(v, func(key string, val Value) error {
+	err := eachField(v, func(key string, val resp.Value) error {
 		switch key {
 		case "id":
 			n.ID = val.Text()
@@ -336,8 +338,8 @@ func parseShardNode(v Value, source string, tls bool) (ClusterNode, error) {
 
 // eachField calls fn for each key/value pair of a map reply, or of the
 // RESP2 form of a map: an array of alternating keys and values.
-func eachField(v Value, fn func(key string, val Value) error) error {
-	if v.Kind != KindMap && v.Kind != KindArray {
+func eachField(v resp.Value, fn func(key string, val resp.Value) error) error {
+	if v.Kind != resp.KindMap && v.Kind != resp.KindArray {
 		return fmt.Errorf("expected a map, got %s", v.Kind)
 	}
 	if len(v.Elems)%2 != 0 {
@@ -351,8 +353,8 @@ func eachField(v Value, fn func(key string, val Value) error) error {
 	return nil
 }
 
-func slotRange(a, b Value) (SlotRange, error) {
-	if a.Kind != KindInt || b.Kind != KindInt || a.Int < 0 || b.Int >= SlotCount || a.Int > b.Int {
+func slotRange(a, b resp.Value) (SlotRange, error) {
+	if a.Kind != resp.KindInt || b.Kind != resp.KindInt || a.Int < 0 || b.Int >= SlotCount || a.Int > b.Int {
 		return SlotRange{}, fmt.Errorf("bad slot range %s %s", a.Kind, b.Kind)
 	}
 	return SlotRange{int(a.Int), int(b.Int)}, nil
@@ -361,9 +363,9 @@ func slotRange(a, b Value) (SlotRange, error) {
 // parseSlots builds a topology from a CLUSTER SLOTS reply, read from the
 // node at source. CLUSTER SLOTS lists each range with its primary and
 // replicas; a primary serving several ranges appears once per range.
-func parseSlots(v Value, source string) (*Topology, error) {
-	if v.Kind != KindArray {
-		return nil, &ProtocolError{Msg: "CLUSTER SLOTS: expected an array, got " + v.Kind.String()}
+func parseSlots(v resp.Value, source string) (*Topology, error) {
+	if v.Kind != resp.KindArray {
+		return nil, &resp.ProtocolError{Msg: "CLUSTER SLOTS: expected an array, got " + v.Kind.String()}
 	}
 	t := &Topology{Source: source, Command: "CLUSTER SLOTS"}
 	find := func(addr string) *ClusterNode {
@@ -375,17 +377,17 @@ func parseSlots(v Value, source string) (*Topology, error) {
 		return nil
 	}
 	for _, e := range v.Elems {
-		if e.Kind != KindArray || len(e.Elems) < 3 {
-			return nil, &ProtocolError{Msg: "CLUSTER SLOTS: malformed slot range"}
+		if e.Kind != resp.KindArray || len(e.Elems) < 3 {
+			return nil, &resp.ProtocolError{Msg: "CLUSTER SLOTS: malformed slot range"}
 		}
 		r, err := slotRange(e.Elems[0], e.Elems[1])
 		if err != nil {
-			return nil, &ProtocolError{Msg: "CLUSTER SLOTS: " + err.Error()}
+			return nil, &resp.ProtocolError{Msg: "CLUSTER SLOTS: " + err.Error()}
 		}
 		var primaryID string
 		for j, nv := range e.Elems[2:] {
-			if nv.Kind != KindArray || len(nv.Elems) < 2 {
-				return nil, &ProtocolError{Msg: "CLUSTER SLOTS: malformed node"}
+			if nv.Kind != resp.KindArray || len(nv.Elems) < 2 {
+				return nil, &resp.ProtocolError{Msg: "CLUSTER SLOTS: malformed node"}
 			}
 			addr := nodeAddr(nv.Elems[0].Text(), nv.Elems[1].Int, source)
 			id := ""

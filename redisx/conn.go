@@ -9,7 +9,10 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/redish/redish/resp"
 )
 
 // Conn is one connection to one server, set up with the handshake of
@@ -21,7 +24,7 @@ import (
 type Conn struct {
 	nc    net.Conn
 	br    *bufio.Reader
-	rd    *Reader
+	rd    *resp.Reader
 	wbuf  []byte
 	addr  string
 	opts  Options
@@ -33,7 +36,16 @@ type Conn struct {
 	// invalidations, pub/sub messages on a connection that also runs
 	// commands). When nil they are dropped. Either way a push is never
 	// returned as the reply to another command.
-	OnPush func(Value)
+	OnPush func(resp.Value)
+
+	// The cancellation of the operation in progress (see arm): the stop
+	// func of its context callback, nil when disarmed, and a count of the
+	// callback while it runs. interruptFn and disarmFn are c.interrupt
+	// and c.disarm, made once so that arming allocates nothing of its own.
+	stopCallback          func() bool
+	callback              sync.WaitGroup
+	interruptFn, disarmFn func()
+	hooks                 *armHooks // for tests only
 }
 
 // Dial connects to the server of o and runs the handshake: AUTH, HELLO,
@@ -66,14 +78,16 @@ func Dial(ctx context.Context, o *Options) (*Conn, error) {
 
 func newConn(nc net.Conn, o *Options) *Conn {
 	br := bufio.NewReaderSize(nc, 64<<10)
-	return &Conn{
+	c := &Conn{
 		nc:    nc,
 		br:    br,
-		rd:    NewReader(br),
+		rd:    resp.NewReader(br),
 		addr:  o.Addr(),
 		opts:  *o,
 		proto: 2,
 	}
+	c.interruptFn, c.disarmFn = c.interrupt, c.disarm
+	return c
 }
 
 func dial(ctx context.Context, o *Options) (net.Conn, error) {
@@ -130,7 +144,7 @@ func (e *TLSError) Unwrap() error { return e.Err }
 
 // HandshakeError is a session set-up step the server refused: AUTH,
 // HELLO, SELECT, CLIENT SETNAME or CLIENT TRACKING. Err is the server's
-// *RedisError.
+// *resp.RedisError.
 type HandshakeError struct {
 	Step string // "AUTH", "HELLO", "SELECT 99", "CLIENT SETNAME", TrackingStep
 	Err  error
@@ -188,7 +202,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 		return nil
 	}
 	for _, s := range steps {
-		c.wbuf = AppendCommandStrings(c.wbuf, s.args...)
+		c.wbuf = resp.AppendCommandStrings(c.wbuf, s.args...)
 	}
 	if err := c.Flush(ctx); err != nil {
 		return err
@@ -203,13 +217,13 @@ func (c *Conn) handshake(ctx context.Context) error {
 		if first != nil {
 			continue
 		}
-		if v.Kind != KindError {
+		if v.Kind != resp.KindError {
 			if s.name == "HELLO" {
 				c.proto = 3
 			}
 			continue
 		}
-		rerr := &RedisError{Msg: string(v.Str)}
+		rerr := &resp.RedisError{Msg: string(v.Str)}
 		if s.name == "HELLO" && isUnknownCommand(rerr) && !o.ForceProtocol {
 			// A server without HELLO (Redis < 6) speaks RESP2; only the
 			// client name HELLO carried is left to set.
@@ -217,7 +231,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 			continue
 		}
 		step := s.name
-		if s.name == "HELLO" && rerr.isAuth() {
+		if s.name == "HELLO" && isAuthError(rerr) {
 			step = "AUTH"
 		}
 		first = &HandshakeError{Step: step, Err: rerr}
@@ -229,17 +243,17 @@ func (c *Conn) handshake(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Kind == KindError {
-		return &HandshakeError{Step: setName.name, Err: &RedisError{Msg: string(v.Str)}}
+	if v.Kind == resp.KindError {
+		return &HandshakeError{Step: setName.name, Err: &resp.RedisError{Msg: string(v.Str)}}
 	}
 	return nil
 }
 
-func isUnknownCommand(e *RedisError) bool {
+func isUnknownCommand(e *resp.RedisError) bool {
 	return strings.HasPrefix(e.Msg, "ERR unknown command")
 }
 
-func (e *RedisError) isAuth() bool {
+func isAuthError(e *resp.RedisError) bool {
 	code := e.RedisCode()
 	return code == "WRONGPASS" || code == "NOAUTH" || strings.Contains(e.Msg, "invalid password")
 }
@@ -256,10 +270,10 @@ func (c *Conn) Err() error { return c.err }
 // Do sends one command and reads its reply. An error reply from the server
 // is returned as a Value of KindError with a nil error; a non-nil error
 // means the connection is broken.
-func (c *Conn) Do(ctx context.Context, args ...[]byte) (Value, error) {
+func (c *Conn) Do(ctx context.Context, args ...[]byte) (resp.Value, error) {
 	c.Write(args...)
 	if err := c.Flush(ctx); err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	return c.ReadReplyTo(ctx, args)
 }
@@ -268,19 +282,19 @@ func (c *Conn) Do(ctx context.Context, args ...[]byte) (Value, error) {
 // messages read before it go to OnPush, except the one that is itself the
 // reply: RESP3 confirms SUBSCRIBE, UNSUBSCRIBE and their pattern and shard
 // forms with a push named after the command.
-func (c *Conn) ReadReplyTo(ctx context.Context, args [][]byte) (Value, error) {
+func (c *Conn) ReadReplyTo(ctx context.Context, args [][]byte) (resp.Value, error) {
 	return c.readReplyTo(ctx, args, c.OnPush)
 }
 
 // readReplyTo is ReadReplyTo with the push handler given: a pipeline
 // that reads several connections at once keeps each push in its place.
-func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(Value)) (Value, error) {
+func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(resp.Value)) (resp.Value, error) {
 	for {
 		v, err := c.ReadReply(ctx)
 		if err != nil {
-			return Value{}, err
+			return resp.Value{}, err
 		}
-		if v.Kind != KindPush || pushAnswers(args, v) {
+		if v.Kind != resp.KindPush || pushAnswers(args, v) {
 			return v, nil
 		}
 		if onPush != nil {
@@ -292,12 +306,12 @@ func (c *Conn) readReplyTo(ctx context.Context, args [][]byte, onPush func(Value
 // pushAnswers reports whether the push v is the reply to args: the
 // confirmation of a pub/sub command ("subscribe", "punsubscribe", ...),
 // which RESP3 sends as a push named after the command.
-func pushAnswers(args [][]byte, v Value) bool {
+func pushAnswers(args [][]byte, v resp.Value) bool {
 	if len(args) == 0 || len(v.Elems) == 0 || !isPubSubCommand(args[0]) {
 		return false
 	}
 	kind := v.Elems[0]
-	return (kind.Kind == KindBulk || kind.Kind == KindStatus) && strings.EqualFold(string(kind.Str), string(args[0]))
+	return (kind.Kind == resp.KindBulk || kind.Kind == resp.KindStatus) && strings.EqualFold(string(kind.Str), string(args[0]))
 }
 
 // isPubSubCommand reports whether name is SUBSCRIBE, UNSUBSCRIBE or one of
@@ -311,7 +325,7 @@ func isPubSubCommand(name []byte) bool {
 }
 
 // DoStrings is Do with string arguments.
-func (c *Conn) DoStrings(ctx context.Context, args ...string) (Value, error) {
+func (c *Conn) DoStrings(ctx context.Context, args ...string) (resp.Value, error) {
 	bs := make([][]byte, len(args))
 	for i, a := range args {
 		bs[i] = []byte(a)
@@ -321,7 +335,7 @@ func (c *Conn) DoStrings(ctx context.Context, args ...string) (Value, error) {
 
 // Write buffers a command; Flush sends everything buffered.
 func (c *Conn) Write(args ...[]byte) {
-	c.wbuf = AppendCommand(c.wbuf, args)
+	c.wbuf = resp.AppendCommand(c.wbuf, args)
 }
 
 // WriteRaw buffers bytes that are already RESP-encoded (for --pipe).
@@ -378,25 +392,33 @@ func (c *Conn) Usable() bool {
 // ReadReply reads the next message, bounded by the options' Timeout and by
 // ctx: a reply or, unlike ReadReplyTo, a push (what a subscribed
 // connection reads). A server error reply is a Value, not an error.
-func (c *Conn) ReadReply(ctx context.Context) (Value, error) {
+func (c *Conn) ReadReply(ctx context.Context) (resp.Value, error) {
 	if c.err != nil {
-		return Value{}, c.err
+		return resp.Value{}, c.err
 	}
 	stop := c.arm(ctx)
 	v, err := c.rd.ReadValue()
 	stop()
 	if err != nil {
-		var pe *ProtocolError
+		var pe *resp.ProtocolError
 		if errors.As(err, &pe) {
-			return Value{}, c.fail(ctx, pe)
+			return resp.Value{}, c.fail(ctx, pe)
 		}
-		return Value{}, c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: err, Sent: true})
+		return resp.Value{}, c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: err, Sent: true})
 	}
 	return v, nil
 }
 
 // arm sets the read/write deadline for one operation and makes ctx
-// cancellation interrupt it. The returned func disarms both.
+// cancellation interrupt it. The returned func disarms both; it may be
+// called more than once. An operation is disarmed before the next one is
+// armed.
+//
+// When ctx is cancelled just as the operation ends (a Ctrl-C as the reply
+// arrives), the callback that interrupts it may already be running when
+// the operation disarms. Disarming then waits for the callback to finish,
+// so that its deadline in the past lands on this operation, never on the
+// next one, whose own arm replaces it.
 func (c *Conn) arm(ctx context.Context) func() {
 	if c.opts.Timeout > 0 {
 		c.nc.SetDeadline(time.Now().Add(c.opts.Timeout))
@@ -406,10 +428,47 @@ func (c *Conn) arm(ctx context.Context) func() {
 	if ctx.Done() == nil {
 		return func() {}
 	}
-	stop := context.AfterFunc(ctx, func() {
-		c.nc.SetDeadline(time.Unix(1, 0))
-	})
-	return func() { stop() }
+	c.callback.Add(1)
+	c.stopCallback = context.AfterFunc(ctx, c.interruptFn)
+	return c.disarmFn
+}
+
+// interrupt is the callback of a cancelled operation: a deadline in the
+// past ends the read or write in progress.
+func (c *Conn) interrupt() {
+	defer c.callback.Done()
+	if c.hooks != nil && c.hooks.interrupting != nil {
+		c.hooks.interrupting()
+	}
+	c.nc.SetDeadline(time.Unix(1, 0))
+}
+
+// disarm stops the callback of the operation in progress or, when it has
+// started, waits for it to finish.
+func (c *Conn) disarm() {
+	if c.stopCallback == nil {
+		return
+	}
+	stopped := c.stopCallback()
+	c.stopCallback = nil
+	if stopped {
+		c.callback.Done() // in its place: it will never run
+		return
+	}
+	if c.hooks != nil && c.hooks.waiting != nil {
+		c.hooks.waiting()
+	}
+	c.callback.Wait()
+}
+
+// armHooks let a test hold arm's cancellation callback while it runs, to
+// show that disarming waits for it. They are nil outside tests.
+type armHooks struct {
+	// interrupting is called by the callback before it sets its deadline.
+	interrupting func()
+	// waiting is called by the disarming func when it finds the callback
+	// started, before it waits for it to finish.
+	waiting func()
 }
 
 // fail records the error that broke the connection and closes it. When

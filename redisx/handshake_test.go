@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // TestHandshakeSendsCredentialsInAuthOnly: the password goes in AUTH,
@@ -42,14 +43,14 @@ func TestHandshakeSendsCredentialsInAuthOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			node := newFakeNode(t)
-			node.script(func(args []string) redisx.Value {
+			node.script(func(args []string) resp.Value {
 				if strings.EqualFold(args[0], "HELLO") {
 					if tt.noHello {
-						return redisx.ErrorReply("ERR unknown command 'HELLO', with args beginning with: " + quoteArgs(args[1:]))
+						return resp.ErrorReply("ERR unknown command 'HELLO', with args beginning with: " + quoteArgs(args[1:]))
 					}
-					return redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{redisx.BulkString("proto"), redisx.Int(3)}}
+					return resp.Value{Kind: resp.KindMap, Elems: []resp.Value{resp.BulkString("proto"), resp.Int(3)}}
 				}
-				return redisx.Status("OK")
+				return resp.Status("OK")
 			})
 			host, port, _ := net.SplitHostPort(node.addr)
 			o := tt.opts
@@ -80,11 +81,11 @@ func TestHandshakeSendsCredentialsInAuthOnly(t *testing.T) {
 // error even when the steps after it fail too.
 func TestHandshakeReportsRefusedAuth(t *testing.T) {
 	node := newFakeNode(t)
-	node.script(func(args []string) redisx.Value {
+	node.script(func(args []string) resp.Value {
 		if strings.EqualFold(args[0], "AUTH") {
-			return redisx.ErrorReply("WRONGPASS invalid username-password pair or user is disabled.")
+			return resp.ErrorReply("WRONGPASS invalid username-password pair or user is disabled.")
 		}
-		return redisx.ErrorReply("NOAUTH Authentication required.")
+		return resp.ErrorReply("NOAUTH Authentication required.")
 	})
 	host, port, _ := net.SplitHostPort(node.addr)
 	p, _ := strconv.Atoi(port)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -13,7 +15,7 @@ import (
 // its reply, or err when it got none (the error Do would have returned
 // for it). Outcomes arrive in the order of the commands. An error
 // returned by ReplyFunc stops the pipeline and is returned by it as is.
-type ReplyFunc func(i int, v Value, err error) error
+type ReplyFunc func(i int, v resp.Value, err error) error
 
 // Pipeline runs cmds on one connection: it writes them all at once, then
 // reads the replies in order and passes each to fn as it arrives. A
@@ -58,13 +60,13 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyFunc) er
 			observe:  c.Observe,
 			onResend: c.OnResend,
 			node:     c.nodeAddr,
-			misdirected: func(v Value) error {
+			misdirected: func(v resp.Value) error {
 				return c.misdirected(v)
 			},
-			retriedReply: func(v Value) bool {
-				return c.Retry != nil && v.Kind == KindError && c.Retry.Policy.Retryable(&RedisError{Msg: string(v.Str)})
+			retriedReply: func(v resp.Value) bool {
+				return c.Retry != nil && v.Kind == resp.KindError && c.Retry.Policy.Retryable(&resp.RedisError{Msg: string(v.Str)})
 			},
-			deliver: func(i int, v Value, err error) error { return fn(base+i, v, err) },
+			deliver: func(i int, v resp.Value, err error) error { return fn(base+i, v, err) },
 		})
 		if err != nil {
 			return err
@@ -89,21 +91,21 @@ type pipelineHooks struct {
 	// the server is no longer the one to use (READONLY from a former
 	// primary): the command is sent again as one more attempt, and the
 	// connection is given up once the round's replies are read.
-	misdirected func(v Value) error
+	misdirected func(v resp.Value) error
 	// retriedReply reports whether an error reply is retried like a
 	// failure: sent again, as one more attempt of its command.
-	retriedReply func(v Value) bool
+	retriedReply func(v resp.Value) bool
 	// deliver receives the outcome of each command, in order; an error
 	// stops the pipeline.
-	deliver func(i int, v Value, err error) error
+	deliver func(i int, v resp.Value, err error) error
 	// push, when set, receives the push messages read before the reply
 	// to command i, instead of the connection's OnPush.
-	push func(i int, v Value)
+	push func(i int, v resp.Value)
 }
 
 // outcome is the result of one command of a pipeline, once final.
 type outcome struct {
-	v    Value
+	v    resp.Value
 	err  error
 	done bool
 }
@@ -148,7 +150,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 	// fail records a failed attempt of command i; v is the error reply
 	// when the server answered. It reports the wait before the next
 	// attempt, or that the outcome is final.
-	fail := func(i int, v Value, err error) (time.Duration, bool) {
+	fail := func(i int, v resp.Value, err error) (time.Duration, bool) {
 		var final error
 		var wait time.Duration
 		if h.retry == nil {
@@ -171,7 +173,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 		}
 		var re *replyError
 		var np *NotPrimaryError
-		if (errors.As(final, &re) || errors.As(final, &np)) && v.Kind == KindError {
+		if (errors.As(final, &re) || errors.As(final, &np)) && v.Kind == resp.KindError {
 			store(i, outcome{v: v, done: true}) // the retries are spent on the reply: it is the reply
 		} else {
 			store(i, outcome{err: mayHaveRun(cmds[i], final), done: true})
@@ -234,14 +236,14 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 		case err != nil && !retry.RequestSent(err):
 			// Nothing left: the failure is an attempt of the first
 			// command only, as it would be without batching.
-			if w, final := fail(todo[0], Value{}, err); !final {
+			if w, final := fail(todo[0], resp.Value{}, err); !final {
 				retryLater(todo[0], w)
 			}
 			again = append(again, todo[1:]...)
 		case err != nil:
 			solo = true
 			for _, i := range todo {
-				if w, final := fail(i, Value{}, err); !final {
+				if w, final := fail(i, resp.Value{}, err); !final {
 					retryLater(i, w)
 				}
 			}
@@ -249,7 +251,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			onPush := conn.OnPush
 			reading := 0 // the command whose reply is being read
 			if h.push != nil {
-				onPush = func(v Value) { h.push(reading, v) }
+				onPush = func(v resp.Value) { h.push(reading, v) }
 			}
 			misdirected := false
 			for k, i := range todo {
@@ -259,7 +261,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					c.Close()
 					solo = solo || retry.RequestSent(err)
 					for _, j := range todo[k:] {
-						if w, final := fail(j, Value{}, err); !final {
+						if w, final := fail(j, resp.Value{}, err); !final {
 							retryLater(j, w)
 						}
 					}
@@ -276,7 +278,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 						retryLater(i, w)
 					}
 				} else if h.retriedReply != nil && h.retriedReply(v) {
-					if w, final := fail(i, v, &replyError{RedisError{Msg: string(v.Str)}}); !final {
+					if w, final := fail(i, v, &replyError{resp.RedisError{Msg: string(v.Str)}}); !final {
 						retryLater(i, w)
 					}
 				} else if i == next {
@@ -381,6 +383,6 @@ func CanPipeline(args [][]byte) bool {
 	if len(args) == 0 || isPipelineBarrier(args[0]) {
 		return false
 	}
-	cmd := LookupBytes(args)
-	return cmd == nil || !cmd.Flags.Has(FlagBlocking)
+	cmd := commands.LookupBytes(args)
+	return cmd == nil || !cmd.Flags.Has(commands.FlagBlocking)
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -48,17 +49,17 @@ func (e *ScanError) Error() string { return "SCAN error: " + e.Msg }
 // passing the keys of every reply to fn. A key is passed at least once,
 // and may be passed twice if the keyspace is rehashed meanwhile, as
 // SCAN guarantees (redis-cli prints it twice too).
-func scanLoop(ctx context.Context, addr string, do func(context.Context, [][]byte) (Value, error), o ScanOptions, fn func(keys []Value) error) error {
+func scanLoop(ctx context.Context, addr string, do func(context.Context, [][]byte) (resp.Value, error), o ScanOptions, fn func(keys []resp.Value) error) error {
 	cursor := []byte("0")
 	for {
 		v, err := do(ctx, o.args(cursor))
 		if err != nil {
 			return err
 		}
-		if v.Kind == KindError {
+		if v.Kind == resp.KindError {
 			return &ScanError{Addr: addr, Msg: v.Text()}
 		}
-		if v.Kind != KindArray || len(v.Elems) != 2 || !v.Elems[1].Kind.IsAggregate() {
+		if v.Kind != resp.KindArray || len(v.Elems) != 2 || !v.Elems[1].Kind.IsAggregate() {
 			return &ScanError{Addr: addr, Msg: "expected [cursor, keys], got " + v.Kind.String()}
 		}
 		if err := fn(v.Elems[1].Elems); err != nil {
@@ -80,7 +81,7 @@ func scanLoop(ctx context.Context, addr string, do func(context.Context, [][]byt
 // each call under the retry policy, and passes the keys of each reply to
 // fn. An error from fn stops the scan and is returned; an error reply to
 // SCAN is a *ScanError.
-func (c *Client) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []Value) error) error {
+func (c *Client) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []resp.Value) error) error {
 	return scanLoop(ctx, c.opts.Addr(), c.Do, o, fn)
 }
 
@@ -92,7 +93,7 @@ func (c *Client) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []Val
 // bounded whatever the size of the cluster; a key is passed twice only if
 // its slot moves during the scan. An error from fn or from any node stops
 // every node and is returned.
-func (c *ClusterClient) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []Value) error) error {
+func (c *ClusterClient) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []resp.Value) error) error {
 	t, err := c.topology(ctx)
 	if err != nil {
 		return err
@@ -111,17 +112,17 @@ func (c *ClusterClient) ScanKeys(ctx context.Context, o ScanOptions, fn func(key
 	restore := c.serializeObserver()
 	defer restore()
 
-	batches := make(chan []Value, len(nodes))
+	batches := make(chan []resp.Value, len(nodes))
 	errs := make(chan error, len(nodes))
 	var wg sync.WaitGroup
 	for _, n := range nodes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			do := func(ctx context.Context, args [][]byte) (Value, error) {
+			do := func(ctx context.Context, args [][]byte) (resp.Value, error) {
 				return c.nodeDo(ctx, n, args, false)
 			}
-			errs <- scanLoop(ctx, n.addr, do, o, func(keys []Value) error {
+			errs <- scanLoop(ctx, n.addr, do, o, func(keys []resp.Value) error {
 				select {
 				case batches <- keys:
 					return nil

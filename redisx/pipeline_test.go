@@ -11,6 +11,7 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -20,7 +21,7 @@ import (
 func collect(t *testing.T, run func(redisx.ReplyFunc) error) ([]string, error) {
 	t.Helper()
 	var got []string
-	err := run(func(i int, v redisx.Value, err error) error {
+	err := run(func(i int, v resp.Value, err error) error {
 		if i != len(got) {
 			t.Fatalf("reply %d delivered after %d replies", i, len(got))
 		}
@@ -29,7 +30,7 @@ func collect(t *testing.T, run func(redisx.ReplyFunc) error) ([]string, error) {
 			return nil
 		}
 		s := v.Text()
-		if v.Kind == redisx.KindInt {
+		if v.Kind == resp.KindInt {
 			s = strconv.FormatInt(v.Int, 10)
 		}
 		got = append(got, v.Kind.String()+":"+s)

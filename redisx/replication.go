@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/redish/redish/resp"
 )
 
 // The replication handshake, as a replica (or redis-cli --rdb and
@@ -36,7 +38,7 @@ const EOFMarkLen = 40
 const maxSyncLine = 1024
 
 // ReplConf sends REPLCONF with args and waits for the reply. An error
-// reply is returned as a *RedisError and leaves the connection usable;
+// reply is returned as a *resp.RedisError and leaves the connection usable;
 // servers older than the option refuse it that way.
 func (c *Conn) ReplConf(ctx context.Context, args ...string) error {
 	all := make([][]byte, 0, len(args)+1)
@@ -48,8 +50,8 @@ func (c *Conn) ReplConf(ctx context.Context, args ...string) error {
 	if err != nil {
 		return err
 	}
-	if v.Kind == KindError {
-		return &RedisError{Msg: string(v.Str)}
+	if v.Kind == resp.KindError {
+		return &resp.RedisError{Msg: string(v.Str)}
 	}
 	return nil
 }
@@ -59,7 +61,7 @@ func (c *Conn) ReplConf(ctx context.Context, args ...string) error {
 // be called from one goroutine while another waits in ReadReply for the
 // replication stream. It must not run at the same time as another write.
 func (c *Conn) ReplAck(offset int64) error {
-	b := AppendCommandStrings(nil, "REPLCONF", "ACK", strconv.FormatInt(offset, 10))
+	b := resp.AppendCommandStrings(nil, "REPLCONF", "ACK", strconv.FormatInt(offset, 10))
 	if _, err := c.nc.Write(b); err != nil {
 		return &ConnError{Op: "write", Addr: c.addr, Err: err, Sent: true}
 	}
@@ -71,7 +73,7 @@ func (c *Conn) ReplAck(offset int64) error {
 // stream with ReadReply; a primary told REPLCONF rdb-only closes the
 // connection after the payload instead.
 //
-// A refusal ("-ERR ...") is returned as a *RedisError. The payload's reads
+// A refusal ("-ERR ...") is returned as a *resp.RedisError. The payload's reads
 // honour ctx and the options' Timeout, which then bounds each read, not
 // the whole transfer.
 func (c *Conn) Sync(ctx context.Context) (*RDBPayload, error) {
@@ -103,7 +105,7 @@ type PSyncResult struct {
 }
 
 // PSync sends PSYNC replID offset ("?" and -1 ask for a full
-// resynchronisation) and reads the answer. A refusal is a *RedisError.
+// resynchronisation) and reads the answer. A refusal is a *resp.RedisError.
 // The payload's reads honour ctx, as for Sync.
 func (c *Conn) PSync(ctx context.Context, replID string, offset int64) (*PSyncResult, error) {
 	c.Write([]byte("PSYNC"), []byte(replID), strconv.AppendInt(nil, offset, 10))
@@ -115,14 +117,14 @@ func (c *Conn) PSync(ctx context.Context, replID string, offset int64) (*PSyncRe
 		return nil, err
 	}
 	if msg, ok := strings.CutPrefix(line, "-"); ok {
-		return nil, &RedisError{Msg: msg}
+		return nil, &resp.RedisError{Msg: msg}
 	}
 	fields := strings.Fields(line)
 	switch {
 	case len(fields) == 3 && fields[0] == "+FULLRESYNC":
 		off, err := strconv.ParseInt(fields[2], 10, 64)
 		if err != nil {
-			return nil, c.fail(ctx, &ProtocolError{Msg: "PSYNC: bad offset in " + strconv.Quote(line)})
+			return nil, c.fail(ctx, &resp.ProtocolError{Msg: "PSYNC: bad offset in " + strconv.Quote(line)})
 		}
 		header, err := c.readSyncLine(ctx)
 		if err != nil {
@@ -140,7 +142,7 @@ func (c *Conn) PSync(ctx context.Context, replID string, offset int64) (*PSyncRe
 		}
 		return r, nil
 	}
-	return nil, c.fail(ctx, &ProtocolError{Msg: "PSYNC: unexpected answer " + strconv.Quote(line)})
+	return nil, c.fail(ctx, &resp.ProtocolError{Msg: "PSYNC: unexpected answer " + strconv.Quote(line)})
 }
 
 // readSyncLine reads one line of the handshake, skipping the keep-alive
@@ -156,7 +158,7 @@ func (c *Conn) readSyncLine(ctx context.Context) (string, error) {
 	for {
 		b, err := c.br.ReadByte()
 		if err != nil {
-			return "", c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: eofErr(err, false), Sent: true})
+			return "", c.fail(ctx, &ConnError{Op: "read", Addr: c.addr, Err: unexpectedEOF(err), Sent: true})
 		}
 		if b == '\n' {
 			if len(line) == 0 {
@@ -168,7 +170,7 @@ func (c *Conn) readSyncLine(ctx context.Context) (string, error) {
 		}
 		line = append(line, b)
 		if len(line) > maxSyncLine {
-			return "", c.fail(ctx, &ProtocolError{Msg: "replication header longer than " + strconv.Itoa(maxSyncLine) + " bytes"})
+			return "", c.fail(ctx, &resp.ProtocolError{Msg: "replication header longer than " + strconv.Itoa(maxSyncLine) + " bytes"})
 		}
 	}
 	return strings.TrimSuffix(string(line), "\r"), nil
@@ -177,11 +179,11 @@ func (c *Conn) readSyncLine(ctx context.Context) (string, error) {
 // payload parses the header of an RDB payload.
 func (c *Conn) payload(ctx context.Context, line string) (*RDBPayload, error) {
 	if msg, ok := strings.CutPrefix(line, "-"); ok {
-		return nil, &RedisError{Msg: msg}
+		return nil, &resp.RedisError{Msg: msg}
 	}
 	rest, ok := strings.CutPrefix(line, "$")
 	if !ok {
-		return nil, c.fail(ctx, &ProtocolError{Msg: "expected an RDB payload, got " + strconv.Quote(line)})
+		return nil, c.fail(ctx, &resp.ProtocolError{Msg: "expected an RDB payload, got " + strconv.Quote(line)})
 	}
 	p := &RDBPayload{c: c, ctx: ctx}
 	if mark, ok := strings.CutPrefix(rest, "EOF:"); ok && len(mark) >= EOFMarkLen {
@@ -192,7 +194,7 @@ func (c *Conn) payload(ctx context.Context, line string) (*RDBPayload, error) {
 	}
 	n, err := strconv.ParseInt(rest, 10, 64)
 	if err != nil || n < 0 {
-		return nil, c.fail(ctx, &ProtocolError{Msg: "bad RDB payload length " + strconv.Quote(line)})
+		return nil, c.fail(ctx, &resp.ProtocolError{Msg: "bad RDB payload length " + strconv.Quote(line)})
 	}
 	p.size, p.left = n, n
 	return p, nil
@@ -274,7 +276,7 @@ func (p *RDBPayload) readSized(b []byte) (int, error) {
 	p.left -= int64(n)
 	p.n += int64(n)
 	if err != nil && !(errors.Is(err, io.EOF) && n > 0) {
-		p.err = c.fail(p.ctx, &ConnError{Op: "read", Addr: c.addr, Err: eofErr(err, false), Sent: true})
+		p.err = c.fail(p.ctx, &ConnError{Op: "read", Addr: c.addr, Err: unexpectedEOF(err), Sent: true})
 		return n, p.err
 	}
 	return n, nil
@@ -290,7 +292,7 @@ func (p *RDBPayload) fill() error {
 	_, err := c.br.Peek(1)
 	stop()
 	if err != nil {
-		return c.fail(p.ctx, &ConnError{Op: "read", Addr: c.addr, Err: eofErr(err, false), Sent: true})
+		return c.fail(p.ctx, &ConnError{Op: "read", Addr: c.addr, Err: unexpectedEOF(err), Sent: true})
 	}
 	chunk, _ := c.br.Peek(c.br.Buffered())
 	p.scratch = append(append(p.scratch[:0], p.hold...), chunk...)

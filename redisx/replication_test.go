@@ -17,6 +17,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // scriptedPrimary accepts one connection, reads one command, and answers
@@ -45,7 +46,7 @@ func startScripted(t *testing.T, script string) *scriptedPrimary {
 		}
 		defer nc.Close()
 		nc.SetDeadline(time.Now().Add(10 * time.Second))
-		v, err := redisx.NewReader(bufio.NewReader(nc)).ReadValue()
+		v, err := resp.NewReader(bufio.NewReader(nc)).ReadValue()
 		if err != nil {
 			return
 		}
@@ -107,7 +108,7 @@ func TestSyncPayload(t *testing.T) {
 			ctx := context.Background()
 			p, err := c.Sync(ctx)
 			if tc.redisErr != "" {
-				var re *redisx.RedisError
+				var re *resp.RedisError
 				if !errors.As(err, &re) || re.Msg != tc.redisErr {
 					t.Fatalf("Sync error = %v, want the error reply %q", err, tc.redisErr)
 				}
@@ -235,7 +236,7 @@ func TestSyncReal(t *testing.T) {
 			if p.Size() >= 0 && n != p.Size() {
 				t.Errorf("copied %d bytes of %d", n, p.Size())
 			}
-			if v := dst.Do(t, "DEBUG", "RELOAD", "NOSAVE"); v.Kind == redisx.KindError {
+			if v := dst.Do(t, "DEBUG", "RELOAD", "NOSAVE"); v.Kind == resp.KindError {
 				t.Fatalf("DEBUG RELOAD: %s", v.Str)
 			}
 			if v := dst.Do(t, "GET", "k"); string(v.Str) != "v" {

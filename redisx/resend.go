@@ -3,6 +3,8 @@ package redisx
 import (
 	"strconv"
 	"strings"
+
+	"github.com/redish/redish/redisx/commands"
 )
 
 // What may be sent again once its bytes left (--retry-sent safe).
@@ -72,7 +74,7 @@ var idempotentNames = map[string]bool{
 // connectionScoped reports whether args name a command whose effect lives
 // on the connection only (see sessionNames).
 func connectionScoped(args [][]byte) bool {
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	return cmd != nil && sessionNames[cmd.Name]
 }
 
@@ -81,11 +83,11 @@ func connectionScoped(args [][]byte) bool {
 // commands that only report on the server or the connection (PING, INFO,
 // CLIENT LIST, CONFIG GET, ...). A command the table lacks is not.
 func ReadOnly(args [][]byte) bool {
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if cmd == nil {
 		return false
 	}
-	if cmd.Flags.Has(FlagReadonly) && !cmd.Flags.Has(FlagWrite) {
+	if cmd.Flags.Has(commands.FlagReadonly) && !cmd.Flags.Has(commands.FlagWrite) {
 		return true
 	}
 	return readOnlyNames[cmd.Name]
@@ -110,7 +112,7 @@ func ReadOnly(args [][]byte) bool {
 // the point), GETSET, GETDEL, relative expiries (EXPIRE, SET EX), scripts,
 // PUBLISH. A command the table lacks is not resendable.
 func Resendable(args [][]byte) bool {
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if cmd == nil {
 		return false
 	}
@@ -172,7 +174,7 @@ func CommandLabel(args [][]byte) string {
 		return "(empty command)"
 	}
 	var b strings.Builder
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	b.WriteString(strings.ToUpper(string(args[0])))
 	first := 1
 	if cmd != nil && strings.Contains(cmd.Name, "|") && len(args) > 1 {
@@ -183,7 +185,7 @@ func CommandLabel(args [][]byte) string {
 	if cmd == nil {
 		return b.String()
 	}
-	idx, err := KeyIndexes(cmd, args)
+	idx, err := commands.KeyIndexes(cmd, args)
 	if err != nil {
 		return b.String()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/redish/redish/resp"
 	"net"
 	"strconv"
 	"strings"
@@ -235,15 +236,15 @@ func (s *Sentinel) askPrimary(ctx context.Context, conn *Conn) (string, error) {
 		return "", err
 	}
 	switch {
-	case v.Kind == KindError:
-		return "", &RedisError{Msg: v.Text()}
-	case v.Kind == KindNil:
+	case v.Kind == resp.KindError:
+		return "", &resp.RedisError{Msg: v.Text()}
+	case v.Kind == resp.KindNil:
 		return "", nil
 	case v.Len() != 2:
 		return "", fmt.Errorf("unexpected reply to SENTINEL GET-MASTER-ADDR-BY-NAME: %s", v.Kind)
 	}
 	port := v.Elems[1].Text()
-	if v.Elems[1].Kind == KindInt {
+	if v.Elems[1].Kind == resp.KindInt {
 		port = strconv.FormatInt(v.Elems[1].Int, 10)
 	}
 	return net.JoinHostPort(v.Elems[0].Text(), port), nil
@@ -414,8 +415,8 @@ func (e *errNotPrimary) Error() string {
 // sentinels again: the command did not run. When the retries are spent,
 // the reply is returned as the command's reply.
 type NotPrimaryError struct {
-	Addr  string // the server that answered
-	Reply Value  // its error reply
+	Addr  string     // the server that answered
+	Reply resp.Value // its error reply
 }
 
 func (e *NotPrimaryError) Error() string {
@@ -539,10 +540,10 @@ func (s *Sentinel) dialNamed(ctx context.Context, o *Options, sa, addr string) (
 		conn.Close()
 		return nil, err
 	}
-	if v.Kind == KindError {
+	if v.Kind == resp.KindError {
 		// A user without the permission to run ROLE (it is an admin
 		// command): the sentinel's word is all there is.
-		s.event(SentinelEvent{Kind: SentinelUnchecked, Sentinel: sa, Addr: addr, Err: &RedisError{Msg: v.Text()}})
+		s.event(SentinelEvent{Kind: SentinelUnchecked, Sentinel: sa, Addr: addr, Err: &resp.RedisError{Msg: v.Text()}})
 		return conn, nil
 	}
 	if role := roleOf(v); role != "master" {
@@ -553,7 +554,7 @@ func (s *Sentinel) dialNamed(ctx context.Context, o *Options, sa, addr string) (
 }
 
 // roleOf returns the first element of a ROLE reply.
-func roleOf(v Value) string {
+func roleOf(v resp.Value) string {
 	if v.Len() == 0 {
 		return "unknown"
 	}
@@ -562,12 +563,12 @@ func roleOf(v Value) string {
 
 // replicaOf returns the primary of a replica's ROLE reply ("host:port"),
 // "" for another role.
-func replicaOf(v Value) string {
+func replicaOf(v resp.Value) string {
 	if roleOf(v) != "slave" || v.Len() < 3 {
 		return ""
 	}
 	port := v.Elems[2].Text()
-	if v.Elems[2].Kind == KindInt {
+	if v.Elems[2].Kind == resp.KindInt {
 		port = strconv.FormatInt(v.Elems[2].Int, 10)
 	}
 	return net.JoinHostPort(v.Elems[1].Text(), port)
@@ -652,11 +653,11 @@ func (s *Sentinel) askReplicas(ctx context.Context, sa string) ([]SentinelReplic
 	if err != nil {
 		return nil, err
 	}
-	if v.Kind == KindError {
+	if v.Kind == resp.KindError {
 		if strings.Contains(v.Text(), "No such master") {
 			return nil, errUnknownName
 		}
-		return nil, &RedisError{Msg: v.Text()}
+		return nil, &resp.RedisError{Msg: v.Text()}
 	}
 	var out []SentinelReplica
 	for _, f := range fieldMaps(v) {
@@ -672,7 +673,7 @@ func (s *Sentinel) askReplicas(ctx context.Context, sa string) ([]SentinelReplic
 // fieldMaps reads a list of instances as SENTINEL REPLICAS, SENTINELS
 // and MASTERS give them (each a flat field-value list, or a map in
 // RESP3).
-func fieldMaps(v Value) []map[string]string {
+func fieldMaps(v resp.Value) []map[string]string {
 	out := make([]map[string]string, 0, len(v.Elems))
 	for _, e := range v.Elems {
 		out = append(out, fieldMap(e))
@@ -682,7 +683,7 @@ func fieldMaps(v Value) []map[string]string {
 
 // fieldMap reads one instance (SENTINEL MASTER, or an element of
 // fieldMaps).
-func fieldMap(v Value) map[string]string {
+func fieldMap(v resp.Value) map[string]string {
 	m := make(map[string]string, len(v.Elems)/2)
 	for i := 0; i+1 < len(v.Elems); i += 2 {
 		m[v.Elems[i].Text()] = valueText(v.Elems[i+1])
@@ -691,8 +692,8 @@ func fieldMap(v Value) map[string]string {
 }
 
 // valueText returns a scalar reply as text, integers included.
-func valueText(v Value) string {
-	if v.Kind == KindInt {
+func valueText(v resp.Value) string {
+	if v.Kind == resp.KindInt {
 		return strconv.FormatInt(v.Int, 10)
 	}
 	return v.Text()

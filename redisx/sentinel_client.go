@@ -2,6 +2,8 @@ package redisx
 
 import (
 	"context"
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 )
 
 // SentinelClient is a client of the primary that a set of sentinels
@@ -55,7 +57,7 @@ func (c *SentinelClient) Sentinel() *Sentinel { return c.sentinel }
 
 // Do runs one command on the primary, or on a replica (see the type's
 // comment), under the retry policy; see Client.Do.
-func (c *SentinelClient) Do(ctx context.Context, args [][]byte) (Value, error) {
+func (c *SentinelClient) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	cl := c.route(args, c.Client.InTx())
 	c.last = cl
 	v, err := cl.Do(ctx, args)
@@ -67,7 +69,7 @@ func (c *SentinelClient) Do(ctx context.Context, args [][]byte) (Value, error) {
 
 // ReadReply reads the next message on the connection the last command
 // used; see Client.ReadReply.
-func (c *SentinelClient) ReadReply(ctx context.Context) (Value, error) {
+func (c *SentinelClient) ReadReply(ctx context.Context) (resp.Value, error) {
 	return c.last.ReadReply(ctx)
 }
 
@@ -90,7 +92,7 @@ func (c *SentinelClient) Pipeline(ctx context.Context, cmds [][][]byte, fn Reply
 		}
 		base := start
 		c.last = cl
-		err := cl.Pipeline(ctx, cmds[start:end], func(i int, v Value, err error) error {
+		err := cl.Pipeline(ctx, cmds[start:end], func(i int, v resp.Value, err error) error {
 			return fn(base+i, v, err)
 		})
 		if cl == c.Client {
@@ -154,11 +156,11 @@ func (c *SentinelClient) routeAll(cmds [][][]byte) []*Client {
 // replicaRead reports whether args may go to a replica: a read-only
 // command with keys (as the cluster client routes reads).
 func replicaRead(args [][]byte) bool {
-	cmd := LookupBytes(args)
+	cmd := commands.LookupBytes(args)
 	if !readOnly(cmd) {
 		return false
 	}
-	keys, err := KeyIndexes(cmd, args)
+	keys, err := commands.KeyIndexes(cmd, args)
 	return err == nil && len(keys) > 0
 }
 
@@ -201,8 +203,8 @@ func (p primarySource) retired(conn *Conn) bool {
 
 // misdirected turns READONLY, the reply of a primary that was turned
 // into a replica, into a failure.
-func (p primarySource) misdirected(conn *Conn, v Value) error {
-	if (&RedisError{Msg: v.Text()}).RedisCode() != "READONLY" {
+func (p primarySource) misdirected(conn *Conn, v resp.Value) error {
+	if (&resp.RedisError{Msg: v.Text()}).RedisCode() != "READONLY" {
 		return nil
 	}
 	return &NotPrimaryError{Addr: conn.Addr(), Reply: v}
@@ -215,5 +217,5 @@ func (r replicaSource) dial(ctx context.Context, o *Options) (*Conn, error) {
 	return r.s.DialReplica(ctx, o)
 }
 
-func (replicaSource) retired(*Conn) bool             { return false }
-func (replicaSource) misdirected(*Conn, Value) error { return nil }
+func (replicaSource) retired(*Conn) bool                  { return false }
+func (replicaSource) misdirected(*Conn, resp.Value) error { return nil }

@@ -3,6 +3,7 @@ package redisx_test
 import (
 	"context"
 	"errors"
+	"github.com/redish/redish/resp"
 	"net"
 	"strconv"
 	"strings"
@@ -60,8 +61,8 @@ func TestSentinelReal(t *testing.T) {
 		return c, log
 	}
 	do := func(t *testing.T, c interface {
-		Do(context.Context, [][]byte) (redisx.Value, error)
-	}, args ...string) redisx.Value {
+		Do(context.Context, [][]byte) (resp.Value, error)
+	}, args ...string) resp.Value {
 		t.Helper()
 		v, err := c.Do(ctx, redisx.Args(args...))
 		if err != nil {
@@ -93,7 +94,7 @@ func TestSentinelReal(t *testing.T) {
 		stale := staleSentinel(t, ss.MasterName)
 		addrs := append([]string{stale}, ss.SentinelAddrs()...)
 		c, log := newClient(t, addrs, false)
-		if v := do(t, c, "INCR", "stale"); v.Kind != redisx.KindInt {
+		if v := do(t, c, "INCR", "stale"); v.Kind != resp.KindInt {
 			t.Fatalf("INCR: %s %q", v.Kind, v.Str)
 		}
 		if got := addrOf(c); got != first.Addr() {
@@ -148,7 +149,7 @@ func TestSentinelReal(t *testing.T) {
 		// The ACL user may not run ROLE on the sentinels, nor anything
 		// beyond what it was given: the client needs no more.
 		v, err := ss.Sentinels[0].Call("SENTINEL", "MASTERS")
-		if err != nil || v.Kind == redisx.KindError {
+		if err != nil || v.Kind == resp.KindError {
 			t.Fatalf("SENTINEL MASTERS as the admin: %v %v", v, err)
 		}
 	})
@@ -288,7 +289,7 @@ func TestSentinelReal(t *testing.T) {
 		}
 		// The watching client leaves the old primary before its next
 		// command, though that still accepts writes.
-		if v := do(t, watching, "INCR", "forced"); v.Kind != redisx.KindInt {
+		if v := do(t, watching, "INCR", "forced"); v.Kind != resp.KindInt {
 			t.Fatalf("INCR: %v", v)
 		}
 		if got := addrOf(watching); got != second {
@@ -299,11 +300,11 @@ func TestSentinelReal(t *testing.T) {
 		// seconds; doing it now, as they will, without closing the
 		// clients' connections, makes it answer READONLY to writes.
 		host, port, _ := net.SplitHostPort(second)
-		if v := first.Do(t, "REPLICAOF", host, port); v.Kind != redisx.KindStatus {
+		if v := first.Do(t, "REPLICAOF", host, port); v.Kind != resp.KindStatus {
 			t.Fatalf("REPLICAOF: %v", v)
 		}
 		v := do(t, retrying, "INCR", "forced")
-		if v.Kind != redisx.KindInt {
+		if v.Kind != resp.KindInt {
 			t.Fatalf("INCR with retries: %s %q\n%s", v.Kind, v.Str, rlog)
 		}
 		if got := addrOf(retrying); got != second {
@@ -322,7 +323,7 @@ func TestSentinelReal(t *testing.T) {
 		if v := do(t, once, "INCR", "forced"); !strings.HasPrefix(v.Text(), "READONLY ") {
 			t.Fatalf("INCR without retries: %s %q", v.Kind, v.Str)
 		}
-		if v := do(t, once, "INCR", "forced"); v.Kind != redisx.KindInt {
+		if v := do(t, once, "INCR", "forced"); v.Kind != resp.KindInt {
 			t.Fatalf("INCR after the READONLY: %v", v)
 		}
 		if v := ss.Node(second).Do(t, "GET", "forced"); v.Text() != "3" {
@@ -396,10 +397,10 @@ func testKillUnderLoad(t *testing.T, ctx context.Context, ss *redistest.Sentinel
 		old.Kill()
 	}()
 	for sent := 0; sent < total; sent += window {
-		err := c.Pipeline(ctx, cmds, func(i int, v redisx.Value, err error) error {
+		err := c.Pipeline(ctx, cmds, func(i int, v resp.Value, err error) error {
 			var mr *redisx.MayHaveRunError
 			switch {
-			case err == nil && v.Kind == redisx.KindInt:
+			case err == nil && v.Kind == resp.KindInt:
 				done++
 				if done == killAt {
 					close(kill)

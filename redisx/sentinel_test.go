@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"errors"
+	"github.com/redish/redish/resp"
 	"syscall"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 
 func TestSentinelErrorMessage(t *testing.T) {
 	refused := &ConnError{Op: "dial", Addr: "10.0.0.9:6379", Err: syscall.ECONNREFUSED}
-	auth := &HandshakeError{Step: "AUTH", Err: &RedisError{Msg: "WRONGPASS invalid username-password pair or user is disabled."}}
+	auth := &HandshakeError{Step: "AUTH", Err: &resp.RedisError{Msg: "WRONGPASS invalid username-password pair or user is disabled."}}
 	tests := []struct {
 		name  string
 		tries []SentinelTry
@@ -60,7 +61,7 @@ func TestSentinelErrorMessage(t *testing.T) {
 }
 
 func TestNotPrimaryError(t *testing.T) {
-	err := &NotPrimaryError{Addr: "10.0.0.1:6379", Reply: Value{Kind: KindError, Str: []byte("READONLY You can't write against a read only replica.")}}
+	err := &NotPrimaryError{Addr: "10.0.0.1:6379", Reply: resp.Value{Kind: resp.KindError, Str: []byte("READONLY You can't write against a read only replica.")}}
 	if got := retry.Classify(err); got != retry.ConnectionError {
 		t.Errorf("class %q", got)
 	}
@@ -91,7 +92,7 @@ func TestSentinelEventString(t *testing.T) {
 			"sentinel s1:26379 named p1:6379 as primary of mymaster: +switch-master named p2:6379 since: a stale answer; asking the next sentinel"},
 		{SentinelEvent{Kind: SentinelNodeFailed, Sentinel: "s1:26379", Addr: "10.0.0.1:6379", Err: err},
 			"sentinel s1:26379 named 10.0.0.1:6379 as primary of mymaster, which failed: ConnectionError: dial 10.0.0.1:6379: connection refused; asking the next sentinel"},
-		{SentinelEvent{Kind: SentinelUnchecked, Sentinel: "s1:26379", Addr: "p1:6379", Err: &RedisError{Msg: "NOPERM no ROLE"}},
+		{SentinelEvent{Kind: SentinelUnchecked, Sentinel: "s1:26379", Addr: "p1:6379", Err: &resp.RedisError{Msg: "NOPERM no ROLE"}},
 			"cannot check the role of p1:6379 (NOPERM no ROLE): taking sentinel s1:26379's word that it is the primary of mymaster"},
 		{SentinelEvent{Kind: SentinelReplicaChosen, Sentinel: "s1:26379", Addr: "r1:6379", Replica: 2, Replicas: 2},
 			"reading from replica r1:6379 of mymaster (2 of 2, from sentinel s1:26379)"},

@@ -3,6 +3,7 @@ package redisx
 import (
 	"context"
 	"errors"
+	"github.com/redish/redish/resp"
 	"net"
 	"sort"
 	"strconv"
@@ -196,7 +197,7 @@ func (s *Sentinel) viewOf(ctx context.Context, sa string) SentinelView {
 	}
 	v.Primary = addr
 	m, err := conn.DoStrings(ctx, "SENTINEL", "MASTER", s.name)
-	if err == nil && m.Kind != KindError {
+	if err == nil && m.Kind != resp.KindError {
 		f := fieldMap(m)
 		v.Quorum, _ = strconv.Atoi(f["quorum"])
 		v.ConfigEpoch, _ = strconv.ParseInt(f["config-epoch"], 10, 64)
@@ -215,14 +216,14 @@ func (s *Sentinel) lists(ctx context.Context, sa string) (master map[string]stri
 		return nil, nil, nil, err
 	}
 	defer conn.Close()
-	var vals [3]Value
+	var vals [3]resp.Value
 	for i, sub := range []string{"MASTER", "REPLICAS", "SENTINELS"} {
 		v, err := conn.DoStrings(ctx, "SENTINEL", sub, s.name)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if v.Kind == KindError {
-			return nil, nil, nil, &RedisError{Msg: v.Text()}
+		if v.Kind == resp.KindError {
+			return nil, nil, nil, &resp.RedisError{Msg: v.Text()}
 		}
 		vals[i] = v
 	}
@@ -302,7 +303,7 @@ func (s *Sentinel) askPrimaryNode(ctx context.Context, node Options, p *Sentinel
 		return
 	}
 	defer conn.Close()
-	if v, err := conn.DoStrings(sctx, "ROLE"); err == nil && v.Kind != KindError {
+	if v, err := conn.DoStrings(sctx, "ROLE"); err == nil && v.Kind != resp.KindError {
 		p.Role = roleOf(v)
 	}
 	v, err := conn.DoStrings(sctx, "INFO", "replication")
@@ -310,7 +311,7 @@ func (s *Sentinel) askPrimaryNode(ctx context.Context, node Options, p *Sentinel
 		p.Err = err
 		return
 	}
-	if v.Kind == KindError {
+	if v.Kind == resp.KindError {
 		p.Err = errors.New(v.Text())
 		return
 	}

@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"context"
+	"github.com/redish/redish/resp"
 	"net"
 	"strings"
 	"time"
@@ -93,8 +94,8 @@ func (s *Sentinel) watchOn(ctx context.Context, sa string, report func(SentinelE
 	if err != nil {
 		return err
 	}
-	if v.Kind == KindError {
-		return &RedisError{Msg: v.Text()}
+	if v.Kind == resp.KindError {
+		return &resp.RedisError{Msg: v.Text()}
 	}
 	subscribed()
 	// The connection now only waits for messages, for as long as it
@@ -116,7 +117,7 @@ func (s *Sentinel) watchOn(ctx context.Context, sa string, report func(SentinelE
 
 // parseSwitch reads a +switch-master message for this primary:
 // "message", "+switch-master", "name old-ip old-port new-ip new-port".
-func (s *Sentinel) parseSwitch(v Value) (from, to string, ok bool) {
+func (s *Sentinel) parseSwitch(v resp.Value) (from, to string, ok bool) {
 	if v.Len() != 3 || !strings.EqualFold(v.Elems[0].Text(), "message") || v.Elems[1].Text() != "+switch-master" {
 		return "", "", false
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
 // text renders a reply or a push for comparisons: "push:[invalidate [k]]".
-func text(v redisx.Value) string {
+func text(v resp.Value) string {
 	switch {
 	case v.Kind.IsAggregate():
 		parts := make([]string, len(v.Elems))
@@ -24,7 +25,7 @@ func text(v redisx.Value) string {
 			parts[i] = strings.TrimPrefix(text(e), "bulk:")
 		}
 		return v.Kind.String() + ":[" + strings.Join(parts, " ") + "]"
-	case v.Kind == redisx.KindInt:
+	case v.Kind == resp.KindInt:
 		return fmt.Sprintf("integer:%d", v.Int)
 	}
 	return v.Kind.String() + ":" + v.Text()
@@ -61,7 +62,7 @@ func TestPushesAreNeverReplies(t *testing.T) {
 				c := resp3Client(t, s)
 				var got, pushes []string
 				if handler {
-					c.OnPush = func(v redisx.Value) {
+					c.OnPush = func(v resp.Value) {
 						pushes = append(pushes, fmt.Sprintf("before %d: %s", len(got), text(v)))
 					}
 				}
@@ -76,7 +77,7 @@ func TestPushesAreNeverReplies(t *testing.T) {
 					for i, cmd := range rest {
 						cmds[i] = redisx.Args(cmd...)
 					}
-					err = c.Pipeline(ctx, cmds, func(_ int, v redisx.Value, err error) error {
+					err = c.Pipeline(ctx, cmds, func(_ int, v resp.Value, err error) error {
 						if err != nil {
 							return err
 						}
@@ -118,7 +119,7 @@ func TestPubSubRepliesAreRESP3Pushes(t *testing.T) {
 	ctx := context.Background()
 	c := resp3Client(t, s)
 	var pushes []string
-	c.OnPush = func(v redisx.Value) { pushes = append(pushes, text(v)) }
+	c.OnPush = func(v resp.Value) { pushes = append(pushes, text(v)) }
 	do := func(args ...string) string {
 		t.Helper()
 		v, err := c.Do(ctx, redisx.Args(args...))
@@ -192,7 +193,7 @@ func TestResetIsTracked(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"SELECT", "2"}, {"CLIENT", "SETNAME", "before"}, {"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "k"},
 	} {
-		if v, err := c.Do(ctx, redisx.Args(cmd...)); err != nil || v.Kind == redisx.KindError {
+		if v, err := c.Do(ctx, redisx.Args(cmd...)); err != nil || v.Kind == resp.KindError {
 			t.Fatalf("%s: %v %s", cmd, err, v.Str)
 		}
 	}
@@ -205,7 +206,7 @@ func TestResetIsTracked(t *testing.T) {
 	if got, want := trackingInfo(t, c), "flags=set:[on bcast] prefixes=array:[k]"; got != want {
 		t.Fatalf("tracking after a reconnect: %s, want %s", got, want)
 	}
-	if v, err := c.Do(ctx, redisx.Args("MULTI")); err != nil || v.Kind == redisx.KindError || !c.InTx() {
+	if v, err := c.Do(ctx, redisx.Args("MULTI")); err != nil || v.Kind == resp.KindError || !c.InTx() {
 		t.Fatalf("MULTI: %v %s, in transaction %v", err, v.Str, c.InTx())
 	}
 	if v, err := c.Do(ctx, redisx.Args("RESET")); err != nil || v.Text() != "RESET" {
@@ -240,7 +241,7 @@ func TestTrackingThatCannotBeRestored(t *testing.T) {
 	}
 	c := redisx.NewClient(s.Options())
 	defer c.Close()
-	if v, err := c.Do(ctx, redisx.Args("CLIENT", "TRACKING", "on", "REDIRECT", fmt.Sprint(id.Int))); err != nil || v.Kind == redisx.KindError {
+	if v, err := c.Do(ctx, redisx.Args("CLIENT", "TRACKING", "on", "REDIRECT", fmt.Sprint(id.Int))); err != nil || v.Kind == resp.KindError {
 		t.Fatalf("CLIENT TRACKING on REDIRECT: %v %s", err, v.Str)
 	}
 	target.Close()

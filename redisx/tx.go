@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -175,18 +176,18 @@ func (t *txState) endsTx(args [][]byte) bool {
 
 // inTx runs a command after WATCH or inside MULTI: one attempt, on the
 // connection the transaction started on.
-func (c *Client) inTx(ctx context.Context, args [][]byte) (Value, error) {
+func (c *Client) inTx(ctx context.Context, args [][]byte) (resp.Value, error) {
 	conn := c.conn
 	if conn == nil || conn != c.tx.conn || !conn.Usable() {
 		// The server closed the connection while it sat idle: nothing
 		// was sent, but the transaction is gone with it.
 		c.Close()
-		return Value{}, c.loseTx(args, closedIdle(c.opts.Addr()))
+		return resp.Value{}, c.loseTx(args, closedIdle(c.opts.Addr()))
 	}
 	v, err := conn.Do(ctx, args...)
 	if err != nil {
 		c.Close()
-		return Value{}, c.loseTx(args, err)
+		return resp.Value{}, c.loseTx(args, err)
 	}
 	if c.tx.multi && !c.tx.endsTx(args) {
 		c.tx.queued = append(c.tx.queued, cloneArgs(args))
@@ -213,10 +214,10 @@ func (c *Client) loseTx(args [][]byte, err error) error {
 // the retry policy, when that cannot run it twice for the worse: the
 // request never left, or --retry-sent allows every queued command; and
 // never after WATCH. Whatever happens, the transaction is over.
-func (c *Client) exec(ctx context.Context, args [][]byte) (Value, error) {
+func (c *Client) exec(ctx context.Context, args [][]byte) (resp.Value, error) {
 	tx := c.tx
 	c.tx = txState{}
-	var v Value
+	var v resp.Value
 	first := true
 	op := func(ctx context.Context) error {
 		if first {
@@ -260,12 +261,12 @@ func (c *Client) exec(ctx context.Context, args [][]byte) (Value, error) {
 	}
 	if err != nil {
 		if retry.RequestSent(err) {
-			return Value{}, &MayHaveRunError{Cmd: txLabel(args, len(tx.queued)), Queued: len(tx.queued), Err: err}
+			return resp.Value{}, &MayHaveRunError{Cmd: txLabel(args, len(tx.queued)), Queued: len(tx.queued), Err: err}
 		}
-		return Value{}, &TxLostError{Err: err, Multi: true, Watch: tx.watch, Ended: true}
+		return resp.Value{}, &TxLostError{Err: err, Multi: true, Watch: tx.watch, Ended: true}
 	}
 	// The queued commands ran now: the session ones change the session.
-	if v.Kind == KindArray && len(v.Elems) == len(tx.queued) {
+	if v.Kind == resp.KindArray && len(v.Elems) == len(tx.queued) {
 		for i, q := range tx.queued {
 			c.track(q, v.Elems[i])
 		}
@@ -286,13 +287,13 @@ func txLabel(args [][]byte, queued int) string {
 // MULTI alone first, so that no queued command is ever sent if MULTI
 // failed, then the queued commands and EXEC at once. It returns EXEC's
 // reply.
-func (c *Client) replay(ctx context.Context, queued [][][]byte, exec [][]byte) (Value, error) {
+func (c *Client) replay(ctx context.Context, queued [][][]byte, exec [][]byte) (resp.Value, error) {
 	conn, err := c.Conn(ctx)
 	if err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	v, err := conn.Do(ctx, []byte("MULTI"))
-	if err != nil || v.Kind == KindError {
+	if err != nil || v.Kind == resp.KindError {
 		return v, err
 	}
 	for _, q := range queued {
@@ -300,11 +301,11 @@ func (c *Client) replay(ctx context.Context, queued [][][]byte, exec [][]byte) (
 	}
 	conn.Write(exec...)
 	if err := conn.Flush(ctx); err != nil {
-		return Value{}, err
+		return resp.Value{}, err
 	}
 	for _, q := range queued {
 		if _, err = conn.ReadReplyTo(ctx, q); err != nil {
-			return Value{}, err
+			return resp.Value{}, err
 		}
 	}
 	return conn.ReadReplyTo(ctx, exec)

@@ -8,6 +8,7 @@ import (
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -22,11 +23,11 @@ func TestClientTxState(t *testing.T) {
 	c := redisx.NewClient(o)
 	c.Retry = &retry.Retry{Policy: retry.Policy{Retries: 2, On: retry.DefaultOn()}}
 	defer c.Close()
-	do := func(args ...string) (redisx.Value, error) {
+	do := func(args ...string) (resp.Value, error) {
 		t.Helper()
 		return c.Do(ctx, redisx.Args(args...))
 	}
-	must := func(args ...string) redisx.Value {
+	must := func(args ...string) resp.Value {
 		t.Helper()
 		v, err := do(args...)
 		if err != nil {

@@ -311,11 +311,16 @@ func percentDecode(s string) (string, error) {
 			b = append(b, s[i])
 			continue
 		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+		var c uint64
+		err := strconv.ErrSyntax
+		if i+2 < len(s) {
+			c, err = strconv.ParseUint(s[i+1:i+3], 16, 8)
+		}
+		if err != nil {
 			// The position, not the text: s may be a password.
 			return "", fmt.Errorf("bad percent-encoding at byte %d: '%%' must be followed by two hex digits", i)
 		}
-		b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+		b = append(b, byte(c))
 		i += 2
 	}
 	return string(b), nil

@@ -27,12 +27,50 @@ type Builtin struct {
 	Run func(ctx context.Context, out io.Writer, args []string) error
 }
 
-// internalUsage is what :help shows for the shell's own ":" commands.
-const internalUsage = `:set [hints|nohints|keys|nokeys]    show or change the shell's preferences
-:retry [key=value ...]             show or change the retry policy (retries=, backoff=, base=, cap=, on=, deadline=;
-                                   cluster-error-attempts= with -c)
-:verbose [on|off]                  show or change whether retries (and with -c, redirects and topology reads) are printed
-:help                              show this list`
+// shellCommand is one of the shell's own commands, as :help and help
+// list it.
+type shellCommand struct{ syntax, what string }
+
+// shellCommands are the shell's own commands, in the order :help lists
+// them.
+var shellCommands = []shellCommand{
+	{"help [COMMAND|@GROUP]", "help on Redis commands (help <Tab> lists the topics)"},
+	{"peek KEY [COUNT]", "type, encoding, TTL, memory, length and first COUNT (10) items of KEY; also :peek"},
+	{"COMMAND | SHELL-COMMAND", "pipe the reply to a shell command, unless the line is valid with | as an argument"},
+	{"N COMMAND", "run COMMAND N times"},
+	{"connect HOST PORT", "connect to another server"},
+	{"clear", "clear the screen"},
+	{"quit, exit", "leave the shell (also Ctrl-D, or Ctrl-C at an empty prompt)"},
+	{":set", "show the preferences"},
+	{":set hints|nohints", "syntax hints after the cursor on or off"},
+	{":set keys|nokeys", "completion of keys, fields, members, ... from the server"},
+	{":set theme dark|light|none", "the colours of the line being typed"},
+	{":set decode utf-8|none", "show strings that are valid UTF-8 as text, or as redis-cli does"},
+	{":set pager on|off|CMD", "page replies taller than the terminal ($PAGER, else less)"},
+	{":set confirm on|off", "ask before FLUSHALL, FLUSHDB, SHUTDOWN, DEBUG crashes, CLUSTER RESET, big KEYS"},
+	{":retry [key=value ...]", "show or change the retry policy: retries=, backoff=, base=, cap=, on=, sent=, deadline="},
+	{":verbose [on|off]", "show or change whether retries (with -c, redirects too) are printed"},
+	{":help", "show this list"},
+}
+
+// shellCommandsText lists the shell's own commands, one a line.
+func shellCommandsText() string {
+	width := 0
+	for _, c := range shellCommands {
+		width = max(width, len(c.syntax))
+	}
+	var b strings.Builder
+	for _, c := range shellCommands {
+		b.WriteString(c.syntax + strings.Repeat(" ", width-len(c.syntax)+2) + c.what + "\n")
+	}
+	return b.String()
+}
+
+// helpBannerEnd ends the text of a bare "help" in the shell: its own
+// commands.
+func helpBannerEnd() string {
+	return "\nredish's own commands (\":help\" lists them too):\n" + shellCommandsText()
+}
 
 // builtin returns the builtin a ":name" word runs.
 func (s *Shell) builtin(word string) (Builtin, bool) {
@@ -54,13 +92,21 @@ func (s *Shell) runBuiltin(ctx context.Context, b Builtin, args []string) {
 }
 
 // help is :help: the ":" commands and their usage.
-func (s *Shell) help() { s.print(helpText(s.cfg.Builtins)) }
+func (s *Shell) help() { s.print(helpText(s.cfg.Builtins, true)) }
 
-// helpText is what :help prints: the shell's ":" commands, then the
-// added builtins by name.
-func helpText(builtins map[string]Builtin) string {
+// helpText is what :help prints: the shell's own commands (only :retry,
+// :verbose and :help for a Script), then the added builtins by name.
+func helpText(builtins map[string]Builtin, shell bool) string {
 	var b strings.Builder
-	b.WriteString(internalUsage + "\n")
+	if shell {
+		b.WriteString(shellCommandsText())
+	} else {
+		for _, c := range shellCommands {
+			if strings.HasPrefix(c.syntax, ":retry") || strings.HasPrefix(c.syntax, ":verbose") || c.syntax == ":help" {
+				b.WriteString(c.syntax + "  " + c.what + "\n")
+			}
+		}
+	}
 	names := make([]string, 0, len(builtins))
 	for name := range builtins {
 		names = append(names, name)
@@ -213,7 +259,7 @@ func (sc *Script) Run(ctx context.Context, words []string) error {
 			setVerboseLines(sc.Client, nil)
 		}
 	case ":help":
-		out = helpText(sc.Builtins)
+		out = helpText(sc.Builtins, false)
 	case ":set":
 		return errors.New(":set changes the interactive shell's line editing: it does nothing to commands read from stdin")
 	default:

@@ -54,7 +54,7 @@ func TestBuiltins(t *testing.T) {
 		{
 			name:  ":help lists the shell's commands and the builtins",
 			lines: []string{":help"},
-			out:   internalUsage + "\n" + builtins["echo"].Usage + "\n",
+			out:   shellCommandsText() + builtins["echo"].Usage + "\n",
 		},
 		{
 			name:  "an unknown colon command is still unknown",

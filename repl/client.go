@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -15,10 +16,10 @@ import (
 type Client interface {
 	// Do sends one command and reads its reply, retrying per the policy.
 	// A server error reply is a Value of KindError, not an error.
-	Do(ctx context.Context, args [][]byte) (redisx.Value, error)
+	Do(ctx context.Context, args [][]byte) (resp.Value, error)
 	// ReadReply reads the next message the server pushes on the
 	// connection the last command used (after SUBSCRIBE or MONITOR).
-	ReadReply(ctx context.Context) (redisx.Value, error)
+	ReadReply(ctx context.Context) (resp.Value, error)
 	// Connect dials now if there is no live connection, so that the
 	// prompt tells the truth after a start, a "connect" or an interrupt.
 	Connect(ctx context.Context) error
@@ -119,12 +120,12 @@ type Standalone struct {
 func NewStandalone(c *redisx.Client) *Standalone { return &Standalone{c: c} }
 
 // Do runs one command on the client.
-func (s *Standalone) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
+func (s *Standalone) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	return s.c.Do(ctx, args)
 }
 
 // ReadReply reads the next pushed message.
-func (s *Standalone) ReadReply(ctx context.Context) (redisx.Value, error) {
+func (s *Standalone) ReadReply(ctx context.Context) (resp.Value, error) {
 	return s.c.ReadReply(ctx)
 }
 
@@ -158,23 +159,29 @@ func (s *Standalone) State() State {
 // server and database until the keyspace is covered, max keys are found
 // or ctx ends.
 func (s *Standalone) ScanKeys(ctx context.Context, prefix string, max int) []string {
+	return scanKeys(ctx, s.scanClient().Do, prefix, max)
+}
+
+// scanClient returns the connection used for completion, on the same
+// server and database as the shell's.
+func (s *Standalone) scanClient() *redisx.Client {
 	o := s.c.Options()
 	if s.scan == nil {
 		s.scan = redisx.NewClient(o)
-	} else if so := s.scan.Options(); so.Addr() != o.Addr() || so.DB != o.DB || so.User != o.User || so.Password != o.Password {
+	} else if so := s.scan.Options(); so.Addr() != o.Addr() || so.Socket != o.Socket || so.DB != o.DB || so.User != o.User || so.Password != o.Password {
 		s.scan.SetOptions(o)
 	}
-	return scanKeys(ctx, s.scan.Do, prefix, max)
+	return s.scan
 }
 
 // scanKeys drives SCAN with do, bounded by ctx and max.
-func scanKeys(ctx context.Context, do func(context.Context, [][]byte) (redisx.Value, error), prefix string, max int) []string {
+func scanKeys(ctx context.Context, do func(context.Context, [][]byte) (resp.Value, error), prefix string, max int) []string {
 	var keys []string
 	cursor := "0"
 	pattern := globEscape(prefix) + "*"
 	for range 1000 {
 		v, err := do(ctx, redisx.Args("SCAN", cursor, "MATCH", pattern, "COUNT", "1000"))
-		if err != nil || v.Kind != redisx.KindArray || len(v.Elems) != 2 {
+		if err != nil || v.Kind != resp.KindArray || len(v.Elems) != 2 {
 			break
 		}
 		for _, k := range v.Elems[1].Elems {

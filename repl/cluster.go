@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -35,7 +36,7 @@ var ErrNoConnect = errors.New("connect is not available in cluster mode: start r
 func NewCluster(c *redisx.ClusterClient) *Cluster { return &Cluster{c: c} }
 
 // Do runs one command on the cluster.
-func (s *Cluster) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
+func (s *Cluster) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	v, err := s.c.Do(ctx, args)
 	if err != nil {
 		var ce *redisx.ConnError
@@ -49,7 +50,7 @@ func (s *Cluster) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
 }
 
 // ReadReply reads the next pushed message from the last node.
-func (s *Cluster) ReadReply(ctx context.Context) (redisx.Value, error) {
+func (s *Cluster) ReadReply(ctx context.Context) (resp.Value, error) {
 	return s.c.ReadReply(ctx)
 }
 

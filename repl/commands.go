@@ -4,7 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
+	"github.com/redish/redish/resp"
 )
 
 // commandSet is where the shell looks commands up for hints and
@@ -14,20 +15,20 @@ import (
 type commandSet struct {
 	// server holds the commands of COMMAND DOCS by lower-case name, nil
 	// when the server did not answer.
-	server map[string]*redisx.Command
+	server map[string]*commands.Command
 	names  []string // sorted lower-case top-level names, both sources
 }
 
-func newCommandSet(server []redisx.Command) *commandSet {
+func newCommandSet(server []commands.Command) *commandSet {
 	cs := &commandSet{}
 	seen := map[string]bool{}
-	for i := range redisx.Commands() {
-		n := redisx.Commands()[i].Name
+	for i := range commands.All() {
+		n := commands.All()[i].Name
 		seen[n] = true
 		cs.names = append(cs.names, n)
 	}
 	if len(server) > 0 {
-		cs.server = make(map[string]*redisx.Command, len(server))
+		cs.server = make(map[string]*commands.Command, len(server))
 		for i := range server {
 			c := &server[i]
 			cs.server[c.Name] = c
@@ -43,13 +44,13 @@ func newCommandSet(server []redisx.Command) *commandSet {
 
 // lookup returns the command that words invoke and how many words its
 // name takes (2 for a subcommand such as CONFIG GET), or nil.
-func (cs *commandSet) lookup(words []string) (*redisx.Command, int) {
+func (cs *commandSet) lookup(words []string) (*commands.Command, int) {
 	if len(words) == 0 {
 		return nil, 0
 	}
 	c := cs.server[strings.ToLower(words[0])]
 	if c == nil {
-		c = redisx.LookupCommand(words[0])
+		c = commands.LookupCommand(words[0])
 	}
 	if c == nil {
 		return nil, 0
@@ -67,89 +68,9 @@ func (cs *commandSet) lookup(words []string) (*redisx.Command, int) {
 
 // parseCommandDocs turns the reply to COMMAND DOCS (a map in RESP3, an
 // array of name/doc pairs in RESP2) into commands with their summaries and
-// argument trees. Entries it cannot read are skipped: docs only feed hints.
-func parseCommandDocs(v redisx.Value) []redisx.Command {
-	var out []redisx.Command
-	for _, p := range v.Pairs() {
-		if c, ok := parseCommandDoc(strings.ToLower(p[0].Text()), p[1]); ok {
-			out = append(out, c)
-		}
-	}
-	slices.SortFunc(out, func(a, b redisx.Command) int { return strings.Compare(a.Name, b.Name) })
-	return out
-}
-
-func parseCommandDoc(name string, v redisx.Value) (redisx.Command, bool) {
-	if !v.Kind.IsAggregate() {
-		return redisx.Command{}, false
-	}
-	c := redisx.Command{Name: name}
-	for _, q := range v.Pairs() {
-		val := q[1]
-		switch q[0].Text() {
-		case "summary":
-			c.Summary = val.Text()
-		case "since":
-			c.Since = val.Text()
-		case "group":
-			c.Group = val.Text()
-		case "complexity":
-			c.Complexity = val.Text()
-		case "arguments":
-			c.Args = parseDocArgs(val)
-		case "subcommands":
-			c.Subcommands = parseCommandDocs(val)
-		}
-	}
-	return c, true
-}
-
-// docArgTypes maps COMMAND DOCS type names to argument types.
-var docArgTypes = map[string]redisx.ArgType{
-	"string":     redisx.ArgString,
-	"integer":    redisx.ArgInteger,
-	"double":     redisx.ArgDouble,
-	"key":        redisx.ArgKey,
-	"pattern":    redisx.ArgPattern,
-	"unix-time":  redisx.ArgUnixTime,
-	"pure-token": redisx.ArgPureToken,
-	"oneof":      redisx.ArgOneOf,
-	"block":      redisx.ArgBlock,
-}
-
-func parseDocArgs(v redisx.Value) []redisx.Arg {
-	var out []redisx.Arg
-	for _, e := range v.Elems {
-		a := redisx.Arg{Type: redisx.ArgString}
-		for _, p := range e.Pairs() {
-			val := p[1]
-			switch p[0].Text() {
-			case "name":
-				a.Name = val.Text()
-			case "type":
-				if t, ok := docArgTypes[val.Text()]; ok {
-					a.Type = t
-				}
-			case "token":
-				a.Token = val.Text()
-			case "display_text":
-				a.DisplayText = val.Text()
-			case "flags":
-				for _, f := range val.Elems {
-					switch f.Text() {
-					case "optional":
-						a.Flags |= redisx.ArgOptional
-					case "multiple":
-						a.Flags |= redisx.ArgMultiple
-					case "multiple_token":
-						a.Flags |= redisx.ArgMultipleToken
-					}
-				}
-			case "arguments":
-				a.Args = parseDocArgs(val)
-			}
-		}
-		out = append(out, a)
-	}
-	return out
+// argument trees. It reads leniently: entries it cannot read are skipped,
+// as docs only feed hints.
+func parseCommandDocs(v resp.Value) []commands.Command {
+	cmds, _ := commands.Parse(resp.Value{}, v, commands.Lenient)
+	return cmds
 }

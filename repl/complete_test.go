@@ -8,7 +8,7 @@ import (
 )
 
 func TestComplete(t *testing.T) {
-	keys := []string{"user:1", "user:2", "user name", "session"}
+	keys := []string{"user:1", "user:2", "user name", "session", "café", "日本", "bin\xff\x00"}
 	lister := func(_ context.Context, prefix string, max int) []string {
 		var out []string
 		for _, k := range keys {
@@ -38,10 +38,17 @@ func TestComplete(t *testing.T) {
 		{line: "set k v e", word: "e", want: []string{"ex", "exat"}},
 		{line: "SET k v NX ", word: "", want: []string{"EX", "EXAT", "GET", "KEEPTTL", "PX", "PXAT"}},
 		{line: "ZRANGE k 0 -1 with", word: "with", want: []string{"withscores"}},
-		{line: "GET us", word: "us", want: []string{"user:1", "user:2"}},
-		{line: "GET ", word: "", want: []string{"session", "user:1", "user:2"}},
-		{line: "DEL a us", word: "us", want: []string{"user:1", "user:2"}},
-		{line: "SET us", word: "us", want: []string{"user:1", "user:2"}},
+		// "user name" needs quotes: all are quoted, so that "us" can
+		// become what they share, `"user`.
+		{line: "GET us", word: "us", want: []string{`"user name"`, `"user:1"`, `"user:2"`}},
+		{line: "GET user:", word: "user:", want: []string{"user:1", "user:2"}},
+		{line: "GET ", word: "", want: []string{`"bin\xff\x00"`, `"user name"`, "café", "session", "user:1", "user:2", "日本"}},
+		{line: "DEL a user:", word: "user:", want: []string{"user:1", "user:2"}},
+		{line: "SET user:", word: "user:", want: []string{"user:1", "user:2"}},
+		{line: "GET caf", word: "caf", want: []string{"café"}},
+		{line: "GET 日", word: "日", want: []string{"日本"}},
+		{line: "GET 'us", word: "'us", want: []string{"'user name'", "'user:1'", "'user:2'"}},
+		{line: "GET bin", word: "bin", want: []string{`"bin\xff\x00"`}},
 		{line: "SET k us", word: "us", want: nil},
 		{line: "help ", word: "", contains: []string{"@string", "SET", "CONFIG"}},
 		{line: "help @str", word: "@str", want: []string{"@stream", "@string"}},
@@ -51,8 +58,9 @@ func TestComplete(t *testing.T) {
 		{line: ":retry ba", word: "ba", want: []string{"backoff=", "base="}},
 		{line: ":retry c", word: "c", want: []string{"cap="}},
 		{line: ":retry backoff=ex", word: "backoff=ex", want: []string{"backoff=exponential", "backoff=exponential-jitter"}},
-		{line: `GET "us`, word: `"us`, want: nil},
-		{line: `SET "a b`, word: "b", want: nil},
+		{line: `GET "us`, word: `"us`, want: []string{`"user name"`, `"user:1"`, `"user:2"`}},
+		{line: `GET "user n`, word: `"user n`, want: []string{`"user name"`}},
+		{line: `SET "a b`, word: `"a b`, want: nil},
 		{line: "NOSUCHCMD ", word: "", want: nil},
 	} {
 		t.Run(tc.line, func(t *testing.T) {

@@ -3,7 +3,7 @@ package repl
 import (
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/cliargs"
 )
 
 // hint returns the syntax hint for line, what is drawn in grey after the
@@ -19,7 +19,7 @@ func (cs *commandSet) hint(line string) string {
 	if strings.TrimSpace(line) == "" {
 		return ""
 	}
-	words, err := redisx.SplitArgs(line)
+	words, err := cliargs.SplitArgs(line)
 	if err != nil || len(words) == 0 {
 		return ""
 	}
@@ -54,6 +54,6 @@ func endsInSpace(line string) bool {
 		return false
 	}
 	// A blank inside an open quote is part of the word being typed.
-	_, err := redisx.SplitArgs(line)
+	_, err := cliargs.SplitArgs(line)
 	return err == nil
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/chzyer/readline/runes"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestHint(t *testing.T) {
@@ -54,20 +54,20 @@ func TestHint(t *testing.T) {
 
 func TestHintFromServerDocs(t *testing.T) {
 	// COMMAND DOCS of a module command, in RESP2 shape.
-	docs := redisx.Array(
-		redisx.BulkString("mod.add"),
-		redisx.Array(
-			redisx.BulkString("summary"), redisx.BulkString("adds"),
-			redisx.BulkString("arguments"), redisx.Array(
-				redisx.Array(
-					redisx.BulkString("name"), redisx.BulkString("key"),
-					redisx.BulkString("type"), redisx.BulkString("key"),
+	docs := resp.Array(
+		resp.BulkString("mod.add"),
+		resp.Array(
+			resp.BulkString("summary"), resp.BulkString("adds"),
+			resp.BulkString("arguments"), resp.Array(
+				resp.Array(
+					resp.BulkString("name"), resp.BulkString("key"),
+					resp.BulkString("type"), resp.BulkString("key"),
 				),
-				redisx.Array(
-					redisx.BulkString("name"), redisx.BulkString("fast"),
-					redisx.BulkString("type"), redisx.BulkString("pure-token"),
-					redisx.BulkString("token"), redisx.BulkString("FAST"),
-					redisx.BulkString("flags"), redisx.Array(redisx.Status("optional")),
+				resp.Array(
+					resp.BulkString("name"), resp.BulkString("fast"),
+					resp.BulkString("type"), resp.BulkString("pure-token"),
+					resp.BulkString("token"), resp.BulkString("FAST"),
+					resp.BulkString("flags"), resp.Array(resp.Status("optional")),
 				),
 			),
 		),

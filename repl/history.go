@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/cliargs"
 )
 
 // History files.
@@ -147,7 +147,7 @@ func (h *History) rewrite(lines []string) error {
 // the history file because it may hold a password. A line that does not
 // split is judged by its white-space separated words.
 func IsSecretLine(line string) bool {
-	words, err := redisx.SplitArgs(line)
+	words, err := cliargs.SplitArgs(line)
 	if err != nil {
 		words = strings.Fields(line)
 	}
@@ -223,15 +223,24 @@ func (s *Shell) openHistory() {
 		s.warned = true
 	}
 	for _, l := range lines {
-		s.ed.AddHistory(l)
+		if l = strings.TrimRight(l, " \t"); l != s.lastHistory {
+			s.ed.AddHistory(l)
+			s.lastHistory = l
+		}
 	}
 }
 
-// addHistory records a line typed, unless it holds a secret.
+// addHistory records a line typed, unless it holds a secret, without its
+// trailing blanks, and not when it repeats the line before.
 func (s *Shell) addHistory(line string) {
+	line = strings.TrimRight(line, " \t")
+	if line == s.lastHistory {
+		return
+	}
 	kept, err := s.history.Add(line)
 	if kept {
 		s.ed.AddHistory(line)
+		s.lastHistory = line
 	}
 	if err != nil && !s.warned {
 		s.warned = true

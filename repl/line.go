@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/cliargs"
 )
 
 // LineKind says what a line of input asks for.
@@ -71,7 +71,7 @@ func (l Line) Args() [][]byte {
 // ParseLine parses one line as redis-cli reads lines at its prompt and on
 // standard input. These rules are shared by stdin mode and the shell:
 //
-//   - the line is split by redisx.SplitArgs; a line that does not split
+//   - the line is split by cliargs.SplitArgs; a line that does not split
 //     is LineInvalid, a blank one LineEmpty;
 //   - "quit" and "exit" (any case, as the first word) are LineQuit;
 //   - a first word that is an integer, followed by more words, is a repeat
@@ -88,7 +88,7 @@ func ParseLine(s string) Line {
 	if strings.TrimSpace(s) == "" {
 		return Line{Kind: LineEmpty}
 	}
-	words, err := redisx.SplitArgs(s)
+	words, err := cliargs.SplitArgs(s)
 	if err != nil {
 		return Line{Kind: LineInvalid}
 	}

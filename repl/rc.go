@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/internal/cliargs"
 )
 
 // Start-up files.
@@ -55,7 +55,7 @@ func (s *Shell) runRC() {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		words, err := redisx.SplitArgs(line)
+		words, err := cliargs.SplitArgs(line)
 		if err != nil || len(words) == 0 || !strings.HasPrefix(words[0], ":") {
 			s.print(name + ": only :set, :retry and :verbose lines are allowed: " + line + "\n")
 			continue

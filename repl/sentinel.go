@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"github.com/redish/redish/resp"
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/retry"
@@ -40,14 +41,14 @@ func NewSentinel(c *redisx.SentinelClient) *Sentinel { return &Sentinel{c: c} }
 
 // Do runs one command on the primary (or, for reads with
 // --read-from-replicas, a replica).
-func (s *Sentinel) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
+func (s *Sentinel) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	v, err := s.c.Do(ctx, args)
 	s.connected = err == nil || s.c.Connected()
 	return v, err
 }
 
 // ReadReply reads the next pushed message.
-func (s *Sentinel) ReadReply(ctx context.Context) (redisx.Value, error) {
+func (s *Sentinel) ReadReply(ctx context.Context) (resp.Value, error) {
 	return s.c.ReadReply(ctx)
 }
 

@@ -20,9 +20,10 @@ import (
 	"time"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/secret"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
-	"github.com/redish/redish/secret"
 )
 
 // Timings of the shell.
@@ -73,6 +74,29 @@ type Config struct {
 	// and is masked in error replies; ErrOut is expected to mask them too.
 	// nil masks nothing.
 	Secrets *secret.Set
+	// Getenv reads the environment: PAGER, LESS and COLORFGBG. nil reads
+	// nothing.
+	Getenv func(string) string
+	// Terminal is the terminal the shell runs on, where the pager and the
+	// commands replies are piped to write; nil when Out is not a
+	// terminal: then there is no pager.
+	Terminal *os.File
+	// TermSize returns the terminal's width and height, 0 when unknown:
+	// the pager starts for replies taller than the terminal.
+	TermSize func() (width, height int)
+	// Theme colours the line being typed: "dark", "light" or "none"; ""
+	// picks light or dark from COLORFGBG.
+	Theme string
+	// Decode shows bulk strings that are valid UTF-8 as text (--decode
+	// utf-8, :set decode).
+	Decode bool
+	// Pager is "on", "off" or the pager's command; "" is on.
+	Pager string
+	// NoConfirm runs dangerous commands without asking (:set confirm).
+	NoConfirm bool
+	// KeysThreshold is the number of keys from which KEYS asks first; 0
+	// means DefaultKeysThreshold.
+	KeysThreshold int64
 }
 
 // Shell is the interactive loop. Create it with NewShell and run it once.
@@ -83,9 +107,11 @@ type Shell struct {
 	pal     palette
 	history *History
 
-	cmds  atomic.Pointer[commandSet]
-	hints atomic.Bool
-	keys  atomic.Bool
+	cmds     atomic.Pointer[commandSet]
+	settings atomic.Pointer[settings]
+	// plain turns highlighting, hints and completion off while the shell
+	// asks a question (see confirm).
+	plain atomic.Bool
 	// verboseOn is true while --verbose lines print (:verbose).
 	verboseOn atomic.Bool
 	// prompted is the state the prompt showed last, for a Watcher's
@@ -93,6 +119,11 @@ type Shell struct {
 	prompted atomic.Pointer[State]
 
 	buf []byte
+	// paged is the time spent in the pager, which a command's running
+	// time leaves out.
+	paged time.Duration
+	// lastHistory is the last line added to the history.
+	lastHistory string
 	// warned keeps the history write error from repeating.
 	warned bool
 }
@@ -102,16 +133,36 @@ func NewShell(cfg Config) *Shell {
 	if cfg.Describe == nil {
 		cfg.Describe = func(err error) string { return err.Error() }
 	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = func(string) string { return "" }
+	}
+	if cfg.KeysThreshold <= 0 {
+		cfg.KeysThreshold = DefaultKeysThreshold
+	}
+	theme := cfg.Theme
+	if _, ok := lookupTheme(theme); !ok {
+		theme = defaultTheme(cfg.Getenv)
+	}
+	pager := cfg.Pager
+	if pager == "" {
+		pager = pagerOn
+	}
 	s := &Shell{
 		cfg:     cfg,
 		client:  cfg.Client,
 		ed:      cfg.Editor,
-		pal:     newPalette(cfg.Color, cfg.ErrColor),
+		pal:     newPalette(cfg.Color && theme != "none", cfg.ErrColor),
 		history: &History{},
 	}
 	s.cmds.Store(newCommandSet(nil))
-	s.hints.Store(true)
-	s.keys.Store(true)
+	s.settings.Store(&settings{
+		hints:   true,
+		keys:    true,
+		theme:   theme,
+		decode:  cfg.Decode,
+		pager:   pager,
+		confirm: !cfg.NoConfirm,
+	})
 	return s
 }
 
@@ -121,20 +172,8 @@ func (s *Shell) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { s.ed.Close() })
 	defer stop()
 
-	s.ed.SetCompleter(func(line string) (string, []string) {
-		_, attempts := s.client.(AttemptsControl)
-		c := completer{cmds: s.cmds.Load(), builtins: s.cfg.Builtins, cluster: attempts}
-		if s.keys.Load() {
-			c.keys = s.client.ScanKeys
-		}
-		return c.complete(line)
-	})
-	s.ed.SetHinter(func(line string) string {
-		if !s.hints.Load() {
-			return ""
-		}
-		return s.cmds.Load().hint(line)
-	}, func(h string) string { return s.pal.hint.Sprint(h) })
+	s.ed.SetCompleter(s.complete)
+	s.ed.SetPainter(s.paint)
 
 	s.openHistory()
 	if rc, ok := s.client.(RetryControl); ok && rc.Observer() != nil {
@@ -224,16 +263,23 @@ func (s *Shell) runLine(ctx context.Context, text string) (quit bool) {
 		return true
 	case LineHelp:
 		s.print(format.HelpDetail(l.Words, s.cfg.Version, s.cfg.Color))
+		if len(l.Words) == 0 {
+			s.print(helpBannerEnd())
+		}
 	case LineCommand:
-		s.runCommandLine(ctx, l)
+		s.runCommandLine(ctx, l, text)
 	}
 	return false
 }
 
-// runCommandLine runs a built-in or sends the command.
-func (s *Shell) runCommandLine(ctx context.Context, l Line) {
+// runCommandLine runs a built-in or sends the command; text is the line
+// as typed.
+func (s *Shell) runCommandLine(ctx context.Context, l Line, text string) {
 	w := l.Words
 	switch {
+	case strings.EqualFold(w[0], ":peek"):
+		s.peek(ctx, w[1:])
+		return
 	case strings.HasPrefix(w[0], ":"):
 		if b, ok := s.builtin(w[0]); ok {
 			s.runBuiltin(ctx, b, w[1:])
@@ -247,6 +293,9 @@ func (s *Shell) runCommandLine(ctx context.Context, l Line) {
 	case strings.EqualFold(w[0], "clear") && len(w) == 1:
 		s.print("\x1b[H\x1b[2J")
 		return
+	case strings.EqualFold(w[0], "peek"):
+		s.peek(ctx, w[1:])
+		return
 	case strings.EqualFold(w[0], "auth") && len(w) == 1:
 		// Improvement: a bare AUTH asks for the password without echo,
 		// so it never shows on screen.
@@ -256,7 +305,15 @@ func (s *Shell) runCommandLine(ctx context.Context, l Line) {
 		}
 		l.Words = []string{w[0], pw}
 	}
-	s.runCommand(ctx, l.Args(), l.Repeat)
+	if cmdWords, shellCmd, ok := s.cmds.Load().splitPipe(text); ok {
+		if s.confirm(ctx, cmdWords) {
+			s.runPiped(ctx, cmdWords, l.Repeat, shellCmd)
+		}
+		return
+	}
+	if s.confirm(ctx, w) {
+		s.runCommand(ctx, l.Args(), l.Repeat)
+	}
 }
 
 // connectTo is the "connect HOST PORT" built-in.
@@ -280,6 +337,7 @@ func (s *Shell) connectTo(ctx context.Context, host, portText string) {
 func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 	s.cfg.Secrets.AddCommand(args)
 	start := time.Now()
+	s.paged = 0
 	streaming := redisx.IsStreaming(args)
 	if streaming && s.cfg.Format.Mode != format.Raw {
 		s.print("Reading messages... (press Ctrl-C to quit)\n")
@@ -294,14 +352,14 @@ func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 				s.failed(err, ctx.Err() != nil)
 				return
 			}
-			s.reply(args, v)
-			if streaming && v.Kind != redisx.KindError {
+			s.reply(args, v, repeat == 1 && !streaming)
+			if streaming && v.Kind != resp.KindError {
 				s.stream(ctx, args)
 				return
 			}
 		}
 	})
-	elapsed := time.Since(start)
+	elapsed := time.Since(start) - s.paged
 	switch {
 	case elapsed >= slowCommand && s.cfg.Format.Mode == format.TTY:
 		// After Ctrl-C this follows the "^C" the terminal echoed, as in
@@ -349,7 +407,7 @@ func (s *Shell) stream(ctx context.Context, args [][]byte) {
 			}
 			return
 		}
-		s.reply(args, v)
+		s.reply(args, v, false)
 	}
 }
 
@@ -364,16 +422,25 @@ func (s *Shell) failed(err error, interrupted bool) {
 	s.errorf("%s", s.cfg.Describe(err))
 }
 
-// reply prints one reply in the configured format.
-func (s *Shell) reply(args [][]byte, v redisx.Value) {
-	v = s.cfg.Secrets.MaskReply(v)
-	o := s.cfg.Format
-	o.Verbatim = format.VerbatimArgs(args)
-	s.buf = format.Append(s.buf[:0], v, o)
-	s.cfg.Out.Write(s.buf)
+// reply prints one reply in the configured format, through the pager
+// when pageable and it is taller than the terminal.
+func (s *Shell) reply(args [][]byte, v resp.Value, pageable bool) {
+	s.buf = s.formatReply(s.buf[:0], args, v, s.cfg.Format)
+	if !pageable || !s.page(s.buf) {
+		s.cfg.Out.Write(s.buf)
+	}
 	if cap(s.buf) > 1<<20 {
 		s.buf = nil
 	}
+}
+
+// formatReply appends reply v of args in format o, secrets masked and
+// strings decoded as :set decode says.
+func (s *Shell) formatReply(buf []byte, args [][]byte, v resp.Value, o format.Options) []byte {
+	v = s.cfg.Secrets.MaskReply(v)
+	o.Verbatim = format.VerbatimArgs(args)
+	o.UTF8 = s.opts().decode
+	return format.Append(buf, v, o)
 }
 
 // internal runs a ":" command: :set, :retry, :verbose or :help. from
@@ -392,30 +459,10 @@ func (s *Shell) internal(w []string, from string) {
 		s.verbose(w[1:], prefix)
 	case ":help":
 		s.help()
+	case ":peek":
+		s.print(prefix + ":peek runs only at the prompt\n")
 	default:
 		s.print(prefix + "unknown redish internal command '" + w[0] + "'\n")
-	}
-}
-
-// set is :set: hints, nohints, keys, nokeys; alone it shows the settings.
-func (s *Shell) set(opts []string, prefix string) {
-	if len(opts) == 0 {
-		s.print("hints " + onOff(s.hints.Load()) + "\nkeys " + onOff(s.keys.Load()) + "\n")
-		return
-	}
-	for _, o := range opts {
-		switch strings.ToLower(o) {
-		case "hints":
-			s.hints.Store(true)
-		case "nohints":
-			s.hints.Store(false)
-		case "keys":
-			s.keys.Store(true)
-		case "nokeys":
-			s.keys.Store(false)
-		default:
-			s.print(prefix + "unknown redish preference '" + o + "'\n")
-		}
 	}
 }
 
@@ -454,6 +501,13 @@ func (s *Shell) verbose(args []string, prefix string) {
 		return
 	}
 	s.setVerbose(rc, on)
+	if prefix == "" {
+		if on {
+			s.print("verbose on: retries are printed on stderr as they happen\n")
+		} else {
+			s.print("verbose off: retries happen silently\n")
+		}
+	}
 }
 
 // setVerbose turns on or off the lines --verbose prints: retries and, in

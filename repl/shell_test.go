@@ -15,6 +15,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -49,17 +50,17 @@ func (e *fakeEditor) ReadLine(prompt string) (string, error) {
 	return e.lines[i], e.errs[i]
 }
 
-func (e *fakeEditor) AddHistory(line string)                             { e.history = append(e.history, line) }
-func (e *fakeEditor) SetCompleter(func(string) (string, []string))       {}
-func (e *fakeEditor) SetHinter(func(string) string, func(string) string) {}
-func (e *fakeEditor) ReadPassword(string) (string, error)                { return e.password, nil }
-func (e *fakeEditor) Close() error                                       { return nil }
+func (e *fakeEditor) AddHistory(line string)                       { e.history = append(e.history, line) }
+func (e *fakeEditor) SetCompleter(func(string) (string, []string)) {}
+func (e *fakeEditor) SetPainter(func(string) Painted)              {}
+func (e *fakeEditor) ReadPassword(string) (string, error)          { return e.password, nil }
+func (e *fakeEditor) Close() error                                 { return nil }
 
 // fakeClient answers commands with do and records them.
 type fakeClient struct {
 	mu       sync.Mutex
-	do       func(ctx context.Context, args []string) (redisx.Value, error)
-	read     func(ctx context.Context) (redisx.Value, error)
+	do       func(ctx context.Context, args []string) (resp.Value, error)
+	read     func(ctx context.Context) (resp.Value, error)
 	sent     [][]string
 	state    State
 	connects int
@@ -68,7 +69,7 @@ type fakeClient struct {
 	observer func(retry.Event)
 }
 
-func (c *fakeClient) Do(ctx context.Context, args [][]byte) (redisx.Value, error) {
+func (c *fakeClient) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
 	s := make([]string, len(args))
 	for i, a := range args {
 		s[i] = string(a)
@@ -77,15 +78,15 @@ func (c *fakeClient) Do(ctx context.Context, args [][]byte) (redisx.Value, error
 	c.sent = append(c.sent, s)
 	c.mu.Unlock()
 	if strings.EqualFold(s[0], "COMMAND") {
-		return redisx.ErrorReply("ERR unknown command"), nil
+		return resp.ErrorReply("ERR unknown command"), nil
 	}
 	if c.do == nil {
-		return redisx.Status("OK"), nil
+		return resp.Status("OK"), nil
 	}
 	return c.do(ctx, s)
 }
 
-func (c *fakeClient) ReadReply(ctx context.Context) (redisx.Value, error) { return c.read(ctx) }
+func (c *fakeClient) ReadReply(ctx context.Context) (resp.Value, error) { return c.read(ctx) }
 func (c *fakeClient) Connect(context.Context) error {
 	c.connects++
 	c.state.Connected = true
@@ -153,13 +154,13 @@ func TestShellLines(t *testing.T) {
 		"quit",
 		"PING",
 	}}
-	client := &fakeClient{do: func(_ context.Context, args []string) (redisx.Value, error) {
+	client := &fakeClient{do: func(_ context.Context, args []string) (resp.Value, error) {
 		if strings.EqualFold(args[0], "INCR") {
-			return redisx.Int(1), nil
+			return resp.Int(1), nil
 		}
-		return redisx.Status("OK"), nil
+		return resp.Status("OK"), nil
 	}}
-	r := runShell(t, Config{Version: "1.0"}, ed, client)
+	r := runShell(t, Config{Version: "1.0", Pager: "off"}, ed, client)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -168,8 +169,9 @@ func TestShellLines(t *testing.T) {
 		"Invalid argument(s)\n" +
 		"Invalid redis-cli repeat command option value.\n" +
 		format.HelpDetail([]string{"get"}, "1.0", false) +
-		"hints off\nkeys on\n" +
-		"unknown redish preference 'bogus'\n" +
+		"hints off: no syntax hints\n" +
+		"hints    off\nkeys     on\ntheme    dark (colour is off)\ndecode   none\npager    off\nconfirm  on\n" +
+		"unknown redish preference 'bogus' (hints, nohints, keys, nokeys, theme, decode, pager, confirm)\n" +
 		"unknown redish internal command ':bogus'\n" +
 		"\x1b[H\x1b[2J"
 	if got := r.out.String(); got != want {
@@ -217,13 +219,13 @@ func TestShellInterruptCancelsCommand(t *testing.T) {
 	intr := make(chan os.Signal, 1)
 	started := make(chan struct{})
 	ed := &fakeEditor{lines: []string{"BLPOP k 0", "GET k"}}
-	client := &fakeClient{do: func(ctx context.Context, args []string) (redisx.Value, error) {
+	client := &fakeClient{do: func(ctx context.Context, args []string) (resp.Value, error) {
 		if args[0] == "BLPOP" {
 			close(started)
 			<-ctx.Done()
-			return redisx.Value{}, ctx.Err()
+			return resp.Value{}, ctx.Err()
 		}
-		return redisx.BulkString("v"), nil
+		return resp.BulkString("v"), nil
 	}}
 	go func() {
 		<-started
@@ -246,16 +248,16 @@ func TestShellInterruptCancelsCommand(t *testing.T) {
 
 func TestShellStreams(t *testing.T) {
 	intr := make(chan os.Signal, 1)
-	msgs := []redisx.Value{
-		redisx.Array(redisx.BulkString("message"), redisx.BulkString("ch"), redisx.BulkString("hello")),
+	msgs := []resp.Value{
+		resp.Array(resp.BulkString("message"), resp.BulkString("ch"), resp.BulkString("hello")),
 	}
 	ed := &fakeEditor{lines: []string{"SUBSCRIBE ch"}}
 	client := &fakeClient{
-		do: func(context.Context, []string) (redisx.Value, error) {
-			return redisx.Array(redisx.BulkString("subscribe"), redisx.BulkString("ch"), redisx.Int(1)), nil
+		do: func(context.Context, []string) (resp.Value, error) {
+			return resp.Array(resp.BulkString("subscribe"), resp.BulkString("ch"), resp.Int(1)), nil
 		},
 	}
-	client.read = func(ctx context.Context) (redisx.Value, error) {
+	client.read = func(ctx context.Context) (resp.Value, error) {
 		if len(msgs) > 0 {
 			v := msgs[0]
 			msgs = msgs[1:]
@@ -263,7 +265,7 @@ func TestShellStreams(t *testing.T) {
 		}
 		intr <- os.Interrupt
 		<-ctx.Done()
-		return redisx.Value{}, ctx.Err()
+		return resp.Value{}, ctx.Err()
 	}
 	r := runShell(t, Config{Interrupts: intr}, ed, client)
 	if r.err != nil {
@@ -291,7 +293,7 @@ func TestShellConnectionErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ed := &fakeEditor{lines: []string{"PING"}}
-			client := &fakeClient{do: func(context.Context, []string) (redisx.Value, error) { return redisx.Value{}, tc.err }}
+			client := &fakeClient{do: func(context.Context, []string) (resp.Value, error) { return resp.Value{}, tc.err }}
 			describe := func(err error) string {
 				if err == lost {
 					return "lost"
@@ -320,7 +322,8 @@ func TestShellRetryBuiltins(t *testing.T) {
 	r := runShell(t, Config{}, ed, client)
 	want := "retry retries=0 backoff=none on=ConnectionError,TimeoutError sent=safe\n" +
 		"retry retries=5 backoff=exponential(base=8ms,cap=512ms) on=ConnectionError,TimeoutError sent=all\n" +
-		"verbose on\nverbose off\n"
+		"verbose on: retries are printed on stderr as they happen\nverbose on\n" +
+		"verbose off: retries happen silently\nverbose off\n"
 	if got := r.out.String(); got != want {
 		t.Errorf("output:\n%q\nwant\n%q", got, want)
 	}
@@ -335,9 +338,9 @@ func TestShellRetryBuiltins(t *testing.T) {
 func TestShellVerboseLines(t *testing.T) {
 	ed := &fakeEditor{lines: []string{":verbose on", "PING"}}
 	client := &fakeClient{}
-	client.do = func(context.Context, []string) (redisx.Value, error) {
+	client.do = func(context.Context, []string) (resp.Value, error) {
 		client.observer(retry.Event{Action: retry.ActionRetry, Attempt: 1, Retries: 2, Class: retry.ConnectionError, Err: errors.New("refused"), Backoff: "none"})
-		return redisx.Status("PONG"), nil
+		return resp.Status("PONG"), nil
 	}
 	r := runShell(t, Config{}, ed, client)
 	if got, want := r.errOut.String(), "retry 1/2 in 0s after ConnectionError: refused [none]\n"; got != want {
@@ -353,9 +356,9 @@ func TestShellRCFile(t *testing.T) {
 	}
 	ed := &fakeEditor{lines: []string{":set"}}
 	client := &fakeClient{policy: retry.DefaultPolicy()}
-	r := runShell(t, Config{RCPath: rc}, ed, client)
+	r := runShell(t, Config{RCPath: rc, Pager: "off"}, ed, client)
 	want := "redishrc: only :set, :retry and :verbose lines are allowed: SET k v\n" +
-		"hints off\nkeys off\n"
+		"hints    off\nkeys     off\ntheme    dark (colour is off)\ndecode   none\npager    off\nconfirm  on\n"
 	if got := r.out.String(); got != want {
 		t.Errorf("output:\n%q\nwant\n%q", got, want)
 	}
@@ -393,8 +396,8 @@ func TestShellHistory(t *testing.T) {
 
 func TestShellConnectBuiltin(t *testing.T) {
 	ed := &fakeEditor{lines: []string{"connect 10.0.0.1 7000", "connect h port", "connect h"}}
-	client := &fakeClient{do: func(context.Context, []string) (redisx.Value, error) {
-		return redisx.ErrorReply("ERR unknown command 'connect'"), nil
+	client := &fakeClient{do: func(context.Context, []string) (resp.Value, error) {
+		return resp.ErrorReply("ERR unknown command 'connect'"), nil
 	}}
 	r := runShell(t, Config{}, ed, client)
 	if client.addr != "10.0.0.1:7000" {
@@ -476,14 +479,14 @@ func TestShellRetryClusterAttempts(t *testing.T) {
 func TestShellVerboseClusterLines(t *testing.T) {
 	ed := &fakeEditor{lines: []string{":verbose on", "GET k", ":verbose off", "GET k"}}
 	client := &fakeClusterClient{}
-	client.do = func(context.Context, []string) (redisx.Value, error) {
+	client.do = func(context.Context, []string) (resp.Value, error) {
 		if client.lines != nil {
 			client.lines("redirect MOVED slot 7 -> 127.0.0.1:7001")
 		}
 		if client.observer != nil {
 			client.observer(retry.Event{Action: retry.ActionRetry, Attempt: 1, Retries: 1, Class: retry.ConnectionError, Err: errors.New("refused"), Backoff: "none"})
 		}
-		return redisx.BulkString("v"), nil
+		return resp.BulkString("v"), nil
 	}
 	r := runClusterShell(t, ed, client)
 	want := "redirect MOVED slot 7 -> 127.0.0.1:7001\nretry 1/1 in 0s after ConnectionError: refused [none]\n"

@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 # The parsers that face the network or the user, and the reader's memory
 # bound: these targets must exist.
 # Every other Fuzz function found in a _test.go file runs too.
-required=(FuzzReader FuzzReaderMemory FuzzSplitArgs FuzzParseURI FuzzPipeInput)
+required=(FuzzReader FuzzReaderMemory FuzzSplitArgs FuzzParseURI FuzzPipeInput FuzzParse)
 
 usage() {
 	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // maxInline bounds an inline request line; Redis itself allows 64 KiB.
@@ -235,14 +235,14 @@ func (c *conn) reply(b []byte) bool {
 type requestSplitter struct {
 	rec *recorder
 	br  *bufio.Reader
-	rd  *redisx.Reader
+	rd  *resp.Reader
 	raw bool
 }
 
 func newRequestSplitter(r io.Reader) *requestSplitter {
 	rec := &recorder{r: r}
 	br := bufio.NewReaderSize(rec, copyBufferSize)
-	return &requestSplitter{rec: rec, br: br, rd: redisx.NewReader(br)}
+	return &requestSplitter{rec: rec, br: br, rd: resp.NewReader(br)}
 }
 
 // next returns the next request's bytes and its command name in upper
@@ -262,7 +262,7 @@ func (s *requestSplitter) next() ([]byte, string, error) {
 	if first[0] == '*' {
 		v, err := s.rd.ReadValue()
 		if err != nil {
-			var pe *redisx.ProtocolError
+			var pe *resp.ProtocolError
 			if !errors.As(err, &pe) {
 				return nil, "", err
 			}
@@ -271,7 +271,7 @@ func (s *requestSplitter) next() ([]byte, string, error) {
 			s.br.Discard(s.br.Buffered())
 			return s.rec.take(len(s.rec.buf)), "", nil
 		}
-		if v.Kind == redisx.KindArray && len(v.Elems) > 0 {
+		if v.Kind == resp.KindArray && len(v.Elems) > 0 {
 			cmd = string(bytes.ToUpper(v.Elems[0].Str))
 		}
 	} else {

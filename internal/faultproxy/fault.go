@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 type kind uint8
@@ -120,7 +120,7 @@ func Garbage(b []byte) Fault {
 // the server, in place of the request, a script that returns the error.
 func ErrorReply(msg string) Fault {
 	script := "return redis.error_reply(" + luaQuote(msg) + ")"
-	return Fault{kind: kindErrorReply, data: redisx.AppendCommandStrings(nil, "EVAL", script, "0")}
+	return Fault{kind: kindErrorReply, data: resp.AppendCommandStrings(nil, "EVAL", script, "0")}
 }
 
 // luaQuote returns s as a Lua string literal.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestMain(m *testing.M) {
@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 type client struct {
 	t  *testing.T
 	nc net.Conn
-	rd *redisx.Reader
+	rd *resp.Reader
 }
 
 func connect(t *testing.T, p *faultproxy.Proxy) *client {
@@ -37,24 +37,24 @@ func connect(t *testing.T, p *faultproxy.Proxy) *client {
 		t.Fatalf("dial %s: %v", p.Addr(), err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	return &client{t: t, nc: nc, rd: redisx.NewReader(bufio.NewReader(nc))}
+	return &client{t: t, nc: nc, rd: resp.NewReader(bufio.NewReader(nc))}
 }
 
 func (c *client) send(args ...string) {
 	c.t.Helper()
-	if _, err := c.nc.Write(redisx.AppendCommandStrings(nil, args...)); err != nil {
+	if _, err := c.nc.Write(resp.AppendCommandStrings(nil, args...)); err != nil {
 		c.t.Fatalf("write %v: %v", args, err)
 	}
 }
 
 // read reads one reply, waiting at most d.
-func (c *client) read(d time.Duration) (redisx.Value, error) {
+func (c *client) read(d time.Duration) (resp.Value, error) {
 	c.nc.SetReadDeadline(time.Now().Add(d))
 	return c.rd.ReadValue()
 }
 
 // do sends a command and returns its reply, failing the test on error.
-func (c *client) do(args ...string) redisx.Value {
+func (c *client) do(args ...string) resp.Value {
 	c.t.Helper()
 	c.send(args...)
 	v, err := c.read(5 * time.Second)
@@ -144,11 +144,11 @@ func wantResetOnUse(t *testing.T, p *faultproxy.Proxy) {
 	nc, err := net.DialTimeout("tcp", p.Addr(), 5*time.Second)
 	if err == nil {
 		defer nc.Close()
-		_, err = nc.Write(redisx.AppendCommandStrings(nil, "PING"))
+		_, err = nc.Write(resp.AppendCommandStrings(nil, "PING"))
 	}
 	if err == nil {
 		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, err = redisx.NewReader(bufio.NewReader(nc)).ReadValue()
+		_, err = resp.NewReader(bufio.NewReader(nc)).ReadValue()
 	}
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("got %v, want connection reset", err)
@@ -293,7 +293,7 @@ func TestGarbage(t *testing.T) {
 	p.Set(faultproxy.Garbage([]byte("?garbage\r\n")))
 	c := connect(t, p)
 	c.send("PING")
-	var pe *redisx.ProtocolError
+	var pe *resp.ProtocolError
 	if _, err := c.read(5 * time.Second); !errors.As(err, &pe) {
 		t.Fatalf("first reply: %v, want a protocol error", err)
 	}
@@ -390,7 +390,7 @@ func TestResetConns(t *testing.T) {
 	p.ResetConns()
 	for _, c := range []*client{a, b} {
 		// The RST may already have arrived, failing the write itself.
-		if _, err := c.nc.Write(redisx.AppendCommandStrings(nil, "PING")); err != nil {
+		if _, err := c.nc.Write(resp.AppendCommandStrings(nil, "PING")); err != nil {
 			if !errors.Is(err, syscall.ECONNRESET) {
 				t.Fatalf("write: %v, want connection reset", err)
 			}
@@ -512,7 +512,7 @@ func TestFunc(t *testing.T) {
 	// The reset may come before the connect returns, or at the first read.
 	if nc, err := net.DialTimeout("tcp", p.Addr(), 5*time.Second); err == nil {
 		nc.SetDeadline(time.Now().Add(5 * time.Second))
-		_, err = nc.Write(redisx.AppendCommandStrings(nil, "PING"))
+		_, err = nc.Write(resp.AppendCommandStrings(nil, "PING"))
 		if err == nil {
 			_, err = nc.Read(make([]byte, 16))
 		}

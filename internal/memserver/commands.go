@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Replies shared by many commands, in Redis's words.
@@ -31,7 +31,7 @@ type entry struct {
 type command struct {
 	// arity is as in COMMAND: n means exactly n words, -n at least n.
 	arity int
-	run   func(c *client, args [][]byte) redisx.Value
+	run   func(c *client, args [][]byte) resp.Value
 	// noLock commands run without s.mu: they wait (DEBUG SLEEP) or change
 	// only the client.
 	noLock bool
@@ -43,7 +43,7 @@ func commandFor(name string) (command, bool) {
 	case "PING":
 		return command{-1, cmdPing, true}, true
 	case "ECHO":
-		return command{2, func(_ *client, a [][]byte) redisx.Value { return redisx.Bulk(a[1]) }, true}, true
+		return command{2, func(_ *client, a [][]byte) resp.Value { return resp.Bulk(a[1]) }, true}, true
 	case "HELLO":
 		return command{-1, cmdHello, true}, true
 	case "SELECT":
@@ -118,51 +118,51 @@ func commandFor(name string) (command, bool) {
 
 // run runs one request and reports whether the connection should close
 // after the reply (QUIT).
-func (c *client) run(args [][]byte) (redisx.Value, bool) {
+func (c *client) run(args [][]byte) (resp.Value, bool) {
 	name := strings.ToUpper(string(args[0]))
 	switch name {
 	case "QUIT":
-		return redisx.Status("OK"), true
+		return resp.Status("OK"), true
 	case "MULTI":
 		if c.inTx {
-			return redisx.ErrorReply("ERR MULTI calls can not be nested"), false
+			return resp.ErrorReply("ERR MULTI calls can not be nested"), false
 		}
 		c.inTx, c.queue = true, nil
-		return redisx.Status("OK"), false
+		return resp.Status("OK"), false
 	case "DISCARD":
 		if !c.inTx {
-			return redisx.ErrorReply("ERR DISCARD without MULTI"), false
+			return resp.ErrorReply("ERR DISCARD without MULTI"), false
 		}
 		c.inTx, c.queue = false, nil
-		return redisx.Status("OK"), false
+		return resp.Status("OK"), false
 	case "EXEC":
 		if !c.inTx {
-			return redisx.ErrorReply("ERR EXEC without MULTI"), false
+			return resp.ErrorReply("ERR EXEC without MULTI"), false
 		}
 		queue := c.queue
 		c.inTx, c.queue = false, nil
-		replies := make([]redisx.Value, len(queue))
+		replies := make([]resp.Value, len(queue))
 		c.s.mu.Lock()
 		for i, q := range queue {
 			cmd, _ := commandFor(string(q[0]))
 			replies[i] = cmd.run(c, q)
 		}
 		c.s.mu.Unlock()
-		return redisx.Array(replies...), false
+		return resp.Array(replies...), false
 	}
 	cmd, ok := commandFor(name)
 	if !ok {
-		return redisx.ErrorReply("ERR unknown command '" + string(args[0]) + "', with args beginning with: " + quotedArgs(args[1:])), false
+		return resp.ErrorReply("ERR unknown command '" + string(args[0]) + "', with args beginning with: " + quotedArgs(args[1:])), false
 	}
 	if (cmd.arity > 0 && len(args) != cmd.arity) || (cmd.arity < 0 && len(args) < -cmd.arity) {
-		return redisx.ErrorReply("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command"), false
+		return resp.ErrorReply("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command"), false
 	}
 	if c.inTx {
 		if cmd.noLock && name != "PING" && name != "ECHO" {
-			return redisx.ErrorReply("ERR " + name + " is not allowed in a transaction here"), false
+			return resp.ErrorReply("ERR " + name + " is not allowed in a transaction here"), false
 		}
 		c.queue = append(c.queue, args)
-		return redisx.Status("QUEUED"), false
+		return resp.Status("QUEUED"), false
 	}
 	if cmd.noLock {
 		return cmd.run(c, args), false
@@ -194,27 +194,27 @@ func (c *client) lookup(key []byte) *entry {
 
 // typed returns key's entry if it has kind, nil if the key is missing,
 // and a WRONGTYPE error reply otherwise.
-func (c *client) typed(key []byte, kind string) (*entry, *redisx.Value) {
+func (c *client) typed(key []byte, kind string) (*entry, *resp.Value) {
 	e := c.lookup(key)
 	if e != nil && e.kind != kind {
-		v := redisx.ErrorReply(errWrongType)
+		v := resp.ErrorReply(errWrongType)
 		return nil, &v
 	}
 	return e, nil
 }
 
-func cmdPing(_ *client, a [][]byte) redisx.Value {
+func cmdPing(_ *client, a [][]byte) resp.Value {
 	if len(a) > 1 {
-		return redisx.Bulk(a[1])
+		return resp.Bulk(a[1])
 	}
-	return redisx.Status("PONG")
+	return resp.Status("PONG")
 }
 
-func cmdHello(c *client, a [][]byte) redisx.Value {
+func cmdHello(c *client, a [][]byte) resp.Value {
 	if len(a) > 1 {
 		p, err := strconv.Atoi(string(a[1]))
 		if err != nil || (p != 2 && p != 3) {
-			return redisx.ErrorReply("NOPROTO unsupported protocol version")
+			return resp.ErrorReply("NOPROTO unsupported protocol version")
 		}
 		c.proto = p
 	}
@@ -230,103 +230,103 @@ func cmdHello(c *client, a [][]byte) redisx.Value {
 			}
 			i++
 		default:
-			return redisx.ErrorReply(errSyntax)
+			return resp.ErrorReply(errSyntax)
 		}
 	}
-	return redisx.Value{Kind: redisx.KindMap, Elems: []redisx.Value{
-		redisx.BulkString("server"), redisx.BulkString("redis"),
-		redisx.BulkString("version"), redisx.BulkString(Version),
-		redisx.BulkString("proto"), redisx.Int(int64(c.proto)),
-		redisx.BulkString("id"), redisx.Int(c.id),
-		redisx.BulkString("mode"), redisx.BulkString("standalone"),
-		redisx.BulkString("role"), redisx.BulkString("master"),
-		redisx.BulkString("modules"), redisx.Array(),
+	return resp.Value{Kind: resp.KindMap, Elems: []resp.Value{
+		resp.BulkString("server"), resp.BulkString("redis"),
+		resp.BulkString("version"), resp.BulkString(Version),
+		resp.BulkString("proto"), resp.Int(int64(c.proto)),
+		resp.BulkString("id"), resp.Int(c.id),
+		resp.BulkString("mode"), resp.BulkString("standalone"),
+		resp.BulkString("role"), resp.BulkString("master"),
+		resp.BulkString("modules"), resp.Array(),
 	}}
 }
 
 // Version is the redis_version the server reports.
 const Version = "7.0.0-embedded"
 
-func cmdSelect(c *client, a [][]byte) redisx.Value {
+func cmdSelect(c *client, a [][]byte) resp.Value {
 	n, err := strconv.Atoi(string(a[1]))
 	if err != nil {
-		return redisx.ErrorReply(errNotInt)
+		return resp.ErrorReply(errNotInt)
 	}
 	if n < 0 || n >= databases {
-		return redisx.ErrorReply("ERR DB index is out of range")
+		return resp.ErrorReply("ERR DB index is out of range")
 	}
 	c.db = n
-	return redisx.Status("OK")
+	return resp.Status("OK")
 }
 
-func cmdClient(c *client, a [][]byte) redisx.Value {
+func cmdClient(c *client, a [][]byte) resp.Value {
 	switch strings.ToUpper(string(a[1])) {
 	case "SETNAME":
 		if len(a) != 3 {
-			return redisx.ErrorReply(errSyntax)
+			return resp.ErrorReply(errSyntax)
 		}
 		c.name = string(a[2])
-		return redisx.Status("OK")
+		return resp.Status("OK")
 	case "GETNAME":
 		if c.name == "" {
-			return redisx.Nil()
+			return resp.Nil()
 		}
-		return redisx.BulkString(c.name)
+		return resp.BulkString(c.name)
 	case "ID":
-		return redisx.Int(c.id)
+		return resp.Int(c.id)
 	case "SETINFO":
-		return redisx.Status("OK")
+		return resp.Status("OK")
 	}
-	return redisx.ErrorReply("ERR unknown subcommand '" + string(a[1]) + "'.")
+	return resp.ErrorReply("ERR unknown subcommand '" + string(a[1]) + "'.")
 }
 
 // cmdCommand answers COMMAND DOCS and COMMAND with no commands: clients
 // keep their own tables.
-func cmdCommand(_ *client, a [][]byte) redisx.Value {
+func cmdCommand(_ *client, a [][]byte) resp.Value {
 	if len(a) > 1 && strings.EqualFold(string(a[1]), "COUNT") {
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
 	if len(a) > 1 && strings.EqualFold(string(a[1]), "DOCS") {
-		return redisx.Value{Kind: redisx.KindMap}
+		return resp.Value{Kind: resp.KindMap}
 	}
-	return redisx.Array()
+	return resp.Array()
 }
 
-func cmdInfo(_ *client, _ [][]byte) redisx.Value {
-	return redisx.BulkString("# Server\r\nredis_version:" + Version + "\r\nredis_mode:standalone\r\n\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n")
+func cmdInfo(_ *client, _ [][]byte) resp.Value {
+	return resp.BulkString("# Server\r\nredis_version:" + Version + "\r\nredis_mode:standalone\r\n\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n")
 }
 
-func cmdRole(_ *client, _ [][]byte) redisx.Value {
-	return redisx.Array(redisx.BulkString("master"), redisx.Int(0), redisx.Array())
+func cmdRole(_ *client, _ [][]byte) resp.Value {
+	return resp.Array(resp.BulkString("master"), resp.Int(0), resp.Array())
 }
 
 // cmdDebug knows DEBUG SLEEP SECONDS, to try timeouts.
-func cmdDebug(c *client, a [][]byte) redisx.Value {
+func cmdDebug(c *client, a [][]byte) resp.Value {
 	if !strings.EqualFold(string(a[1]), "SLEEP") || len(a) != 3 {
-		return redisx.ErrorReply("ERR the embedded server knows only DEBUG SLEEP")
+		return resp.ErrorReply("ERR the embedded server knows only DEBUG SLEEP")
 	}
 	sec, err := strconv.ParseFloat(string(a[2]), 64)
 	if err != nil || sec < 0 {
-		return redisx.ErrorReply("ERR value is not a valid float")
+		return resp.ErrorReply("ERR value is not a valid float")
 	}
 	d := min(time.Duration(sec*float64(time.Second)), maxDebugSleep)
 	c.sleep(d)
-	return redisx.Status("OK")
+	return resp.Status("OK")
 }
 
-func cmdGet(c *client, a [][]byte) redisx.Value {
+func cmdGet(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "string")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Nil()
+		return resp.Nil()
 	}
-	return redisx.Bulk(e.str)
+	return resp.Bulk(e.str)
 }
 
 // cmdSet is SET key value [NX|XX] [GET] [EX s|PX ms|KEEPTTL].
-func cmdSet(c *client, a [][]byte) redisx.Value {
+func cmdSet(c *client, a [][]byte) resp.Value {
 	var nx, xx, get, keepTTL bool
 	var expires time.Time
 	for i := 3; i < len(a); i++ {
@@ -341,12 +341,12 @@ func cmdSet(c *client, a [][]byte) redisx.Value {
 			keepTTL = true
 		case "EX", "PX":
 			if i+1 >= len(a) {
-				return redisx.ErrorReply(errSyntax)
+				return resp.ErrorReply(errSyntax)
 			}
 			i++
 			n, err := strconv.ParseInt(string(a[i]), 10, 64)
 			if err != nil || n <= 0 {
-				return redisx.ErrorReply("ERR invalid expire time in 'set' command")
+				return resp.ErrorReply("ERR invalid expire time in 'set' command")
 			}
 			unit := time.Second
 			if opt == "PX" {
@@ -354,29 +354,29 @@ func cmdSet(c *client, a [][]byte) redisx.Value {
 			}
 			expires = time.Now().Add(time.Duration(n) * unit)
 		default:
-			return redisx.ErrorReply(errSyntax)
+			return resp.ErrorReply(errSyntax)
 		}
 	}
 	if nx && xx {
-		return redisx.ErrorReply(errSyntax)
+		return resp.ErrorReply(errSyntax)
 	}
 	old := c.lookup(a[1])
-	reply := redisx.Status("OK")
+	reply := resp.Status("OK")
 	if get {
 		switch {
 		case old == nil:
-			reply = redisx.Nil()
+			reply = resp.Nil()
 		case old.kind != "string":
-			return redisx.ErrorReply(errWrongType)
+			return resp.ErrorReply(errWrongType)
 		default:
-			reply = redisx.Bulk(old.str)
+			reply = resp.Bulk(old.str)
 		}
 	}
 	if (nx && old != nil) || (xx && old == nil) {
 		if get {
 			return reply
 		}
-		return redisx.Nil()
+		return resp.Nil()
 	}
 	if keepTTL && old != nil {
 		expires = old.expires
@@ -385,37 +385,37 @@ func cmdSet(c *client, a [][]byte) redisx.Value {
 	return reply
 }
 
-func cmdGetDel(c *client, a [][]byte) redisx.Value {
+func cmdGetDel(c *client, a [][]byte) resp.Value {
 	v := cmdGet(c, a)
-	if v.Kind == redisx.KindBulk {
+	if v.Kind == resp.KindBulk {
 		delete(c.s.dbs[c.db], string(a[1]))
 	}
 	return v
 }
 
-func cmdMGet(c *client, a [][]byte) redisx.Value {
-	out := make([]redisx.Value, 0, len(a)-1)
+func cmdMGet(c *client, a [][]byte) resp.Value {
+	out := make([]resp.Value, 0, len(a)-1)
 	for _, k := range a[1:] {
 		if e := c.lookup(k); e != nil && e.kind == "string" {
-			out = append(out, redisx.Bulk(e.str))
+			out = append(out, resp.Bulk(e.str))
 		} else {
-			out = append(out, redisx.Nil())
+			out = append(out, resp.Nil())
 		}
 	}
-	return redisx.Array(out...)
+	return resp.Array(out...)
 }
 
-func cmdMSet(c *client, a [][]byte) redisx.Value {
+func cmdMSet(c *client, a [][]byte) resp.Value {
 	if len(a)%2 != 1 {
-		return redisx.ErrorReply("ERR wrong number of arguments for 'mset' command")
+		return resp.ErrorReply("ERR wrong number of arguments for 'mset' command")
 	}
 	for i := 1; i < len(a); i += 2 {
 		c.s.dbs[c.db][string(a[i])] = &entry{kind: "string", str: clone(a[i+1])}
 	}
-	return redisx.Status("OK")
+	return resp.Status("OK")
 }
 
-func cmdAppend(c *client, a [][]byte) redisx.Value {
+func cmdAppend(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "string")
 	switch {
 	case bad != nil:
@@ -425,36 +425,36 @@ func cmdAppend(c *client, a [][]byte) redisx.Value {
 		c.s.dbs[c.db][string(a[1])] = e
 	}
 	e.str = append(e.str, a[2]...)
-	return redisx.Int(int64(len(e.str)))
+	return resp.Int(int64(len(e.str)))
 }
 
-func cmdStrlen(c *client, a [][]byte) redisx.Value {
+func cmdStrlen(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "string")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
-	return redisx.Int(int64(len(e.str)))
+	return resp.Int(int64(len(e.str)))
 }
 
 // cmdIncr is INCR, DECR, INCRBY and DECRBY.
-func cmdIncr(c *client, a [][]byte) redisx.Value {
+func cmdIncr(c *client, a [][]byte) resp.Value {
 	name := strings.ToUpper(string(a[0]))
 	by := int64(1)
 	switch name {
 	case "INCR", "DECR":
 		if len(a) != 2 {
-			return redisx.ErrorReply("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command")
+			return resp.ErrorReply("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command")
 		}
 	default:
 		if len(a) != 3 {
-			return redisx.ErrorReply("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command")
+			return resp.ErrorReply("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command")
 		}
 		n, err := strconv.ParseInt(string(a[2]), 10, 64)
 		if err != nil {
-			return redisx.ErrorReply(errNotInt)
+			return resp.ErrorReply(errNotInt)
 		}
 		by = n
 	}
@@ -469,21 +469,21 @@ func cmdIncr(c *client, a [][]byte) redisx.Value {
 	if e != nil {
 		var err error
 		if n, err = strconv.ParseInt(string(e.str), 10, 64); err != nil {
-			return redisx.ErrorReply(errNotInt)
+			return resp.ErrorReply(errNotInt)
 		}
 	} else {
 		e = &entry{kind: "string"}
 		c.s.dbs[c.db][string(a[1])] = e
 	}
 	if (by > 0 && n > (1<<63-1)-by) || (by < 0 && n < (-1<<63)-by) {
-		return redisx.ErrorReply("ERR increment or decrement would overflow")
+		return resp.ErrorReply("ERR increment or decrement would overflow")
 	}
 	n += by
 	e.str = strconv.AppendInt(e.str[:0], n, 10)
-	return redisx.Int(n)
+	return resp.Int(n)
 }
 
-func cmdDel(c *client, a [][]byte) redisx.Value {
+func cmdDel(c *client, a [][]byte) resp.Value {
 	n := 0
 	for _, k := range a[1:] {
 		if c.lookup(k) != nil {
@@ -491,24 +491,24 @@ func cmdDel(c *client, a [][]byte) redisx.Value {
 			n++
 		}
 	}
-	return redisx.Int(int64(n))
+	return resp.Int(int64(n))
 }
 
-func cmdExists(c *client, a [][]byte) redisx.Value {
+func cmdExists(c *client, a [][]byte) resp.Value {
 	n := 0
 	for _, k := range a[1:] {
 		if c.lookup(k) != nil {
 			n++
 		}
 	}
-	return redisx.Int(int64(n))
+	return resp.Int(int64(n))
 }
 
-func cmdType(c *client, a [][]byte) redisx.Value {
+func cmdType(c *client, a [][]byte) resp.Value {
 	if e := c.lookup(a[1]); e != nil {
-		return redisx.Status(e.kind)
+		return resp.Status(e.kind)
 	}
-	return redisx.Status("none")
+	return resp.Status("none")
 }
 
 // liveKeys returns the unexpired keys of the client's database matching
@@ -527,24 +527,24 @@ func (c *client) liveKeys(pattern string) []string {
 	return keys
 }
 
-func bulks(ss []string) redisx.Value {
-	out := make([]redisx.Value, len(ss))
+func bulks(ss []string) resp.Value {
+	out := make([]resp.Value, len(ss))
 	for i, s := range ss {
-		out[i] = redisx.BulkString(s)
+		out[i] = resp.BulkString(s)
 	}
-	return redisx.Array(out...)
+	return resp.Array(out...)
 }
 
-func cmdKeys(c *client, a [][]byte) redisx.Value {
+func cmdKeys(c *client, a [][]byte) resp.Value {
 	return bulks(c.liveKeys(string(a[1])))
 }
 
 // cmdScan is SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]: the cursor is
 // an offset into the sorted keys.
-func cmdScan(c *client, a [][]byte) redisx.Value {
+func cmdScan(c *client, a [][]byte) resp.Value {
 	cursor, err := strconv.Atoi(string(a[1]))
 	if err != nil || cursor < 0 {
-		return redisx.ErrorReply("ERR invalid cursor")
+		return resp.ErrorReply("ERR invalid cursor")
 	}
 	pattern, count, typ := "*", 10, ""
 	for i := 2; i+1 < len(a); i += 2 {
@@ -553,12 +553,12 @@ func cmdScan(c *client, a [][]byte) redisx.Value {
 			pattern = string(a[i+1])
 		case "COUNT":
 			if count, err = strconv.Atoi(string(a[i+1])); err != nil || count < 1 {
-				return redisx.ErrorReply(errSyntax)
+				return resp.ErrorReply(errSyntax)
 			}
 		case "TYPE":
 			typ = strings.ToLower(string(a[i+1]))
 		default:
-			return redisx.ErrorReply(errSyntax)
+			return resp.ErrorReply(errSyntax)
 		}
 	}
 	keys := c.liveKeys("*")
@@ -573,14 +573,14 @@ func cmdScan(c *client, a [][]byte) redisx.Value {
 	if next >= len(keys) {
 		next = 0
 	}
-	return redisx.Array(redisx.BulkString(strconv.Itoa(next)), bulks(page))
+	return resp.Array(resp.BulkString(strconv.Itoa(next)), bulks(page))
 }
 
-func cmdDBSize(c *client, _ [][]byte) redisx.Value {
-	return redisx.Int(int64(len(c.liveKeys("*"))))
+func cmdDBSize(c *client, _ [][]byte) resp.Value {
+	return resp.Int(int64(len(c.liveKeys("*"))))
 }
 
-func cmdFlush(c *client, a [][]byte) redisx.Value {
+func cmdFlush(c *client, a [][]byte) resp.Value {
 	if strings.EqualFold(string(a[0]), "FLUSHALL") {
 		for i := range c.s.dbs {
 			c.s.dbs[i] = map[string]*entry{}
@@ -588,17 +588,17 @@ func cmdFlush(c *client, a [][]byte) redisx.Value {
 	} else {
 		c.s.dbs[c.db] = map[string]*entry{}
 	}
-	return redisx.Status("OK")
+	return resp.Status("OK")
 }
 
-func cmdExpire(c *client, a [][]byte) redisx.Value {
+func cmdExpire(c *client, a [][]byte) resp.Value {
 	n, err := strconv.ParseInt(string(a[2]), 10, 64)
 	if err != nil {
-		return redisx.ErrorReply(errNotInt)
+		return resp.ErrorReply(errNotInt)
 	}
 	e := c.lookup(a[1])
 	if e == nil {
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
 	unit := time.Second
 	if strings.EqualFold(string(a[0]), "PEXPIRE") {
@@ -606,38 +606,38 @@ func cmdExpire(c *client, a [][]byte) redisx.Value {
 	}
 	if n <= 0 {
 		delete(c.s.dbs[c.db], string(a[1]))
-		return redisx.Int(1)
+		return resp.Int(1)
 	}
 	e.expires = time.Now().Add(time.Duration(n) * unit)
-	return redisx.Int(1)
+	return resp.Int(1)
 }
 
-func cmdTTL(c *client, a [][]byte) redisx.Value {
+func cmdTTL(c *client, a [][]byte) resp.Value {
 	e := c.lookup(a[1])
 	switch {
 	case e == nil:
-		return redisx.Int(-2)
+		return resp.Int(-2)
 	case e.expires.IsZero():
-		return redisx.Int(-1)
+		return resp.Int(-1)
 	}
 	left := time.Until(e.expires)
 	if strings.EqualFold(string(a[0]), "PTTL") {
-		return redisx.Int(left.Milliseconds())
+		return resp.Int(left.Milliseconds())
 	}
-	return redisx.Int(int64((left + time.Second/2) / time.Second))
+	return resp.Int(int64((left + time.Second/2) / time.Second))
 }
 
-func cmdPersist(c *client, a [][]byte) redisx.Value {
+func cmdPersist(c *client, a [][]byte) resp.Value {
 	e := c.lookup(a[1])
 	if e == nil || e.expires.IsZero() {
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
 	e.expires = time.Time{}
-	return redisx.Int(1)
+	return resp.Int(1)
 }
 
 // cmdPush is LPUSH and RPUSH.
-func cmdPush(c *client, a [][]byte) redisx.Value {
+func cmdPush(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "list")
 	switch {
 	case bad != nil:
@@ -654,17 +654,17 @@ func cmdPush(c *client, a [][]byte) redisx.Value {
 			e.list = append(e.list, clone(v))
 		}
 	}
-	return redisx.Int(int64(len(e.list)))
+	return resp.Int(int64(len(e.list)))
 }
 
 // cmdPop is LPOP and RPOP of one element.
-func cmdPop(c *client, a [][]byte) redisx.Value {
+func cmdPop(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "list")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Nil()
+		return resp.Nil()
 	}
 	var v []byte
 	if strings.EqualFold(string(a[0]), "LPOP") {
@@ -675,32 +675,32 @@ func cmdPop(c *client, a [][]byte) redisx.Value {
 	if len(e.list) == 0 {
 		delete(c.s.dbs[c.db], string(a[1]))
 	}
-	return redisx.Bulk(v)
+	return resp.Bulk(v)
 }
 
-func cmdLLen(c *client, a [][]byte) redisx.Value {
+func cmdLLen(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "list")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
-	return redisx.Int(int64(len(e.list)))
+	return resp.Int(int64(len(e.list)))
 }
 
-func cmdLRange(c *client, a [][]byte) redisx.Value {
+func cmdLRange(c *client, a [][]byte) resp.Value {
 	start, err1 := strconv.Atoi(string(a[2]))
 	stop, err2 := strconv.Atoi(string(a[3]))
 	if err1 != nil || err2 != nil {
-		return redisx.ErrorReply(errNotInt)
+		return resp.ErrorReply(errNotInt)
 	}
 	e, bad := c.typed(a[1], "list")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Array()
+		return resp.Array()
 	}
 	n := len(e.list)
 	if start < 0 {
@@ -710,16 +710,16 @@ func cmdLRange(c *client, a [][]byte) redisx.Value {
 		stop = n + stop
 	}
 	stop = min(stop, n-1)
-	var out []redisx.Value
+	var out []resp.Value
 	for i := start; i <= stop; i++ {
-		out = append(out, redisx.Bulk(e.list[i]))
+		out = append(out, resp.Bulk(e.list[i]))
 	}
-	return redisx.Array(out...)
+	return resp.Array(out...)
 }
 
-func cmdHSet(c *client, a [][]byte) redisx.Value {
+func cmdHSet(c *client, a [][]byte) resp.Value {
 	if len(a)%2 != 0 {
-		return redisx.ErrorReply("ERR wrong number of arguments for 'hset' command")
+		return resp.ErrorReply("ERR wrong number of arguments for 'hset' command")
 	}
 	e, bad := c.typed(a[1], "hash")
 	switch {
@@ -738,31 +738,31 @@ func cmdHSet(c *client, a [][]byte) redisx.Value {
 		}
 		e.hash[f] = clone(a[i+1])
 	}
-	return redisx.Int(int64(added))
+	return resp.Int(int64(added))
 }
 
-func cmdHGet(c *client, a [][]byte) redisx.Value {
+func cmdHGet(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "hash")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Nil()
+		return resp.Nil()
 	}
 	v, ok := e.hash[string(a[2])]
 	if !ok {
-		return redisx.Nil()
+		return resp.Nil()
 	}
-	return redisx.Bulk(v)
+	return resp.Bulk(v)
 }
 
-func cmdHDel(c *client, a [][]byte) redisx.Value {
+func cmdHDel(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "hash")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
 	n := 0
 	for _, f := range a[2:] {
@@ -775,23 +775,23 @@ func cmdHDel(c *client, a [][]byte) redisx.Value {
 	if len(e.hash) == 0 {
 		delete(c.s.dbs[c.db], string(a[1]))
 	}
-	return redisx.Int(int64(n))
+	return resp.Int(int64(n))
 }
 
-func cmdHLen(c *client, a [][]byte) redisx.Value {
+func cmdHLen(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "hash")
 	switch {
 	case bad != nil:
 		return *bad
 	case e == nil:
-		return redisx.Int(0)
+		return resp.Int(0)
 	}
-	return redisx.Int(int64(len(e.hash)))
+	return resp.Int(int64(len(e.hash)))
 }
 
-func cmdHGetAll(c *client, a [][]byte) redisx.Value {
+func cmdHGetAll(c *client, a [][]byte) resp.Value {
 	e, bad := c.typed(a[1], "hash")
-	m := redisx.Value{Kind: redisx.KindMap}
+	m := resp.Value{Kind: resp.KindMap}
 	switch {
 	case bad != nil:
 		return *bad
@@ -799,7 +799,7 @@ func cmdHGetAll(c *client, a [][]byte) redisx.Value {
 		return m
 	}
 	for _, k := range e.keys {
-		m.Elems = append(m.Elems, redisx.BulkString(k), redisx.Bulk(e.hash[k]))
+		m.Elems = append(m.Elems, resp.BulkString(k), resp.Bulk(e.hash[k]))
 	}
 	return m
 }

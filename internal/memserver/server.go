@@ -25,7 +25,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Limits of the server.
@@ -171,14 +173,14 @@ func (s *Server) resumeLocked() {
 }
 
 // Call sends one command over a fresh connection and returns the reply.
-func (s *Server) Call(args ...string) (redisx.Value, error) {
+func (s *Server) Call(args ...string) (resp.Value, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	host, portText, _ := net.SplitHostPort(s.addr)
 	port, _ := strconv.Atoi(portText)
 	c, err := redisx.Dial(ctx, &redisx.Options{Host: host, Port: port})
 	if err != nil {
-		return redisx.Value{}, err
+		return resp.Value{}, err
 	}
 	defer c.Close()
 	return c.DoStrings(ctx, args...)
@@ -251,7 +253,7 @@ type client struct {
 // serve reads requests and writes replies until the connection ends.
 func (c *client) serve() {
 	br := bufio.NewReader(c.nc)
-	rd := redisx.NewReader(br)
+	rd := resp.NewReader(br)
 	bw := bufio.NewWriter(c.nc)
 	var buf []byte
 	for {
@@ -280,7 +282,7 @@ func (c *client) serve() {
 
 // readRequest reads one command: a RESP array of bulk strings, or an
 // inline command line.
-func readRequest(br *bufio.Reader, rd *redisx.Reader) ([][]byte, error) {
+func readRequest(br *bufio.Reader, rd *resp.Reader) ([][]byte, error) {
 	first, err := br.Peek(1)
 	if err != nil {
 		return nil, err
@@ -290,7 +292,7 @@ func readRequest(br *bufio.Reader, rd *redisx.Reader) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		words, err := redisx.SplitArgs(strings.TrimRight(line, "\r\n"))
+		words, err := cliargs.SplitArgs(strings.TrimRight(line, "\r\n"))
 		if err != nil {
 			return nil, fmt.Errorf("memserver: inline command: %w", err)
 		}
@@ -300,12 +302,12 @@ func readRequest(br *bufio.Reader, rd *redisx.Reader) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Kind != redisx.KindArray {
+	if v.Kind != resp.KindArray {
 		return nil, errors.New("memserver: request is not an array")
 	}
 	args := make([][]byte, len(v.Elems))
 	for i, e := range v.Elems {
-		if e.Kind != redisx.KindBulk {
+		if e.Kind != resp.KindBulk {
 			return nil, errors.New("memserver: request argument is not a bulk string")
 		}
 		args[i] = e.Str
@@ -315,21 +317,21 @@ func readRequest(br *bufio.Reader, rd *redisx.Reader) ([][]byte, error) {
 
 // appendReply appends v for a client speaking proto: RESP3 as it is,
 // RESP2 with nulls as $-1 and maps as flat arrays.
-func appendReply(buf []byte, v redisx.Value, proto int) []byte {
+func appendReply(buf []byte, v resp.Value, proto int) []byte {
 	if proto == 3 {
-		return redisx.AppendValue(buf, v)
+		return resp.AppendValue(buf, v)
 	}
 	switch v.Kind {
-	case redisx.KindNil:
+	case resp.KindNil:
 		return append(buf, "$-1\r\n"...)
-	case redisx.KindArray, redisx.KindMap, redisx.KindSet:
+	case resp.KindArray, resp.KindMap, resp.KindSet:
 		buf = fmt.Appendf(buf, "*%d\r\n", len(v.Elems))
 		for _, e := range v.Elems {
 			buf = appendReply(buf, e, proto)
 		}
 		return buf
 	}
-	return redisx.AppendValue(buf, v)
+	return resp.AppendValue(buf, v)
 }
 
 // sleep waits for d, or until the server is killed; it reports whether

@@ -11,7 +11,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/cliargs"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestMain(m *testing.M) {
@@ -99,7 +101,7 @@ func TestCommands(t *testing.T) {
 				{"GET", "(error) ERR wrong number of arguments for 'get' command"},
 				{"NOSUCH a", "(error) ERR unknown command 'NOSUCH', with args beginning with: 'a' "},
 			} {
-				args, err := redisx.SplitArgs(tc.cmd)
+				args, err := cliargs.SplitArgs(tc.cmd)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -134,7 +136,7 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	c = dial(t, s, 2)
-	if v, err := c.DoStrings(context.Background(), "GET", "k"); err != nil || v.Kind != redisx.KindNil {
+	if v, err := c.DoStrings(context.Background(), "GET", "k"); err != nil || v.Kind != resp.KindNil {
 		t.Errorf("GET k after a restart: %v %v, want nil: the dataset is lost", v, err)
 	}
 

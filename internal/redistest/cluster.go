@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // clusterTimeout bounds the waits for a cluster to form or change state.
@@ -143,7 +143,7 @@ func (c *Cluster) launch(bin string, cfg *config, root string) error {
 		if err != nil {
 			return fmt.Errorf("redistest: CLUSTER MYID on %s: %w", s.Addr(), err)
 		}
-		if v.Kind != redisx.KindBulk {
+		if v.Kind != resp.KindBulk {
 			return fmt.Errorf("redistest: CLUSTER MYID on %s: %s %q", s.Addr(), v.Kind, v.Str)
 		}
 		ids[i] = v.Text()
@@ -218,7 +218,7 @@ func (s *Server) expectOK(args ...string) error {
 	if err != nil {
 		return fmt.Errorf("redistest: %s on %s: %w\n%s", strings.Join(args, " "), s.Addr(), err, s.LogTail())
 	}
-	if v.Kind != redisx.KindStatus {
+	if v.Kind != resp.KindStatus {
 		return fmt.Errorf("redistest: %s on %s: %s %q", strings.Join(args, " "), s.Addr(), v.Kind, v.Str)
 	}
 	return nil
@@ -320,7 +320,7 @@ func (s *Server) clusterState(state string) error {
 	if err != nil {
 		return err
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return fmt.Errorf("%s: CLUSTER INFO: %w", s.Addr(), v.Err())
 	}
 	for _, l := range strings.Split(v.Text(), "\n") {
@@ -476,7 +476,7 @@ func (c *Cluster) NodeForKey(t TB, key string) *Server {
 			continue
 		}
 		v := s.Do(t, "CLUSTER", "KEYSLOT", key)
-		if v.Kind != redisx.KindInt {
+		if v.Kind != resp.KindInt {
 			t.Fatalf("redistest: CLUSTER KEYSLOT %q: %s %q", key, v.Kind, v.Str)
 		}
 		return c.NodeForSlot(t, int(v.Int))

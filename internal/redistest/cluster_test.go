@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 func TestCluster(t *testing.T) {
@@ -50,7 +50,7 @@ func TestCluster(t *testing.T) {
 		if n != c.Nodes[2] {
 			t.Fatalf("foo on %s, want %s", n.Addr(), c.Nodes[2].Addr())
 		}
-		if v := n.Do(t, "SET", "foo", "bar"); v.Kind != redisx.KindStatus {
+		if v := n.Do(t, "SET", "foo", "bar"); v.Kind != resp.KindStatus {
 			t.Fatalf("SET foo on its node: %s %q", v.Kind, v.Str)
 		}
 		if v := c.Nodes[0].Do(t, "GET", "foo"); !strings.HasPrefix(v.Text(), "MOVED 12182 ") {

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // Bounds on the waits of this package. They are generous because a loaded
@@ -302,7 +303,7 @@ func (s *Server) launch() error {
 		}
 		// LOADING and other error replies mean "not yet": keep waiting.
 		v, err := s.do("PING")
-		if err == nil && v.Kind == redisx.KindStatus {
+		if err == nil && v.Kind == resp.KindStatus {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -313,7 +314,7 @@ func (s *Server) launch() error {
 	}
 }
 
-func describe(v redisx.Value, err error) string {
+func describe(v resp.Value, err error) string {
 	if err != nil {
 		return err.Error()
 	}
@@ -415,7 +416,7 @@ func (s *Server) Options() redisx.Options {
 // An error reply is returned as a value of KindError; failing to reach
 // the server fails the test. It authenticates as the default user when the
 // server has a password and speaks TLS when the server is TLS-only.
-func (s *Server) Do(t TB, args ...string) redisx.Value {
+func (s *Server) Do(t TB, args ...string) resp.Value {
 	t.Helper()
 	v, err := s.Call(args...)
 	if err != nil {
@@ -426,39 +427,39 @@ func (s *Server) Do(t TB, args ...string) redisx.Value {
 
 // Call is Do without a test: it returns the error instead of failing.
 // It waits at most 10 seconds for the reply.
-func (s *Server) Call(args ...string) (redisx.Value, error) { return s.do(args...) }
+func (s *Server) Call(args ...string) (resp.Value, error) { return s.do(args...) }
 
 // do sends one command over a fresh connection: see Do and Call.
-func (s *Server) do(args ...string) (redisx.Value, error) {
+func (s *Server) do(args ...string) (resp.Value, error) {
 	nc, err := s.dial()
 	if err != nil {
-		return redisx.Value{}, err
+		return resp.Value{}, err
 	}
 	defer nc.Close()
 	if err := nc.SetDeadline(time.Now().Add(doTimeout)); err != nil {
-		return redisx.Value{}, fmt.Errorf("set deadline: %w", err)
+		return resp.Value{}, fmt.Errorf("set deadline: %w", err)
 	}
 	var buf []byte
 	if s.Password != "" {
-		buf = redisx.AppendCommandStrings(buf, "AUTH", s.Password)
+		buf = resp.AppendCommandStrings(buf, "AUTH", s.Password)
 	}
-	buf = redisx.AppendCommandStrings(buf, args...)
+	buf = resp.AppendCommandStrings(buf, args...)
 	if _, err := nc.Write(buf); err != nil {
-		return redisx.Value{}, fmt.Errorf("write: %w", err)
+		return resp.Value{}, fmt.Errorf("write: %w", err)
 	}
-	rd := redisx.NewReader(bufio.NewReader(nc))
+	rd := resp.NewReader(bufio.NewReader(nc))
 	if s.Password != "" {
 		v, err := rd.ReadValue()
 		if err != nil {
-			return redisx.Value{}, fmt.Errorf("read AUTH reply: %w", err)
+			return resp.Value{}, fmt.Errorf("read AUTH reply: %w", err)
 		}
-		if v.Kind == redisx.KindError {
-			return redisx.Value{}, fmt.Errorf("AUTH: %w", v.Err())
+		if v.Kind == resp.KindError {
+			return resp.Value{}, fmt.Errorf("AUTH: %w", v.Err())
 		}
 	}
 	v, err := rd.ReadValue()
 	if err != nil {
-		return redisx.Value{}, fmt.Errorf("read: %w", err)
+		return resp.Value{}, fmt.Errorf("read: %w", err)
 	}
 	return v, nil
 }

@@ -10,19 +10,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 // roundTrip sends one command on nc and reads one reply.
-func roundTrip(t *testing.T, nc net.Conn, args ...string) redisx.Value {
+func roundTrip(t *testing.T, nc net.Conn, args ...string) resp.Value {
 	t.Helper()
 	if err := nc.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nc.Write(redisx.AppendCommandStrings(nil, args...)); err != nil {
+	if _, err := nc.Write(resp.AppendCommandStrings(nil, args...)); err != nil {
 		t.Fatalf("write %v: %v", args, err)
 	}
-	v, err := redisx.NewReader(bufio.NewReader(nc)).ReadValue()
+	v, err := resp.NewReader(bufio.NewReader(nc)).ReadValue()
 	if err != nil {
 		t.Fatalf("read reply to %v: %v", args, err)
 	}
@@ -39,16 +39,16 @@ func dial(t *testing.T, network, addr string) net.Conn {
 	return nc
 }
 
-func wantStatus(t *testing.T, v redisx.Value, want string) {
+func wantStatus(t *testing.T, v resp.Value, want string) {
 	t.Helper()
-	if v.Kind != redisx.KindStatus || v.Text() != want {
+	if v.Kind != resp.KindStatus || v.Text() != want {
 		t.Fatalf("got %s %q, want status %q", v.Kind, v.Str, want)
 	}
 }
 
-func wantErrorPrefix(t *testing.T, v redisx.Value, prefix string) {
+func wantErrorPrefix(t *testing.T, v resp.Value, prefix string) {
 	t.Helper()
-	if v.Kind != redisx.KindError || !strings.HasPrefix(v.Text(), prefix) {
+	if v.Kind != resp.KindError || !strings.HasPrefix(v.Text(), prefix) {
 		t.Fatalf("got %s %q, want an error starting %q", v.Kind, v.Str, prefix)
 	}
 }
@@ -59,7 +59,7 @@ func TestStart(t *testing.T) {
 		t.Errorf("Addr() = %q", s.Addr())
 	}
 	wantStatus(t, s.Do(t, "SET", "k", "v"), "OK")
-	if v := s.Do(t, "GET", "k"); v.Kind != redisx.KindBulk || v.Text() != "v" {
+	if v := s.Do(t, "GET", "k"); v.Kind != resp.KindBulk || v.Text() != "v" {
 		t.Errorf("GET k = %s %q", v.Kind, v.Str)
 	}
 	// Error replies are values, not failures.
@@ -163,8 +163,8 @@ func TestTLS(t *testing.T) {
 	t.Run("plaintext is refused", func(t *testing.T) {
 		nc := dial(t, "tcp", s.Addr())
 		nc.SetDeadline(time.Now().Add(5 * time.Second))
-		nc.Write(redisx.AppendCommandStrings(nil, "PING"))
-		if v, err := redisx.NewReader(bufio.NewReader(nc)).ReadValue(); err == nil && v.Kind == redisx.KindStatus {
+		nc.Write(resp.AppendCommandStrings(nil, "PING"))
+		if v, err := resp.NewReader(bufio.NewReader(nc)).ReadValue(); err == nil && v.Kind == resp.KindStatus {
 			t.Fatalf("plaintext PING answered %q on a TLS-only port", v.Str)
 		}
 	})
@@ -220,7 +220,7 @@ func TestPauseResume(t *testing.T) {
 	if err := s.Pause(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nc.Write(redisx.AppendCommandStrings(nil, "PING")); err != nil {
+	if _, err := nc.Write(resp.AppendCommandStrings(nil, "PING")); err != nil {
 		t.Fatal(err)
 	}
 	nc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
@@ -230,7 +230,7 @@ func TestPauseResume(t *testing.T) {
 	}
 	s.Resume()
 	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	v, err := redisx.NewReader(bufio.NewReader(nc)).ReadValue()
+	v, err := resp.NewReader(bufio.NewReader(nc)).ReadValue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package redistest
 import (
 	"errors"
 	"fmt"
+	"github.com/redish/redish/resp"
 	"net"
 	"os"
 	"os/exec"
@@ -10,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redish/redish/redisx"
 )
 
 // Defaults of SentinelConfig. The timings are low so that a failover
@@ -416,7 +415,7 @@ func (ss *SentinelSet) askPrimary(s *Server) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sentinel %s: %w", s.Addr(), err)
 	}
-	if v.Kind == redisx.KindError {
+	if v.Kind == resp.KindError {
 		return "", fmt.Errorf("sentinel %s: %w", s.Addr(), v.Err())
 	}
 	if v.Len() != 2 {
@@ -524,7 +523,7 @@ func (ss *SentinelSet) replicasOK(s *Server, primary, old string, reps []map[str
 
 // entriesOf turns SENTINEL REPLICAS or SENTINELS (a list of flat
 // field-value lists, or maps in RESP3) into maps.
-func entriesOf(v redisx.Value) []map[string]string {
+func entriesOf(v resp.Value) []map[string]string {
 	out := make([]map[string]string, 0, len(v.Elems))
 	for _, e := range v.Elems {
 		m := make(map[string]string, len(e.Elems)/2)
@@ -569,7 +568,7 @@ func (ss *SentinelSet) Failover() (string, error) {
 			if err != nil {
 				return err
 			}
-			if v.Kind == redisx.KindError {
+			if v.Kind == resp.KindError {
 				// NOGOODSLAVE: no replica is fit yet (its state is not
 				// refreshed); INPROG: a failover runs already.
 				if strings.HasPrefix(v.Text(), "INPROG") {

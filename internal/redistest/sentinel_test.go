@@ -1,12 +1,12 @@
 package redistest
 
 import (
+	"github.com/redish/redish/resp"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/redish/redish/internal/faultproxy"
-	"github.com/redish/redish/redisx"
 )
 
 func TestSentinels(t *testing.T) {
@@ -21,7 +21,7 @@ func TestSentinels(t *testing.T) {
 	}
 	for _, s := range ss.Sentinels {
 		v := s.Do(t, "SENTINEL", "CKQUORUM", ss.MasterName)
-		if v.Kind != redisx.KindStatus {
+		if v.Kind != resp.KindStatus {
 			t.Errorf("CKQUORUM on %s: %s %q", s.Addr(), v.Kind, v.Str)
 		}
 	}

@@ -5,6 +5,7 @@ package sentinelview
 
 import (
 	"fmt"
+	"github.com/redish/redish/resp"
 	"io"
 	"strconv"
 	"strings"
@@ -75,26 +76,26 @@ func WriteTable(w io.Writer, t *redisx.SentinelTopology) error {
 
 // Value returns t as the reply value --json prints: an object with the
 // primary, the last failover, the replicas and the sentinels.
-func Value(t *redisx.SentinelTopology) redisx.Value {
-	str := redisx.BulkString
+func Value(t *redisx.SentinelTopology) resp.Value {
+	str := resp.BulkString
 	p := t.Primary
 	primary := obj(
 		str("name"), str(t.MasterName),
 		str("addr"), str(p.Addr),
 		str("flags"), stringList(p.Flags),
-		str("quorum"), redisx.Int(int64(p.Quorum)),
+		str("quorum"), resp.Int(int64(p.Quorum)),
 		str("role"), orNil(p.Role),
 		str("offset"), intOrNil(p.Offset),
 		str("error"), errOrNil(p.Err),
 	)
 	f := t.LastFailover
 	failover := obj(
-		str("epoch"), redisx.Int(f.Epoch),
+		str("epoch"), resp.Int(f.Epoch),
 		str("seconds_ago"), secondsOrNil(f.Epoch > 0, f.Since),
 		str("in_progress"), boolean(f.InProgress),
 		str("state"), orNil(f.State),
 	)
-	replicas := redisx.Array()
+	replicas := resp.Array()
 	for _, r := range t.Replicas {
 		replicas.Elems = append(replicas.Elems, obj(
 			str("addr"), str(r.Addr),
@@ -104,11 +105,11 @@ func Value(t *redisx.SentinelTopology) redisx.Value {
 			str("offset"), intOrNil(r.Offset),
 			str("lag_bytes"), intOrNil(r.LagBytes),
 			str("lag_seconds"), intOrNil(r.LagSeconds),
-			str("priority"), redisx.Int(int64(r.Priority)),
+			str("priority"), resp.Int(int64(r.Priority)),
 			str("usable"), boolean(r.Usable),
 		))
 	}
-	sentinels := redisx.Array()
+	sentinels := resp.Array()
 	for _, s := range t.Sentinels {
 		sentinels.Elems = append(sentinels.Elems, obj(
 			str("addr"), str(s.Addr),
@@ -133,57 +134,57 @@ func Value(t *redisx.SentinelTopology) redisx.Value {
 	)
 }
 
-func obj(kv ...redisx.Value) redisx.Value { return redisx.Value{Kind: redisx.KindMap, Elems: kv} }
+func obj(kv ...resp.Value) resp.Value { return resp.Value{Kind: resp.KindMap, Elems: kv} }
 
-func boolean(b bool) redisx.Value { return redisx.Value{Kind: redisx.KindBool, Bool: b} }
+func boolean(b bool) resp.Value { return resp.Value{Kind: resp.KindBool, Bool: b} }
 
 // reachableInt returns n, or null for a sentinel that could not be
 // asked.
-func reachableInt(s redisx.SentinelView, n int64) redisx.Value {
+func reachableInt(s redisx.SentinelView, n int64) resp.Value {
 	if s.Err != nil {
-		return redisx.Nil()
+		return resp.Nil()
 	}
-	return redisx.Int(n)
+	return resp.Int(n)
 }
 
-func stringList(list []string) redisx.Value {
-	v := redisx.Array()
+func stringList(list []string) resp.Value {
+	v := resp.Array()
 	for _, s := range list {
 		if s != "" {
-			v.Elems = append(v.Elems, redisx.BulkString(s))
+			v.Elems = append(v.Elems, resp.BulkString(s))
 		}
 	}
 	return v
 }
 
-func orNil(s string) redisx.Value {
+func orNil(s string) resp.Value {
 	if s == "" {
-		return redisx.Nil()
+		return resp.Nil()
 	}
-	return redisx.BulkString(s)
+	return resp.BulkString(s)
 }
 
 // intOrNil returns n, or null for a negative n (unknown).
-func intOrNil(n int64) redisx.Value {
+func intOrNil(n int64) resp.Value {
 	if n < 0 {
-		return redisx.Nil()
+		return resp.Nil()
 	}
-	return redisx.Int(n)
+	return resp.Int(n)
 }
 
-func errOrNil(err error) redisx.Value {
+func errOrNil(err error) resp.Value {
 	if err == nil {
-		return redisx.Nil()
+		return resp.Nil()
 	}
-	return redisx.BulkString(err.Error())
+	return resp.BulkString(err.Error())
 }
 
-func secondsOrNil(ok bool, d time.Duration) redisx.Value {
+func secondsOrNil(ok bool, d time.Duration) resp.Value {
 	if !ok {
-		return redisx.Nil()
+		return resp.Nil()
 	}
 	// A double is written as text, as a server sends it.
-	return redisx.Value{Kind: redisx.KindDouble, Str: []byte(strconv.FormatFloat(d.Seconds(), 'f', 3, 64))}
+	return resp.Value{Kind: resp.KindDouble, Str: []byte(strconv.FormatFloat(d.Seconds(), 'f', 3, 64))}
 }
 
 func offsetText(n int64) string {

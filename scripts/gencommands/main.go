@@ -1,71 +1,63 @@
 // Command gencommands writes redish's static command table
-// (redisx/commands_gen.go) from what a running redis-server reports through
-// COMMAND INFO and COMMAND DOCS. Run it through scripts/gen-commands.sh,
-// which starts a throw-away server and checks the output for drift.
+// (redisx/commands/commands_gen.go) from a snapshot of what a reference
+// redis-server reports through COMMAND INFO and COMMAND DOCS
+// (redisx/commands/testdata/snapshot.resp). It needs no server: `go
+// generate ./redisx/commands` runs it, and scripts/gen-commands.sh checks
+// the output for drift. scripts/refresh-command-snapshot.sh records a new
+// snapshot from a live server.
 //
 // Usage:
 //
-//	gencommands -addr 127.0.0.1:PORT -o redisx/commands_gen.go
+//	gencommands -snapshot testdata/snapshot.resp -o commands_gen.go
 //
-// The output is deterministic: commands, subcommands and groups are sorted,
-// and only the server version (not the time) is recorded.
+// The snapshot is parsed by package commands' own parser, in strict mode:
+// anything the table cannot represent stops the generator. The output is
+// deterministic: commands, subcommands and groups are sorted, and only the
+// server version (not the time) is recorded.
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"go/format"
-	"net"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/redisx/commands"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:6379", "address of the redis-server to read the command table from")
+	snapshot := flag.String("snapshot", "", "the snapshot of COMMAND INFO and COMMAND DOCS to generate the table from")
 	out := flag.String("o", "", "output file (default: standard output)")
 	flag.Parse()
-	if err := run(*addr, *out); err != nil {
+	if *snapshot == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: gencommands -snapshot FILE [-o FILE]")
+		os.Exit(2)
+	}
+	if err := run(*snapshot, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gencommands:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, out string) error {
-	c, err := dial(addr)
+func run(snapshot, out string) error {
+	f, err := os.Open(snapshot)
 	if err != nil {
 		return err
 	}
-	defer c.close()
-
-	info, err := c.do("INFO", "server")
+	defer f.Close()
+	snap, err := commands.ReadSnapshot(f)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", snapshot, err)
 	}
-	version := infoField(info.Text(), "redis_version")
-	if version == "" {
-		return errors.New("INFO server: no redis_version")
-	}
-	infos, err := c.do("COMMAND", "INFO")
+	cmds, err := snap.Commands()
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", snapshot, err)
 	}
-	docs, err := c.do("COMMAND", "DOCS")
-	if err != nil {
-		return err
-	}
-	cmds, err := buildTable(infos, docs)
-	if err != nil {
-		return err
-	}
-	src, err := render(version, cmds)
+	src, err := render(snap.Version, cmds)
 	if err != nil {
 		return err
 	}
@@ -76,400 +68,84 @@ func run(addr, out string) error {
 	return os.WriteFile(out, src, 0o644)
 }
 
-// conn is a minimal RESP connection: one request, one reply.
-type conn struct {
-	nc net.Conn
-	rd *redisx.Reader
-}
-
-func dial(addr string) (*conn, error) {
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	return &conn{nc: nc, rd: redisx.NewReader(bufio.NewReader(nc))}, nil
-}
-
-func (c *conn) close() { _ = c.nc.Close() }
-
-func (c *conn) do(args ...string) (redisx.Value, error) {
-	if err := c.nc.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
-	}
-	if _, err := c.nc.Write(redisx.AppendCommandStrings(nil, args...)); err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
-	}
-	v, err := c.rd.ReadValue()
-	if err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
-	}
-	if err := v.Err(); err != nil {
-		return redisx.Value{}, fmt.Errorf("%s: %w", strings.Join(args, " "), err)
-	}
-	return v, nil
-}
-
-func infoField(info, name string) string {
-	for line := range strings.Lines(info) {
-		if v, ok := strings.CutPrefix(line, name+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// command is the generator's model of one command, mirroring
-// redisx.Command but with flags kept as Go constant names.
-type command struct {
-	name                    string
-	arity                   int
-	flags                   []string
-	firstKey, lastKey, step int
-	acl                     []string
-	tips                    []string
-	keySpecs                []keySpec
-	subcommands             []*command
-
-	summary, since, group, complexity string
-	docFlags                          []string
-	deprecatedSince, replacedBy       string
-	args                              []arg
-}
-
-type keySpec struct {
-	notes                   string
-	flags                   []string
-	beginType               string
-	index                   int
-	keyword                 string
-	startFrom               int
-	findType                string
-	lastKey, keyStep, limit int
-	keyNumIdx, firstKey     int
-}
-
-type arg struct {
-	name, typ, token, displayText   string
-	summary, since, deprecatedSince string
-	keySpec                         int
-	flags                           []string
-	args                            []arg
-}
-
-// Names the server uses, mapped to the redisx constants that represent them.
-// A name missing here stops the generator: the table cannot represent it.
+// The Go names of the constants of package commands. A value missing here
+// stops the generator: the table could not be written.
 var (
-	commandFlags = map[string]string{
-		"write": "FlagWrite", "readonly": "FlagReadonly", "denyoom": "FlagDenyOOM",
-		"module": "FlagModule", "admin": "FlagAdmin", "pubsub": "FlagPubSub",
-		"noscript": "FlagNoScript", "blocking": "FlagBlocking", "loading": "FlagLoading",
-		"stale": "FlagStale", "skip_monitor": "FlagSkipMonitor", "skip_slowlog": "FlagSkipSlowlog",
-		"asking": "FlagAsking", "fast": "FlagFast", "no_auth": "FlagNoAuth",
-		"may_replicate": "FlagMayReplicate", "no_mandatory_keys": "FlagNoMandatoryKeys",
-		"no_multi": "FlagNoMulti", "movablekeys": "FlagMovableKeys", "allow_busy": "FlagAllowBusy",
-		"no_async_loading": "FlagNoAsyncLoading",
+	commandFlags = map[commands.CommandFlag]string{
+		commands.FlagWrite: "FlagWrite", commands.FlagReadonly: "FlagReadonly", commands.FlagDenyOOM: "FlagDenyOOM",
+		commands.FlagModule: "FlagModule", commands.FlagAdmin: "FlagAdmin", commands.FlagPubSub: "FlagPubSub",
+		commands.FlagNoScript: "FlagNoScript", commands.FlagBlocking: "FlagBlocking", commands.FlagLoading: "FlagLoading",
+		commands.FlagStale: "FlagStale", commands.FlagSkipMonitor: "FlagSkipMonitor", commands.FlagSkipSlowlog: "FlagSkipSlowlog",
+		commands.FlagAsking: "FlagAsking", commands.FlagFast: "FlagFast", commands.FlagNoAuth: "FlagNoAuth",
+		commands.FlagMayReplicate: "FlagMayReplicate", commands.FlagNoMandatoryKeys: "FlagNoMandatoryKeys",
+		commands.FlagNoMulti: "FlagNoMulti", commands.FlagMovableKeys: "FlagMovableKeys", commands.FlagAllowBusy: "FlagAllowBusy",
+		commands.FlagNoAsyncLoading: "FlagNoAsyncLoading",
 	}
-	aclCategories = map[string]string{
-		"@keyspace": "ACLKeyspace", "@read": "ACLRead", "@write": "ACLWrite", "@set": "ACLSet",
-		"@sortedset": "ACLSortedSet", "@list": "ACLList", "@hash": "ACLHash", "@string": "ACLString",
-		"@bitmap": "ACLBitmap", "@hyperloglog": "ACLHyperLogLog", "@geo": "ACLGeo",
-		"@stream": "ACLStream", "@pubsub": "ACLPubSub", "@admin": "ACLAdmin", "@fast": "ACLFast",
-		"@slow": "ACLSlow", "@blocking": "ACLBlocking", "@dangerous": "ACLDangerous",
-		"@connection": "ACLConnection", "@transaction": "ACLTransaction", "@scripting": "ACLScripting",
+	aclCategories = map[commands.ACLCategory]string{
+		commands.ACLKeyspace: "ACLKeyspace", commands.ACLRead: "ACLRead", commands.ACLWrite: "ACLWrite", commands.ACLSet: "ACLSet",
+		commands.ACLSortedSet: "ACLSortedSet", commands.ACLList: "ACLList", commands.ACLHash: "ACLHash", commands.ACLString: "ACLString",
+		commands.ACLBitmap: "ACLBitmap", commands.ACLHyperLogLog: "ACLHyperLogLog", commands.ACLGeo: "ACLGeo",
+		commands.ACLStream: "ACLStream", commands.ACLPubSub: "ACLPubSub", commands.ACLAdmin: "ACLAdmin", commands.ACLFast: "ACLFast",
+		commands.ACLSlow: "ACLSlow", commands.ACLBlocking: "ACLBlocking", commands.ACLDangerous: "ACLDangerous",
+		commands.ACLConnection: "ACLConnection", commands.ACLTransaction: "ACLTransaction", commands.ACLScripting: "ACLScripting",
 	}
-	keySpecFlags = map[string]string{
-		"RO": "KeyRO", "RW": "KeyRW", "OW": "KeyOW", "RM": "KeyRM", "access": "KeyAccess",
-		"update": "KeyUpdate", "insert": "KeyInsert", "delete": "KeyDelete", "not_key": "KeyNotKey",
-		"incomplete": "KeyIncomplete", "variable_flags": "KeyVariableFlags",
+	keySpecFlags = map[commands.KeySpecFlag]string{
+		commands.KeyRO: "KeyRO", commands.KeyRW: "KeyRW", commands.KeyOW: "KeyOW", commands.KeyRM: "KeyRM",
+		commands.KeyAccess: "KeyAccess", commands.KeyUpdate: "KeyUpdate", commands.KeyInsert: "KeyInsert",
+		commands.KeyDelete: "KeyDelete", commands.KeyNotKey: "KeyNotKey", commands.KeyIncomplete: "KeyIncomplete",
+		commands.KeyVariableFlags: "KeyVariableFlags",
 	}
-	docFlags = map[string]string{"deprecated": "DocDeprecated", "syscmd": "DocSysCmd"}
-	argTypes = map[string]string{
-		"string": "ArgString", "integer": "ArgInteger", "double": "ArgDouble", "key": "ArgKey",
-		"pattern": "ArgPattern", "unix-time": "ArgUnixTime", "pure-token": "ArgPureToken",
-		"oneof": "ArgOneOf", "block": "ArgBlock",
+	docFlags = map[commands.DocFlag]string{commands.DocDeprecated: "DocDeprecated", commands.DocSysCmd: "DocSysCmd"}
+	argTypes = map[commands.ArgType]string{
+		commands.ArgString: "ArgString", commands.ArgInteger: "ArgInteger", commands.ArgDouble: "ArgDouble",
+		commands.ArgKey: "ArgKey", commands.ArgPattern: "ArgPattern", commands.ArgUnixTime: "ArgUnixTime",
+		commands.ArgPureToken: "ArgPureToken", commands.ArgOneOf: "ArgOneOf", commands.ArgBlock: "ArgBlock",
 	}
-	argFlags = map[string]string{
-		"optional": "ArgOptional", "multiple": "ArgMultiple", "multiple_token": "ArgMultipleToken",
+	argFlags = map[commands.ArgFlag]string{
+		commands.ArgOptional: "ArgOptional", commands.ArgMultiple: "ArgMultiple", commands.ArgMultipleToken: "ArgMultipleToken",
 	}
-	beginTypes = map[string]string{"index": "BeginIndex", "keyword": "BeginKeyword", "unknown": "BeginUnknown"}
-	findTypes  = map[string]string{"range": "FindRange", "keynum": "FindKeynum", "unknown": "FindUnknown"}
+	beginTypes = map[commands.BeginSearchType]string{
+		commands.BeginIndex: "BeginIndex", commands.BeginKeyword: "BeginKeyword", commands.BeginUnknown: "BeginUnknown",
+	}
+	findTypes = map[commands.FindKeysType]string{
+		commands.FindRange: "FindRange", commands.FindKeynum: "FindKeynum", commands.FindUnknown: "FindUnknown",
+	}
 )
 
-// buildTable merges the replies of COMMAND INFO and COMMAND DOCS.
-func buildTable(infos, docs redisx.Value) ([]*command, error) {
-	byName := map[string]*command{}
-	var top []*command
-	for _, v := range infos.Elems {
-		c, err := parseInfo(v)
-		if err != nil {
-			return nil, err
-		}
-		top = append(top, c)
-		byName[c.name] = c
-		for _, s := range c.subcommands {
-			byName[s.name] = s
-		}
-	}
-	if err := applyDocs(byName, docs); err != nil {
-		return nil, err
-	}
-	sortCommands(top)
-	return top, nil
-}
-
-func sortCommands(cmds []*command) {
-	slices.SortFunc(cmds, func(a, b *command) int { return strings.Compare(a.name, b.name) })
-	for _, c := range cmds {
-		sortCommands(c.subcommands)
-	}
-}
-
-// parseInfo reads one COMMAND INFO entry: name, arity, flags, first key,
-// last key, step, ACL categories, tips, key specs, subcommands.
-func parseInfo(v redisx.Value) (*command, error) {
-	if v.Kind != redisx.KindArray || len(v.Elems) < 10 {
-		return nil, fmt.Errorf("COMMAND INFO: unexpected entry of kind %s with %d elements", v.Kind, len(v.Elems))
-	}
-	e := v.Elems
-	c := &command{
-		name:     strings.ToLower(e[0].Text()),
-		arity:    int(e[1].Int),
-		firstKey: int(e[3].Int),
-		lastKey:  int(e[4].Int),
-		step:     int(e[5].Int),
-	}
-	var err error
-	if c.flags, err = names(e[2], commandFlags, c.name, "flag"); err != nil {
-		return nil, err
-	}
-	if c.acl, err = names(e[6], aclCategories, c.name, "ACL category"); err != nil {
-		return nil, err
-	}
-	for _, t := range e[7].Elems {
-		c.tips = append(c.tips, t.Text())
-	}
-	for _, ks := range e[8].Elems {
-		spec, err := parseKeySpec(ks)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.name, err)
-		}
-		c.keySpecs = append(c.keySpecs, spec)
-	}
-	for _, s := range e[9].Elems {
-		sub, err := parseInfo(s)
-		if err != nil {
-			return nil, err
-		}
-		c.subcommands = append(c.subcommands, sub)
-	}
-	return c, nil
-}
-
-// names maps the server's names in v to constant names, in the order of
-// the server's reply.
-func names(v redisx.Value, known map[string]string, cmd, what string) ([]string, error) {
-	var out []string
-	for _, e := range v.Elems {
-		n, ok := known[e.Text()]
-		if !ok {
-			return nil, fmt.Errorf("%s: unknown %s %q", cmd, what, e.Text())
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-func parseKeySpec(v redisx.Value) (keySpec, error) {
-	var ks keySpec
-	for _, p := range v.Pairs() {
-		val := p[1]
-		var err error
-		switch p[0].Text() {
-		case "notes":
-			ks.notes = val.Text()
-		case "flags":
-			ks.flags, err = names(val, keySpecFlags, "key spec", "flag")
-		case "begin_search":
-			err = parseBeginSearch(val, &ks)
-		case "find_keys":
-			err = parseFindKeys(val, &ks)
-		}
-		if err != nil {
-			return ks, err
-		}
-	}
-	return ks, nil
-}
-
-func parseBeginSearch(v redisx.Value, ks *keySpec) error {
-	for _, p := range v.Pairs() {
-		switch p[0].Text() {
-		case "type":
-			t, ok := beginTypes[p[1].Text()]
-			if !ok {
-				return fmt.Errorf("unknown begin_search type %q", p[1].Text())
-			}
-			ks.beginType = t
-		case "spec":
-			for _, q := range p[1].Pairs() {
-				switch q[0].Text() {
-				case "index":
-					ks.index = int(q[1].Int)
-				case "keyword":
-					ks.keyword = q[1].Text()
-				case "startfrom":
-					ks.startFrom = int(q[1].Int)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func parseFindKeys(v redisx.Value, ks *keySpec) error {
-	for _, p := range v.Pairs() {
-		switch p[0].Text() {
-		case "type":
-			t, ok := findTypes[p[1].Text()]
-			if !ok {
-				return fmt.Errorf("unknown find_keys type %q", p[1].Text())
-			}
-			ks.findType = t
-		case "spec":
-			for _, q := range p[1].Pairs() {
-				n := int(q[1].Int)
-				switch q[0].Text() {
-				case "lastkey":
-					ks.lastKey = n
-				case "keystep":
-					ks.keyStep = n
-				case "limit":
-					ks.limit = n
-				case "keynumidx":
-					ks.keyNumIdx = n
-				case "firstkey":
-					ks.firstKey = n
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// applyDocs copies COMMAND DOCS (a map from name to docs, with nested
-// subcommand maps) into the commands of byName.
-func applyDocs(byName map[string]*command, docs redisx.Value) error {
-	for _, p := range docs.Pairs() {
-		name := strings.ToLower(p[0].Text())
-		c, ok := byName[name]
-		if !ok {
-			return fmt.Errorf("COMMAND DOCS: %q is not in COMMAND INFO", name)
-		}
-		for _, q := range p[1].Pairs() {
-			val := q[1]
-			var err error
-			switch q[0].Text() {
-			case "summary":
-				c.summary = val.Text()
-			case "since":
-				c.since = val.Text()
-			case "group":
-				c.group = val.Text()
-			case "complexity":
-				c.complexity = val.Text()
-			case "doc_flags":
-				c.docFlags, err = names(val, docFlags, name, "doc flag")
-			case "deprecated_since":
-				c.deprecatedSince = val.Text()
-			case "replaced_by":
-				c.replacedBy = val.Text()
-			case "arguments":
-				c.args, err = parseArgs(val, name)
-			case "subcommands":
-				err = applyDocs(byName, val)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func parseArgs(v redisx.Value, cmd string) ([]arg, error) {
-	var out []arg
-	for _, e := range v.Elems {
-		a := arg{keySpec: -1}
-		for _, p := range e.Pairs() {
-			val := p[1]
-			var err error
-			switch p[0].Text() {
-			case "name":
-				a.name = val.Text()
-			case "type":
-				t, ok := argTypes[val.Text()]
-				if !ok {
-					return nil, fmt.Errorf("%s: unknown argument type %q", cmd, val.Text())
-				}
-				a.typ = t
-			case "token":
-				a.token = val.Text()
-			case "display_text":
-				a.displayText = val.Text()
-			case "summary":
-				a.summary = val.Text()
-			case "since":
-				a.since = val.Text()
-			case "deprecated_since":
-				a.deprecatedSince = val.Text()
-			case "key_spec_index":
-				a.keySpec = int(val.Int)
-			case "flags":
-				a.flags, err = names(val, argFlags, cmd, "argument flag")
-			case "arguments":
-				a.args, err = parseArgs(val, cmd)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, a)
-	}
-	return out, nil
-}
-
 // render writes the Go source of the table and formats it.
-func render(version string, cmds []*command) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString("// Code generated by scripts/gen-commands.sh; DO NOT EDIT.\n")
-	fmt.Fprintf(&b, "// Generated from Redis %s.\n\n", version)
-	b.WriteString("package redisx\n\n")
-	b.WriteString("// CommandTableVersion is the version of the Redis server the command\n// table was generated from.\n")
-	fmt.Fprintf(&b, "const CommandTableVersion = %q\n\n", version)
-	b.WriteString("var commandTable = []Command{\n")
-	for _, c := range cmds {
-		writeCommand(&b, c)
+func render(version string, cmds []commands.Command) ([]byte, error) {
+	w := &writer{}
+	b := &w.b
+	b.WriteString("// Code generated by scripts/gencommands from testdata/snapshot.resp; DO NOT EDIT.\n")
+	fmt.Fprintf(b, "// Generated from Redis %s.\n\n", version)
+	b.WriteString("package commands\n\n")
+	b.WriteString("func init() {\n")
+	fmt.Fprintf(b, "tableVersion = %q\n", version)
+	b.WriteString("table = generatedTable\n")
+	b.WriteString("groups = generatedGroups\n")
+	b.WriteString("}\n\n")
+	b.WriteString("var generatedTable = []Command{\n")
+	for i := range cmds {
+		w.command(&cmds[i])
 		b.WriteString(",\n")
 	}
 	b.WriteString("}\n\n")
 
-	groups := map[string]bool{}
-	var walk func([]*command)
-	walk = func(cs []*command) {
+	seen := map[string]bool{}
+	var gs []string
+	var walk func([]commands.Command)
+	walk = func(cs []commands.Command) {
 		for _, c := range cs {
-			if c.group != "" {
-				groups[c.group] = true
+			if c.Group != "" && !seen[c.Group] {
+				seen[c.Group] = true
+				gs = append(gs, c.Group)
 			}
-			walk(c.subcommands)
+			walk(c.Subcommands)
 		}
 	}
 	walk(cmds)
-	var gs []string
-	for g := range groups {
-		gs = append(gs, g)
-	}
 	slices.Sort(gs)
-	b.WriteString("var commandGroups = []string{")
+	b.WriteString("var generatedGroups = []string{")
 	for i, g := range gs {
 		if i > 0 {
 			b.WriteString(", ")
@@ -477,6 +153,9 @@ func render(version string, cmds []*command) ([]byte, error) {
 		b.WriteString(strconv.Quote(g))
 	}
 	b.WriteString("}\n")
+	if w.err != nil {
+		return nil, w.err
+	}
 
 	src, err := format.Source(b.Bytes())
 	if err != nil {
@@ -485,20 +164,26 @@ func render(version string, cmds []*command) ([]byte, error) {
 	return src, nil
 }
 
+// writer accumulates the source and the first error.
+type writer struct {
+	b   bytes.Buffer
+	err error
+}
+
 // fields writes "Name: value" pairs, leaving out zero values.
 type fields struct {
-	b     *bytes.Buffer
+	w     *writer
 	first bool
 }
 
 func (f *fields) add(name, value string) {
 	if !f.first {
-		f.b.WriteString(", ")
+		f.w.b.WriteString(", ")
 	}
 	f.first = false
-	f.b.WriteString(name)
-	f.b.WriteString(": ")
-	f.b.WriteString(value)
+	f.w.b.WriteString(name)
+	f.w.b.WriteString(": ")
+	f.w.b.WriteString(value)
 }
 
 func (f *fields) str(name, s string) {
@@ -513,37 +198,64 @@ func (f *fields) int(name string, n int) {
 	}
 }
 
-func (f *fields) bits(name string, consts []string) {
+// bits writes a flag set as its constants joined with "|", lowest bit
+// first.
+func bits[F ~uint8 | ~uint16 | ~uint32](f *fields, name string, set F, names map[F]string) {
+	var consts []string
+	for i := range 32 {
+		bit := F(1) << i
+		if bit == 0 || set&bit == 0 {
+			continue
+		}
+		n, ok := names[bit]
+		if !ok {
+			if f.w.err == nil {
+				f.w.err = fmt.Errorf("%s: no constant for bit %#x", name, uint64(bit))
+			}
+			continue
+		}
+		consts = append(consts, n)
+	}
 	if len(consts) > 0 {
 		f.add(name, strings.Join(consts, " | "))
 	}
 }
 
-func writeCommand(b *bytes.Buffer, c *command) {
+// constant returns the Go name of v, recording an error if there is none.
+func constant[T comparable](w *writer, what string, v T, names map[T]string) string {
+	n, ok := names[v]
+	if !ok && w.err == nil {
+		w.err = fmt.Errorf("no constant for %s %v", what, v)
+	}
+	return n
+}
+
+func (w *writer) command(c *commands.Command) {
+	b := &w.b
 	b.WriteString("{\n")
-	f := &fields{b: b, first: true}
-	f.str("Name", c.name)
-	f.int("Arity", c.arity)
-	f.bits("Flags", c.flags)
-	f.int("FirstKey", c.firstKey)
-	f.int("LastKey", c.lastKey)
-	f.int("Step", c.step)
-	f.bits("ACL", c.acl)
+	f := &fields{w: w, first: true}
+	f.str("Name", c.Name)
+	f.int("Arity", c.Arity)
+	bits(f, "Flags", c.Flags, commandFlags)
+	f.int("FirstKey", c.FirstKey)
+	f.int("LastKey", c.LastKey)
+	f.int("Step", c.Step)
+	bits(f, "ACL", c.ACL, aclCategories)
 	b.WriteString(",\n")
 	f.first = true
-	f.str("Summary", c.summary)
-	f.str("Since", c.since)
-	f.str("Group", c.group)
-	f.str("Complexity", c.complexity)
-	f.bits("DocFlags", c.docFlags)
-	f.str("DeprecatedSince", c.deprecatedSince)
-	f.str("ReplacedBy", c.replacedBy)
+	f.str("Summary", c.Summary)
+	f.str("Since", c.Since)
+	f.str("Group", c.Group)
+	f.str("Complexity", c.Complexity)
+	bits(f, "DocFlags", c.DocFlags, docFlags)
+	f.str("DeprecatedSince", c.DeprecatedSince)
+	f.str("ReplacedBy", c.ReplacedBy)
 	if !f.first {
 		b.WriteString(",\n")
 	}
-	if len(c.tips) > 0 {
+	if len(c.Tips) > 0 {
 		b.WriteString("Tips: []string{")
-		for i, t := range c.tips {
+		for i, t := range c.Tips {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -551,24 +263,24 @@ func writeCommand(b *bytes.Buffer, c *command) {
 		}
 		b.WriteString("},\n")
 	}
-	if len(c.keySpecs) > 0 {
+	if len(c.KeySpecs) > 0 {
 		b.WriteString("KeySpecs: []KeySpec{\n")
-		for _, ks := range c.keySpecs {
-			writeKeySpec(b, ks)
+		for i := range c.KeySpecs {
+			w.keySpec(&c.KeySpecs[i])
 		}
 		b.WriteString("},\n")
 	}
-	if len(c.args) > 0 {
+	if len(c.Args) > 0 {
 		b.WriteString("Args: []Arg{\n")
-		for _, a := range c.args {
-			writeArg(b, a)
+		for i := range c.Args {
+			w.arg(&c.Args[i])
 		}
 		b.WriteString("},\n")
 	}
-	if len(c.subcommands) > 0 {
+	if len(c.Subcommands) > 0 {
 		b.WriteString("Subcommands: []Command{\n")
-		for _, s := range c.subcommands {
-			writeCommand(b, s)
+		for i := range c.Subcommands {
+			w.command(&c.Subcommands[i])
 			b.WriteString(",\n")
 		}
 		b.WriteString("},\n")
@@ -576,50 +288,50 @@ func writeCommand(b *bytes.Buffer, c *command) {
 	b.WriteString("}")
 }
 
-func writeKeySpec(b *bytes.Buffer, ks keySpec) {
-	b.WriteString("{")
-	f := &fields{b: b, first: true}
-	f.str("Notes", ks.notes)
-	f.bits("Flags", ks.flags)
-	bs := "BeginSearch{Type: " + ks.beginType
-	switch ks.beginType {
-	case "BeginIndex":
-		bs += ", Index: " + strconv.Itoa(ks.index)
-	case "BeginKeyword":
-		bs += ", Keyword: " + strconv.Quote(ks.keyword) + ", StartFrom: " + strconv.Itoa(ks.startFrom)
+func (w *writer) keySpec(ks *commands.KeySpec) {
+	w.b.WriteString("{")
+	f := &fields{w: w, first: true}
+	f.str("Notes", ks.Notes)
+	bits(f, "Flags", ks.Flags, keySpecFlags)
+	bs := "BeginSearch{Type: " + constant(w, "begin_search type", ks.BeginSearch.Type, beginTypes)
+	switch ks.BeginSearch.Type {
+	case commands.BeginIndex:
+		bs += ", Index: " + strconv.Itoa(ks.BeginSearch.Index)
+	case commands.BeginKeyword:
+		bs += ", Keyword: " + strconv.Quote(ks.BeginSearch.Keyword) + ", StartFrom: " + strconv.Itoa(ks.BeginSearch.StartFrom)
 	}
 	f.add("BeginSearch", bs+"}")
-	fk := "FindKeys{Type: " + ks.findType
-	switch ks.findType {
-	case "FindRange":
-		fk += fmt.Sprintf(", LastKey: %d, KeyStep: %d, Limit: %d", ks.lastKey, ks.keyStep, ks.limit)
-	case "FindKeynum":
-		fk += fmt.Sprintf(", KeyNumIdx: %d, FirstKey: %d, KeyStep: %d", ks.keyNumIdx, ks.firstKey, ks.keyStep)
+	fk := "FindKeys{Type: " + constant(w, "find_keys type", ks.FindKeys.Type, findTypes)
+	switch ks.FindKeys.Type {
+	case commands.FindRange:
+		fk += fmt.Sprintf(", LastKey: %d, KeyStep: %d, Limit: %d", ks.FindKeys.LastKey, ks.FindKeys.KeyStep, ks.FindKeys.Limit)
+	case commands.FindKeynum:
+		fk += fmt.Sprintf(", KeyNumIdx: %d, FirstKey: %d, KeyStep: %d", ks.FindKeys.KeyNumIdx, ks.FindKeys.FirstKey, ks.FindKeys.KeyStep)
 	}
 	f.add("FindKeys", fk+"}")
-	b.WriteString("},\n")
+	w.b.WriteString("},\n")
 }
 
-func writeArg(b *bytes.Buffer, a arg) {
-	b.WriteString("{")
-	f := &fields{b: b, first: true}
-	f.str("Name", a.name)
-	f.add("Type", a.typ)
-	f.str("Token", a.token)
-	f.str("DisplayText", a.displayText)
-	f.str("Summary", a.summary)
-	f.str("Since", a.since)
-	f.str("DeprecatedSince", a.deprecatedSince)
-	if a.keySpec >= 0 && a.typ == "ArgKey" {
-		f.int("KeySpec", a.keySpec)
+func (w *writer) arg(a *commands.Arg) {
+	w.b.WriteString("{")
+	f := &fields{w: w, first: true}
+	f.str("Name", a.Name)
+	f.add("Type", constant(w, "argument type", a.Type, argTypes))
+	f.str("Token", a.Token)
+	f.str("DisplayText", a.DisplayText)
+	f.str("Summary", a.Summary)
+	f.str("Since", a.Since)
+	f.str("DeprecatedSince", a.DeprecatedSince)
+	if a.Type == commands.ArgKey {
+		f.int("KeySpec", a.KeySpec)
 	}
-	f.bits("Flags", a.flags)
-	if len(a.args) > 0 {
-		b.WriteString(", Args: []Arg{\n")
-		for _, s := range a.args {
-			writeArg(b, s)
+	bits(f, "Flags", a.Flags, argFlags)
+	if len(a.Args) > 0 {
+		w.b.WriteString(", Args: []Arg{\n")
+		for i := range a.Args {
+			w.arg(&a.Args[i])
 		}
-		b.WriteString("}")
+		w.b.WriteString("}")
 	}
-	b.WriteString("},\n")
+	w.b.WriteString("},\n")
 }

@@ -359,8 +359,22 @@ The interactive shell's start\-up file (default ~/.redishrc).
 .B NO_COLOR
 When set, no colour, like \fB\-\-no\-color\fR.
 .TP
+.B CLICOLOR
+When 0, no colour in the interactive shell.
+.TP
 .B CLICOLOR_FORCE
 When set to anything but 0, colour even when not on a terminal.
+.TP
+.B PAGER
+The interactive shell's pager for replies taller than the terminal
+(default less, else more); \fB:set pager off\fR turns it off.
+.TP
+.B LESS
+Options of less; when unset the shell runs less with \-FRXK, and adds \-K
+otherwise, so that Ctrl\-C quits it.
+.TP
+.B COLORFGBG
+A light background (last field 7 or 15) picks the shell's light theme.
 .TP
 .B FAKETTY
 When set, the human output format even when standard output is not a
