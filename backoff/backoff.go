@@ -85,9 +85,9 @@ type Rand interface {
 // strategies that apply the cap (all but none and constant) base must not
 // exceed cap.
 func New(name string, base, cap time.Duration, rnd Rand) (Backoff, error) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	if !known(name) {
-		return nil, fmt.Errorf("%w %q (valid: %s)", ErrUnknown, name, strings.Join(names, ", "))
+	name, err := ParseName(name)
+	if err != nil {
+		return nil, err
 	}
 	if err := Check(name, base, cap); err != nil {
 		return nil, err
@@ -110,17 +110,73 @@ func New(name string, base, cap time.Duration, rnd Rand) (Backoff, error) {
 	}
 }
 
+// ParseName returns the name of the strategy s names, in lower case (case
+// and surrounding spaces are ignored), or an error that wraps ErrUnknown
+// and lists the valid names. It is the one check of a strategy's name:
+// New, the retry policy and the configuration file use it.
+func ParseName(s string) (string, error) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	if !known(name) {
+		return "", fmt.Errorf("%w %q (valid: %s)", ErrUnknown, s, strings.Join(names, ", "))
+	}
+	return name, nil
+}
+
+// ParamError is a base or a cap that a strategy cannot use. It wraps
+// ErrInvalid; callers that name the setting differently (the retry
+// policy's flags and keys) word it from its fields.
+type ParamError struct {
+	// Param is "base" or "cap".
+	Param string
+	// Value is the base or the cap.
+	Value time.Duration
+	// Cap, when above 0, is the cap that the base Value exceeds.
+	Cap time.Duration
+}
+
+func (e *ParamError) Error() string {
+	switch {
+	case e.Cap > 0:
+		return fmt.Sprintf("%v: base %v is greater than cap %v", ErrInvalid, e.Value, e.Cap)
+	case e.Param == "cap":
+		return fmt.Sprintf("%v: cap %v must be > 0", ErrInvalid, e.Value)
+	}
+	return fmt.Sprintf("%v: base %v is negative", ErrInvalid, e.Value)
+}
+
+// Unwrap returns ErrInvalid.
+func (e *ParamError) Unwrap() error { return ErrInvalid }
+
+// CheckBase reports whether base is usable: it must not be negative. The
+// error is a *ParamError.
+func CheckBase(base time.Duration) error {
+	if base < 0 {
+		return &ParamError{Param: "base", Value: base}
+	}
+	return nil
+}
+
+// CheckCap reports whether cap is usable: it must be above 0. The error is
+// a *ParamError.
+func CheckCap(cap time.Duration) error {
+	if cap <= 0 {
+		return &ParamError{Param: "cap", Value: cap}
+	}
+	return nil
+}
+
 // Check reports whether base and cap are usable for the strategy called
 // name: base >= 0, cap > 0 and, when UsesCap(name), base <= cap. The error
-// wraps ErrInvalid.
+// is a *ParamError, which wraps ErrInvalid.
 func Check(name string, base, cap time.Duration) error {
-	switch {
-	case base < 0:
-		return fmt.Errorf("%w: base %v is negative", ErrInvalid, base)
-	case cap <= 0:
-		return fmt.Errorf("%w: cap %v must be > 0", ErrInvalid, cap)
-	case UsesCap(name) && base > cap:
-		return fmt.Errorf("%w: base %v is greater than cap %v", ErrInvalid, base, cap)
+	if err := CheckBase(base); err != nil {
+		return err
+	}
+	if err := CheckCap(cap); err != nil {
+		return err
+	}
+	if UsesCap(name) && base > cap {
+		return &ParamError{Param: "base", Value: base, Cap: cap}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redish/redish/internal/bulk"
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
 )
@@ -173,7 +174,7 @@ func TestPipeTimeout(t *testing.T) {
 	p.Set(faultproxy.Stall())
 	got := runRedish(t, nil, "SET a 1\n", "-p", strconv.Itoa(p.Port()), "--pipe", "--pipe-timeout", "1")
 	want := result{
-		out:  msgAllTransferred + "errors: 1, replies: 0\n",
+		out:  bulk.MsgAllTransferred + "errors: 1, replies: 0\n",
 		err:  "No replies for 1 seconds: exiting.\n",
 		code: 1,
 	}
@@ -311,7 +312,7 @@ func TestClusterBulk(t *testing.T) {
 		in := strings.ReplaceAll(script, "\n", "\r\n") + "LPUSH c:1 x\n"
 		got := runRedish(t, nil, in, portArgs(seed, "-c", "--pipe")...)
 		want := result{
-			out:  msgAllTransferred + msgLastReceived + "errors: 1, replies: 3001\n",
+			out:  bulk.MsgAllTransferred + bulk.MsgLastReceived + "errors: 1, replies: 3001\n",
 			err:  "WRONGTYPE Operation against a key holding the wrong kind of value\n",
 			code: 1,
 		}

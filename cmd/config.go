@@ -1,18 +1,14 @@
 package cmd
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/tlsconf"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/repl"
 	"github.com/redish/redish/retry"
@@ -34,24 +30,30 @@ type config struct {
 	retry *retry.Retry
 	// builtins are the shell's added ":" commands (redish lab's :lab).
 	builtins map[string]repl.Builtin
+	// interrupts routes Ctrl-C; nil in tests.
+	interrupts *env.Interrupts
+	// settings is what the configuration file said, for --print-config.
+	settings *settingsState
 }
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
 
 func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (*config, error) {
 	c := &config{ios: ios, o: o, fs: fs, args: args}
+	o.given = map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { o.given[f.Name] = true })
 
 	// Mutually exclusive options, with redis-cli's messages.
 	switch {
 	case o.StdinLast && flagGiven(fs, "stdin-tag"):
-		return nil, &exitError{code: 1, msg: "Options -x and -X are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options -x and -X are mutually exclusive."}
 	case o.RESP2 && o.RESP3:
-		return nil, &exitError{code: 1, msg: "Options -2 and -3 are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options -2 and -3 are mutually exclusive."}
 	case o.Cluster && o.Socket != "":
-		return nil, &exitError{code: 1, msg: "Options -c and -s are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options -c and -s are mutually exclusive."}
 	}
 	if n := countTrue(o.Raw, o.NoRaw, o.CSV, o.JSON, o.QuotedJSON); n > 1 {
-		return nil, &exitError{code: 1, msg: "Options --raw, --no-raw, --csv, --json and --quoted-json are mutually exclusive."}
+		return nil, &env.ExitError{Code: 1, Msg: "Options --raw, --no-raw, --csv, --json and --quoted-json are mutually exclusive."}
 	}
 
 	if err := c.resolveConn(); err != nil {
@@ -65,16 +67,6 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 		return nil, err
 	}
 	return c, nil
-}
-
-func countTrue(bs ...bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }
 
 // resolveConn fills c.conn from the flags, the URI and the environment.
@@ -100,10 +92,10 @@ func (c *config) resolveConn() error {
 		u, err := redisx.ParseURI(o.URI)
 		if err != nil {
 			// redisx's errors start "invalid URI: "; say it once.
-			return &exitError{code: 1, msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
+			return &env.ExitError{Code: 1, Msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
 		if u.Sentinel != nil {
-			return &exitError{code: 1, msg: "Invalid URI: Sentinel URIs are not supported yet"}
+			return &env.ExitError{Code: 1, Msg: "Invalid URI: Sentinel URIs are not supported yet"}
 		}
 		secrets.Add(u.Password)
 		co.ApplyURI(u)
@@ -135,9 +127,9 @@ func (c *config) resolveConn() error {
 		warn = true
 	}
 	if o.AskPass {
-		pw, err := c.askPass()
+		pw, err := c.ios.ReadPassword("Please input password: ")
 		if err != nil {
-			return err
+			return fmt.Errorf("--askpass: %w", err)
 		}
 		secrets.Add(pw)
 		co.Password, co.PasswordSet = pw, true
@@ -148,15 +140,15 @@ func (c *config) resolveConn() error {
 	}
 	if co.Port < 1 || co.Port > 65535 {
 		// Port 0 would dial the default port: perhaps another server.
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid port %d (-p, --port): must be between 1 and 65535.", co.Port)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid port %d (-p, --port): must be between 1 and 65535.", co.Port)}
 	}
 	if co.User != "" && !co.PasswordSet {
 		// redis-cli ignores a user without a password: the run would be
 		// the default user's, which is not what was asked for.
-		return &exitError{code: 1, msg: "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one."}
+		return &env.ExitError{Code: 1, Msg: "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one."}
 	}
 	if co.DB < 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("Invalid database number %d.", co.DB)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Invalid database number %d.", co.DB)}
 	}
 	co.Name = o.Name
 	switch {
@@ -174,7 +166,10 @@ func (c *config) resolveConn() error {
 		co.Timeout = o.Timeout.d
 	}
 	if useTLS {
-		cfg, err := c.tlsConfig(co.Host)
+		cfg, err := tlsconf.Config(co.Host, tlsconf.Options{
+			SNI: o.SNI, CACert: o.CACert, CACertDir: o.CACertDir, Cert: o.Cert, Key: o.Key,
+			Insecure: o.Insecure, Ciphers: o.TLSCiphers, CipherSuites: o.TLSCipherSuites,
+		})
 		if err != nil {
 			return err
 		}
@@ -182,100 +177,6 @@ func (c *config) resolveConn() error {
 	}
 	c.conn = co
 	return nil
-}
-
-// askPass reads the password from the terminal without echo, or a line of
-// stdin when stdin is not a terminal.
-func (c *config) askPass() (string, error) {
-	fmt.Fprint(c.ios.ErrOut, "Please input password: ")
-	defer fmt.Fprintln(c.ios.ErrOut)
-	if f, ok := c.ios.In.(*os.File); ok && c.ios.InTTY {
-		b, err := term.ReadPassword(int(f.Fd()))
-		if err != nil {
-			return "", fmt.Errorf("--askpass: reading the password: %w", err)
-		}
-		return string(b), nil
-	}
-	var line []byte
-	var one [1]byte
-	for {
-		n, err := c.ios.In.Read(one[:])
-		if n == 1 {
-			if one[0] == '\n' {
-				break
-			}
-			line = append(line, one[0])
-		}
-		if err != nil {
-			break
-		}
-	}
-	return strings.TrimSuffix(string(line), "\r"), nil
-}
-
-// tlsConfig builds the client TLS configuration from the TLS flags.
-func (c *config) tlsConfig(host string) (*tls.Config, error) {
-	o := c.o
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.SNI != "" {
-		cfg.ServerName = o.SNI
-	} else if net.ParseIP(host) == nil {
-		// Improvement over redis-cli: SNI defaults to the host when it is
-		// a name.
-		cfg.ServerName = host
-	}
-	if o.CACert != "" || o.CACertDir != "" {
-		pool := x509.NewCertPool()
-		if o.CACert != "" {
-			pem, err := os.ReadFile(o.CACert)
-			if err != nil {
-				return nil, &exitError{code: 1, msg: "--cacert: " + err.Error()}
-			}
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, &exitError{code: 1, msg: "--cacert: no PEM certificate found in " + o.CACert}
-			}
-		}
-		if o.CACertDir != "" {
-			entries, err := os.ReadDir(o.CACertDir)
-			if err != nil {
-				return nil, &exitError{code: 1, msg: "--cacertdir: " + err.Error()}
-			}
-			for _, e := range entries {
-				if e.IsDir() {
-					continue
-				}
-				pem, err := os.ReadFile(filepath.Join(o.CACertDir, e.Name()))
-				if err == nil {
-					pool.AppendCertsFromPEM(pem)
-				}
-			}
-		}
-		cfg.RootCAs = pool
-	}
-	if o.Cert != "" || o.Key != "" {
-		if o.Cert == "" || o.Key == "" {
-			return nil, &exitError{code: 1, msg: "--cert and --key must be given together."}
-		}
-		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
-		if err != nil {
-			return nil, &exitError{code: 1, msg: "--cert/--key: " + err.Error()}
-		}
-		cfg.Certificates = []tls.Certificate{pair}
-	}
-	cfg.InsecureSkipVerify = o.Insecure
-	if o.TLSCiphers != "" {
-		ids, err := cipherSuites(o.TLSCiphers)
-		if err != nil {
-			return nil, &exitError{code: 1, msg: "--tls-ciphers: " + err.Error()}
-		}
-		cfg.CipherSuites = ids
-	}
-	if o.TLSCipherSuites != "" {
-		if err := checkTLS13Suites(o.TLSCipherSuites); err != nil {
-			return nil, &exitError{code: 1, msg: "--tls-ciphersuites: " + err.Error()}
-		}
-	}
-	return cfg, nil
 }
 
 // resolveFormat picks the output mode as redis-cli does: TTY format on a
@@ -312,24 +213,10 @@ func (c *config) resolvePushes() error {
 	}
 	show, ok := parseYesNo(c.o.ShowPushes)
 	if !ok {
-		return &exitError{code: 1, msg: fmt.Sprintf("Unknown --show-pushes value '%s' (valid: '[y]es', '[n]o')", c.o.ShowPushes)}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Unknown --show-pushes value '%s' (valid: '[y]es', '[n]o')", c.o.ShowPushes)}
 	}
 	c.showPushes = show
 	return nil
-}
-
-// parseYesNo reads a yes/no value as redis-cli does: any word starting
-// with y or n, in any case ("y", "yes", "No").
-func parseYesNo(s string) (yes, ok bool) {
-	switch {
-	case s == "":
-		return false, false
-	case s[0] == 'y' || s[0] == 'Y':
-		return true, true
-	case s[0] == 'n' || s[0] == 'N':
-		return false, true
-	}
-	return false, false
 }
 
 // resolveRetry builds the retry policy from the retry flags (the four
@@ -352,7 +239,7 @@ func (c *config) resolveRetry() error {
 	}
 	p, warnings, err := f.Policy()
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return &env.ExitError{Code: 1, Msg: err.Error()}
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(c.ios.ErrOut, w)
@@ -366,7 +253,7 @@ func (c *config) resolveRetry() error {
 // twice (--retry-sent all).
 func (c *config) onResend() func(retry.Event) {
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatResend(ev)))
+		fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(retry.FormatResend(ev)))
 	}
 }
 
@@ -377,6 +264,6 @@ func (c *config) observe() func(retry.Event) {
 		return nil
 	}
 	return func(ev retry.Event) {
-		fmt.Fprintln(c.ios.ErrOut, printableLine(retry.FormatEvent(ev)))
+		fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(retry.FormatEvent(ev)))
 	}
 }

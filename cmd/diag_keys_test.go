@@ -4,37 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
 )
-
-// runDiag runs redish in-process like Run, with the diagnostic hooks set
-// and the streams given.
-func runDiag(ctx context.Context, t *testing.T, ios *IOStreams, h diagHooks, args ...string) int {
-	t.Helper()
-	o := &Options{}
-	fs := pflag.NewFlagSet("redish", pflag.ContinueOnError)
-	fs.SetInterspersed(false)
-	addFlags(fs, o)
-	if err := fs.Parse(args); err != nil {
-		t.Fatalf("flags %q: %v", args, err)
-	}
-	o.Diag.hooks = h
-	cfg, err := buildConfig(ios, o, fs, fs.Args())
-	if err == nil {
-		err = cfg.run(ctx)
-	}
-	return report(ctx, ios, err)
-}
 
 // diagBuffer is a strings.Builder safe for one writer and one reader.
 type diagBuffer struct {
@@ -154,49 +131,6 @@ func TestBigKeysProgressOnTerminal(t *testing.T) {
 	}
 }
 
-func TestBigKeysInterval(t *testing.T) {
-	s := redistest.Start(t)
-	for i := 0; i < 1200; i += 100 {
-		args := []string{"MSET"}
-		for j := i; j < i+100; j++ {
-			args = append(args, "k"+strconv.Itoa(j), "v")
-		}
-		s.Do(t, args...)
-	}
-	var slept []time.Duration
-	h := diagHooks{sleep: func(_ context.Context, d time.Duration) error {
-		slept = append(slept, d)
-		return nil
-	}}
-	ios, _, errOut := Test("")
-	if code := runDiag(context.Background(), t, ios, h, portArgs(s, "--bigkeys", "-i", "0.25")...); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	// 1200 keys take over 100 SCAN calls of about 10 keys: one sleep per
-	// 100 calls, as redis-cli's header says.
-	if len(slept) == 0 || slices.ContainsFunc(slept, func(d time.Duration) bool { return d != 250*time.Millisecond }) {
-		t.Errorf("slept %v, want 250ms after each 100 SCAN calls", slept)
-	}
-
-	// Interrupted during the first sleep: the summary of what was sampled,
-	// prefixed with the progress as redis-cli prints it, then exit 130.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	h.sleep = func(ctx context.Context, _ time.Duration) error {
-		cancel()
-		return ctx.Err()
-	}
-	ios, out, errOut := Test("")
-	if code := runDiag(ctx, t, ios, h, portArgs(s, "--bigkeys", "-i", "0.25")...); code != 130 || errOut.String() != "Interrupted during --bigkeys.\n" {
-		t.Errorf("exit %d, stderr %q; want 130 and Interrupted during --bigkeys.", code, errOut)
-	}
-	summary := regexp.MustCompile(`\n-------- summary -------\n\n\[\d\d\.\d\d%\] Sampled (\d+) keys in the keyspace!\n`)
-	m := summary.FindStringSubmatch(out.String())
-	if m == nil || m[1] == "0" || m[1] == "1200" {
-		t.Errorf("output after the interrupt:\n%s", out)
-	}
-}
-
 func TestBigKeysCluster(t *testing.T) {
 	cl := redistest.StartCluster(t, 3, 0)
 	seed := cl.Primaries()[0]
@@ -230,69 +164,6 @@ func TestBigKeysCluster(t *testing.T) {
 	for _, p := range cl.Primaries() {
 		if n := p.Do(t, "DBSIZE").Int; n == 0 {
 			t.Errorf("primary %s holds no key: the test data does not cover it", p.Addr())
-		}
-	}
-}
-
-func TestTypeDictOrder(t *testing.T) {
-	tests := []struct {
-		lookups int
-		want    string
-	}{
-		{0, "hash list string stream set zset"},
-		{1, "string list hash stream set zset"},
-		{2, "list hash string stream set zset"},
-		{1000, "list hash string stream set zset"},
-	}
-	for _, tc := range tests {
-		t.Run(strconv.Itoa(tc.lookups), func(t *testing.T) {
-			d := newTypeDict()
-			for i := range builtinTypes {
-				bt := builtinTypes[i]
-				d.add(&bt)
-			}
-			for i := 0; i < tc.lookups; i++ {
-				if d.find("string") == nil {
-					t.Fatal("string not found")
-				}
-			}
-			var names []string
-			for _, kt := range d.types() {
-				names = append(names, kt.name)
-			}
-			if got := strings.Join(names, " "); got != tc.want {
-				t.Errorf("order %q, want %q (redis-cli 7.0.15's)", got, tc.want)
-			}
-		})
-	}
-	t.Run("module types", func(t *testing.T) {
-		d := newTypeDict()
-		for i := range builtinTypes {
-			bt := builtinTypes[i]
-			d.add(&bt)
-		}
-		for _, name := range []string{"ReJSON-RL", "MBbloom--", "TopK-TYPE"} {
-			d.add(&keyType{name: name})
-			if d.find(name) == nil {
-				t.Errorf("%s not found after add", name)
-			}
-		}
-		if n := len(d.types()); n != 9 {
-			t.Errorf("%d types listed, want 9", n)
-		}
-	})
-}
-
-func TestCPercent(t *testing.T) {
-	tests := []struct {
-		in   float64
-		want string
-	}{
-		{0, "00.00"}, {1.666666, "01.67"}, {12.5, "12.50"}, {100, "100.00"},
-	}
-	for _, tc := range tests {
-		if got := cPercent(tc.in); got != tc.want {
-			t.Errorf("cPercent(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // it is not supported.
 func NewRootForDocs() *cobra.Command {
 	ios, _, _ := Test("")
-	return newRootCmd(context.Background(), ios)
+	root, _ := newRoot(context.Background(), ios, nil)
+	return root
 }
 
 // FlagGroups returns the names of the groups flags are listed under, in

@@ -220,7 +220,7 @@ func TestFaultMatrix(t *testing.T) {
 // proxies, which a cell may start (a restarted server, a proxy listening
 // again after a refusal) and which end with the test.
 var ignoreTestServers = []goleak.Option{
-	goleak.IgnoreAnyFunction("github.com/redish/redish/internal/redistest.(*Server).launch.func1"),
+	goleak.IgnoreAnyFunction("github.com/redish/redish/internal/redisproc.(*Server).launch.func1"),
 	goleak.IgnoreAnyFunction("github.com/redish/redish/internal/faultproxy.(*Proxy).serve.func1"),
 	goleak.IgnoreAnyFunction("github.com/redish/redish/internal/faultproxy.(*Proxy).accept.func1"),
 }

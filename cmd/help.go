@@ -3,10 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
-
-	"github.com/redish/redish/format"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -42,24 +39,6 @@ func printHelp(w io.Writer, c *cobra.Command) {
 	fmt.Fprintf(w, "\nExamples:\n%s\n", c.Example)
 	fmt.Fprintf(w, "\nType \"redish help CMD\" for a Redis command's syntax, \"redish help @group\" for a group.\n")
 }
-
-// printRedisHelp prints help on Redis commands, as redis-cli's "help"
-// does: the banner, "help CMD" or "help @group".
-//
-// redis-cli colours its help even when stdout is not a terminal; redish
-// colours it only on a terminal, and writes plain text to pipes and files.
-func (c *config) printRedisHelp(topic []string) error {
-	p := newPrinter(c.ios, c.format, false)
-	text := format.HelpText(topic, versionNumber())
-	if !c.ios.OutTTY || c.o.NoColor || c.ios.Getenv("NO_COLOR") != "" {
-		text = stripANSI(text)
-	}
-	return p.text(text)
-}
-
-var ansiSequence = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
-func stripANSI(s string) string { return ansiSequence.ReplaceAllString(s, "") }
 
 // writeFlags lists flags as "  -p, --port PORT   text", the text wrapped
 // to 100 columns and aligned.

@@ -1,14 +1,11 @@
 package cmd
 
 import (
-	"bytes"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/redish/redish/internal/memserver"
-	"github.com/redish/redish/internal/redistest"
 )
 
 // TestLabConfigFile checks that the lab takes the configuration file and
@@ -137,27 +134,5 @@ func TestStdinSendsColonLines(t *testing.T) {
 	r := runRedish(t, nil, ":lab kill 1\nPING\n", "-h", host, "-p", port)
 	if r.code != 0 || !strings.HasPrefix(r.out, "ERR unknown command") || !strings.HasSuffix(r.out, "\nPONG\n") {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.out, r.err)
-	}
-}
-
-// noPauseServer is a lab server on a system without SIGSTOP: its Pause
-// fails as redistest.Server's does on Windows.
-type noPauseServer struct{ labServer }
-
-func (noPauseServer) Running() bool { return true }
-func (noPauseServer) Pause() error  { return fmt.Errorf("pause 127.0.0.1:1: %w", redistest.ErrNoPause) }
-
-// TestLabPauseWithoutSIGSTOP checks what :lab pause says where a server
-// cannot be paused (Windows), and that the node is not marked paused.
-func TestLabPauseWithoutSIGSTOP(t *testing.T) {
-	l := &lab{nodes: []*labNode{{server: noPauseServer{}}}}
-	var out bytes.Buffer
-	err := l.run(&out, []string{"pause", "1", "2s"})
-	want := ":lab pause: node 1: pausing a process needs a Unix system (SIGSTOP and SIGCONT); :lab latency NODE DURATION delays its replies instead"
-	if err == nil || err.Error() != want || out.Len() != 0 {
-		t.Errorf("err %v, out %q\nwant %q", err, out.String(), want)
-	}
-	if n := l.nodes[0]; n.resume != nil || !n.pausedUntil.IsZero() {
-		t.Error("the node is marked paused")
 	}
 }

@@ -11,7 +11,7 @@ import (
 func policyOf(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	ios, _, errOut := Test("")
-	root, o := newRoot(context.Background(), ios)
+	root, o := newRoot(context.Background(), ios, nil)
 	if err := root.ParseFlags(args); err != nil {
 		return "", "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redish/redish/internal/bulk"
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redistest"
 )
@@ -125,7 +126,7 @@ func TestPushesPipeMatchesRedisCLI(t *testing.T) {
 	s := redistest.Start(t)
 	script := strings.ReplaceAll("CLIENT TRACKING on\nGET k\nSET k 2\nGET k\nINCR c\nPING\n", "\n", "\r\n")
 	without := func(out string) string {
-		return strings.Replace(out, msgAllTransferred, "", 1)
+		return strings.Replace(out, bulk.MsgAllTransferred, "", 1)
 	}
 	for _, cell := range []pushCell{
 		{"raw", []string{"-3"}, nil},

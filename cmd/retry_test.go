@@ -40,7 +40,8 @@ func stderrLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
-// TestRetryServerNotUpYet: the server comes up ~300ms after redish starts.
+// TestRetryServerNotUpYet: the server comes up once redish has found it
+// down (its first --verbose line says so).
 func TestRetryServerNotUpYet(t *testing.T) {
 	s := redistest.Start(t)
 	s.Stop()
@@ -54,15 +55,27 @@ func TestRetryServerNotUpYet(t *testing.T) {
 	})
 
 	t.Run("exponential backoff waits for it", func(t *testing.T) {
-		done := make(chan result, 1)
+		ios, out, _ := Test("")
+		errOut := newSignalWriter(" after ConnectionError")
+		ios.ErrOut = errOut
+		done := make(chan int, 1)
 		go func() {
-			done <- runRedish(t, nil, "", portArgs(s, "--retries", "10", "--retry-backoff", "exponential", "PING")...)
+			done <- Run(context.Background(), portArgs(s, "--retries", "10", "--retry-backoff", "exponential", "--verbose", "PING"), ios)
 		}()
-		time.Sleep(300 * time.Millisecond)
+		select {
+		case <-errOut.seen:
+		case <-time.After(waitTimeout):
+			t.Fatal("redish never said it was retrying")
+		}
 		s.Restart(t)
-		r := <-done
-		if r.code != 0 || r.out != "PONG\n" || r.err != "" {
-			t.Fatalf("got %+v, want PONG and a silent stderr", r)
+		code := <-done
+		for _, l := range stderrLines(errOut.String()) {
+			if !strings.HasPrefix(l, "retry ") {
+				t.Errorf("stderr line %q: want only --verbose retry lines", l)
+			}
+		}
+		if code != 0 || out.String() != "PONG\n" {
+			t.Fatalf("exit %d, stdout %q, want PONG", code, out)
 		}
 	})
 }

@@ -17,32 +17,59 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/retry"
 )
 
-// Main runs redish with the process's arguments and streams and returns
-// the exit code.
+// Main runs redish with the process's arguments, streams and signals and
+// returns the exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return Run(ctx, os.Args[1:], System())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	intr := env.NewInterrupts(cancel)
+	defer handleSignals(intr, cancel)()
+	return run(ctx, os.Args[1:], System(), intr)
 }
 
-// exitError carries an exit code and the message to print for it (on
-// stderr unless toStdout). An empty message prints nothing.
-type exitError struct {
-	code     int
-	msg      string
-	toStdout bool
+// handleSignals is the process's one signal handler: SIGTERM ends the run
+// (end), and SIGINT (Ctrl-C) goes to intr, which ends the run too unless
+// a mode has caught it (the shell cancels the command that runs). It
+// returns the function that stops handling them.
+func handleSignals(intr *env.Interrupts, end func()) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == os.Interrupt {
+					intr.Interrupt()
+				} else {
+					end()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
 }
-
-func (e *exitError) Error() string { return e.msg }
 
 // Run parses args, runs the mode they select and returns the exit code.
-// All errors are printed here, once.
+// All errors are printed here, once. The end of ctx stands for a signal:
+// tests run redish in-process with it.
 func Run(ctx context.Context, args []string, ios *IOStreams) int {
-	ios = ios.guarded()
-	root := newRootCmd(ctx, ios)
+	return run(ctx, args, ios, nil)
+}
+
+// run is Run with the routing of Ctrl-C (nil where no signal comes).
+func run(ctx context.Context, args []string, ios *IOStreams, intr *env.Interrupts) int {
+	ios = ios.Guarded()
+	root, _ := newRoot(ctx, ios, intr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return report(ctx, ios, err)
@@ -52,33 +79,29 @@ func report(ctx context.Context, ios *IOStreams, err error) int {
 	if err == nil {
 		return 0
 	}
-	var ee *exitError
+	var ee *env.ExitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" {
+		if ee.Msg != "" {
 			w := ios.ErrOut
-			if ee.toStdout {
+			if ee.ToStdout {
 				w = ios.Out
 			}
-			fmt.Fprintln(w, ee.msg)
+			fmt.Fprintln(w, ee.Msg)
 		}
-		return ee.code
+		return ee.Code
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, interrupted(err))
 		return 130
 	}
-	fmt.Fprintln(ios.ErrOut, describe(err))
+	fmt.Fprintln(ios.ErrOut, env.Describe(err))
 	return 1
 }
 
-func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
-	root, _ := newRoot(ctx, ios)
-	return root
-}
-
 // newRoot returns the root command and the options its flags fill.
-func newRoot(ctx context.Context, ios *IOStreams) (*cobra.Command, *Options) {
+func newRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts) (*cobra.Command, *Options) {
 	o := &Options{}
+	rows := optionTable(o)
 	root := &cobra.Command{
 		Use:   "redish [options] [cmd [arg ...]]",
 		Short: "A Redis shell with retries you can configure and watch",
@@ -101,7 +124,7 @@ shell when it is.`,
 		DisableAutoGenTag:  true,
 		CompletionOptions:  cobra.CompletionOptions{HiddenDefaultCmd: true},
 		RunE: func(c *cobra.Command, args []string) error {
-			return runRoot(c.Context(), ios, o, c.Flags(), args)
+			return runRoot(c.Context(), ios, intr, o, rows, c.Flags(), args)
 		},
 	}
 	root.SetIn(ios.In)
@@ -110,41 +133,38 @@ shell when it is.`,
 	fs := root.Flags()
 	fs.SetInterspersed(false) // options end at the command: redish -p 7000 INCRBY k -5
 	fs.SortFlags = false
-	addFlags(fs, o)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		if strings.HasPrefix(err.Error(), "invalid argument ") {
-			return &exitError{code: 1, msg: invalidValue(err)}
-		}
-		return unrecognized(optionFromFlagError(err))
-	})
+	register(fs, rows)
+	root.SetFlagErrorFunc(flagError)
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
 		printHelp(ios.Out, c)
 	})
 	root.SetHelpCommand(&cobra.Command{Hidden: true, Use: "no-help-command"})
-	addSubcommands(ctx, root, ios)
+	addSubcommands(ctx, root, ios, intr)
 	return root, o
 }
 
-func runRoot(ctx context.Context, ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) error {
+func runRoot(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, rows []option, fs *pflag.FlagSet, args []string) error {
 	if o.Version {
 		fmt.Fprintln(ios.Out, versionString())
 		return nil
 	}
 	// Empty values are checked on the command line first (--config ''
 	// must not read no file), then with the file's settings applied.
-	if err := checkEmptyValues(fs, nil); err != nil {
+	if err := checkEmptyValues(fs, rows, nil); err != nil {
 		return err
 	}
-	if err := applySettings(ios, o, fs); err != nil {
+	settings, err := applySettings(ios, o, fs)
+	if err != nil {
 		return err
 	}
-	if err := checkEmptyValues(fs, o.Settings.where); err != nil {
+	if err := checkEmptyValues(fs, rows, settings.where); err != nil {
 		return err
 	}
 	cfg, err := buildConfig(ios, o, fs, args)
 	if err != nil {
 		return err
 	}
+	cfg.interrupts, cfg.settings = intr, settings
 	if done, err := cfg.printSettings(); done {
 		return err
 	}
@@ -160,27 +180,6 @@ type interruptedError struct {
 
 func (e *interruptedError) Error() string { return e.err.Error() }
 func (e *interruptedError) Unwrap() error { return e.err }
-
-// activity says what the run does, for the line printed when a signal
-// interrupts it: "during --bigkeys", "while running BLPOP".
-func (c *config) activity() string {
-	for _, name := range []string{"pipe", "scan", "bigkeys", "memkeys", "latency", "latency-history", "stat", "rdb", "functions-rdb", "replica", "topology"} {
-		if f := c.fs.Lookup(name); f != nil && f.Changed {
-			return "during --" + name
-		}
-	}
-	switch {
-	case c.o.Eval != "":
-		return "while running the script " + c.o.Eval
-	case len(c.args) > 0:
-		return "while running " + commandName(c.args[0])
-	case c.builtins != nil && !c.ios.InTTY:
-		return "while running the lab's commands read from stdin"
-	case !c.ios.InTTY:
-		return "while running commands read from stdin"
-	}
-	return ""
-}
 
 // commandName is a command's name as messages show it: in capitals, or
 // quoted when it is not a plain word.
@@ -208,7 +207,7 @@ func interrupted(err error) string {
 		if re.Attempts != 1 {
 			n = fmt.Sprintf("%d attempts", re.Attempts)
 		}
-		return what + " after " + n + "; last error: " + describe(re.Err)
+		return what + " after " + n + "; last error: " + env.Describe(re.Err)
 	}
 	return what + "."
 }

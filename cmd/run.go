@@ -1,400 +1,255 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/bulk"
 	"github.com/redish/redish/internal/cliargs"
-	"github.com/redish/redish/internal/secret"
+	"github.com/redish/redish/internal/diag"
+	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/fanout"
+	"github.com/redish/redish/internal/interactive"
+	"github.com/redish/redish/internal/oneshot"
+	"github.com/redish/redish/internal/stdin"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
-// run runs the mode the command line selects. An error of a run that a
-// signal interrupted says what the run was doing (see activity).
+// run runs the mode the options choose. An error of a run that a signal
+// interrupted says what the run was doing (see activity).
 func (c *config) run(ctx context.Context) error {
-	err := c.runMode(ctx)
+	m, err := choose(c.o, c.args, c.ios.InTTY)
+	if err != nil {
+		return err
+	}
+	err = c.runMode(ctx, m)
 	if err != nil && ctx.Err() != nil {
-		return &interruptedError{what: c.activity(), err: err}
+		return &interruptedError{what: c.activity(m), err: err}
 	}
 	return err
 }
 
-// runMode dispatches to the mode the command line selects.
-func (c *config) runMode(ctx context.Context) error {
-	if len(c.args) > 0 && isHelpWord(c.args[0]) {
-		return c.printRedisHelp(c.args[1:])
+// runMode builds the environment of mode m and the mode's options, and
+// runs it.
+func (c *config) runMode(ctx context.Context, m mode) error {
+	p := env.NewPrinter(c.ios, env.PrintOptions{Format: c.format, ErrExit: c.o.ErrExit, ShowPushes: c.showPushes})
+	defer p.Flush()
+	if m == modeRedisHelp {
+		return c.env(nil, p).RedisHelp(c.args[1:])
 	}
-	args, err := c.commandArgs()
-	if err != nil {
-		return err
-	}
-	p := newPrinter(c.ios, c.format, c.o.ErrExit)
-	defer p.flush()
 	client, err := c.newClient(p)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	if done, err := c.runBulkMode(ctx, client, p); done {
-		return err
-	}
-	if done, err := c.runDiagMode(ctx, client, p); done {
-		return err
-	}
-	if done, err := c.runClusterMode(ctx, client, p); done {
-		return err
+	e := c.env(client, p)
+	interval := time.Duration(c.o.Interval * float64(time.Second))
+	var nodes *redisx.NodeSelector
+	if sel, ok := c.selector(); ok {
+		nodes = &sel
 	}
 
-	switch {
-	case flagGiven(c.fs, "eval"):
-		evalArgs, err := c.evalArgs()
+	switch m {
+	case modePipe, modeScan:
+		o := bulk.Options{Mode: bulk.Pipe, PipeTimeout: c.o.Bulk.PipeTimeout, Count: c.o.Bulk.Count, Interval: interval}
+		if m == modeScan {
+			match, err := c.scanPattern()
+			if err != nil {
+				return err
+			}
+			o.Mode, o.Match = bulk.Scan, string(match)
+		}
+		return bulk.Run(ctx, e, o)
+	case modeLatency, modeLatencyHistory, modeReplica, modeRDB, modeFunctionsRDB, modeBigKeys, modeMemKeys, modeStat:
+		o, err := c.diagOptions(m, interval)
 		if err != nil {
 			return err
 		}
-		return c.runOneShot(ctx, client, p, evalArgs)
-	case len(args) > 0:
-		return c.runOneShot(ctx, client, p, args)
-	case !c.ios.InTTY:
-		return c.runStdin(ctx, client, p)
-	default:
-		return c.runInteractive(ctx, client, p)
+		return diag.Run(ctx, e, o)
+	case modeTopology:
+		return fanout.Run(ctx, e, fanout.Options{})
+	case modeOneShot, modeEval:
+		return oneshot.Run(ctx, e, oneshot.Options{
+			Args:        c.args,
+			QuotedInput: c.o.QuotedInput,
+			StdinLast:   c.o.StdinLast,
+			ReplaceTag:  c.o.isGiven("stdin-tag"),
+			Tag:         c.o.StdinTag,
+			Eval:        m == modeEval,
+			Script:      c.o.Eval,
+			Repeat:      c.o.Repeat,
+			Interval:    interval,
+			Nodes:       nodes,
+		})
+	case modeStdin:
+		return stdin.Run(ctx, e, stdin.Options{Window: c.o.Bulk.Window, Nodes: nodes, Builtins: c.builtins})
+	case modeShell:
+		return interactive.Run(ctx, e, interactive.Options{Interval: interval, Builtins: c.builtins})
 	}
+	return fmt.Errorf("no way to run %v", m)
 }
 
-func isHelpWord(s string) bool {
-	return strings.EqualFold(s, "help") || s == "?"
-}
-
-// commandArgs returns the command from the command line with -x, -X and
-// --quoted-input applied.
-func (c *config) commandArgs() ([][]byte, error) {
-	args := make([][]byte, 0, len(c.args)+1)
-	for _, a := range c.args {
-		if c.o.QuotedInput {
-			u, err := cliargs.UnquoteArg(a)
-			if err != nil {
-				return nil, &exitError{code: 1, msg: "Invalid quoted string", toStdout: true}
+// diagOptions returns the options of the diagnostic mode m.
+func (c *config) diagOptions(m mode, interval time.Duration) (diag.Options, error) {
+	o := diag.Options{Interval: interval}
+	switch m {
+	case modeLatency:
+		o.Mode = diag.Latency
+	case modeLatencyHistory:
+		o.Mode = diag.LatencyHistory
+	case modeReplica:
+		o.Mode = diag.Replica
+	case modeRDB:
+		o.Mode, o.File = diag.RDB, c.o.Diag.RDB
+	case modeFunctionsRDB:
+		o.Mode, o.File = diag.FunctionsRDB, c.o.Diag.FunctionsRDB
+	case modeStat:
+		o.Mode = diag.Stat
+	case modeBigKeys, modeMemKeys:
+		o.Mode = diag.BigKeys
+		if m == modeMemKeys {
+			o.Mode = diag.MemKeys
+			if c.o.isGiven("memkeys-samples") {
+				o.Samples = c.o.Diag.MemKeysSamples
 			}
-			args = append(args, []byte(u))
-			continue
 		}
-		args = append(args, []byte(a))
-	}
-	if len(args) == 0 || (!c.o.StdinLast && !flagGiven(c.fs, "stdin-tag")) {
-		return args, nil
-	}
-	in, err := io.ReadAll(c.ios.In)
-	if err != nil {
-		return nil, &exitError{code: 1, msg: "Error reading stdin: " + err.Error()}
-	}
-	if c.o.StdinLast {
-		return append(args, in), nil
-	}
-	replaced := false
-	for i, a := range args {
-		if string(a) == c.o.StdinTag {
-			args[i] = in
-			replaced = true
-			break
+		match, err := c.scanPattern()
+		if err != nil {
+			return o, err
 		}
+		o.Match = match
+		o.Count, o.CountSet = c.o.Bulk.Count, c.o.isGiven("count")
 	}
-	if !replaced {
-		return nil, &exitError{code: 1, msg: "-X: no argument equal to the tag " + strconv.Quote(c.o.StdinTag) + " in the command."}
-	}
-	return args, nil
+	return o, nil
 }
 
-// evalArgs builds EVAL from --eval FILE and "key1 key2 , arg1 arg2".
-func (c *config) evalArgs() ([][]byte, error) {
-	script, err := os.ReadFile(c.o.Eval)
-	if err != nil {
-		return nil, &exitError{code: 1, msg: "Can't open file '" + c.o.Eval + "': " + strerrorOf(err)}
-	}
-	var keys, argv [][]byte
-	seenComma := false
-	for _, a := range c.args {
-		switch {
-		case !seenComma && a == ",":
-			seenComma = true
-		case !seenComma && strings.HasSuffix(a, ",") && len(a) > 1:
-			keys = append(keys, []byte(strings.TrimSuffix(a, ",")))
-			seenComma = true
-		case seenComma:
-			argv = append(argv, []byte(a))
-		default:
-			keys = append(keys, []byte(a))
+// scanPattern returns the MATCH pattern of --pattern or --quoted-pattern,
+// nil when neither is given.
+func (c *config) scanPattern() ([]byte, error) {
+	if c.o.isGiven("quoted-pattern") {
+		u, err := cliargs.UnquoteArg(c.o.Bulk.QuotedPattern)
+		if err != nil {
+			return nil, env.Fail("Invalid quoted string specified for --quoted-pattern.")
 		}
+		return []byte(u), nil
 	}
-	out := [][]byte{[]byte("EVAL"), script, []byte(strconv.Itoa(len(keys)))}
-	out = append(out, keys...)
-	return append(out, argv...), nil
+	if c.o.isGiven("pattern") {
+		return []byte(c.o.Bulk.Pattern), nil
+	}
+	return nil, nil
 }
 
-func strerrorOf(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return dialReason(pe.Err)
+// selector returns the node selection the options ask for, if any.
+func (c *config) selector() (redisx.NodeSelector, bool) {
+	o := &c.o.ClusterOpts
+	switch {
+	case o.Primaries:
+		return redisx.SelectPrimaries, true
+	case o.Replicas:
+		return redisx.SelectReplicas, true
+	case o.AllNodes:
+		return redisx.SelectAllNodes, true
+	case o.Node != "":
+		return redisx.SelectNode(o.Node), true
 	}
-	return err.Error()
+	return redisx.NodeSelector{}, false
 }
 
-// session is what the modes need of a client. redisx.Client (standalone)
-// and redisx.ClusterClient (-c) implement it.
-type session interface {
-	// Do sends one command and reads its reply, retrying per the policy.
-	Do(ctx context.Context, args [][]byte) (resp.Value, error)
-	// ReadReply reads the next message the server pushes on the connection
-	// the last command used (after SUBSCRIBE or MONITOR).
-	ReadReply(ctx context.Context) (resp.Value, error)
-	Close() error
+// activity says what a run of mode m does, for the line printed when a
+// signal interrupts it: "during --bigkeys", "while running BLPOP".
+func (c *config) activity(m mode) string {
+	switch m {
+	case modeRedisHelp, modeShell:
+		return ""
+	case modeEval:
+		return "while running the script " + c.o.Eval
+	case modeOneShot:
+		return "while running " + commandName(c.args[0])
+	case modeStdin:
+		if c.builtins != nil {
+			return "while running the lab's commands read from stdin"
+		}
+		return "while running commands read from stdin"
+	}
+	return "during " + m.String()
+}
+
+// env returns the environment of a mode that runs on client (nil for
+// none) and prints with p.
+func (c *config) env(client env.Session, p *env.Printer) *env.Env {
+	ios := *c.ios
+	ios.NoColor = c.o.NoColor || ios.Getenv("NO_COLOR") != ""
+	return &env.Env{
+		IO:         &ios,
+		Session:    client,
+		Printer:    p,
+		Clock:      retry.SystemClock{},
+		Interrupts: c.interrupts,
+		Conn:       c.conn,
+		Retry:      c.retry,
+		Observe:    c.observe(),
+		Version:    versionNumber,
+	}
 }
 
 // newClient returns the client of the run; push messages that arrive
 // between replies are printed by p when --show-pushes says so.
-func (c *config) newClient(p *printer) (session, error) {
+func (c *config) newClient(p *env.Printer) (env.Session, error) {
+	var onPush func(resp.Value)
+	if c.showPushes {
+		onPush = p.Push
+	}
 	if c.o.Cluster {
-		return c.newClusterClient(c.onPush(p))
+		return c.newClusterClient(onPush)
 	}
 	client := redisx.NewClient(c.conn)
 	client.Retry = c.retry
 	client.Observe = c.observe()
 	client.OnResend = c.onResend()
-	client.OnPush = c.onPush(p)
+	client.OnPush = onPush
 	return client, nil
 }
 
-// onPush returns the push handler of the run: p.push with --show-pushes,
-// nil (the client drops pushes) without.
-func (c *config) onPush(p *printer) func(resp.Value) {
-	if !c.showPushes {
-		return nil
+// newClusterClient returns the client for -c; onPush receives the push
+// messages that arrive between replies.
+func (c *config) newClusterClient(onPush func(resp.Value)) (env.Session, error) {
+	o := redisx.ClusterOptions{
+		Seeds:            c.clusterSeeds(),
+		Node:             c.conn,
+		ErrorAttempts:    c.o.ClusterErrorAttempts,
+		ReadFromReplicas: c.o.ClusterOpts.ReadFromReplicas,
+		Retry:            c.retry,
+		OnRetry:          c.observe(),
+		OnResend:         c.onResend(),
+		OnPush:           onPush,
 	}
-	return p.push
-}
-
-// runOneShot runs the command given on the command line, -r times with -i
-// seconds between runs.
-func (c *config) runOneShot(ctx context.Context, client session, p *printer, args [][]byte) error {
-	interval := time.Duration(c.o.Interval * float64(time.Second))
-	for i := 0; c.o.Repeat < 0 || i < c.o.Repeat; i++ {
-		if i > 0 && interval > 0 {
-			if err := (retry.SystemClock{}).Sleep(ctx, interval); err != nil {
-				return err
-			}
-		}
-		if err := c.runCommand(ctx, client, p, args); err != nil {
-			return err
-		}
+	if c.o.Verbose {
+		o.OnEvent = func(ev redisx.ClusterEvent) { fmt.Fprintln(c.ios.ErrOut, env.PrintableLine(ev.String())) }
 	}
-	return nil
-}
-
-// runCommand sends one command and prints its reply; commands that turn
-// the connection into a stream (SUBSCRIBE, MONITOR) print messages until
-// the connection ends or the user interrupts.
-func (c *config) runCommand(ctx context.Context, client session, p *printer, args [][]byte) error {
-	c.ios.Secrets.AddCommand(args)
-	if done, err := c.runOnNodes(ctx, client, p, args); done {
-		return err
-	}
-	if isSubscribe(args) && p.opts.Mode != format.Raw {
-		if err := p.text(readingMessages); err != nil {
-			return err
+	if c.ios.InTTY && c.ios.OutTTY && len(c.args) == 0 {
+		// The interactive shell says where a redirect took the user, as
+		// redis-cli does.
+		o.OnRedirect = func(_ string, slot int, addr string) {
+			fmt.Fprintf(c.ios.Out, "-> Redirected to slot [%d] located at %s\n", slot, addr)
 		}
 	}
-	v, err := client.Do(ctx, args)
+	cc, err := redisx.NewClusterClient(o)
 	if err != nil {
-		return err
+		return nil, env.Fail(err.Error())
 	}
-	if err := p.reply(args, v); err != nil {
-		return err
-	}
-	if v.Kind != resp.KindError && redisx.IsStreaming(args) {
-		return c.stream(ctx, client, p, args)
-	}
-	return nil
+	return cc, nil
 }
 
-// readingMessages is what redis-cli prints after sending SUBSCRIBE,
-// PSUBSCRIBE or SSUBSCRIBE, in every format but raw.
-const readingMessages = "Reading messages... (press Ctrl-C to quit)\n"
-
-// isSubscribe reports whether args subscribe to channels, patterns or
-// shard channels.
-func isSubscribe(args [][]byte) bool {
-	if len(args) == 0 {
-		return false
+// clusterSeeds returns the startup nodes: the --cluster-seed values, after
+// the -h/-p (or -u) address when that was given or no seed was.
+func (c *config) clusterSeeds() []string {
+	var seeds []string
+	explicit := c.o.isGiven("host") || c.o.isGiven("port") || c.o.isGiven("uri")
+	if explicit || len(c.o.ClusterOpts.Seeds) == 0 {
+		seeds = append(seeds, c.conn.Addr())
 	}
-	switch strings.ToUpper(string(args[0])) {
-	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE":
-		return true
-	}
-	return false
+	return append(seeds, c.o.ClusterOpts.Seeds...)
 }
-
-// stream prints what the server pushes after SUBSCRIBE or MONITOR. After
-// SUBSCRIBE every message is printed as a reply, pushes included, as
-// redis-cli does; after MONITOR a push (an invalidation) is one, and goes
-// where --show-pushes says.
-func (c *config) stream(ctx context.Context, client session, p *printer, args [][]byte) error {
-	monitor := !isSubscribe(args)
-	for {
-		v, err := client.ReadReply(ctx)
-		if err != nil {
-			return err
-		}
-		if monitor && v.Kind == resp.KindPush {
-			if c.showPushes {
-				p.push(v)
-			}
-			continue
-		}
-		if err := p.reply(args, v); err != nil {
-			return err
-		}
-	}
-}
-
-// printer writes replies in the chosen format, flushing after each so
-// output appears as replies arrive.
-type printer struct {
-	w       *bufio.Writer
-	errOut  io.Writer
-	opts    format.Options
-	errExit bool
-	buf     []byte
-	// secrets are masked in error replies.
-	secrets *secret.Set
-	// errTTY escapes control bytes in the error replies -e writes to
-	// stderr, a terminal.
-	errTTY bool
-	// pushBuf formats push messages, which may arrive while a reply
-	// is being printed from buf.
-	pushBuf []byte
-	// beforePush, when set, prints what must come before a push message
-	// that arrives now (the texts of a pipelined window).
-	beforePush func()
-}
-
-// push prints a push message that arrived between replies, as redis-cli's
-// push handler does (see format.AppendPush), and flushes: the shell
-// writes its replies to the same stream without this buffer. A write
-// error is left for the next reply to report.
-func (p *printer) push(v resp.Value) {
-	if p.beforePush != nil {
-		p.beforePush()
-	}
-	p.pushBuf = format.AppendPush(p.pushBuf[:0], v, p.opts)
-	p.w.Write(p.pushBuf)
-	p.w.Flush()
-}
-
-func newPrinter(ios *IOStreams, opts format.Options, errExit bool) *printer {
-	return &printer{
-		w:       bufio.NewWriterSize(ios.Out, 64<<10),
-		errOut:  ios.ErrOut,
-		opts:    opts,
-		errExit: errExit,
-		secrets: ios.Secrets,
-		errTTY:  ios.ErrTTY,
-	}
-}
-
-// reply prints the reply v to the command args and flushes. With -e an
-// error reply is written to stderr instead and ends the run with exit code
-// 1, as redis-cli does.
-func (p *printer) reply(args [][]byte, v resp.Value) error {
-	if err := p.replyBuffered(args, v); err != nil {
-		return err
-	}
-	return p.flush()
-}
-
-// replyBuffered is reply without the flush: the bulk modes write their
-// output in large chunks.
-func (p *printer) replyBuffered(args [][]byte, v resp.Value) error {
-	v = p.secrets.MaskReply(v)
-	if p.errExit && v.Kind == resp.KindError {
-		p.flush()
-		msg := format.ErrorLine(nil, v, p.errTTY)
-		return &exitError{code: 1, msg: string(msg[:len(msg)-1])}
-	}
-	o := p.opts
-	o.Verbatim = format.VerbatimArgs(args)
-	if s, suffix, ok := rawString(v, o); ok && len(s) > directWriteMin {
-		// A large string printed as it is goes straight from the reply to
-		// the output: copying it into p.buf would hold it twice.
-		if _, err := p.w.Write(s); err != nil {
-			return err
-		}
-		_, err := p.w.WriteString(suffix)
-		return err
-	}
-	p.buf = format.Append(p.buf[:0], v, o)
-	_, err := p.w.Write(p.buf)
-	if cap(p.buf) > 1<<20 {
-		p.buf = nil
-	}
-	return err
-}
-
-// directWriteMin is the size above which a string reply printed as it is
-// skips the format buffer.
-const directWriteMin = 64 << 10
-
-// rawString reports whether format.Append would print v as its bytes
-// unchanged followed by suffix (raw output, or a verbatim command's
-// reply), and returns those bytes.
-func rawString(v resp.Value, o format.Options) (s []byte, suffix string, ok bool) {
-	if !o.Verbatim && o.Mode != format.Raw {
-		return nil, "", false
-	}
-	if o.Verbatim && o.Mode == format.TTY && o.Terminal {
-		return nil, "", false // escaped for the terminal
-	}
-	switch v.Kind {
-	case resp.KindStatus, resp.KindBulk, resp.KindVerbatim, resp.KindBigNumber:
-	default:
-		return nil, "", false
-	}
-	if !o.Verbatim {
-		suffix = o.CmdDelim
-	}
-	return v.Str, suffix, true
-}
-
-// slowCommand is how long a command must take for the shell and stdin
-// mode to print its time after the reply, as redis-cli does.
-const slowCommand = 500 * time.Millisecond
-
-// timing writes "(0.81s)" after the reply of a command that took
-// elapsed, when that is slowCommand or more and the output is the human
-// format (redis-cli prints it in no other). It does not flush.
-func (p *printer) timing(elapsed time.Duration) error {
-	if elapsed < slowCommand || p.opts.Mode != format.TTY {
-		return nil
-	}
-	_, err := fmt.Fprintf(p.w, "(%.2fs)\n", elapsed.Seconds())
-	return err
-}
-
-// text prints a line that is not a reply (help, "Invalid argument(s)").
-func (p *printer) text(s string) error {
-	_, err := p.w.WriteString(s)
-	if err != nil {
-		return err
-	}
-	return p.flush()
-}
-
-func (p *printer) flush() error { return p.w.Flush() }

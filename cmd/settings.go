@@ -2,27 +2,27 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/redish/redish/internal/configfile"
+	"github.com/redish/redish/internal/env"
 )
 
-// settingsOptions are the flags about redish's own configuration, and
-// what applySettings found: the file, the profile and where each setting
-// came from, for --print-config.
-type settingsOptions struct {
-	Config      string // --config FILE
-	NoConfig    bool   // --no-config
-	Profile     string // --profile NAME
-	PrintConfig bool   // --print-config
-
+// settingsState is what applySettings found: the file, the profile and
+// where each setting came from, for --print-config and the messages about
+// values from the file.
+type settingsState struct {
 	path, pathFrom       string // the configuration file and why that one
 	loaded               bool   // the file exists and was read
 	profile, profileFrom string // the profile applied, if any, and who chose it
-	// sources maps a flag name to where its value came from: a source
-	// constant or "profile NAME". Flags missing here have their defaults.
+	// sources maps an option's name to where its value came from: a
+	// source constant or "profile NAME". Options missing here have their
+	// defaults.
 	sources map[string]string
 }
 
@@ -33,16 +33,6 @@ const (
 	sourceFile        = "file"
 	sourceEnvAuth     = "env " + authEnv
 )
-
-func addSettingsFlags(fs *pflag.FlagSet, o *settingsOptions) {
-	fs.StringVar(&o.Config, "config", "", "Read settings from `file` (default $XDG_CONFIG_HOME/redish/config.toml; also REDISH_CONFIG)")
-	fs.BoolVar(&o.NoConfig, "no-config", false, "Read no configuration file")
-	fs.StringVar(&o.Profile, "profile", "", "Use the settings of the configuration file's [profile.`NAME`] (also REDISH_PROFILE)")
-	fs.BoolVar(&o.PrintConfig, "print-config", false, "Print the effective settings and where each came from (passwords masked), then exit")
-	for _, name := range []string{"config", "no-config", "profile", "print-config"} {
-		fs.SetAnnotation(name, flagGroupAnnotation, []string{"Configuration"})
-	}
-}
 
 // displaces lists, for a setting, the settings of lower layers it
 // replaces as well as itself. A server named on the command line with -u
@@ -75,16 +65,16 @@ var displaces = map[string][]string{
 // command line gives that flag or one that displaces it (see displaces).
 // The file's password is the exception: REDISCLI_AUTH replaces it, as the
 // environment ranks above the file.
-func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
-	s := &o.Settings
+func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) (*settingsState, error) {
+	s := &settingsState{}
 	s.sources = map[string]string{}
 	fs.Visit(func(f *pflag.Flag) { s.sources[f.Name] = sourceCommandLine })
 
-	path, from, must := configPath(s, fs, ios.Getenv)
+	path, from, must := configPath(&o.Settings, fs, ios.Getenv)
 	s.path, s.pathFrom = path, from
 	cf, err := loadConfigFile(path, must)
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return nil, env.Fail(err.Error())
 	}
 	s.loaded = cf != nil
 	if w := exposedPasswordWarning(path, cf); w != "" {
@@ -92,8 +82,8 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	}
 
 	switch {
-	case s.Profile != "":
-		s.profile, s.profileFrom = s.Profile, "--profile"
+	case o.Settings.Profile != "":
+		s.profile, s.profileFrom = o.Settings.Profile, "--profile"
 	case ios.Getenv(profileEnv) != "":
 		s.profile, s.profileFrom = ios.Getenv(profileEnv), "env "+profileEnv
 	case cf != nil && cf.DefaultProfile != "":
@@ -101,30 +91,30 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	}
 	if cf == nil {
 		if s.profile != "" {
-			return &exitError{code: 1, msg: fmt.Sprintf("%s %s: no configuration file (%s)", s.profileFrom, s.profile, describePath(path, from))}
+			return nil, env.Fail(fmt.Sprintf("%s %s: no configuration file (%s)", s.profileFrom, s.profile, describePath(path, from)))
 		}
-		return nil
+		return s, nil
 	}
 
 	// A problem in a profile matters only to the runs that select it.
-	for _, name := range cf.profileNames() {
+	for _, name := range cf.ProfileNames() {
 		if name == s.profile {
 			continue
 		}
-		for _, problem := range cf.problems[name] {
+		for _, problem := range cf.Problems[name] {
 			fmt.Fprintf(ios.ErrOut, "Warning: ignoring profile %s: %s\n", name, problem)
 		}
 	}
-	layers := []layer{{source: sourceFile, settings: cf.fileSettings.settings()}}
+	layers := []layer{{source: sourceFile, settings: cf.Top}}
 	if s.profile != "" {
-		if problems := cf.problems[s.profile]; len(problems) > 0 {
-			return &exitError{code: 1, msg: strings.Join(problems, "\n")}
+		if problems := cf.Problems[s.profile]; len(problems) > 0 {
+			return nil, env.Fail(strings.Join(problems, "\n"))
 		}
 		p, ok := cf.Profiles[s.profile]
 		if !ok {
-			return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", path, cf.noProfile(s.profile))}
+			return nil, env.Fail(fmt.Sprintf("%s: %v", path, cf.NoProfile(s.profile)))
 		}
-		layers = append(layers, layer{source: "profile " + s.profile, settings: p.settings()})
+		layers = append(layers, layer{source: "profile " + s.profile, settings: p})
 	}
 	eff := merge(layers)
 	// A run without some of the flags (redish lab chooses where to
@@ -153,16 +143,16 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		}
 		for _, val := range v.values {
 			if err := fs.Set(name, val); err != nil {
-				// pflag says "invalid argument X for FLAG flag: REASON".
 				msg := err.Error()
-				if _, reason, ok := strings.Cut(msg, " flag: "); ok {
-					msg = reason
+				var bad *pflag.InvalidValueError
+				if errors.As(err, &bad) {
+					msg = errors.Unwrap(bad).Error()
 				}
 				where := ""
 				if p, ok := strings.CutPrefix(v.source, "profile "); ok {
 					where = "[profile." + p + "] "
 				}
-				return &exitError{code: 1, msg: fmt.Sprintf("%s: %s%s: %s", path, where, name, msg)}
+				return nil, env.Fail(fmt.Sprintf("%s: %s%s: %s", path, where, name, msg))
 			}
 		}
 		s.sources[name] = v.source
@@ -173,7 +163,7 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 	// the environment's password is given as an explicit one.
 	if _, ok := eff["uri"]; ok && envAuth != "" && !flagGiven(fs, "pass") {
 		if err := fs.Set("pass", envAuth); err != nil {
-			return fmt.Errorf("applying %s: %w", authEnv, err)
+			return nil, fmt.Errorf("applying %s: %w", authEnv, err)
 		}
 		s.sources["pass"] = sourceEnvAuth
 	}
@@ -185,12 +175,12 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) error {
 		o.NoAuthWarning = true
 		s.sources["no-auth-warning"] = "implied: the password is not on the command line"
 	}
-	return nil
+	return s, nil
 }
 
 // where says where in the configuration file a setting was given ("FILE"
 // or "FILE, [profile.NAME]"), or "" when the file did not give it.
-func (s *settingsOptions) where(name string) string {
+func (s *settingsState) where(name string) string {
 	src := s.sources[name]
 	if src == sourceFile {
 		return s.path
@@ -204,7 +194,7 @@ func (s *settingsOptions) where(name string) string {
 // layer is the settings of one level of the file.
 type layer struct {
 	source   string
-	settings []setting
+	settings configfile.Layer
 }
 
 // sourcedSetting is a setting's values and the layer they came from.
@@ -220,11 +210,11 @@ func merge(layers []layer) map[string]sourcedSetting {
 	for _, l := range layers {
 		names := make([]string, len(l.settings))
 		for i, st := range l.settings {
-			names[i] = st.name
+			names[i] = st.Name
 		}
 		dropDisplaced(eff, names)
 		for _, st := range l.settings {
-			eff[st.name] = sourcedSetting{values: st.values, source: l.source}
+			eff[st.Name] = sourcedSetting{values: st.Values, source: l.source}
 		}
 	}
 	return eff
@@ -251,9 +241,9 @@ func describePath(path, from string) string {
 // addSubcommands adds the subcommands, whose names cannot collide with
 // Redis command names (completion, lab), and sets up shell completion of
 // flag values and Redis command names.
-func addSubcommands(ctx context.Context, root *cobra.Command, ios *IOStreams) {
+func addSubcommands(ctx context.Context, root *cobra.Command, ios *IOStreams, intr *env.Interrupts) {
 	root.AddCommand(newCompletionCmd(root, ios))
-	root.AddCommand(newLabCmd(ios))
+	root.AddCommand(newLabCmd(ios, intr))
 	// With subcommands, cobra adds a help command to the root and offers
 	// it when completing the first word. "help" is Redis help (redish
 	// help SET), so cobra's is named after the option that gives help:

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/retry"
 )
@@ -37,7 +37,7 @@ profiles) and Redis command names, without connecting to a server.
 		DisableFlagsInUseLine: true,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return &exitError{code: 1, msg: "Usage: redish " + c.Use}
+				return &env.ExitError{Code: 1, Msg: "Usage: redish " + c.Use}
 			}
 			return nil
 		},
@@ -64,7 +64,7 @@ func writeCompletion(w io.Writer, root *cobra.Command, shell string) error {
 	case "powershell":
 		err = root.GenPowerShellCompletionWithDesc(w)
 	default:
-		return &exitError{code: 1, msg: fmt.Sprintf("Unknown shell %q: choose one of %s.", shell, strings.Join(completionShells, ", "))}
+		return &env.ExitError{Code: 1, Msg: fmt.Sprintf("Unknown shell %q: choose one of %s.", shell, strings.Join(completionShells, ", "))}
 	}
 	if err != nil {
 		return fmt.Errorf("writing the %s completion script: %w", shell, err)
@@ -134,86 +134,90 @@ func inCase(name, typed string) string {
 	return strings.ToUpper(name)
 }
 
+// completion completes an option's value: the values to offer, and what
+// the shell does with them.
+type completion func(c *cobra.Command, ios *IOStreams, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective)
+
+// noValues offers nothing, not even file names: for values no completion
+// can guess.
+func noValues(*cobra.Command, *IOStreams, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return nil, cobra.ShellCompDirectiveNoFileComp
+}
+
+// values offers the values that start with what was typed.
+func values(vs ...string) completion {
+	return valuesOf(func() []string { return vs })
+}
+
+// valuesOf is values with the list made when a completion is asked for.
+func valuesOf(vs func() []string) completion {
+	return func(_ *cobra.Command, _ *IOStreams, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		for _, v := range vs() {
+			if strings.HasPrefix(v, toComplete) {
+				out = append(out, cobra.CompletionWithDesc(v, ""))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// fileExtension offers the files whose names end in .ext.
+func fileExtension(ext string) completion {
+	return func(*cobra.Command, *IOStreams, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return []cobra.Completion{ext}, cobra.ShellCompDirectiveFilterFileExt
+	}
+}
+
 // errorCodes are common Redis error codes offered after the named classes
 // when completing --retry-on-error.
 var errorCodes = []string{"LOADING", "BUSY", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "NOREPLICAS", "OOM", "MISCONF"}
 
-// freeTextFlags take values no completion can guess: the shell must not
-// offer file names for them either.
-var freeTextFlags = []string{
-	"host", "port", "db", "pass", "user", "name", "connect-timeout", "timeout", "sni",
-	"tls-ciphers", "tls-ciphersuites", "repeat", "interval", "stdin-tag", "delimiter",
-	"command-delimiter", "retries", "retry-backoff-base", "retry-backoff-cap", "retry-deadline",
-	"cluster-error-attempts", "cluster-seed", "node", "pattern", "count",
+// completeErrorClasses completes the last item of a comma-separated list
+// of error classes and codes.
+func completeErrorClasses(_ *cobra.Command, _ *IOStreams, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	done, last := "", toComplete
+	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+		done, last = toComplete[:i+1], toComplete[i+1:]
+	}
+	var out []cobra.Completion
+	for _, c := range retry.Classes() {
+		if hasPrefixFold(string(c), last) {
+			out = append(out, done+string(c))
+		}
+	}
+	for _, code := range errorCodes {
+		if strings.HasPrefix(code, last) {
+			out = append(out, done+code)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
-// registerFlagCompletions registers the completion of flag values.
+// registerFlagCompletions registers the completion of option values, from
+// the option table.
 func registerFlagCompletions(root *cobra.Command, ios *IOStreams) {
 	// A usage names the flag's value in backticks (`file`), which --help
 	// removes; completion shows the usage as it is, so remove them here.
 	root.Flags().VisitAll(func(f *pflag.Flag) {
 		_, f.Usage = pflag.UnquoteUsage(f)
 	})
-	fixed := func(values []string, desc func(string) string) cobra.CompletionFunc {
-		return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			var out []cobra.Completion
-			for _, v := range values {
-				if strings.HasPrefix(v, toComplete) {
-					out = append(out, cobra.CompletionWithDesc(v, desc(v)))
-				}
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp
+	for _, o := range optionTable(&Options{}) {
+		if o.complete == nil || root.Flags().Lookup(o.name) == nil {
+			continue
 		}
-	}
-	noDesc := func(string) string { return "" }
-	funcs := map[string]cobra.CompletionFunc{
-		"retry-backoff": fixed(backoff.Names(), noDesc),
-		"retry-sent":    fixed(retry.ResendNames(), noDesc),
-		"show-pushes":   fixed([]string{"yes", "no"}, noDesc),
-		"retry-on-error": func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			// A comma-separated list: complete its last item.
-			done, last := "", toComplete
-			if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
-				done, last = toComplete[:i+1], toComplete[i+1:]
-			}
-			var out []cobra.Completion
-			for _, c := range retry.Classes() {
-				if hasPrefixFold(string(c), last) {
-					out = append(out, done+string(c))
-				}
-			}
-			for _, code := range errorCodes {
-				if strings.HasPrefix(code, last) {
-					out = append(out, done+code)
-				}
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-		},
-		"profile": func(c *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			return completeProfiles(c, ios, toComplete), cobra.ShellCompDirectiveNoFileComp
-		},
-		"config": func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			return []cobra.Completion{"toml"}, cobra.ShellCompDirectiveFilterFileExt
-		},
-	}
-	none := func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	for _, name := range freeTextFlags {
-		funcs[name] = none
-	}
-	for name, f := range funcs {
-		if root.Flags().Lookup(name) != nil {
-			// The only error is a flag registered twice, and each
-			// completion request registers once.
-			_ = root.RegisterFlagCompletionFunc(name, f)
-		}
+		complete := o.complete
+		// The only error is a flag registered twice, and each completion
+		// request registers once.
+		_ = root.RegisterFlagCompletionFunc(o.name, func(c *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return complete(c, ios, toComplete)
+		})
 	}
 }
 
-// completeProfiles returns the profiles of the configuration file the
+// completeProfiles offers the profiles of the configuration file the
 // command line so far selects.
-func completeProfiles(c *cobra.Command, ios *IOStreams, toComplete string) []cobra.Completion {
+func completeProfiles(c *cobra.Command, ios *IOStreams, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	fs := c.Flags()
 	o := &settingsOptions{}
 	if f := fs.Lookup("config"); f != nil {
@@ -225,13 +229,13 @@ func completeProfiles(c *cobra.Command, ios *IOStreams, toComplete string) []cob
 	path, _, must := configPath(o, fs, ios.Getenv)
 	cf, err := loadConfigFile(path, must)
 	if err != nil || cf == nil {
-		return nil
+		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var out []cobra.Completion
-	for _, name := range cf.profileNames() {
+	for _, name := range cf.ProfileNames() {
 		if strings.HasPrefix(name, toComplete) {
 			out = append(out, name)
 		}
 	}
-	return out
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -98,7 +98,7 @@ x = 1
 				return
 			}
 			got := map[string]string{}
-			for name, lines := range cf.problems {
+			for name, lines := range cf.Problems {
 				got[name] = strings.Join(lines, "\n")
 			}
 			if len(got) == 0 {
@@ -112,12 +112,12 @@ x = 1
 			if len(got) != len(tt.problems) {
 				t.Errorf("problems %q, want %q", got, tt.problems)
 			}
-			for name := range cf.problems {
+			for name := range cf.Problems {
 				if _, ok := cf.Profiles[name]; ok {
 					t.Errorf("profile %s has problems and is in Profiles", name)
 				}
-				if !slices.Contains(cf.profileNames(), name) {
-					t.Errorf("profile %s is not in profileNames: %q", name, cf.profileNames())
+				if !slices.Contains(cf.ProfileNames(), name) {
+					t.Errorf("profile %s is not in profileNames: %q", name, cf.ProfileNames())
 				}
 			}
 		})
@@ -141,7 +141,7 @@ func TestLoadConfigFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cf.profileNames(); !reflect.DeepEqual(got, []string{"a", "b"}) {
+	if got := cf.ProfileNames(); !reflect.DeepEqual(got, []string{"a", "b"}) {
 		t.Errorf("profiles = %q, want [a b]", got)
 	}
 }
@@ -183,17 +183,15 @@ func TestConfigPath(t *testing.T) {
 // kind, so applying it cannot fail on a name or a type.
 func TestConfigSettingsAreFlags(t *testing.T) {
 	fs := NewRootForDocs().Flags()
-	typ := reflect.TypeFor[fileSettings]()
-	for i := range typ.NumField() {
-		field := typ.Field(i)
-		name := field.Tag.Get("toml")
+	for _, row := range fileOptions() {
+		name, fileType := row.name, row.value.fileType()
 		f := fs.Lookup(name)
 		if f == nil {
 			t.Errorf("setting %q is not a flag", name)
 			continue
 		}
 		var want []string
-		switch field.Type.String() {
+		switch fileType.String() {
 		case "*bool":
 			want = []string{"bool"}
 		case "*int":
@@ -204,21 +202,7 @@ func TestConfigSettingsAreFlags(t *testing.T) {
 			want = []string{"stringSlice", "stringArray"}
 		}
 		if !slices.Contains(want, f.Value.Type()) {
-			t.Errorf("setting %q is %s, its flag is %s", name, field.Type, f.Value.Type())
-		}
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"host", "host", 0}, {"hots", "host", 2}, {"prot", "port", 2}, {"", "abc", 3}, {"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+			t.Errorf("setting %q is %s, its flag is %s", name, fileType, f.Value.Type())
 		}
 	}
 }

@@ -37,7 +37,7 @@ func (c *config) printSettings() (bool, error) {
 
 // describeSettings writes the settings, group by group.
 func (c *config) describeSettings(w *settingsWriter) {
-	s := &c.o.Settings
+	s := c.settings
 	switch {
 	case s.path == "":
 		w.comment("config file: none (" + s.pathFrom + ")")
@@ -132,7 +132,7 @@ func (c *config) formatSource() string {
 
 // source returns where the value of a flag came from, ignoring the URI.
 func (c *config) source(name string) string {
-	if src, ok := c.o.Settings.sources[name]; ok {
+	if src, ok := c.settings.sources[name]; ok {
 		return src
 	}
 	if name == "no-color" && c.ios.Getenv("NO_COLOR") != "" {

@@ -234,7 +234,7 @@ func TestSettingsErrors(t *testing.T) {
 		{"missing --config file", nil, []string{"--config", filepath.Join(t.TempDir(), "nope.toml")},
 			"configuration file: open "},
 		{"bad retry-sent", map[string]string{"REDISH_CONFIG": badResend}, nil,
-			badResend + `: retry-sent: "twice" is not one of safe, all, none`},
+			badResend + `:1: retry-sent: "twice" is not one of safe, all, none`},
 		{"bad --retry-sent", nil, []string{"--no-config", "--retry-sent", "twice"},
 			`--retry-sent: "twice" is not one of safe, all, none`},
 		{"empty --retry-sent", nil, []string{"--no-config", "--retry-sent", ""},

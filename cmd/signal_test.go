@@ -1,12 +1,13 @@
 package cmd
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,7 +17,9 @@ import (
 
 // TestInterruptEndsRetries sends SIGINT to a real redish process while it
 // waits between retries or retries forever: it must end at once with exit
-// code 130 and one line on stderr.
+// code 130 and, after its --verbose lines, one line on stderr. The signal
+// goes once redish has said it is retrying (its first --verbose line):
+// with a backoff of 10s it is then in the wait.
 func TestInterruptEndsRetries(t *testing.T) {
 	s := redistest.Start(t)
 	port := strconv.Itoa(s.Port)
@@ -29,19 +32,46 @@ func TestInterruptEndsRetries(t *testing.T) {
 		{"retrying forever", []string{"--retries", "-1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"-p", port}, tc.args...)
+			args := append([]string{"-p", port, "--verbose"}, tc.args...)
 			cmd := exec.Command(redishBin, append(args, "PING")...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond)
+			var (
+				mu       sync.Mutex
+				lines    []string
+				retrying = make(chan struct{})
+				read     = make(chan struct{})
+			)
+			go func() {
+				defer close(read)
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					mu.Lock()
+					lines = append(lines, sc.Text())
+					if len(lines) == 1 {
+						close(retrying)
+					}
+					mu.Unlock()
+				}
+			}()
+			select {
+			case <-retrying:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("redish never said it was retrying")
+			}
 			sent := time.Now()
 			cmd.Process.Signal(os.Interrupt)
 			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			var err error
+			go func() {
+				<-read
+				done <- cmd.Wait()
+			}()
 			select {
 			case err = <-done:
 			case <-time.After(10 * time.Second):
@@ -49,13 +79,20 @@ func TestInterruptEndsRetries(t *testing.T) {
 				t.Fatal("redish did not end after SIGINT")
 			}
 			t.Logf("ended %v after SIGINT", time.Since(sent).Round(time.Millisecond))
+			mu.Lock()
+			defer mu.Unlock()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).ExitStatus() != 130 {
-				t.Fatalf("exit: %v, want status 130; stderr %q", err, stderr.String())
+				t.Fatalf("exit: %v, want status 130; stderr %q", err, lines)
 			}
-			lines := stderrLines(stderr.String())
-			if len(lines) != 1 || !strings.HasPrefix(lines[0], "Interrupted") {
-				t.Fatalf("stderr: %q, want one line", stderr.String())
+			last := lines[len(lines)-1]
+			for _, l := range lines[:len(lines)-1] {
+				if !strings.HasPrefix(l, "retry ") && !strings.HasPrefix(l, "interrupted after ") {
+					t.Fatalf("stderr: %q, want --verbose lines, then one line", lines)
+				}
+			}
+			if !strings.HasPrefix(last, "Interrupted") {
+				t.Fatalf("stderr: %q, want an Interrupted line last", lines)
 			}
 		})
 	}

@@ -136,9 +136,9 @@ func (s *Shell) runShellCommand(cmdline string, in io.Reader, pager bool) error 
 		}
 		c.Env = append(os.Environ(), "LESS="+less)
 	}
-	s.drainInterrupts()
+	release := s.ignoreInterrupts()
 	err := c.Run()
-	s.drainInterrupts()
+	release()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if code := ee.ExitCode(); code == 127 || code == 126 {

@@ -61,9 +61,11 @@ type Config struct {
 	RCPath string
 	// Interval is the wait between the runs of "N CMD" (-i).
 	Interval time.Duration
-	// Interrupts delivers Ctrl-C (SIGINT) while a command runs: it cancels
-	// that command. At the prompt the editor sees Ctrl-C as a key.
-	Interrupts <-chan os.Signal
+	// Interrupts hands Ctrl-C (SIGINT) to the shell: while a command runs
+	// it cancels that command, and between commands it does nothing. At
+	// the prompt the editor sees Ctrl-C as a key. nil leaves Ctrl-C to
+	// the program.
+	Interrupts Interrupts
 	// Describe turns a connection error into the line printed for it;
 	// nil prints err.Error().
 	Describe func(error) string
@@ -97,6 +99,14 @@ type Config struct {
 	// KeysThreshold is the number of keys from which KEYS asks first; 0
 	// means DefaultKeysThreshold.
 	KeysThreshold int64
+}
+
+// Interrupts is how the shell takes Ctrl-C from the program, which has the
+// one signal handler: Catch makes Ctrl-C call f instead of ending the
+// program, until release is called. Catches nest; the latest one in
+// place gets Ctrl-C. *env.Interrupts implements it.
+type Interrupts interface {
+	Catch(f func()) (release func())
 }
 
 // Shell is the interactive loop. Create it with NewShell and run it once.
@@ -171,6 +181,9 @@ func NewShell(cfg Config) *Shell {
 func (s *Shell) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { s.ed.Close() })
 	defer stop()
+	// Ctrl-C belongs to the shell while it runs: between commands it does
+	// nothing (interruptible catches it while a command runs).
+	defer s.ignoreInterrupts()()
 
 	s.ed.SetCompleter(s.complete)
 	s.ed.SetPainter(s.paint)
@@ -373,26 +386,28 @@ func (s *Shell) runCommand(ctx context.Context, args [][]byte, repeat int) {
 	}
 }
 
+// ignoreInterrupts makes Ctrl-C do nothing to the shell until release is
+// called: between commands, and while a program the shell started (the
+// pager) gets Ctrl-C from the terminal itself.
+func (s *Shell) ignoreInterrupts() (release func()) {
+	if s.cfg.Interrupts == nil {
+		return func() {}
+	}
+	return s.cfg.Interrupts.Catch(func() {})
+}
+
 // interruptible runs f with a context that Ctrl-C cancels, and reports
 // whether it did.
 func (s *Shell) interruptible(ctx context.Context, f func(context.Context)) bool {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s.drainInterrupts()
-	done, exited := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(exited)
-		select {
-		case <-s.cfg.Interrupts:
-			cancel()
-		case <-done:
-		}
-	}()
-	f(cctx)
-	// The watcher must be gone before the next command starts its own:
-	// one still waiting could take that command's Ctrl-C.
-	close(done)
-	<-exited
+	if s.cfg.Interrupts != nil {
+		release := s.cfg.Interrupts.Catch(cancel)
+		f(cctx)
+		release()
+	} else {
+		f(cctx)
+	}
 	return cctx.Err() != nil && ctx.Err() == nil
 }
 
@@ -543,17 +558,6 @@ func (s *Shell) notice(n Notice) {
 	}
 	if line != "" || prompt != "" {
 		s.ed.Announce(line, prompt)
-	}
-}
-
-// drainInterrupts forgets a Ctrl-C that arrived while no command ran.
-func (s *Shell) drainInterrupts() {
-	for range 8 {
-		select {
-		case <-s.cfg.Interrupts:
-		default:
-			return
-		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
@@ -216,7 +217,7 @@ func TestShellExitsOnCtrlC(t *testing.T) {
 }
 
 func TestShellInterruptCancelsCommand(t *testing.T) {
-	intr := make(chan os.Signal, 1)
+	intr := env.NewInterrupts(nil)
 	started := make(chan struct{})
 	ed := &fakeEditor{lines: []string{"BLPOP k 0", "GET k"}}
 	client := &fakeClient{do: func(ctx context.Context, args []string) (resp.Value, error) {
@@ -229,7 +230,7 @@ func TestShellInterruptCancelsCommand(t *testing.T) {
 	}}
 	go func() {
 		<-started
-		intr <- os.Interrupt
+		intr.Interrupt()
 	}()
 	r := runShell(t, Config{Interrupts: intr}, ed, client)
 	if r.err != nil {
@@ -247,7 +248,7 @@ func TestShellInterruptCancelsCommand(t *testing.T) {
 }
 
 func TestShellStreams(t *testing.T) {
-	intr := make(chan os.Signal, 1)
+	intr := env.NewInterrupts(nil)
 	msgs := []resp.Value{
 		resp.Array(resp.BulkString("message"), resp.BulkString("ch"), resp.BulkString("hello")),
 	}
@@ -263,7 +264,7 @@ func TestShellStreams(t *testing.T) {
 			msgs = msgs[1:]
 			return v, nil
 		}
-		intr <- os.Interrupt
+		intr.Interrupt()
 		<-ctx.Done()
 		return resp.Value{}, ctx.Err()
 	}

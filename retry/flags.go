@@ -64,14 +64,14 @@ func (f Flags) Policy() (Policy, []string, error) {
 	onGiven := len(on) > 0 || f.OnTimeout
 
 	if f.BaseSet || f.Base != 0 {
-		if f.Base < 0 {
-			return Policy{}, nil, fmt.Errorf("%s: %v is negative", flagLabels.base, f.Base)
+		if err := flagLabels.param(backoff.CheckBase(f.Base)); err != nil {
+			return Policy{}, nil, err
 		}
 		p.Base = f.Base
 	}
 	if f.CapSet || f.Cap != 0 {
-		if f.Cap <= 0 {
-			return Policy{}, nil, fmt.Errorf("%s: %v is out of range (must be > 0)", flagLabels.cap, f.Cap)
+		if err := flagLabels.param(backoff.CheckCap(f.Cap)); err != nil {
+			return Policy{}, nil, err
 		}
 		p.Cap = f.Cap
 	}

@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -106,22 +107,68 @@ var (
 	flagLabels = labels{"--retries", "--retry-backoff", "--retry-backoff-base", "--retry-backoff-cap", "--retry-on-error", "--retry-deadline", "--retry-sent"}
 )
 
-func (p Policy) check(l labels) error {
-	if p.Retries < Forever {
-		return fmt.Errorf("%s: %d is out of range (must be >= -1)", l.retries, p.Retries)
+// The checks below are the one place each value of a policy is checked:
+// check, set (":retry key=value") and Flags.Policy all call them, and
+// backoff's own checks cover the backoff's name, base and cap.
+
+// checkRetries checks a retry count.
+func checkRetries(l labels, n int) error {
+	if n < Forever {
+		return fmt.Errorf("%s: %d is out of range (must be >= -1)", l.retries, n)
 	}
-	name := p.BackoffName()
-	if !slices.Contains(backoff.Names(), name) {
-		return fmt.Errorf("%s: %w %q (valid: %s)", l.backoff, backoff.ErrUnknown, p.Backoff, strings.Join(backoff.Names(), ", "))
+	return nil
+}
+
+// checkDeadline checks a deadline.
+func checkDeadline(l labels, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("%s: %v is negative", l.deadline, d)
+	}
+	return nil
+}
+
+// checkBackoff checks a backoff's name and returns it as backoff.ParseName
+// does.
+func checkBackoff(l labels, name string) (string, error) {
+	name, err := backoff.ParseName(name)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", l.backoff, err)
+	}
+	return name, nil
+}
+
+// param words an error of backoff.Check, CheckBase or CheckCap with the
+// labels of l: "--retry-backoff-cap: 0s is out of range (must be > 0)".
+func (l labels) param(err error) error {
+	var pe *backoff.ParamError
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &pe):
+		return err
+	case pe.Cap > 0:
+		return fmt.Errorf("%s: %v is greater than %s %v", l.base, pe.Value, l.cap, pe.Cap)
+	case pe.Param == "cap":
+		return fmt.Errorf("%s: %v is out of range (must be > 0)", l.cap, pe.Value)
+	}
+	return fmt.Errorf("%s: %v is negative", l.base, pe.Value)
+}
+
+func (p Policy) check(l labels) error {
+	if err := checkRetries(l, p.Retries); err != nil {
+		return err
+	}
+	given := p.Backoff
+	if given == "" {
+		given = backoff.NameNone
+	}
+	name, err := checkBackoff(l, given)
+	if err != nil {
+		return err
 	}
 	if backoff.UsesBase(name) {
-		switch {
-		case p.Base < 0:
-			return fmt.Errorf("%s: %v is negative", l.base, p.Base)
-		case p.Cap <= 0:
-			return fmt.Errorf("%s: %v is out of range (must be > 0)", l.cap, p.Cap)
-		case backoff.UsesCap(name) && p.Base > p.Cap:
-			return fmt.Errorf("%s: %v is greater than %s %v", l.base, p.Base, l.cap, p.Cap)
+		if err := backoff.Check(name, p.Base, p.Cap); err != nil {
+			return l.param(err)
 		}
 	}
 	for _, c := range p.On {
@@ -135,8 +182,8 @@ func (p Policy) check(l labels) error {
 		}
 		return fmt.Errorf("%s: error class %q must be spelled %q", l.on, c, pc)
 	}
-	if p.Deadline < 0 {
-		return fmt.Errorf("%s: %v is negative", l.deadline, p.Deadline)
+	if err := checkDeadline(l, p.Deadline); err != nil {
+		return err
 	}
 	if int(p.Resend) >= len(resendNames) {
 		return fmt.Errorf("%s: %v is not one of %s", l.sent, p.Resend, strings.Join(resendNames[:], ", "))
@@ -209,6 +256,7 @@ func (p Policy) Apply(settings ...string) (Policy, error) {
 }
 
 func (p *Policy) set(key, val string) error {
+	l := keyLabels
 	var err error
 	switch key {
 	case "retries":
@@ -220,21 +268,21 @@ func (p *Policy) set(key, val string) error {
 		if err != nil {
 			return fmt.Errorf("retries: %q is not a number", val)
 		}
-		if p.Retries < Forever {
-			return fmt.Errorf("retries: %d is out of range (must be >= -1)", p.Retries)
-		}
+		return checkRetries(l, p.Retries)
 	case "backoff":
-		name := strings.ToLower(val)
-		if !slices.Contains(backoff.Names(), name) {
-			return fmt.Errorf("backoff: %w %q (valid: %s)", backoff.ErrUnknown, val, strings.Join(backoff.Names(), ", "))
-		}
-		p.Backoff = name
+		p.Backoff, err = checkBackoff(l, val)
 	case "base":
-		p.Base, err = parseDuration(key, val, false)
+		if p.Base, err = parseDuration(key, val); err == nil {
+			err = l.param(backoff.CheckBase(p.Base))
+		}
 	case "cap":
-		p.Cap, err = parseDuration(key, val, true)
+		if p.Cap, err = parseDuration(key, val); err == nil {
+			err = l.param(backoff.CheckCap(p.Cap))
+		}
 	case "deadline":
-		p.Deadline, err = parseDuration(key, val, false)
+		if p.Deadline, err = parseDuration(key, val); err == nil {
+			err = checkDeadline(l, p.Deadline)
+		}
 	case "on":
 		if val == "" {
 			return fmt.Errorf("on: no error class given")
@@ -252,36 +300,47 @@ func (p *Policy) set(key, val string) error {
 	return err
 }
 
-func parseDuration(label, val string, positive bool) (time.Duration, error) {
+func parseDuration(label, val string) (time.Duration, error) {
 	d, err := time.ParseDuration(val)
-	switch {
-	case err != nil:
+	if err != nil {
 		return 0, fmt.Errorf("%s: %q is not a duration (examples: 8ms, 1.5s)", label, val)
-	case d < 0:
-		return 0, fmt.Errorf("%s: %v is negative", label, d)
-	case positive && d == 0:
-		return 0, fmt.Errorf("%s: %v is out of range (must be > 0)", label, d)
 	}
 	return d, nil
 }
 
-// parseClasses parses comma-separated lists of classes and codes, dropping
-// duplicates and keeping the first-seen order. An empty item is an error.
+// parseClasses parses comma-separated lists of classes and codes (see
+// ParseClassList), dropping duplicates and keeping the first-seen order.
 func parseClasses(label string, lists []string) ([]Class, error) {
 	var out []Class
 	for _, list := range lists {
-		for item := range strings.SplitSeq(list, ",") {
-			if strings.TrimSpace(item) == "" {
-				return nil, fmt.Errorf("%s: empty error class in %q", label, list)
-			}
-			c, err := ParseClass(item)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", label, err)
-			}
+		classes, err := ParseClassList(list)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		for _, c := range classes {
 			if !slices.Contains(out, c) {
 				out = append(out, c)
 			}
 		}
+	}
+	return out, nil
+}
+
+// ParseClassList parses a comma-separated list of error classes and raw
+// error codes, as --retry-on-error takes them; an empty item is an error.
+// It is the one check of such a list: the flags, ":retry on=" and the
+// configuration file use it.
+func ParseClassList(list string) ([]Class, error) {
+	var out []Class
+	for item := range strings.SplitSeq(list, ",") {
+		if strings.TrimSpace(item) == "" {
+			return nil, fmt.Errorf("empty error class in %q", list)
+		}
+		c, err := ParseClass(item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -1,12 +1,10 @@
 package redistest
 
 import (
-	"github.com/redish/redish/resp"
-	"net"
 	"testing"
 	"time"
 
-	"github.com/redish/redish/internal/faultproxy"
+	"github.com/redish/redish/resp"
 )
 
 func TestSentinels(t *testing.T) {
@@ -49,38 +47,4 @@ func TestSentinels(t *testing.T) {
 			t.Fatalf("ROLE on %s: %v", addr, v)
 		}
 	})
-}
-
-func TestSentinelsAnnounce(t *testing.T) {
-	t.Parallel()
-	// Every process behind a proxy of its own, as the lab runs them.
-	proxies := map[*Server]*faultproxy.Proxy{}
-	ss := StartSentinels(t, SentinelConfig{
-		Replicas: 1, Sentinels: 2, Password: "nodepw", SentinelPassword: "sentpw",
-		Announce: func(s *Server) (string, error) {
-			p := faultproxy.New(t, s.Addr())
-			proxies[s] = p
-			return p.Addr(), nil
-		},
-	})
-	addr, err := ss.PrimaryAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := proxies[ss.Nodes[0]].Addr(); addr != want {
-		t.Fatalf("primary %s, want its proxy %s", addr, want)
-	}
-	for i, s := range ss.Sentinels {
-		if got, want := ss.SentinelAddrs()[i], proxies[s].Addr(); got != want {
-			t.Errorf("sentinel %d at %s, want its proxy %s", i, got, want)
-		}
-		others := entriesOf(s.Do(t, "SENTINEL", "SENTINELS", ss.MasterName))
-		if len(others) != 1 || net.JoinHostPort(others[0]["ip"], others[0]["port"]) != proxies[ss.Sentinels[1-i]].Addr() {
-			t.Errorf("sentinel %d knows %v, want the other's proxy", i, others)
-		}
-	}
-	// The replica replicates through the primary's proxy.
-	if proxies[ss.Nodes[0]].Conns() == 0 {
-		t.Error("nothing went through the primary's proxy")
-	}
 }

@@ -1,0 +1,94 @@
+package cmd
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// parseOptions parses a command line with the option table, as a run
+// does, without reading a configuration file.
+func parseOptions(t *testing.T, args []string) (*Options, []string) {
+	t.Helper()
+	o := &Options{}
+	fs := pflag.NewFlagSet("redish", pflag.ContinueOnError)
+	fs.SetInterspersed(false)
+	register(fs, optionTable(o))
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("%q: %v", args, err)
+	}
+	o.given = map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { o.given[f.Name] = true })
+	return o, fs.Args()
+}
+
+func TestChoose(t *testing.T) {
+	for _, tc := range []struct {
+		argv     string
+		tty      bool // stdin is a terminal
+		want     mode
+		activity string // what an interrupted run says it was doing
+		err      string // a substring of the error, when the options contradict
+	}{
+		{argv: "PING", want: modeOneShot, activity: "while running PING"},
+		{argv: "-r 3 -i 0.5 incr k", want: modeOneShot, activity: "while running INCR"},
+		{argv: "", want: modeStdin, activity: "while running commands read from stdin"},
+		{argv: "", tty: true, want: modeShell},
+		{argv: "-x SET k", tty: true, want: modeOneShot, activity: "while running SET"},
+		{argv: "help SET", want: modeRedisHelp},
+		{argv: "? @string", want: modeRedisHelp},
+		{argv: "--pipe help", want: modeRedisHelp},
+		{argv: "--eval f.lua k1 , a1", want: modeEval, activity: "while running the script f.lua"},
+		{argv: "--pipe", want: modePipe, activity: "during --pipe"},
+		{argv: "--pipe --scan --bigkeys", want: modePipe, activity: "during --pipe"},
+		{argv: "--scan --latency", want: modeScan, activity: "during --scan"},
+		// The diagnostic modes in redis-cli's order.
+		{argv: "--bigkeys --latency", want: modeLatency, activity: "during --latency"},
+		{argv: "--latency --latency-history", want: modeLatencyHistory, activity: "during --latency-history"},
+		{argv: "--stat --replica --rdb f", want: modeReplica, activity: "during --replica"},
+		{argv: "--bigkeys --rdb f", want: modeRDB, activity: "during --rdb"},
+		{argv: "--bigkeys --functions-rdb f", want: modeFunctionsRDB, activity: "during --functions-rdb"},
+		{argv: "--rdb f --functions-rdb g", err: "Option --functions-rdb and --rdb are mutually exclusive."},
+		{argv: "--memkeys --bigkeys", want: modeBigKeys, activity: "during --bigkeys"},
+		{argv: "--memkeys-samples 3", want: modeMemKeys, activity: "during --memkeys"},
+		{argv: "--stat PING", want: modeStat, activity: "during --stat"},
+		// Cluster options.
+		{argv: "-c --topology", want: modeTopology, activity: "during --topology"},
+		{argv: "--topology", err: "Option --topology needs -c (cluster mode)."},
+		{argv: "--primaries PING", err: "Option --primaries needs -c (cluster mode)."},
+		{argv: "--cluster-seed a:1 PING", err: "Option --cluster-seed needs -c (cluster mode)."},
+		{argv: "-c --primaries DBSIZE", want: modeOneShot, activity: "while running DBSIZE"},
+		{argv: "-c --node 127.0.0.1:7000", want: modeStdin, activity: "while running commands read from stdin"},
+		{argv: "-c --primaries --replicas PING", err: "mutually exclusive"},
+		{argv: "-c --node nowhere PING", err: `Option --node "nowhere": not HOST:PORT`},
+		{argv: "-c --cluster-seed 127.0.0.1:0", err: `Option --cluster-seed "127.0.0.1:0": port "0"`},
+		{argv: "-c --cluster-error-attempts -1 PING", err: "Invalid --cluster-error-attempts -1"},
+		// Without -c the modes that ignore the cluster options win, as in
+		// redis-cli; with -c the options are checked first.
+		{argv: "--pipe --primaries", want: modePipe, activity: "during --pipe"},
+		{argv: "--bigkeys --topology", want: modeBigKeys, activity: "during --bigkeys"},
+		{argv: "-c --pipe --primaries --replicas", err: "mutually exclusive"},
+	} {
+		t.Run(tc.argv, func(t *testing.T) {
+			var argv []string
+			for _, w := range strings.Fields(tc.argv) {
+				argv = append(argv, strings.ReplaceAll(w, "''", ""))
+			}
+			o, args := parseOptions(t, argv)
+			got, err := choose(o, args, tc.tty)
+			switch {
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Fatalf("choose = %v, %v; want the error %q", got, err, tc.err)
+			case tc.err != "":
+				return
+			case err != nil || got != tc.want:
+				t.Fatalf("choose = %v, %v; want %v", got, err, tc.want)
+			}
+			c := &config{o: o, args: args}
+			if a := c.activity(got); a != tc.activity {
+				t.Errorf("activity %q, want %q", a, tc.activity)
+			}
+		})
+	}
+}
