@@ -35,7 +35,8 @@ const (
 	modeMemKeys        // --memkeys, --memkeys-samples: diag
 	modeStat           // --stat: diag
 
-	modeTopology // --topology: fanout
+	modeTopology         // --topology with -c: fanout
+	modeSentinelTopology // --topology with --sentinel: sentinelview
 )
 
 // String names the mode as --help does: by its option, or in words.
@@ -63,7 +64,7 @@ func (m mode) String() string {
 		return "--memkeys"
 	case modeStat:
 		return "--stat"
-	case modeTopology:
+	case modeTopology, modeSentinelTopology:
 		return "--topology"
 	case modeRedisHelp:
 		return "help"
@@ -130,6 +131,8 @@ func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 		}
 	}
 	switch {
+	case o.ClusterOpts.Topology && !o.Cluster:
+		return modeSentinelTopology, nil
 	case o.ClusterOpts.Topology:
 		return modeTopology, nil
 	case o.isGiven("eval"):
@@ -154,10 +157,15 @@ func checkClusterOptions(o *Options) error {
 		return env.Fail("Options --primaries, --replicas, --all-nodes and --node are mutually exclusive.")
 	}
 	if !o.Cluster {
+		sentinel := o.sentinelMode()
 		for _, row := range optionTable(&Options{}) {
-			if row.clusterOnly && o.isGiven(row.name) {
-				return env.Fail("Option --" + row.name + " needs -c (cluster mode).")
+			if !row.clusterOnly || !o.isGiven(row.name) || row.sentinelToo && sentinel {
+				continue
 			}
+			if row.sentinelToo {
+				return env.Fail("Option --" + row.name + " needs -c (cluster mode) or --sentinel.")
+			}
+			return env.Fail("Option --" + row.name + " needs -c (cluster mode).")
 		}
 	}
 	if o.ClusterErrorAttempts < 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/redish/redish/internal/fanout"
 	"github.com/redish/redish/internal/interactive"
 	"github.com/redish/redish/internal/oneshot"
+	"github.com/redish/redish/internal/sentinelview"
 	"github.com/redish/redish/internal/stdin"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
@@ -46,6 +47,14 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 	}
 	defer client.Close()
 	e := c.env(client, p)
+	if sc, ok := client.(*redisx.SentinelClient); ok {
+		if err := c.prepareSentinel(ctx, m, sc, e); err != nil {
+			return err
+		}
+		if stop := c.watchSentinel(ctx, m, sc); stop != nil {
+			defer stop()
+		}
+	}
 	interval := time.Duration(c.o.Interval * float64(time.Second))
 	var nodes *redisx.NodeSelector
 	if sel, ok := c.selector(); ok {
@@ -71,6 +80,8 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 		return diag.Run(ctx, e, o)
 	case modeTopology:
 		return fanout.Run(ctx, e, fanout.Options{})
+	case modeSentinelTopology:
+		return sentinelview.Run(ctx, e, sentinelview.Options{})
 	case modeOneShot, modeEval:
 		return oneshot.Run(ctx, e, oneshot.Options{
 			Args:        c.args,
@@ -204,6 +215,9 @@ func (c *config) newClient(p *env.Printer) (env.Session, error) {
 	}
 	if c.o.Cluster {
 		return c.newClusterClient(onPush)
+	}
+	if c.sentinel != nil {
+		return c.newSentinelClient(p)
 	}
 	client := redisx.NewClient(c.conn)
 	client.Retry = c.retry

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/redish/redish/resp"
 	"net"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -89,6 +89,13 @@ func NewSentinel(o SentinelOptions) (*Sentinel, error) {
 	}
 	s.SetOnEvent(o.OnEvent)
 	return s, nil
+}
+
+// Quiet returns a Sentinel that asks the same sentinels about the same
+// primary and reports nothing: for connections of the caller's own, such
+// as the shell's key completion, whose searches are not the user's.
+func (s *Sentinel) Quiet() *Sentinel {
+	return &Sentinel{name: s.name, sentOpt: s.sentOpt, addrs: s.Addrs()}
 }
 
 // SetOnEvent replaces the options' OnEvent (:verbose in the shell); nil
@@ -446,7 +453,8 @@ func stepContext(ctx context.Context, o *Options) (context.Context, context.Canc
 // connects, runs the handshake and checks ROLE. A sentinel that names a
 // server that is not the primary (a stale answer), or one that fails, is
 // passed over for the next. On success o names the primary; otherwise
-// the error is a *SentinelError that says what each sentinel answered.
+// its Host and Port are cleared and the error is a *SentinelError that
+// says what each sentinel answered.
 func (s *Sentinel) DialPrimary(ctx context.Context, o *Options) (*Conn, error) {
 	addrs := s.Addrs()
 	failed := map[string]error{} // servers that failed in this search
@@ -505,6 +513,9 @@ func (s *Sentinel) DialPrimary(ctx context.Context, o *Options) (*Conn, error) {
 		// been missed).
 		s.switched.CompareAndSwap(behind, nil)
 	}
+	// No server is known now: the failure is the search's, not that of
+	// the server o named before (retry events leave the node out).
+	o.Host, o.Port = "", 0
 	return nil, serr
 }
 

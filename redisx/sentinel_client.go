@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"context"
+
 	"github.com/redish/redish/redisx/commands"
 	"github.com/redish/redish/resp"
 )

@@ -3,7 +3,6 @@ package redisx_test
 import (
 	"context"
 	"errors"
-	"github.com/redish/redish/resp"
 	"net"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 

@@ -2,11 +2,11 @@ package redisx
 
 import (
 	"errors"
-	"github.com/redish/redish/resp"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 

@@ -3,12 +3,13 @@ package redisx
 import (
 	"context"
 	"errors"
-	"github.com/redish/redish/resp"
 	"net"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redish/redish/resp"
 )
 
 // SentinelTopology is what the sentinels see of one primary: the primary,
@@ -196,6 +197,9 @@ func (s *Sentinel) viewOf(ctx context.Context, sa string) SentinelView {
 		return v
 	}
 	v.Primary = addr
+	if id, err := conn.DoStrings(ctx, "SENTINEL", "MYID"); err == nil && id.Kind == resp.KindBulk {
+		v.ID = id.Text()
+	}
 	m, err := conn.DoStrings(ctx, "SENTINEL", "MASTER", s.name)
 	if err == nil && m.Kind != resp.KindError {
 		f := fieldMap(m)
@@ -361,7 +365,9 @@ func replicaView(m map[string]string, primaryOffset int64, lags map[string][2]in
 	}
 	if l, ok := lags[r.Addr]; ok {
 		r.Offset, r.LagSeconds = l[0], l[1]
-	} else if off, err := strconv.ParseInt(m["slave-repl-offset"], 10, 64); err == nil {
+	} else if off, err := strconv.ParseInt(m["slave-repl-offset"], 10, 64); err == nil && r.Usable {
+		// What the sentinel last read; of a replica that is down or
+		// disconnected it tells nothing.
 		r.Offset = off
 	}
 	if r.Offset >= 0 && primaryOffset >= 0 {

@@ -2,11 +2,11 @@ package redisx
 
 import (
 	"context"
-	"github.com/redish/redish/resp"
 	"net"
 	"strings"
 	"time"
 
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 

@@ -3,9 +3,9 @@ package repl
 import (
 	"context"
 	"errors"
-	"github.com/redish/redish/resp"
 
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 	"github.com/redish/redish/retry"
 )
 
@@ -86,7 +86,7 @@ func (s *Sentinel) State() State {
 func (s *Sentinel) ScanKeys(ctx context.Context, prefix string, max int) []string {
 	o := s.c.Options()
 	if s.scan == nil {
-		s.scan = redisx.NewSentinelClient(s.c.Sentinel(), o, false)
+		s.scan = redisx.NewSentinelClient(s.c.Sentinel().Quiet(), o, false)
 	} else if so := s.scan.Options(); so.DB != o.DB || so.User != o.User || so.Password != o.Password {
 		s.scan.SetOptions(o)
 	}

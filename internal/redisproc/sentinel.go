@@ -3,7 +3,6 @@ package redisproc
 import (
 	"errors"
 	"fmt"
-	"github.com/redish/redish/resp"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redish/redish/resp"
 )
 
 // Defaults of SentinelConfig. The timings are low so that a failover

@@ -27,6 +27,9 @@ type SentinelSet struct {
 	Nodes []*Server
 	// Sentinels are the sentinels, in start order.
 	Sentinels []*Server
+	// CACert, CertFile and KeyFile are the CA and client certificate of a
+	// TLS set.
+	CACert, CertFile, KeyFile string
 }
 
 // StartSentinels starts a sentinel set as cfg says, in the test's
@@ -44,7 +47,8 @@ func StartSentinels(t TB, cfg SentinelConfig) *SentinelSet {
 		t.Fatalf("%v", err)
 	}
 	t.Cleanup(set.Close)
-	ss := &SentinelSet{set: set, MasterName: set.MasterName, Quorum: set.Quorum}
+	ss := &SentinelSet{set: set, MasterName: set.MasterName, Quorum: set.Quorum,
+		CACert: set.CACert, CertFile: set.CertFile, KeyFile: set.KeyFile}
 	for _, s := range set.Nodes {
 		ss.Nodes = append(ss.Nodes, &Server{s})
 	}

@@ -1,19 +1,50 @@
-// Package sentinelview renders what the sentinels see of a primary
-// (redisx.SentinelTopology): a table for people, and a reply value that
-// the format package prints as JSON.
+// Package sentinelview runs --topology with --sentinel: what the
+// sentinels see of a primary (redisx.SentinelTopology), as a table for
+// people, or as a reply value that the format package prints as JSON.
 package sentinelview
 
 import (
+	"context"
 	"fmt"
-	"github.com/redish/redish/resp"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/redish/redish/format"
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
+
+// Options are the settings of --topology with --sentinel. It has none of
+// its own: the output format is the printer's, and the sentinels and the
+// primary are reached as the session reaches them.
+type Options struct{}
+
+// Run prints what the sentinels of e.Session (a *redisx.SentinelClient)
+// see: a table, or JSON with --json. It fails only when no sentinel
+// answers; a primary or a sentinel that cannot be asked is shown so.
+func Run(ctx context.Context, e *env.Env, _ Options) error {
+	sc, ok := e.Session.(*redisx.SentinelClient)
+	if !ok {
+		return env.Fail("Option --topology needs -c (cluster mode) or --sentinel.")
+	}
+	t, err := sc.Sentinel().Topology(ctx, sc.Options())
+	if err != nil {
+		return err
+	}
+	p := e.Printer
+	if mode := p.Format().Mode; mode == format.JSON || mode == format.QuotedJSON {
+		return p.Reply(nil, Value(t))
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, t); err != nil {
+		return err
+	}
+	return p.Text(b.String())
+}
 
 // WriteTable writes t as three tables (the primary, its replicas, the
 // sentinels) and a summary line:
@@ -101,7 +132,7 @@ func Value(t *redisx.SentinelTopology) resp.Value {
 			str("addr"), str(r.Addr),
 			str("flags"), stringList(r.Flags),
 			str("link"), orNil(r.Link),
-			str("link_down_seconds"), secondsOrNil(r.Link != "ok", r.LinkDown),
+			str("link_down_seconds"), secondsOrNil(r.Link != "ok" && r.LinkDown > 0, r.LinkDown),
 			str("offset"), intOrNil(r.Offset),
 			str("lag_bytes"), intOrNil(r.LagBytes),
 			str("lag_seconds"), intOrNil(r.LagSeconds),
