@@ -34,6 +34,11 @@ const (
 	modeBigKeys        // --bigkeys: diag
 	modeMemKeys        // --memkeys, --memkeys-samples: diag
 	modeStat           // --stat: diag
+	modeLatencyDist    // --latency-dist: diag
+	modeHotKeys        // --hotkeys: diag
+	modeLRUTest        // --lru-test: diag
+	modeIntrinsic      // --intrinsic-latency: diag
+	modeLDB            // --ldb, --ldb-sync-mode with --eval: ldb
 
 	modeTopology         // --topology with -c: fanout
 	modeSentinelTopology // --topology with --sentinel: sentinelview
@@ -64,6 +69,16 @@ func (m mode) String() string {
 		return "--memkeys"
 	case modeStat:
 		return "--stat"
+	case modeLatencyDist:
+		return "--latency-dist"
+	case modeHotKeys:
+		return "--hotkeys"
+	case modeLRUTest:
+		return "--lru-test"
+	case modeIntrinsic:
+		return "--intrinsic-latency"
+	case modeLDB:
+		return "--ldb"
 	case modeTopology, modeSentinelTopology:
 		return "--topology"
 	case modeRedisHelp:
@@ -84,8 +99,9 @@ func (m mode) String() string {
 //
 // When several modes are asked for, the one redis-cli would run wins:
 // --pipe, --scan, then the diagnostic modes in redis-cli's order
-// (latency, replica, rdb, bigkeys, memkeys, stat), then --topology, --eval,
-// a command, stdin, the shell. The options that need -c are checked first
+// (latency, latency-dist, replica, rdb, bigkeys, memkeys, hotkeys, stat,
+// lru-test, intrinsic-latency), then --topology, --eval (with --ldb, the
+// debugger), a command, stdin, the shell. The options that need -c are checked first
 // with -c and after the modes that ignore them without.
 func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 	if len(args) > 0 && isHelpWord(args[0]) {
@@ -95,6 +111,16 @@ func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 		if err := checkClusterOptions(o); err != nil {
 			return 0, err
 		}
+	}
+	d := &o.Diag
+	if (d.LDB || d.LDBSync) && !o.isGiven("eval") {
+		return 0, env.Fail("Options --ldb and --ldb-sync-mode require --eval.\nTry redish --help for more information.")
+	}
+	if o.isGiven("lru-test") && d.LRUTest < 1 {
+		return 0, env.Fail(fmt.Sprintf("Invalid --lru-test %d: the number of keys must be 1 or more.", d.LRUTest))
+	}
+	if o.isGiven("intrinsic-latency") && d.IntrinsicLatency < 0 {
+		return 0, env.Fail(fmt.Sprintf("Invalid --intrinsic-latency %d: seconds must be 0 or more.", d.IntrinsicLatency))
 	}
 	switch {
 	case o.Bulk.Pipe:
@@ -106,12 +132,13 @@ func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 	if rdb && functionsRDB {
 		return 0, env.Fail("Option --functions-rdb and --rdb are mutually exclusive.")
 	}
-	d := &o.Diag
 	switch {
 	case d.LatencyHistory:
 		return modeLatencyHistory, nil
 	case d.Latency:
 		return modeLatency, nil
+	case d.LatencyDist:
+		return modeLatencyDist, nil
 	case d.Replica:
 		return modeReplica, nil
 	case rdb:
@@ -122,8 +149,14 @@ func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 		return modeBigKeys, nil
 	case d.MemKeys || o.isGiven("memkeys-samples"):
 		return modeMemKeys, nil
+	case d.HotKeys:
+		return modeHotKeys, nil
 	case d.Stat:
 		return modeStat, nil
+	case o.isGiven("lru-test"):
+		return modeLRUTest, nil
+	case o.isGiven("intrinsic-latency"):
+		return modeIntrinsic, nil
 	}
 	if !o.Cluster {
 		if err := checkClusterOptions(o); err != nil {
@@ -135,6 +168,8 @@ func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 		return modeSentinelTopology, nil
 	case o.ClusterOpts.Topology:
 		return modeTopology, nil
+	case o.isGiven("eval") && (d.LDB || d.LDBSync):
+		return modeLDB, nil
 	case o.isGiven("eval"):
 		return modeEval, nil
 	case len(args) > 0:

@@ -64,6 +64,9 @@ func buildConfig(ios *IOStreams, o *Options, fs *pflag.FlagSet, args []string) (
 	if err := c.resolveConn(); err != nil {
 		return nil, err
 	}
+	if err := checkDecode(c.o.Decode); err != nil {
+		return nil, &env.ExitError{Code: 1, Msg: "Invalid --decode value: " + err.Error() + "."}
+	}
 	c.resolveFormat()
 	if err := c.resolvePushes(); err != nil {
 		return nil, err
@@ -201,7 +204,7 @@ func (c *config) resolveConn() error {
 // terminal (or with FAKETTY), raw otherwise, unless a flag says.
 func (c *config) resolveFormat() {
 	o := c.o
-	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim, Terminal: c.ios.OutTTY}
+	f := format.Options{Delim: o.Delim, CmdDelim: o.CmdDelim, Terminal: c.ios.OutTTY, UTF8: o.Decode == decodeUTF8}
 	switch {
 	case o.Raw:
 		f.Mode = format.Raw

@@ -256,6 +256,20 @@ func checkYesNo(s string) error {
 	return nil
 }
 
+// The values of --decode.
+const (
+	decodeUTF8 = "utf-8"
+	decodeNone = "none"
+)
+
+// checkDecode accepts the values of --decode.
+func checkDecode(s string) error {
+	if s != decodeUTF8 && s != decodeNone {
+		return fmt.Errorf("%q is not %s or %s", s, decodeUTF8, decodeNone)
+	}
+	return nil
+}
+
 // parseYesNo reads a yes/no value as redis-cli does: any word starting
 // with y or n, in any case ("y", "yes", "No").
 func parseYesNo(s string) (yes, ok bool) {
@@ -280,8 +294,9 @@ func flagGiven(fs *pflag.FlagSet, name string) bool {
 // flagError turns one of pflag's parse errors into redis-cli's message
 // for a bad option, or, for a value the option refuses, names the option
 // and says what is wrong with the value ("-p, --port: "x" must be an
-// integer").
-func flagError(_ *cobra.Command, err error) error {
+// integer"). -h as the last option, with no host, prints the help, as in
+// redis-cli.
+func flagError(c *cobra.Command, err error) error {
 	var (
 		unknown  *pflag.NotExistError
 		noValue  *pflag.ValueRequiredError
@@ -295,6 +310,10 @@ func flagError(_ *cobra.Command, err error) error {
 		return unrecognized("-" + unknown.GetSpecifiedShortnames())
 	case errors.As(err, &unknown):
 		return unrecognized("--" + unknown.GetSpecifiedName())
+	case errors.As(err, &noValue) && noValue.GetSpecifiedShortnames() == "h":
+		// -h with no host after it is redis-cli's way to ask for the
+		// usage: it prints it and exits 0.
+		return c.Help()
 	case errors.As(err, &noValue) && noValue.GetSpecifiedShortnames() != "":
 		return unrecognized("-" + noValue.GetSpecifiedShortnames())
 	case errors.As(err, &noValue):

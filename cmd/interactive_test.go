@@ -47,8 +47,14 @@ type ptyTerm struct {
 // otherwise.
 func startTerm(t *testing.T, env []string, args ...string) *ptyTerm {
 	t.Helper()
+	return startTermBin(t, redishBin, env, args...)
+}
+
+// startTermBin is startTerm for the program bin: redis-cli, to compare.
+func startTermBin(t *testing.T, bin string, env []string, args ...string) *ptyTerm {
+	t.Helper()
 	home := t.TempDir()
-	cmd := exec.Command(redishBin, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{
 		"HOME=" + home,
 		"PATH=" + os.Getenv("PATH"),

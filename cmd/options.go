@@ -44,6 +44,7 @@ type Options struct {
 	ErrExit     bool   // -e
 	QuotedInput bool
 	Eval        string
+	NoConfirm   bool // --no-confirm: the shell's guard rails off
 
 	// Output.
 	Raw        bool
@@ -55,6 +56,7 @@ type Options struct {
 	CmdDelim   string // -D
 	ShowPushes string
 	NoColor    bool
+	Decode     string // --decode utf-8|none
 
 	// Retries (see the retry package).
 	Retries          int
@@ -127,8 +129,10 @@ type bulkOptions struct {
 }
 
 // diagOptions are the options of the diagnostic modes: redis-cli's
-// --bigkeys, --memkeys, --latency, --latency-history, --stat, --rdb,
-// --functions-rdb and --replica. The intervals come from -i.
+// --bigkeys, --memkeys, --hotkeys, --latency, --latency-history,
+// --latency-dist, --intrinsic-latency, --lru-test, --stat, --rdb,
+// --functions-rdb and --replica, and of the Lua debugger (--ldb). The
+// intervals come from -i.
 type diagOptions struct {
 	BigKeys        bool
 	MemKeys        bool
@@ -139,6 +143,14 @@ type diagOptions struct {
 	RDB            string // --rdb FILE, "-" for stdout
 	FunctionsRDB   string // --functions-rdb FILE
 	Replica        bool
+	LatencyDist    bool
+	Mono           bool // --mono: --latency-dist in greys
+	HotKeys        bool // --hotkeys
+	LRUTest        int  // --lru-test KEYS
+	// IntrinsicLatency is --intrinsic-latency SECONDS.
+	IntrinsicLatency int
+	LDB              bool // --ldb
+	LDBSync          bool // --ldb-sync-mode
 }
 
 // settingsOptions are the options about redish's own configuration.
@@ -184,7 +196,7 @@ const (
 func optionTable(o *Options) []option {
 	return concat(
 		group("Connection",
-			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname`",
+			option{name: "host", short: "h", value: text(&o.Host, "127.0.0.1"), usage: "Server `hostname` (-h alone prints this help, as in redis-cli)",
 				file: true, complete: noValues},
 			option{name: "port", short: "p", value: integer(&o.Port, 6379), usage: "Server `port`",
 				file: true, complete: noValues},
@@ -237,6 +249,10 @@ func optionTable(o *Options) []option {
 			option{name: "quoted-input", value: boolean(&o.QuotedInput), usage: "Parse the command's arguments as quoted strings (\"\\x00\")"},
 			option{name: "eval", value: text(&o.Eval, ""), usage: "Run the Lua script in `file` (keys and args after the command: k1 k2 , a1 a2)",
 				empty: "a script file named '' (which cannot be opened)"},
+			option{name: "ldb", value: boolean(&o.Diag.LDB), usage: "With --eval, debug the script with the Lua debugger (changes to the data are rolled back)"},
+			option{name: "ldb-sync-mode", value: boolean(&o.Diag.LDBSync), usage: "Like --ldb, with the synchronous debugger: changes stay, and the server serves nobody else meanwhile"},
+			option{name: "no-confirm", value: boolean(&o.NoConfirm), usage: "Shell: run FLUSHALL, FLUSHDB, SHUTDOWN, crashing DEBUG subcommands, CLUSTER RESET and KEYS on a big database without asking (also :set confirm off)",
+				file: true, lab: true},
 		),
 		group("Output",
 			option{name: "raw", value: boolean(&o.Raw), usage: "Raw output (default when stdout is not a terminal)", file: true, lab: true},
@@ -251,6 +267,8 @@ func optionTable(o *Options) []option {
 			option{name: "show-pushes", value: text(&o.ShowPushes, ""), usage: "Print RESP3 push messages (invalidations, pub/sub messages) that arrive between replies: `yes|no` (default: yes when stdout is a terminal)",
 				file: true, complete: values("yes", "no"), check: checkYesNo, emptyChecked: true},
 			option{name: "no-color", value: boolean(&o.NoColor), usage: "No colour, even on a terminal (also NO_COLOR)", file: true, lab: true},
+			option{name: "decode", value: text(&o.Decode, decodeNone), usage: "Human output: how strings are shown, by `mode`: utf-8 (valid UTF-8 as text, other bytes escaped) or none (\\x escapes, as redis-cli)",
+				file: true, lab: true, complete: values(decodeUTF8, decodeNone), check: checkDecode},
 		),
 		group("Retries",
 			option{name: "retries", value: integer(&o.Retries, 0), usage: "Retries after the first attempt (`N`; -1: until success, Ctrl-C or --retry-deadline)",
@@ -288,8 +306,13 @@ func optionTable(o *Options) []option {
 			option{name: "bigkeys", value: boolean(&o.Diag.BigKeys), usage: "Sample keys with SCAN and report the biggest key of each type (every primary with -c)"},
 			option{name: "memkeys", value: boolean(&o.Diag.MemKeys), usage: "Like --bigkeys, sizing keys by MEMORY USAGE"},
 			option{name: "memkeys-samples", value: integer(&o.Diag.MemKeysSamples, 0), usage: "--memkeys with MEMORY USAGE ... SAMPLES `N`"},
+			option{name: "hotkeys", value: boolean(&o.Diag.HotKeys), usage: "Sample keys with SCAN and report the most accessed (needs an LFU maxmemory-policy; every primary with -c)"},
+			option{name: "lru-test", value: integer(&o.Diag.LRUTest, 0), usage: "Simulate a cache workload on `number` keys (80% of the requests on 20% of them) and print the hit ratio every second", complete: noValues},
 			option{name: "latency", value: boolean(&o.Diag.Latency), usage: "Measure PING round trips continuously (one line after 1s or -i seconds when stdout is not a terminal)"},
 			option{name: "latency-history", value: boolean(&o.Diag.LatencyHistory), usage: "Like --latency, starting a new line every 15s (or -i seconds)"},
+			option{name: "latency-dist", value: boolean(&o.Diag.LatencyDist), usage: "Show PING round trips as a spectrum every second (or -i seconds); a plain line per second when stdout is not a terminal"},
+			option{name: "mono", value: boolean(&o.Diag.Mono), usage: "--latency-dist in greys"},
+			option{name: "intrinsic-latency", value: integer(&o.Diag.IntrinsicLatency, 0), usage: "Measure for `seconds` the latency this machine adds to a running process (no server needed)", complete: noValues},
 			option{name: "stat", value: boolean(&o.Diag.Stat), usage: "Print keys, memory, clients and requests every second (or -i seconds)"},
 			option{name: "rdb", value: text(&o.Diag.RDB, ""), usage: "Copy the server's RDB to `file` (- for stdout) with the replication protocol"},
 			option{name: "functions-rdb", value: text(&o.Diag.FunctionsRDB, ""), usage: "Like --rdb, with only the functions, to `file` (Redis 7)"},

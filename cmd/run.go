@@ -11,6 +11,7 @@ import (
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/fanout"
 	"github.com/redish/redish/internal/interactive"
+	"github.com/redish/redish/internal/ldb"
 	"github.com/redish/redish/internal/oneshot"
 	"github.com/redish/redish/internal/sentinelview"
 	"github.com/redish/redish/internal/stdin"
@@ -72,7 +73,8 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 			o.Mode, o.Match = bulk.Scan, string(match)
 		}
 		return bulk.Run(ctx, e, o)
-	case modeLatency, modeLatencyHistory, modeReplica, modeRDB, modeFunctionsRDB, modeBigKeys, modeMemKeys, modeStat:
+	case modeLatency, modeLatencyHistory, modeReplica, modeRDB, modeFunctionsRDB, modeBigKeys, modeMemKeys, modeStat,
+		modeLatencyDist, modeHotKeys, modeLRUTest, modeIntrinsic:
 		o, err := c.diagOptions(m, interval)
 		if err != nil {
 			return err
@@ -82,6 +84,8 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 		return fanout.Run(ctx, e, fanout.Options{})
 	case modeSentinelTopology:
 		return sentinelview.Run(ctx, e, sentinelview.Options{})
+	case modeLDB:
+		return ldb.Run(ctx, e, ldb.Options{Script: c.o.Eval, Args: c.args, Sync: c.o.Diag.LDBSync})
 	case modeOneShot, modeEval:
 		return oneshot.Run(ctx, e, oneshot.Options{
 			Args:        c.args,
@@ -98,7 +102,7 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 	case modeStdin:
 		return stdin.Run(ctx, e, stdin.Options{Window: c.o.Bulk.Window, Nodes: nodes, Builtins: c.builtins})
 	case modeShell:
-		return interactive.Run(ctx, e, interactive.Options{Interval: interval, Builtins: c.builtins})
+		return interactive.Run(ctx, e, interactive.Options{Interval: interval, Builtins: c.builtins, NoConfirm: c.o.NoConfirm})
 	}
 	return fmt.Errorf("no way to run %v", m)
 }
@@ -119,8 +123,17 @@ func (c *config) diagOptions(m mode, interval time.Duration) (diag.Options, erro
 		o.Mode, o.File = diag.FunctionsRDB, c.o.Diag.FunctionsRDB
 	case modeStat:
 		o.Mode = diag.Stat
-	case modeBigKeys, modeMemKeys:
+	case modeLatencyDist:
+		o.Mode, o.Mono = diag.LatencyDist, c.o.Diag.Mono
+	case modeLRUTest:
+		o.Mode, o.Keys = diag.LRUTest, int64(c.o.Diag.LRUTest)
+	case modeIntrinsic:
+		o.Mode, o.Duration = diag.IntrinsicLatency, time.Duration(c.o.Diag.IntrinsicLatency)*time.Second
+	case modeBigKeys, modeMemKeys, modeHotKeys:
 		o.Mode = diag.BigKeys
+		if m == modeHotKeys {
+			o.Mode = diag.HotKeys
+		}
 		if m == modeMemKeys {
 			o.Mode = diag.MemKeys
 			if c.o.isGiven("memkeys-samples") {
@@ -177,6 +190,8 @@ func (c *config) activity(m mode) string {
 		return ""
 	case modeEval:
 		return "while running the script " + c.o.Eval
+	case modeLDB:
+		return "while debugging the script " + c.o.Eval
 	case modeOneShot:
 		return "while running " + commandName(c.args[0])
 	case modeStdin:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,8 +90,15 @@ type ClusterClient struct {
 	seeds []string
 	nodes map[string]*clusterNode
 	topo  *Topology
-	// noShards is set once a node has refused CLUSTER SHARDS (Redis < 7).
+	// noShards is set once a node has refused CLUSTER SHARDS (Redis < 7,
+	// an ACL user allowed CLUSTER SLOTS only).
 	noShards bool
+	// fallback is set when the nodes refuse to give a topology: commands
+	// then follow redirects from the node that refused (see
+	// TopologyUnavailableError), and learned keeps the slots MOVED
+	// replies assigned. A session change (AUTH, HELLO) clears it.
+	fallback *TopologyUnavailableError
+	learned  map[int]string
 	// moved counts MOVED redirects since the topology was last read.
 	moved int
 	// rr spreads reads over replicas.
@@ -109,6 +117,13 @@ type ClusterClient struct {
 	// timeout failure) and has not reached since: the topology lines of
 	// --verbose do not count their slots as served.
 	down map[string]bool
+	// remote maps a node's name to the other address a connection to it
+	// reached (a hostname seed to its IP), to demote a failed node under
+	// all its names.
+	remote map[string]string
+	// unfit are the replicas found unfit for reads (link down, MASTERDOWN,
+	// LOADING, credentials refused) since the topology was last read.
+	unfit map[string]error
 }
 
 type clusterNode struct {
@@ -206,14 +221,19 @@ func (c *ClusterClient) addSeed(addr string) {
 	c.seeds = append(c.seeds, addr)
 }
 
-// demote moves addr to the end of the seeds.
+// demote moves addr, under every name it is known by, to the end of the
+// seeds.
 func (c *ClusterClient) demote(addr string) {
-	for i, s := range c.seeds {
-		if s == addr {
-			c.seeds = append(append(c.seeds[:i:i], c.seeds[i+1:]...), addr)
-			return
+	names := c.names(addr)
+	var kept, moved []string
+	for _, s := range c.seeds {
+		if slices.Contains(names, s) {
+			moved = append(moved, s)
+		} else {
+			kept = append(kept, s)
 		}
 	}
+	c.seeds = append(kept, moved...)
 }
 
 // Seeds returns the startup nodes in the order they are tried.
@@ -235,6 +255,7 @@ func (c *ClusterClient) node(addr string) *clusterNode {
 	}
 	cl := NewClient(c.nodeOptions(addr))
 	cl.OnPush = c.opts.OnPush
+	cl.OnConnect = func(conn *Conn) { c.learnRemote(addr, conn) }
 	n := &clusterNode{addr: addr, client: cl}
 	c.nodes[addr] = n
 	return n
@@ -272,9 +293,14 @@ func (c *ClusterClient) emit(e ClusterEvent) {
 
 // Topology reads the topology again from the first seed that answers and
 // returns it. The returned value is the client's own: do not modify it.
+// When the nodes refuse to give one, the error is a
+// *TopologyUnavailableError.
 func (c *ClusterClient) Topology(ctx context.Context) (*Topology, error) {
 	if err := c.refresh(ctx); err != nil {
 		return nil, err
+	}
+	if c.topo == nil {
+		return nil, c.fallback
 	}
 	return c.topo, nil
 }
@@ -284,8 +310,13 @@ func (c *ClusterClient) topology(ctx context.Context) (*Topology, error) {
 	if c.topo != nil {
 		return c.topo, nil
 	}
-	if err := c.refresh(ctx); err != nil {
-		return nil, err
+	if c.fallback == nil {
+		if err := c.refresh(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if c.topo == nil {
+		return nil, c.fallback
 	}
 	return c.topo, nil
 }
@@ -293,8 +324,17 @@ func (c *ClusterClient) topology(ctx context.Context) (*Topology, error) {
 // refresh reads the topology from the first seed that answers, each
 // seed under the node-level policy, and adds the nodes it lists to the
 // end of the seeds.
+//
+// Without a topology yet, when no seed gives one and a seed refused
+// (see TopologyUnavailableError), the client falls back to following
+// redirects from that seed, and refresh returns nil. In that mode refresh
+// reads nothing.
 func (c *ClusterClient) refresh(ctx context.Context) error {
+	if c.fallback != nil {
+		return nil
+	}
 	var lastErr error
+	var refused *TopologyUnavailableError
 	refreshed := c.topo != nil
 	tried := 0
 	for _, addr := range append([]string(nil), c.seeds...) {
@@ -303,19 +343,29 @@ func (c *ClusterClient) refresh(ctx context.Context) error {
 		if err == nil {
 			c.reached(addr)
 			c.topo, c.moved = t, 0
+			c.unfit = nil
 			for _, n := range t.Nodes {
 				c.addSeed(n.Addr)
 			}
 			c.emit(c.topologyEvent(t, refreshed))
 			return nil
 		}
+		lastErr = err
+		if r, ok := isRefusal(err); ok {
+			c.reached(addr)
+			if refused == nil {
+				refused = r
+			}
+			continue
+		}
 		c.unreachable(addr, err)
-		var nc *notClusterError
-		if errors.As(err, &nc) || ctx.Err() != nil {
-			lastErr = err
+		if ctx.Err() != nil {
 			break
 		}
-		lastErr = err
+	}
+	if refused != nil && c.topo == nil && ctx.Err() == nil {
+		c.enterFallback(refused)
+		return nil
 	}
 	if ctx.Err() == nil {
 		c.emit(ClusterEvent{Kind: EventTopologyFailed, Slot: -1, Refreshed: refreshed, Attempts: tried, Err: lastErr})
@@ -348,24 +398,18 @@ func (c *ClusterClient) topologyEvent(t *Topology, refreshed bool) ClusterEvent 
 func (c *ClusterClient) unreachable(addr string, err error) {
 	switch retry.Classify(err) {
 	case retry.ConnectionError, retry.TimeoutError:
-		c.down[addr] = true
+		for _, a := range c.names(addr) {
+			c.down[a] = true
+		}
 	}
 }
 
 // reached records that addr answered.
-func (c *ClusterClient) reached(addr string) { delete(c.down, addr) }
-
-// notClusterError is a seed that refuses the cluster commands.
-type notClusterError struct {
-	addr  string
-	reply *resp.RedisError
+func (c *ClusterClient) reached(addr string) {
+	for _, a := range c.names(addr) {
+		delete(c.down, a)
+	}
 }
-
-func (e *notClusterError) Error() string {
-	return "cannot read the cluster topology from " + e.addr + ": " + e.reply.Msg
-}
-
-func (e *notClusterError) Unwrap() error { return e.reply }
 
 // readTopologyRetry is readTopology under the node-level policy.
 func (c *ClusterClient) readTopologyRetry(ctx context.Context, addr string) (*Topology, error) {
@@ -386,56 +430,28 @@ func (c *ClusterClient) readTopologyRetry(ctx context.Context, addr string) (*To
 	return t, err
 }
 
-// readTopology asks the node at addr for CLUSTER SHARDS, or CLUSTER SLOTS
-// when the server is older than 7.0.
+// readTopology asks the node at addr for the topology (see
+// readTopologyFrom).
 func (c *ClusterClient) readTopology(ctx context.Context, addr string) (*Topology, error) {
 	n := c.node(addr)
 	conn, err := n.client.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !c.noShards {
-		v, err := conn.Do(ctx, []byte("CLUSTER"), []byte("SHARDS"))
-		if err != nil {
-			n.client.Close()
-			return nil, err
-		}
-		if v.Kind != resp.KindError {
-			return parseShards(v, addr, c.opts.Node.TLS != nil)
-		}
-		if !strings.Contains(strings.ToLower(v.Text()), "unknown subcommand") {
-			return nil, c.topologyRefused(addr, v)
-		}
-		c.noShards = true
-	}
-	v, err := conn.Do(ctx, []byte("CLUSTER"), []byte("SLOTS"))
-	if err != nil {
-		n.client.Close()
-		return nil, err
-	}
-	if v.Kind == resp.KindError {
-		return nil, c.topologyRefused(addr, v)
-	}
-	return parseSlots(v, addr)
-}
-
-// topologyRefused turns an error reply to CLUSTER SHARDS/SLOTS into an
-// error: a node without cluster support ends the command, a node that is
-// loading is a retryable failure of that node.
-func (c *ClusterClient) topologyRefused(addr string, v resp.Value) error {
-	re := &resp.RedisError{Msg: v.Text()}
-	if strings.Contains(re.Msg, "cluster support disabled") {
-		return &notClusterError{addr: addr, reply: re}
-	}
-	return fmt.Errorf("reading the topology from %s: %w", addr, re)
+	return c.readTopologyFrom(ctx, n, conn)
 }
 
 // target picks the node for a command on slot (-1: keyless).
 func (c *ClusterClient) target(ctx context.Context, slot int, readOnly bool) (*clusterNode, error) {
-	t, err := c.topology(ctx)
-	if err != nil {
-		return nil, err
+	if c.fallback == nil {
+		if _, err := c.topology(ctx); err != nil && c.fallback == nil {
+			return nil, err
+		}
 	}
+	if c.fallback != nil {
+		return c.fallbackTarget(slot), nil
+	}
+	t := c.topo
 	if slot < 0 {
 		if c.last != nil {
 			return c.last, nil
@@ -449,7 +465,7 @@ func (c *ClusterClient) target(ctx context.Context, slot int, readOnly bool) (*c
 	if readOnly && c.opts.ReadFromReplicas {
 		var healthy []*ClusterNode
 		for _, r := range t.ReplicasOf(owner) {
-			if r.Health == "" || r.Health == "online" {
+			if c.fitReplica(r) {
 				healthy = append(healthy, r)
 			}
 		}
@@ -568,6 +584,7 @@ func (c *ClusterClient) withAttempts(ctx context.Context, args [][]byte, first *
 			if c.last != nil && c.last.addr == f.addr {
 				c.last = nil
 			}
+			c.forgetNode(f.addr)
 		}
 		c.emit(ClusterEvent{Kind: EventAttempt, Slot: -1, Attempt: n + 1, Attempts: total, Err: f.err,
 			Sent: wasSent, Failed: f.addr, Refreshed: f.refreshed})
@@ -603,11 +620,22 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 		return resp.Value{}, &failure{err: err}
 	}
 	asking := false
+	replica := c.isReplicaRead(node, args)
 	var last resp.Value
 	for ttl := MaxRedirects; ttl > 0; {
 		ttl--
-		v, err := c.nodeDo(ctx, node, args, asking)
+		v, err := c.nodeDoCall(ctx, node, args, nodeCall{asking: asking, replicaRead: replica})
 		asking = false
+		if replica {
+			replica = false
+			if why := replicaFailed(v, err); why != nil && ttl > 0 {
+				// Reads are safe to send again: the primary answers.
+				if p := c.leaveReplica(node, slot, why); p != nil {
+					node = p
+					continue
+				}
+			}
+		}
 		if err != nil {
 			if slot < 0 && c.last == node {
 				c.last = nil
@@ -643,6 +671,8 @@ func (c *ClusterClient) execOnce(ctx context.Context, args [][]byte, slot int, r
 				// The redirect is newer than any topology: it wins.
 				if c.topo != nil {
 					c.topo.setOwner(s, addr)
+				} else if c.fallback != nil {
+					c.learned[s] = addr
 				}
 			} else {
 				if more {
@@ -702,17 +732,27 @@ func isClusterCode(code string) bool {
 // those the policy retries, which are returned as values once the
 // retries are spent.
 func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (resp.Value, error) {
+	return c.nodeDoCall(ctx, n, args, nodeCall{asking: asking})
+}
+
+// nodeDoCall is nodeDo with the details of the call. A read sent to a
+// replica is not retried there when the replica cannot serve it (see
+// replicaFailed): the primary can.
+func (c *ClusterClient) nodeDoCall(ctx context.Context, n *clusterNode, args [][]byte, call nodeCall) (resp.Value, error) {
 	var v resp.Value
 	var replyErr *resp.RedisError
 	op := func(ctx context.Context) error {
 		replyErr = nil
 		var err error
-		v, err = c.send(ctx, n, args, asking)
+		v, err = c.send(ctx, n, args, call)
 		if err != nil {
 			return err
 		}
 		if v.Kind == resp.KindError && c.opts.Retry != nil {
 			re := &resp.RedisError{Msg: v.Text()}
+			if call.replicaRead && replicaFallbackReply(re) {
+				return nil
+			}
 			if !isClusterCode(re.RedisCode()) && c.opts.Retry.Policy.Retryable(re) {
 				replyErr = re
 				return re
@@ -743,22 +783,18 @@ func (c *ClusterClient) nodeDo(ctx context.Context, n *clusterNode, args [][]byt
 }
 
 // send is one exchange with a node: no retries.
-func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte, asking bool) (resp.Value, error) {
+func (c *ClusterClient) send(ctx context.Context, n *clusterNode, args [][]byte, call nodeCall) (resp.Value, error) {
 	conn, err := n.client.Conn(ctx)
 	if err != nil {
 		return resp.Value{}, err
 	}
 	if c.opts.ReadFromReplicas && n.readonly != conn && c.isReplica(n.addr) {
-		v, err := conn.Do(ctx, []byte("READONLY"))
-		if err != nil {
-			n.client.Close()
-			return resp.Value{}, err
+		v, err := c.readOnlyConn(ctx, n, conn, call.replicaRead)
+		if err != nil || v.Kind == resp.KindError {
+			return v, err
 		}
-		if v.Kind == resp.KindError {
-			return v, nil
-		}
-		n.readonly = conn
 	}
+	asking := call.asking
 	if asking {
 		conn.Write(askingArgs...)
 	}
@@ -807,6 +843,9 @@ func (c *ClusterClient) shareSession(n *clusterNode) {
 	o := n.client.Options()
 	o.Host, o.Port = c.opts.Node.Host, c.opts.Node.Port
 	c.opts.Node = o
+	// The new session may be allowed the topology the old one was not
+	// (AUTH after NOAUTH or NOPERM): the next command reads it again.
+	c.fallback, c.learned, c.noShards = nil, nil, false
 	for addr, m := range c.nodes {
 		if m != n {
 			m.client.SetOptions(c.nodeOptions(addr))

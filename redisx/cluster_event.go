@@ -1,6 +1,7 @@
 package redisx
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,6 +42,12 @@ const (
 	// sent, and --retry-sent does not send it again (Attempt, Attempts,
 	// Err, Command, Resend).
 	EventNotResent
+	// EventFallback: the nodes refuse to give a topology; commands follow
+	// redirects from Addr instead (Err: the *TopologyUnavailableError).
+	EventFallback
+	// EventReplicaFallback: a read for Slot leaves the replica From for
+	// its primary Addr (Err: why the replica cannot serve it).
+	EventReplicaFallback
 )
 
 // ClusterEvent is one step of a cluster command worth telling a user who
@@ -153,6 +160,18 @@ func (e ClusterEvent) String() string {
 	case EventNotResent:
 		fmt.Fprintf(&b, "cluster attempt %d/%d failed after %s was sent, not sending it again (--retry-sent %s): %s",
 			e.Attempt, e.Attempts, e.Command, e.Resend, classText(e.Err))
+	case EventFallback:
+		fallbackLine(&b, e)
+	case EventReplicaFallback:
+		why := errText(e.Err)
+		if unfit, ok := errors.AsType[*ReplicaUnfitError](e.Err); ok {
+			why = unfit.Reason
+		}
+		fmt.Fprintf(&b, "replica %s cannot serve reads (%s): reading", e.From, why)
+		if e.Slot >= 0 {
+			fmt.Fprintf(&b, " slot %d", e.Slot)
+		}
+		fmt.Fprintf(&b, " from primary %s", e.Addr)
 	default:
 		fmt.Fprintf(&b, "cluster event %d", e.Kind)
 	}

@@ -168,6 +168,13 @@ func (c *ClusterClient) pipelineBatch(ctx context.Context, cmds [][][]byte, slot
 		case !o.done:
 			// No node for the slot: Do retries at the cluster level.
 			v, err = c.Do(ctx, args)
+		case c.isReplicaRead(nodeOf[i], args) && replicaFailed(v, err) != nil:
+			// The replica cannot serve reads: Do sends this one, and
+			// the next ones, to the primary.
+			if c.unfit[nodeOf[i].addr] == nil {
+				c.leaveReplica(nodeOf[i], slots[i], replicaFailed(v, err))
+			}
+			v, err = c.Do(ctx, args)
 		case err != nil:
 			// The node level gave up: the cluster level goes on from its
 			// second attempt, as Do would, with the failure itself.
@@ -216,15 +223,23 @@ func (c *ClusterClient) nodePipeline(ctx context.Context, n *clusterNode, cmds [
 			if n.readonly == conn {
 				return nil
 			}
-			v, err := conn.Do(ctx, []byte("READONLY"))
+			// A replica group holds reads only: its link is checked.
+			v, err := c.readOnlyConn(ctx, n, conn, true)
 			if err != nil {
 				return err
 			}
 			if v.Kind == resp.KindError {
 				return &resp.RedisError{Msg: v.Text()}
 			}
-			n.readonly = conn
 			return nil
+		}
+		// A replica that cannot serve a read leaves it to the primary
+		// at once.
+		h.retriedReply = func(v resp.Value) bool {
+			if v.Kind == resp.KindError && replicaFallbackReply(&resp.RedisError{Msg: v.Text()}) {
+				return false
+			}
+			return c.retriedReply(v)
 		}
 	}
 	return n.client.pipeline(ctx, cmds, h)

@@ -457,7 +457,8 @@ func TestClusterSlotsFallback(t *testing.T) {
 			_, port, _ := strings.Cut(a.addr, ":")
 			p, _ := strconv.Atoi(port)
 			node := resp.Array(resp.BulkString(""), resp.Int(int64(p)), resp.BulkString(strings.Repeat("a", 40)))
-			replica := resp.Array(resp.BulkString("127.0.0.2"), resp.Int(7001), resp.BulkString(strings.Repeat("b", 40)))
+			replica := resp.Array(resp.BulkString("127.0.0.2"), resp.Int(7001), resp.BulkString(strings.Repeat("b", 40)),
+				resp.Value{Kind: resp.KindMap, Elems: []resp.Value{resp.BulkString("hostname"), resp.BulkString("replica.example")}})
 			return resp.Array(
 				resp.Array(resp.Int(0), resp.Int(99), node, replica),
 				resp.Array(resp.Int(200), resp.Int(16383), node, replica),
@@ -477,7 +478,8 @@ func TestClusterSlotsFallback(t *testing.T) {
 	if p.Addr != a.addr || p.Role != redisx.RolePrimary || len(p.Slots) != 2 {
 		t.Errorf("primary %+v", p)
 	}
-	if r := topo.Nodes[1]; r.Addr != "127.0.0.2:7001" || r.Role != redisx.RoleReplica || r.PrimaryID != p.ID {
+	if r := topo.Nodes[1]; r.Addr != "127.0.0.2:7001" || r.Role != redisx.RoleReplica || r.PrimaryID != p.ID ||
+		!reflect.DeepEqual(r.Aliases, []string{"replica.example:7001"}) {
 		t.Errorf("replica %+v", r)
 	}
 	if got, want := topo.Uncovered(), []redisx.SlotRange{{First: 100, Last: 199}}; !reflect.DeepEqual(got, want) {
@@ -557,6 +559,12 @@ func TestClusterEventString(t *testing.T) {
 			"topology refresh failed (3 startup nodes tried): ConnectionError: dial 127.0.0.1:7000: connect: connection refused"},
 		{redisx.ClusterEvent{Kind: redisx.EventTopologyFailed, Attempts: 1, Err: refused},
 			"topology read failed (1 startup node tried): ConnectionError: dial 127.0.0.1:7000: connect: connection refused"},
+		{redisx.ClusterEvent{Kind: redisx.EventFallback, Addr: "127.0.0.1:6379", Err: &redisx.TopologyUnavailableError{Addr: "127.0.0.1:6379", Command: "CLUSTER SLOTS", Reply: "ERR This instance has cluster support disabled"}},
+			"no cluster topology: 127.0.0.1:6379 (CLUSTER SLOTS: ERR This instance has cluster support disabled); sending commands to 127.0.0.1:6379 and following MOVED and ASK redirects"},
+		{redisx.ClusterEvent{Kind: redisx.EventReplicaFallback, Slot: 5, Addr: "127.0.0.1:7000", From: "127.0.0.1:7003", Err: &redisx.ReplicaUnfitError{Addr: "127.0.0.1:7003", Reason: "master_link_status:down"}},
+			"replica 127.0.0.1:7003 cannot serve reads (master_link_status:down): reading slot 5 from primary 127.0.0.1:7000"},
+		{redisx.ClusterEvent{Kind: redisx.EventReplicaFallback, Slot: 5, Addr: "127.0.0.1:7000", From: "127.0.0.1:7003", Err: &resp.RedisError{Msg: "LOADING Redis is loading the dataset in memory"}},
+			"replica 127.0.0.1:7003 cannot serve reads (LOADING Redis is loading the dataset in memory): reading slot 5 from primary 127.0.0.1:7000"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			if got := tc.ev.String(); got != tc.want {
@@ -585,7 +593,12 @@ func TestClusterTopologyParsing(t *testing.T) {
 			}},
 			resp.Value{Kind: kind, Elems: []resp.Value{
 				bulk("slots"), resp.Array(num(100), num(200), num(0), num(99)),
-				bulk("nodes"), resp.Array(node(kind, "a1", "", "", 7000, "master", "online")),
+				bulk("nodes"), resp.Array(
+					node(kind, "a1", "", "", 7000, "master", "online"),
+					// unknown-endpoint: an empty endpoint, the announced ip
+					// only an alias.
+					node(kind, "a2", "10.0.0.9", "", 7009, "replica", "online"),
+				),
 			}},
 		)
 	}
@@ -606,14 +619,15 @@ func TestClusterTopologyParsing(t *testing.T) {
 			}
 			var got []string
 			for _, n := range topo.Nodes {
-				got = append(got, fmt.Sprintf("%s %s %s primary=%s health=%s slots=%v", n.ID, n.Addr, n.Role, n.PrimaryID, n.Health, n.Slots))
+				got = append(got, fmt.Sprintf("%s %s %s primary=%s health=%s slots=%v aliases=%v", n.ID, n.Addr, n.Role, n.PrimaryID, n.Health, n.Slots, n.Aliases))
 			}
 			want := []string{
-				// An empty endpoint and ip: the host of the node asked.
-				"a1 127.0.0.1:7000 primary primary= health=online slots=[0-99 100-200]",
+				// An empty endpoint: the host of the node asked.
+				"a1 127.0.0.1:7000 primary primary= health=online slots=[0-99 100-200] aliases=[]",
+				"a2 127.0.0.1:7009 replica primary=a1 health=online slots=[] aliases=[10.0.0.9:7009]",
 				// An unknown endpoint ("?"): the ip.
-				"b1 10.0.0.2:7001 primary primary= health=online slots=[8192-16383]",
-				"b2 10.0.0.3:7002 replica primary=b1 health=loading slots=[]",
+				"b1 10.0.0.2:7001 primary primary= health=online slots=[8192-16383] aliases=[]",
+				"b2 10.0.0.3:7002 replica primary=b1 health=loading slots=[] aliases=[]",
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("nodes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -624,7 +638,7 @@ func TestClusterTopologyParsing(t *testing.T) {
 			if got, want := topo.Uncovered(), []redisx.SlotRange{{First: 201, Last: 8191}}; !reflect.DeepEqual(got, want) {
 				t.Errorf("uncovered %v, want %v", got, want)
 			}
-			if r := topo.ReplicasOf(&topo.Nodes[1]); len(r) != 1 || r[0].ID != "b2" {
+			if r := topo.ReplicasOf(&topo.Nodes[2]); len(r) != 1 || r[0].ID != "b2" {
 				t.Errorf("replicas of b1: %v", r)
 			}
 		})

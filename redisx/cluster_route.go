@@ -28,6 +28,11 @@ import (
 //   - WATCH and MULTI pin the connection: the transaction runs on the
 //     node of its first keyed command, without redirects or retries.
 //
+// When the nodes refuse to give a topology (a standalone server, CLUSTER
+// renamed or not allowed, a proxy), commands go as redis-cli -c sends
+// them: to the node the client talks to, as they are, following MOVED
+// and ASK replies (see TopologyUnavailableError).
+//
 // Server error replies are returned as values of KindError. The error is
 // for failures the retries could not overcome.
 func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
@@ -44,6 +49,12 @@ func (c *ClusterClient) Do(ctx context.Context, args [][]byte) (resp.Value, erro
 	}
 	if c.txPending || isTxCommand(args) || (c.tx != nil && (c.tx.client.InTx() || isTxEnd(args))) {
 		return c.doTx(ctx, args)
+	}
+	if err := c.ensureTopology(ctx); err != nil {
+		return resp.Value{}, err
+	}
+	if c.fallback != nil {
+		return c.doFallback(ctx, args)
 	}
 	cmd := commands.LookupBytes(args)
 	if merge := fanOutMerge(cmd); merge != nil {
@@ -86,7 +97,7 @@ func (c *ClusterClient) keys(ctx context.Context, cmd *commands.Command, args []
 			// The server rejects such commands: let any node say so.
 			idx = nil
 		}
-	} else {
+	} else if c.fallback == nil {
 		var err error
 		idx, err = c.getKeys(ctx, args)
 		if err != nil {
@@ -508,15 +519,21 @@ func (c *ClusterClient) DoNodes(ctx context.Context, sel NodeSelector, args [][]
 // returns it twice or a slot moves during the scan: the keys seen are
 // remembered, which costs memory in proportion to the keys matched. An
 // error from fn stops the scan and is returned.
+//
+// Without a topology (see TopologyUnavailableError) it scans the node the
+// client talks to, as redis-cli -c --scan does.
 func (c *ClusterClient) Scan(ctx context.Context, pattern string, count int, fn func(key []byte) error) error {
-	t, err := c.topology(ctx)
-	if err != nil {
+	if err := c.ensureTopology(ctx); err != nil {
 		return err
 	}
 	var addrs []string
-	for _, p := range t.Primaries() {
-		if len(p.Slots) > 0 {
-			addrs = append(addrs, p.Addr)
+	if c.fallback != nil {
+		addrs = append(addrs, c.fallbackTarget(-1).addr)
+	} else {
+		for _, p := range c.topo.Primaries() {
+			if len(p.Slots) > 0 {
+				addrs = append(addrs, p.Addr)
+			}
 		}
 	}
 	seen := make(map[string]struct{})
@@ -600,7 +617,7 @@ func (c *ClusterClient) doTx(ctx context.Context, args [][]byte) (resp.Value, er
 			return resp.Value{}, err
 		}
 		for _, s := range slots {
-			if s != slots[0] {
+			if s != slots[0] && c.fallback == nil {
 				return crossSlotReply(args, keys, slots), nil
 			}
 		}

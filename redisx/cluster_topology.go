@@ -3,6 +3,7 @@ package redisx
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +40,10 @@ type ClusterNode struct {
 	ID string
 	// Addr is the address redish dials: "host:port".
 	Addr string
+	// Aliases are the node's other addresses in the topology, never
+	// dialed: its announced IP and hostname when Addr is another of its
+	// names. They tell that two seeds are the same node.
+	Aliases []string
 	// Role is RolePrimary or RoleReplica.
 	Role string
 	// PrimaryID is the ID of a replica's primary.
@@ -292,6 +297,7 @@ func parseShards(v resp.Value, source string, tls bool) (*Topology, error) {
 func parseShardNode(v resp.Value, source string, tls bool) (ClusterNode, error) {
 	var n ClusterNode
 	var ip, endpoint, hostname string
+	var hasEndpoint bool
 	var port, tlsPort int64
 	err := eachField(v, func(key string, val resp.Value) error {
 		switch key {
@@ -300,7 +306,7 @@ func parseShardNode(v resp.Value, source string, tls bool) (ClusterNode, error) 
 		case "ip":
 			ip = val.Text()
 		case "endpoint":
-			endpoint = val.Text()
+			endpoint, hasEndpoint = val.Text(), true
 		case "hostname":
 			hostname = val.Text()
 		case "port":
@@ -325,15 +331,36 @@ func parseShardNode(v resp.Value, source string, tls bool) (ClusterNode, error) 
 	if tls && tlsPort != 0 {
 		port = tlsPort
 	}
+	// An empty endpoint is the unknown endpoint: the node is reached at
+	// the host the client used to reach the cluster, not at the IP it
+	// announces (behind NAT or a load balancer that IP is unreachable).
+	// "?" (a preferred hostname the node lacks) falls back to the IP.
 	host := endpoint
-	if host == "" || host == "?" {
+	if !hasEndpoint || host == "?" {
 		host = ip
-	}
-	if host == "" && hostname != "" {
-		host = hostname
+		if host == "" {
+			host = hostname
+		}
 	}
 	n.Addr = nodeAddr(host, port, source)
+	n.Aliases = aliases(n.Addr, port, ip, hostname)
 	return n, nil
+}
+
+// aliases returns the addresses of the node at addr under its other
+// names (IP, hostname), without addr itself or duplicates.
+func aliases(addr string, port int64, names ...string) []string {
+	var out []string
+	for _, h := range names {
+		if h == "" || h == "?" {
+			continue
+		}
+		a := net.JoinHostPort(h, strconv.FormatInt(port, 10))
+		if a != addr && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // eachField calls fn for each key/value pair of a map reply, or of the
@@ -394,17 +421,28 @@ func parseSlots(v resp.Value, source string) (*Topology, error) {
 			if len(nv.Elems) > 2 {
 				id = nv.Elems[2].Text()
 			}
+			// Redis 7 adds the names the endpoint is not: ip, hostname.
+			var names []string
+			if len(nv.Elems) > 3 {
+				_ = eachField(nv.Elems[3], func(key string, val resp.Value) error {
+					if key == "ip" || key == "hostname" {
+						names = append(names, val.Text())
+					}
+					return nil
+				})
+			}
+			alias := aliases(addr, nv.Elems[1].Int, names...)
 			if j == 0 {
 				primaryID = id
 				if n := find(addr); n != nil {
 					n.Slots = append(n.Slots, r)
 					continue
 				}
-				t.Nodes = append(t.Nodes, ClusterNode{ID: id, Addr: addr, Role: RolePrimary, Slots: []SlotRange{r}})
+				t.Nodes = append(t.Nodes, ClusterNode{ID: id, Addr: addr, Aliases: alias, Role: RolePrimary, Slots: []SlotRange{r}})
 				continue
 			}
 			if find(addr) == nil {
-				t.Nodes = append(t.Nodes, ClusterNode{ID: id, Addr: addr, Role: RoleReplica, PrimaryID: primaryID})
+				t.Nodes = append(t.Nodes, ClusterNode{ID: id, Addr: addr, Aliases: alias, Role: RoleReplica, PrimaryID: primaryID})
 			}
 		}
 	}

@@ -92,16 +92,21 @@ func (c *Client) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []res
 // in no particular order. Keys are not remembered, so memory stays
 // bounded whatever the size of the cluster; a key is passed twice only if
 // its slot moves during the scan. An error from fn or from any node stops
-// every node and is returned.
+// every node and is returned. Without a topology (see
+// TopologyUnavailableError) the node the client talks to is scanned, as
+// redis-cli -c --scan does.
 func (c *ClusterClient) ScanKeys(ctx context.Context, o ScanOptions, fn func(keys []resp.Value) error) error {
-	t, err := c.topology(ctx)
-	if err != nil {
+	if err := c.ensureTopology(ctx); err != nil {
 		return err
 	}
 	var nodes []*clusterNode
-	for _, p := range t.Primaries() {
-		if len(p.Slots) > 0 {
-			nodes = append(nodes, c.node(p.Addr))
+	if c.fallback != nil {
+		nodes = append(nodes, c.fallbackTarget(-1))
+	} else {
+		for _, p := range c.topo.Primaries() {
+			if len(p.Slots) > 0 {
+				nodes = append(nodes, c.node(p.Addr))
+			}
 		}
 	}
 	if len(nodes) == 0 {

@@ -54,9 +54,11 @@ func (s *Cluster) ReadReply(ctx context.Context) (resp.Value, error) {
 	return s.c.ReadReply(ctx)
 }
 
-// Connect reads the slot map from the first startup node that answers.
+// Connect reads the slot map from the first startup node that answers,
+// or learns that the nodes give none (a standalone server): commands then
+// follow redirects, as with redis-cli -c.
 func (s *Cluster) Connect(ctx context.Context) error {
-	_, err := s.c.Topology(ctx)
+	err := s.c.Connect(ctx)
 	s.connected = err == nil
 	return err
 }

@@ -254,7 +254,10 @@ func (s *Cluster) Lookup(ctx context.Context, key string, args [][]byte) []resp.
 		return nil
 	}
 	sel := redisx.SelectPrimaries
-	if key != "" {
+	if s.c.Connect(ctx) == nil && s.c.NoTopology() != nil {
+		// No topology (a standalone server): the node the shell talks to.
+		sel = redisx.SelectNode(s.c.LastAddr())
+	} else if key != "" {
 		t, err := s.c.Topology(ctx)
 		if err != nil {
 			return nil

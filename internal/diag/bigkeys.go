@@ -2,6 +2,7 @@ package diag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -100,52 +101,65 @@ func runBigKeys(ctx context.Context, e *env.Env, o Options, memkeys bool) error 
 		t := builtinTypes[i]
 		s.types.add(&t)
 	}
-	client := e.Session
+	return scanKeyspace(ctx, e, bigKeysHeader, s.progress, s)
+}
+
+// keyspaceScanner is a scan of the keyspace, node after node: --bigkeys,
+// --memkeys, --hotkeys.
+type keyspaceScanner interface {
+	// setTotal gives the number of keys of all the nodes (DBSIZE).
+	setTotal(n int64)
+	// scanNode scans one node; label names it in the progress line.
+	scanNode(ctx context.Context, cl *redisx.Client, label string) error
+	// summary is the report printed at the end; interrupted says that
+	// Ctrl-C ended the scan.
+	summary(interrupted bool) string
+}
+
+// scanKeyspace runs s over every node to scan (see scanNodes) as one
+// keyspace: DBSIZE summed, then header, the scan of each node in turn,
+// and the summary, also after Ctrl-C (whose error it then returns).
+func scanKeyspace(ctx context.Context, e *env.Env, header string, progress *progressLine, s keyspaceScanner) error {
 	nodes, err := scanNodes(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, n := range nodes {
-			if n != client {
-				n.Close()
-			}
-		}
-	}()
+	defer closeNodes(e, nodes)
+	var total int64
 	for _, n := range nodes {
 		size, err := dbSize(ctx, n)
 		if err != nil {
 			return err
 		}
-		s.totalKeys += size
+		total += size
 	}
-	if err := p.Text(bigKeysHeader); err != nil {
+	s.setTotal(total)
+	if err := e.Printer.Text(header); err != nil {
 		return err
 	}
 	var scanErr error
 	for i, n := range nodes {
-		label := ""
-		if len(nodes) > 1 {
-			o := n.Options()
-			label = fmt.Sprintf(" (node %d of %d: %s)", i+1, len(nodes), o.Addr())
-		}
-		if scanErr = s.scanNode(ctx, n, label); scanErr != nil {
+		if scanErr = s.scanNode(ctx, n, nodeLabel(nodes, i)); scanErr != nil {
 			break
 		}
 	}
-	s.progress.clear()
+	progress.clear()
 	interrupted := scanErr != nil && ctx.Err() != nil
 	if scanErr != nil && !interrupted {
 		return scanErr
 	}
-	if err := p.Text(s.summary(interrupted)); err != nil {
+	if err := e.Printer.Text(s.summary(interrupted)); err != nil {
 		return err
 	}
 	return scanErr
 }
 
+func (s *keyScan) setTotal(n int64) { s.totalKeys = n }
+
 // scanNodes returns the standalone clients to scan: the session itself,
-// or one client per primary serving slots in cluster mode.
+// or one client per primary serving slots in cluster mode. A cluster
+// client without a topology (a standalone server, CLUSTER refused) scans
+// the node it talks to, as redis-cli -c does.
 func scanNodes(ctx context.Context, e *env.Env) ([]*redisx.Client, error) {
 	switch cl := e.Session.(type) {
 	case *redisx.Client:
@@ -153,23 +167,31 @@ func scanNodes(ctx context.Context, e *env.Env) ([]*redisx.Client, error) {
 	case *redisx.SentinelClient:
 		return []*redisx.Client{cl.Client}, nil
 	case *redisx.ClusterClient:
+		var addrs []string
 		t, err := cl.Topology(ctx)
-		if err != nil {
+		var tu *redisx.TopologyUnavailableError
+		switch {
+		case errors.As(err, &tu):
+			addrs = append(addrs, cl.LastAddr())
+		case err != nil:
 			return nil, err
+		default:
+			for _, n := range t.Primaries() {
+				if len(n.Slots) > 0 {
+					addrs = append(addrs, n.Addr)
+				}
+			}
 		}
 		var out []*redisx.Client
-		for _, n := range t.Primaries() {
-			if len(n.Slots) == 0 {
-				continue
-			}
-			host, port, err := net.SplitHostPort(n.Addr)
+		for _, addr := range addrs {
+			host, port, err := net.SplitHostPort(addr)
 			if err != nil {
-				return nil, fmt.Errorf("cluster node %q: %w", n.Addr, err)
+				return nil, fmt.Errorf("cluster node %q: %w", addr, err)
 			}
 			o := e.Conn
 			o.Host, o.Socket, o.DB = host, "", 0
 			if o.Port, err = strconv.Atoi(port); err != nil {
-				return nil, fmt.Errorf("cluster node %q: %w", n.Addr, err)
+				return nil, fmt.Errorf("cluster node %q: %w", addr, err)
 			}
 			nc := redisx.NewClient(o)
 			nc.Retry, nc.Observe = e.Retry, e.Observe
@@ -180,7 +202,26 @@ func scanNodes(ctx context.Context, e *env.Env) ([]*redisx.Client, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("--bigkeys: unsupported client %T", e.Session)
+	return nil, fmt.Errorf("diag: unsupported client %T", e.Session)
+}
+
+// closeNodes closes the clients scanNodes made for the scan.
+func closeNodes(e *env.Env, nodes []*redisx.Client) {
+	for _, n := range nodes {
+		if env.Session(n) != e.Session {
+			n.Close()
+		}
+	}
+}
+
+// nodeLabel names node i of nodes in a progress line, when there are
+// several.
+func nodeLabel(nodes []*redisx.Client, i int) string {
+	if len(nodes) < 2 {
+		return ""
+	}
+	o := nodes[i].Options()
+	return fmt.Sprintf(" (node %d of %d: %s)", i+1, len(nodes), o.Addr())
 }
 
 // dbSize returns DBSIZE, failing as redis-cli does.
@@ -298,12 +339,18 @@ func (s *keyScan) scanNode(ctx context.Context, cl *redisx.Client, label string)
 
 // scanCommand is the SCAN from cursor, with MATCH and COUNT when given.
 func (s *keyScan) scanCommand(cursor []byte) [][]byte {
+	return scanCommand(cursor, s.pattern, s.count)
+}
+
+// scanCommand is the SCAN from cursor, with MATCH pattern and COUNT count
+// when not nil.
+func scanCommand(cursor, pattern, count []byte) [][]byte {
 	args := [][]byte{[]byte("SCAN"), cursor}
-	if s.pattern != nil {
-		args = append(args, []byte("MATCH"), s.pattern)
+	if pattern != nil {
+		args = append(args, []byte("MATCH"), pattern)
 	}
-	if s.count != nil {
-		args = append(args, []byte("COUNT"), s.count)
+	if count != nil {
+		args = append(args, []byte("COUNT"), count)
 	}
 	return args
 }

@@ -1,5 +1,6 @@
 // Package diag runs redis-cli's diagnostic modes: --bigkeys, --memkeys,
-// --latency, --latency-history, --stat, --rdb, --functions-rdb and
+// --hotkeys, --latency, --latency-history, --latency-dist,
+// --intrinsic-latency, --lru-test, --stat, --rdb, --functions-rdb and
 // --replica, with redis-cli's output, byte for byte where redis-cli's is
 // deterministic.
 package diag
@@ -17,14 +18,18 @@ type Mode int
 
 // The diagnostic modes.
 const (
-	BigKeys        Mode = iota + 1 // --bigkeys
-	MemKeys                        // --memkeys, --memkeys-samples
-	Latency                        // --latency
-	LatencyHistory                 // --latency-history
-	Stat                           // --stat
-	RDB                            // --rdb
-	FunctionsRDB                   // --functions-rdb
-	Replica                        // --replica
+	BigKeys          Mode = iota + 1 // --bigkeys
+	MemKeys                          // --memkeys, --memkeys-samples
+	Latency                          // --latency
+	LatencyHistory                   // --latency-history
+	Stat                             // --stat
+	RDB                              // --rdb
+	FunctionsRDB                     // --functions-rdb
+	Replica                          // --replica
+	HotKeys                          // --hotkeys
+	LatencyDist                      // --latency-dist
+	IntrinsicLatency                 // --intrinsic-latency
+	LRUTest                          // --lru-test
 )
 
 // Options are the settings of a diagnostic run.
@@ -41,13 +46,19 @@ type Options struct {
 	// Samples is --memkeys-samples: MEMORY USAGE ... SAMPLES n; 0 leaves
 	// the server's default.
 	Samples int
-	// Match is the SCAN MATCH pattern of --bigkeys and --memkeys; "" for
-	// none.
+	// Match is the SCAN MATCH pattern of --bigkeys, --memkeys and
+	// --hotkeys; nil for none.
 	Match []byte
-	// Count is the COUNT hint of every SCAN of --bigkeys and --memkeys,
-	// sent when CountSet (redis-cli 7.0 sends none).
+	// Count is the COUNT hint of every SCAN of --bigkeys, --memkeys and
+	// --hotkeys, sent when CountSet (redis-cli 7.0 sends none).
 	Count    int
 	CountSet bool
+	// Mono is --mono: --latency-dist's spectrum in greys.
+	Mono bool
+	// Duration is how long --intrinsic-latency measures.
+	Duration time.Duration
+	// Keys is the number of keys of --lru-test.
+	Keys int64
 	// MaxSamples, when positive, ends --latency, --latency-history and
 	// --stat after that many samples, with success. No option sets it:
 	// tests bound the endless modes with it.
@@ -74,6 +85,14 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 		return runBigKeys(ctx, e, o, true)
 	case Stat:
 		return runStat(ctx, e, o)
+	case HotKeys:
+		return runHotKeys(ctx, e, o)
+	case LatencyDist:
+		return runLatencyDist(ctx, e, o)
+	case IntrinsicLatency:
+		return runIntrinsic(ctx, e, o)
+	case LRUTest:
+		return runLRUTest(ctx, e, o)
 	}
 	return fmt.Errorf("diag: unknown mode %d", o.Mode)
 }

@@ -21,6 +21,8 @@ type Options struct {
 	// Builtins are ":" commands added to the shell's own (redish lab's
 	// :lab).
 	Builtins map[string]repl.Builtin
+	// NoConfirm runs dangerous commands without asking (--no-confirm).
+	NoConfirm bool
 }
 
 // Run runs the shell until the user leaves it or the run's context ends.
@@ -78,6 +80,8 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 		Getenv:      ios.Getenv,
 		Terminal:    tty,
 		TermSize:    termSize,
+		Decode:      e.Printer.Format().UTF8,
+		NoConfirm:   o.NoConfirm,
 	})
 	err = sh.Run(ctx)
 	if errors.Is(err, context.Canceled) {

@@ -56,7 +56,7 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 		return err
 	}
 	if o.Eval {
-		if args, err = evalArgs(o); err != nil {
+		if args, err = EvalArgs(o.Script, o.Args); err != nil {
 			return err
 		}
 	}
@@ -112,15 +112,16 @@ func commandArgs(e *env.Env, o Options) ([][]byte, error) {
 	return args, nil
 }
 
-// evalArgs builds EVAL from --eval FILE and "key1 key2 , arg1 arg2".
-func evalArgs(o Options) ([][]byte, error) {
-	script, err := os.ReadFile(o.Script)
+// EvalArgs builds EVAL from --eval FILE (read now) and the words after
+// the options, "key1 key2 , arg1 arg2".
+func EvalArgs(file string, words []string) ([][]byte, error) {
+	script, err := os.ReadFile(file)
 	if err != nil {
-		return nil, env.Fail("Can't open file '" + o.Script + "': " + env.FileReason(err))
+		return nil, env.Fail("Can't open file '" + file + "': " + env.FileReason(err))
 	}
 	var keys, argv [][]byte
 	seenComma := false
-	for _, a := range o.Args {
+	for _, a := range words {
 		switch {
 		case !seenComma && a == ",":
 			seenComma = true
