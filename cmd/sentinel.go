@@ -109,11 +109,11 @@ func (c *config) newSentinelClient(p *env.Printer) (*redisx.SentinelClient, erro
 
 // prepareSentinel readies a run through Sentinel for mode m: the modes
 // that open connections of their own to the server (--pipe, --replica,
-// --rdb, --functions-rdb) find the primary first, under the retry policy,
-// and get its address as the session's connection options.
+// --rdb, --functions-rdb, --ldb) find the primary first, under the retry
+// policy, and get its address as the session's connection options.
 func (c *config) prepareSentinel(ctx context.Context, m mode, sc *redisx.SentinelClient, e *env.Env) error {
 	switch m {
-	case modePipe, modeReplica, modeRDB, modeFunctionsRDB:
+	case modePipe, modeReplica, modeRDB, modeFunctionsRDB, modeLDB:
 	default:
 		return nil
 	}
