@@ -42,6 +42,8 @@ const (
 
 	modeTopology         // --topology with -c: fanout
 	modeSentinelTopology // --topology with --sentinel: sentinelview
+
+	modeClusterManager // --cluster SUBCOMMAND: clustermgr
 )
 
 // String names the mode as --help does: by its option, or in words.
@@ -81,6 +83,8 @@ func (m mode) String() string {
 		return "--ldb"
 	case modeTopology, modeSentinelTopology:
 		return "--topology"
+	case modeClusterManager:
+		return "--cluster"
 	case modeRedisHelp:
 		return "help"
 	case modeOneShot:
@@ -98,7 +102,8 @@ func (m mode) String() string {
 // contradict each other. It does nothing else: no I/O, no connection.
 //
 // When several modes are asked for, the one redis-cli would run wins:
-// --pipe, --scan, then the diagnostic modes in redis-cli's order
+// the cluster manager (--cluster SUBCOMMAND), --pipe, --scan, then the
+// diagnostic modes in redis-cli's order
 // (latency, latency-dist, replica, rdb, bigkeys, memkeys, hotkeys, stat,
 // lru-test, intrinsic-latency), then --topology, --eval (with --ldb, the
 // debugger), a command, stdin, the shell. The options that need -c are checked first
@@ -106,6 +111,12 @@ func (m mode) String() string {
 func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 	if len(args) > 0 && isHelpWord(args[0]) {
 		return modeRedisHelp, nil
+	}
+	if err := checkManagerOptions(o); err != nil {
+		return 0, err
+	}
+	if o.Manager.given {
+		return modeClusterManager, nil
 	}
 	if o.Cluster {
 		if err := checkClusterOptions(o); err != nil {

@@ -80,6 +80,8 @@ func TestChoose(t *testing.T) {
 		{argv: "--sentinel s:1 --primaries PING", err: "Option --primaries needs -c (cluster mode)."},
 		{argv: "--primaries PING", err: "Option --primaries needs -c (cluster mode)."},
 		{argv: "--cluster-seed a:1 PING", err: "Option --cluster-seed needs -c (cluster mode)."},
+		{argv: "--cluster-yes PING", err: "Option --cluster-yes needs --cluster SUBCOMMAND (the cluster manager)."},
+		{argv: "-c --cluster-replicas 1", err: "Option --cluster-replicas needs --cluster SUBCOMMAND (the cluster manager)."},
 		{argv: "-c --primaries DBSIZE", want: modeOneShot, activity: "while running DBSIZE"},
 		{argv: "-c --node 127.0.0.1:7000", want: modeStdin, activity: "while running commands read from stdin"},
 		{argv: "-c --primaries --replicas PING", err: "mutually exclusive"},
@@ -112,5 +114,40 @@ func TestChoose(t *testing.T) {
 				t.Errorf("activity %q, want %q", a, tc.activity)
 			}
 		})
+	}
+}
+
+// TestChooseManager checks that --cluster SUBCOMMAND wins over every other
+// mode, as in redis-cli, and checks its options.
+func TestChooseManager(t *testing.T) {
+	for _, tc := range []struct {
+		argv string
+		err  string
+	}{
+		{argv: "--pipe --bigkeys -c --topology"},
+		{argv: "--cluster-yes --cluster-slots 10"},
+		{argv: "--cluster-slots 0", err: "Invalid --cluster-slots 0: must be from 1 to 16384."},
+		{argv: "--cluster-replicas -1", err: "Invalid --cluster-replicas -1: must be 0 or more."},
+		{argv: "--cluster-timeout -5", err: "Invalid --cluster-timeout -5"},
+		{argv: "--cluster-threshold -1", err: "Invalid --cluster-threshold -1"},
+		{argv: "--cluster-from-askpass --cluster-from-pass x", err: "mutually exclusive"},
+		{argv: "--cluster-weight nodeq", err: `Invalid --cluster-weight "nodeq": give NODE=WEIGHT.`},
+	} {
+		o, args := parseOptions(t, strings.Fields(tc.argv))
+		o.Manager = managerArgs{given: true, sub: "check", args: []string{"127.0.0.1:7000"}}
+		got, err := choose(o, args, false)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: choose = %v, %v; want the error %q", tc.argv, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != modeClusterManager {
+			t.Errorf("%q: choose = %v, %v", tc.argv, got, err)
+		}
+		c := &config{o: o, args: args}
+		if a := c.activity(got); a != "while running --cluster check" {
+			t.Errorf("activity %q", a)
+		}
 	}
 }

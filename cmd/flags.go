@@ -53,6 +53,12 @@ type option struct {
 	// Sentinel URI) will do as well.
 	clusterOnly bool
 	sentinelToo bool
+	// managerOnly options need --cluster SUBCOMMAND (the cluster manager).
+	managerOnly bool
+	// shortOnly options are known by their short name only on redish's
+	// own command line (-c: --cluster is the cluster manager there); the
+	// configuration file and redish lab still take the long name.
+	shortOnly bool
 }
 
 // flagGroupAnnotation is the pflag annotation that holds an option's group.
@@ -80,7 +86,14 @@ func registerOne(fs *pflag.FlagSet, o *option, usage string) {
 	if o.group != "" {
 		fs.SetAnnotation(o.name, flagGroupAnnotation, []string{o.group})
 	}
+	if o.shortOnly {
+		fs.SetAnnotation(o.name, shortOnlyAnnotation, []string{"true"})
+	}
 }
+
+// shortOnlyAnnotation marks a flag --help and the man page show by its
+// short name only (see option.shortOnly).
+const shortOnlyAnnotation = "redish_short_only"
 
 // lookup returns the row of the option called name, nil if there is none.
 func lookup(rows []option, name string) *option {
@@ -134,12 +147,17 @@ func (v boolValue) register(fs *pflag.FlagSet, name, short, usage string) {
 }
 func (boolValue) fileType() reflect.Type { return reflect.TypeFor[*bool]() }
 
-type floatValue struct{ p *float64 }
+type floatValue struct {
+	p   *float64
+	def float64
+}
 
-func decimal(p *float64) value { return floatValue{p} }
+func decimal(p *float64) value { return floatValue{p, 0} }
+
+func decimalWithDefault(p *float64, def float64) value { return floatValue{p, def} }
 
 func (v floatValue) register(fs *pflag.FlagSet, name, short, usage string) {
-	fs.Float64VarP(v.p, name, short, 0, usage)
+	fs.Float64VarP(v.p, name, short, v.def, usage)
 }
 func (floatValue) fileType() reflect.Type { return reflect.TypeFor[*float64]() }
 

@@ -28,6 +28,7 @@ func printHelp(w io.Writer, c *cobra.Command) {
 		}
 		byGroup[g] = append(byGroup[g], f)
 	})
+	byGroup[managerGroup] = append([]*pflag.Flag{ManagerFlag()}, byGroup[managerGroup]...)
 	for _, g := range flagGroups {
 		if len(byGroup[g]) > 0 {
 			fmt.Fprintf(w, "\n%s:\n", g)
@@ -52,10 +53,14 @@ func writeFlags(w io.Writer, flags []*pflag.Flag) {
 			varname = ""
 		}
 		n := "    "
-		if f.Shorthand != "" {
-			n = "-" + f.Shorthand + ", "
+		switch {
+		case FlagShortOnly(f):
+			n = "-" + f.Shorthand
+		case f.Shorthand != "":
+			n = "-" + f.Shorthand + ", --" + f.Name
+		default:
+			n += "--" + f.Name
 		}
-		n += "--" + f.Name
 		if varname != "" {
 			n += " " + strings.ToUpper(varname)
 		}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/redish/redish/backoff"
+	"github.com/redish/redish/internal/clustermgr"
 	"github.com/redish/redish/retry"
 )
 
@@ -81,6 +82,11 @@ type Options struct {
 	Bulk bulkOptions
 	Diag diagOptions
 
+	// The cluster manager: --cluster SUBCOMMAND ARGS (not an option of
+	// the table, see splitManager) and its --cluster-* options.
+	Manager    managerArgs
+	ClusterMgr clusterMgrOptions
+
 	// Configuration.
 	Settings settingsOptions
 
@@ -153,6 +159,33 @@ type diagOptions struct {
 	LDBSync          bool // --ldb-sync-mode
 }
 
+// clusterMgrOptions are the --cluster-* options of the cluster manager
+// (redis-cli's names and defaults; see clustermgr.Options).
+type clusterMgrOptions struct {
+	Replicas                  int
+	Yes                       bool
+	From                      string
+	To                        string
+	Slots                     int
+	Timeout                   int
+	Pipeline                  int
+	Weights                   []string
+	UseEmptyMasters           bool
+	Threshold                 float64
+	Simulate                  bool
+	Replace                   bool
+	Copy                      bool
+	Replica                   bool // --cluster-slave, --cluster-replica
+	MasterID                  string
+	FromUser                  string
+	FromPass                  string
+	FromAskPass               bool
+	SearchMultipleOwners      bool
+	FixWithUnreachableMasters bool
+	OnlyMasters               bool
+	OnlyReplicas              bool
+}
+
 // settingsOptions are the options about redish's own configuration.
 type settingsOptions struct {
 	Config      string // --config FILE
@@ -170,6 +203,7 @@ var flagGroups = []string{
 	"Retries",
 	"Cluster",
 	"Sentinel",
+	"Cluster manager",
 	"Bulk and diagnostic modes",
 	"Configuration",
 	"Other",
@@ -289,8 +323,8 @@ func optionTable(o *Options) []option {
 			option{name: "verbose", value: boolean(&o.Verbose), usage: "Print every retry, redirect and topology refresh on stderr", file: true, lab: true},
 		),
 		group("Cluster",
-			option{name: "cluster", short: "c", value: boolean(&o.Cluster), usage: "Cluster mode: route commands by slot, follow redirects",
-				file: true, lab: true, labUsage: "Start a cluster and open a cluster shell"},
+			option{name: "cluster", short: "c", value: boolean(&o.Cluster), usage: "Cluster mode: route commands by slot, follow redirects (cluster in the configuration file; on the command line --cluster SUBCOMMAND is the cluster manager)",
+				file: true, lab: true, labUsage: "Start a cluster and open a cluster shell", shortOnly: true},
 			option{name: "cluster-error-attempts", value: integer(&o.ClusterErrorAttempts, 3), usage: "Cluster-level attempts after connection, timeout or cluster-down errors",
 				file: true, lab: true, complete: noValues},
 		),
@@ -339,6 +373,54 @@ func optionTable(o *Options) []option {
 				file: true, complete: noValues},
 			option{name: "sentinel-pass", value: text(&o.SentinelOpts.Password, ""), usage: "`Password` for the sentinels, apart from the data nodes' (-a)",
 				file: true, complete: noValues},
+		),
+		group("Cluster manager",
+			option{name: "cluster-replicas", value: integer(&o.ClusterMgr.Replicas, 0), usage: "create: replicas of each primary (`N`)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-yes", value: boolean(&o.ClusterMgr.Yes), usage: "Answer yes to the prompts (also REDISCLI_CLUSTER_YES=1); fix still asks before covering slots",
+				managerOnly: true},
+			option{name: "cluster-from", value: text(&o.ClusterMgr.From, ""), usage: "reshard: the source node `IDs`, comma-separated, or all; import: the source server's host:port",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-to", value: text(&o.ClusterMgr.To, ""), usage: "reshard: the receiving node's `ID`",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-slots", value: integer(&o.ClusterMgr.Slots, 0), usage: "reshard: how many slots to move (`N`, 1 to 16384; asked when not given)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-timeout", value: integer(&o.ClusterMgr.Timeout, clustermgr.DefaultTimeout), usage: "MIGRATE timeout in `milliseconds`",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-pipeline", value: integer(&o.ClusterMgr.Pipeline, clustermgr.DefaultPipeline), usage: "Keys moved by each MIGRATE (`N`)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-weight", value: repeated(&o.ClusterMgr.Weights), usage: "rebalance: a primary's weight, `ID=W` (an ID prefix will do); several as ID=W ID=W ...",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-use-empty-masters", value: boolean(&o.ClusterMgr.UseEmptyMasters), usage: "rebalance: give slots to primaries that have none",
+				managerOnly: true},
+			option{name: "cluster-threshold", value: decimalWithDefault(&o.ClusterMgr.Threshold, clustermgr.DefaultThreshold), usage: "rebalance: move nothing while every primary is within `percent` of its share",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-simulate", value: boolean(&o.ClusterMgr.Simulate), usage: "rebalance: show the moves without making them",
+				managerOnly: true},
+			option{name: "cluster-replace", value: boolean(&o.ClusterMgr.Replace), usage: "reshard, rebalance, import: overwrite keys the target has (MIGRATE REPLACE)",
+				managerOnly: true},
+			option{name: "cluster-copy", value: boolean(&o.ClusterMgr.Copy), usage: "import: copy the keys, leaving them on the source (MIGRATE COPY)",
+				managerOnly: true},
+			option{name: "cluster-slave", value: boolean(&o.ClusterMgr.Replica), usage: "add-node: add the node as a replica",
+				managerOnly: true},
+			option{name: "cluster-replica", value: boolean(&o.ClusterMgr.Replica), usage: "add-node: the same as --cluster-slave",
+				managerOnly: true},
+			option{name: "cluster-master-id", value: text(&o.ClusterMgr.MasterID, ""), usage: "add-node: the new replica's primary (`ID`; default: the one with fewest replicas)",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-from-user", value: text(&o.ClusterMgr.FromUser, ""), usage: "import: the source server's ACL `user`",
+				complete: noValues, managerOnly: true},
+			option{name: "cluster-from-pass", value: text(&o.ClusterMgr.FromPass, ""), usage: "import: the source server's `password`",
+				complete: noValues, managerOnly: true, empty: "AUTH with the empty password"},
+			option{name: "cluster-from-askpass", value: boolean(&o.ClusterMgr.FromAskPass), usage: "import: read the source server's password without echo",
+				managerOnly: true},
+			option{name: "cluster-search-multiple-owners", value: boolean(&o.ClusterMgr.SearchMultipleOwners), usage: "check, fix: look for slots more than one primary claims or holds keys of",
+				managerOnly: true},
+			option{name: "cluster-fix-with-unreachable-masters", value: boolean(&o.ClusterMgr.FixWithUnreachableMasters), usage: "fix: repair even when primaries cannot be reached (their slots count as uncovered)",
+				managerOnly: true},
+			option{name: "cluster-only-masters", value: boolean(&o.ClusterMgr.OnlyMasters), usage: "call: run the command on the primaries only",
+				managerOnly: true},
+			option{name: "cluster-only-replicas", value: boolean(&o.ClusterMgr.OnlyReplicas), usage: "call: run the command on the replicas only",
+				managerOnly: true},
 		),
 		group("Configuration",
 			option{name: "config", value: text(&o.Settings.Config, ""), usage: "Read settings from `file` (default $XDG_CONFIG_HOME/redish/config.toml; also REDISH_CONFIG)",

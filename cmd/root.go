@@ -69,7 +69,30 @@ func Run(ctx context.Context, args []string, ios *IOStreams) int {
 // run is Run with the routing of Ctrl-C (nil where no signal comes).
 func run(ctx context.Context, args []string, ios *IOStreams, intr *env.Interrupts) int {
 	ios = ios.Guarded()
-	root, _ := newRoot(ctx, ios, intr)
+	root, o := newRoot(ctx, ios, intr)
+	if len(args) > 0 && args[0] == cobra.ShellCompRequestCmd {
+		if handled, err := completeManager(root, ios, args); handled {
+			return report(ctx, ios, err)
+		}
+	} else {
+		// --cluster SUBCOMMAND ARGS is redis-cli's cluster manager, which
+		// takes words that the option parser would take for a command.
+		rest, m, err := splitManager(root.Flags(), args)
+		if err == nil && m.given && m.sub == "" {
+			err = usageError("--cluster needs a subcommand")
+		}
+		var ue *usageErr
+		if errors.As(err, &ue) {
+			// As redis-cli: the usage on stderr, exit 1.
+			printHelp(ios.ErrOut, root)
+			return 1
+		}
+		if err != nil {
+			return report(ctx, ios, err)
+		}
+		// Never nil: cobra would read os.Args instead.
+		o.Manager, args = m, append([]string{}, rest...)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return report(ctx, ios, err)

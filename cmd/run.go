@@ -42,6 +42,9 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 	if m == modeRedisHelp {
 		return c.env(nil, p).RedisHelp(c.args[1:])
 	}
+	if m == modeClusterManager {
+		return c.runManager(ctx, p)
+	}
 	client, err := c.newClient(p)
 	if err != nil {
 		return err
@@ -188,6 +191,8 @@ func (c *config) activity(m mode) string {
 	switch m {
 	case modeRedisHelp, modeShell:
 		return ""
+	case modeClusterManager:
+		return "while running --cluster " + c.o.Manager.sub
 	case modeEval:
 		return "while running the script " + c.o.Eval
 	case modeLDB:

@@ -71,6 +71,8 @@ func (c *config) resolveSentinel(co *redisx.Options) error {
 		return fail("Option --sentinel needs --master-name NAME: the name the sentinels monitor the primary under.")
 	case c.o.Cluster:
 		return fail("Options -c and --sentinel are mutually exclusive.")
+	case c.o.Manager.given:
+		return fail("Options --cluster and --sentinel are mutually exclusive: the cluster manager takes a cluster node's address.")
 	case c.o.Socket != "":
 		return fail("Options -s and --sentinel are mutually exclusive: the sentinels name the primary.")
 	case c.o.isGiven("host") || c.o.isGiven("port"):

@@ -279,6 +279,7 @@ func TestSentinelOptionErrors(t *testing.T) {
 		{[]string{"--master-name", "m", "PING"}, "Option --master-name needs --sentinel HOST:PORT (or a Sentinel URI).\n"},
 		{[]string{"--sentinel-pass", "x", "PING"}, "Option --sentinel-pass needs --sentinel HOST:PORT (or a Sentinel URI).\n"},
 		{[]string{"--sentinel", "127.0.0.1:1", "--master-name", "m", "-c", "PING"}, "Options -c and --sentinel are mutually exclusive.\n"},
+		{[]string{"--sentinel", "127.0.0.1:1", "--master-name", "m", "--cluster", "check", "127.0.0.1:1"}, "Options --cluster and --sentinel are mutually exclusive: the cluster manager takes a cluster node's address.\n"},
 		{[]string{"--sentinel", "127.0.0.1:1", "--master-name", "m", "-p", "7000", "PING"}, "Options -h/-p and --sentinel are mutually exclusive: the sentinels name the primary.\n"},
 		{[]string{"--sentinel", "127.0.0.1:1", "--master-name", "m", "-s", "/tmp/x.sock", "PING"}, "Options -s and --sentinel are mutually exclusive: the sentinels name the primary.\n"},
 		{[]string{"--sentinel", "127.0.0.1:1", "--master-name", "m", "-u", "redis://h", "PING"}, "Options -u and --sentinel are mutually exclusive, unless the URI names sentinels (redis-sentinel://).\n"},

@@ -59,6 +59,13 @@ func TestComplete(t *testing.T) {
 		{name: "no files for a host", args: []string{"-h", ""}, exact: true, wantDirective: noFiles},
 		{name: "flags", args: []string{"--retry-b"}, want: []string{"--retry-backoff", "--retry-backoff-base", "--retry-backoff-cap"}, exact: true},
 		{name: "completion shells", args: []string{"completion", ""}, want: []string{"bash", "zsh", "fish", "powershell"}, exact: true, wantDirective: noFiles},
+		{name: "cluster manager subcommands", args: []string{"--cluster", ""}, want: []string{"create", "check", "info", "fix", "reshard", "rebalance", "add-node", "del-node", "call", "set-timeout", "import", "backup", "help"}, exact: true, wantDirective: noFiles},
+		{name: "cluster manager subcommand prefix", args: []string{"-a", "pw", "--cluster", "re"}, want: []string{"reshard", "rebalance"}, exact: true, wantDirective: noFiles},
+		{name: "cluster manager options", args: []string{"--cluster", "check", "127.0.0.1:7000", "--cluster-se"}, want: []string{"--cluster-search-multiple-owners", "--cluster-seed"}, exact: true},
+		{name: "cluster manager option value", args: []string{"--cluster", "reshard", "127.0.0.1:7000", "--cluster-to", ""}, exact: true, wantDirective: noFiles},
+		{name: "cluster manager address", args: []string{"--cluster", "check", ""}, exact: true, wantDirective: noFiles},
+		{name: "cluster manager backup directory", args: []string{"--cluster", "backup", "127.0.0.1:7000", ""}, exact: true, wantDirective: ":16"},
+		{name: "cluster manager options without --cluster", args: []string{"--cluster-rep"}, want: []string{"--cluster-replicas", "--cluster-replace", "--cluster-replica"}, exact: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

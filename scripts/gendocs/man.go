@@ -27,6 +27,8 @@ func writeMan(b *bytes.Buffer, root *cobra.Command, date string) error {
 			byGroup[g] = append(byGroup[g], f)
 		}
 	})
+	manager := cmd.ManagerFlag()
+	byGroup[cmd.FlagGroup(manager)] = append([]*pflag.Flag{manager}, byGroup[cmd.FlagGroup(manager)]...)
 	for _, g := range cmd.FlagGroups() {
 		if len(byGroup[g]) == 0 {
 			continue
@@ -73,10 +75,14 @@ func writeFlag(b *bytes.Buffer, f *pflag.Flag) {
 		varname = ""
 	}
 	b.WriteString(".TP\n")
-	if f.Shorthand != "" {
-		fmt.Fprintf(b, "\\fB\\-%s\\fR, ", roffText(f.Shorthand))
+	switch {
+	case cmd.FlagShortOnly(f):
+		fmt.Fprintf(b, "\\fB\\-%s\\fR", roffText(f.Shorthand))
+	case f.Shorthand != "":
+		fmt.Fprintf(b, "\\fB\\-%s\\fR, \\fB\\-\\-%s\\fR", roffText(f.Shorthand), roffText(f.Name))
+	default:
+		fmt.Fprintf(b, "\\fB\\-\\-%s\\fR", roffText(f.Name))
 	}
-	fmt.Fprintf(b, "\\fB\\-\\-%s\\fR", roffText(f.Name))
 	if varname != "" {
 		fmt.Fprintf(b, " \\fI%s\\fR", roffText(strings.ToUpper(varname)))
 	}
@@ -111,6 +117,12 @@ redish \- a Redis shell with retries you can configure and watch
 [\fIoptions\fR]
 .B help
 [\fIcmd\fR | \fB@\fIgroup\fR]
+.br
+.B redish
+[\fIoptions\fR]
+.B \-\-cluster
+.I subcommand
+[\fIargs\fR] [\fIoptions\fR]
 .br
 .B redish completion
 .BR bash | zsh | fish | powershell
@@ -269,6 +281,79 @@ ClusterDownError, or the slot is not covered,
 (default 3) more attempts of the whole command follow, each after moving
 the failed node to the end of the startup nodes and re\-reading the
 topology.
+.SH CLUSTER MANAGER
+.B redish \-\-cluster
+.I SUBCOMMAND
+[\fIargs\fR] [\fIoptions\fR]
+is the cluster manager of
+.BR redis\-cli :
+the same subcommands and \fB\-\-cluster\-*\fR options, output, prompts
+and exit statuses.
+Options may come before \fB\-\-cluster\fR or after the subcommand's
+arguments; \fB\-a\fR, \fB\-\-user\fR, \fB\-u\fR and the TLS options
+apply to every node, and MIGRATE passes the credentials on.
+.RS
+.TP 14
+.B create
+\fIhost:port\fR ... (\fB\-\-cluster\-replicas\fR \fIN\fR): make a
+cluster of empty nodes; shows the plan and asks.
+.TP
+.B check
+\fIhost:port\fR: keys and slots per primary, then whether the nodes agree,
+no slot is open and every slot is served; exit 1 otherwise.
+.TP
+.B info
+\fIhost:port\fR: keys, slots and replicas per primary.
+.TP
+.B fix
+\fIhost:port\fR: repair what check finds (asks before covering slots,
+whatever \fB\-\-cluster\-yes\fR says).
+.TP
+.B reshard
+\fIhost:port\fR (\fB\-\-cluster\-from\fR, \fB\-\-cluster\-to\fR,
+\fB\-\-cluster\-slots\fR): move slots and their keys; asks for what is
+not given.
+.TP
+.B rebalance
+\fIhost:port\fR (\fB\-\-cluster\-weight\fR \fIid=w\fR ...): move slots
+until each primary has its share; \fB\-\-cluster\-simulate\fR shows the
+moves only.
+.TP
+.B add\-node
+\fInew existing\fR: add an empty node as a primary, or with
+\fB\-\-cluster\-slave\fR as a replica.
+.TP
+.B del\-node
+\fIhost:port id\fR: remove a node that serves no slot.
+.TP
+.B call
+\fIhost:port command\fR [\fIarg\fR ...]: run a command on every node.
+.TP
+.B set\-timeout
+\fIhost:port ms\fR: set cluster\-node\-timeout on every node.
+.TP
+.B import
+\fIhost:port\fR \fB\-\-cluster\-from\fR \fIhost:port\fR: move a
+standalone server's keys into the cluster.
+.TP
+.B backup
+\fIhost:port dir\fR: an RDB of every primary and nodes.json.
+.TP
+.B help
+list the subcommands and options (exit status 1, as redis\-cli).
+.RE
+.PP
+Unlike redis\-cli, every step runs under the retry policy: without retry
+options the manager retries 3 times (exponential backoff, 100ms to 1s) on
+ConnectionError, TimeoutError and TryAgainError; the retry options replace
+that and \fB\-\-retries 0\fR makes one attempt.
+A step that may have run and cannot run twice safely (CLUSTER ADDSLOTS,
+CLUSTER FORGET, FUNCTION RESTORE, an unsafe command of call) is reported,
+not sent again, unless \fB\-\-retry\-sent all\fR.
+\fB\-\-verbose\fR shows each retry after the step it concerns.
+A move that stops half\-way (Ctrl\-C, a lost node) names the slot it left
+open; \fBfix\fR closes it.
+\fB\-\-json\fR makes check and info print one JSON document.
 `
 
 const manConfig = `redish reads an optional TOML file:
