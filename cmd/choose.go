@@ -40,7 +40,8 @@ const (
 	modeIntrinsic      // --intrinsic-latency: diag
 	modeLDB            // --ldb, --ldb-sync-mode with --eval: ldb
 
-	modeTopology // --topology: fanout
+	modeTopology         // --topology with -c: fanout
+	modeSentinelTopology // --topology with --sentinel: sentinelview
 
 	modeClusterManager // --cluster SUBCOMMAND: clustermgr
 )
@@ -80,7 +81,7 @@ func (m mode) String() string {
 		return "--intrinsic-latency"
 	case modeLDB:
 		return "--ldb"
-	case modeTopology:
+	case modeTopology, modeSentinelTopology:
 		return "--topology"
 	case modeClusterManager:
 		return "--cluster"
@@ -174,6 +175,8 @@ func choose(o *Options, args []string, stdinTTY bool) (mode, error) {
 		}
 	}
 	switch {
+	case o.ClusterOpts.Topology && !o.Cluster:
+		return modeSentinelTopology, nil
 	case o.ClusterOpts.Topology:
 		return modeTopology, nil
 	case o.isGiven("eval") && (d.LDB || d.LDBSync):
@@ -204,10 +207,15 @@ func checkClusterOptions(o *Options) error {
 		if rows == nil {
 			rows = optionTable(&Options{})
 		}
+		sentinel := o.sentinelMode()
 		for _, row := range rows {
-			if row.clusterOnly && o.isGiven(row.name) {
-				return env.Fail("Option --" + row.name + " needs -c (cluster mode).")
+			if !row.clusterOnly || !o.isGiven(row.name) || row.sentinelToo && sentinel {
+				continue
 			}
+			if row.sentinelToo {
+				return env.Fail("Option --" + row.name + " needs -c (cluster mode) or --sentinel.")
+			}
+			return env.Fail("Option --" + row.name + " needs -c (cluster mode).")
 		}
 	}
 	if o.ClusterErrorAttempts < 0 {

@@ -70,7 +70,14 @@ func TestChoose(t *testing.T) {
 		{argv: "--ldb-sync-mode", err: "Options --ldb and --ldb-sync-mode require --eval."},
 		// Cluster options.
 		{argv: "-c --topology", want: modeTopology, activity: "during --topology"},
-		{argv: "--topology", err: "Option --topology needs -c (cluster mode)."},
+		{argv: "--topology", err: "Option --topology needs -c (cluster mode) or --sentinel."},
+		// Sentinel: --topology and --read-from-replicas take --sentinel
+		// or a Sentinel URI instead of -c.
+		{argv: "--sentinel s:1 --master-name m --topology", want: modeSentinelTopology, activity: "during --topology"},
+		{argv: "-u redis-sentinel://s:1#m --topology", want: modeSentinelTopology, activity: "during --topology"},
+		{argv: "-u redis://s:1?master_name=m --read-from-replicas GET k", want: modeOneShot, activity: "while running GET"},
+		{argv: "--read-from-replicas GET k", err: "Option --read-from-replicas needs -c (cluster mode) or --sentinel."},
+		{argv: "--sentinel s:1 --primaries PING", err: "Option --primaries needs -c (cluster mode)."},
 		{argv: "--primaries PING", err: "Option --primaries needs -c (cluster mode)."},
 		{argv: "--cluster-seed a:1 PING", err: "Option --cluster-seed needs -c (cluster mode)."},
 		{argv: "--cluster-yes PING", err: "Option --cluster-yes needs --cluster SUBCOMMAND (the cluster manager)."},

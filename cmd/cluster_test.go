@@ -187,7 +187,7 @@ func TestClusterCommandLine(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"--topology"}, "Option --topology needs -c (cluster mode).\n"},
+			{[]string{"--topology"}, "Option --topology needs -c (cluster mode) or --sentinel.\n"},
 			{[]string{"--primaries", "PING"}, "Option --primaries needs -c (cluster mode).\n"},
 			{c("--primaries", "--replicas", "PING"), "Options --primaries, --replicas, --all-nodes and --node are mutually exclusive.\n"},
 			{c("--cluster-error-attempts", "-1", "PING"), "Invalid --cluster-error-attempts -1: must be 0 or more.\n"},

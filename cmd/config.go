@@ -34,6 +34,11 @@ type config struct {
 	interrupts *env.Interrupts
 	// settings is what the configuration file said, for --print-config.
 	settings *settingsState
+	// sentinelURI is the Sentinel part of -u, when it names sentinels.
+	sentinelURI *redisx.SentinelURI
+	// sentinel says how to find the primary through Sentinel (--sentinel
+	// or a Sentinel URI); nil otherwise. Its TLS is the data nodes'.
+	sentinel *redisx.SentinelOptions
 }
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
@@ -104,6 +109,10 @@ func (c *config) resolveConn() error {
 			return &env.ExitError{Code: 1, Msg: "Invalid URI: " + strings.TrimPrefix(err.Error(), redisx.ErrBadURI.Error()+": ")}
 		}
 		secrets.Add(u.Password)
+		if u.Sentinel != nil {
+			secrets.Add(u.Sentinel.Password)
+			c.sentinelURI = u.Sentinel
+		}
 		co.ApplyURI(u)
 		if u.TLS {
 			useTLS = true
@@ -171,8 +180,17 @@ func (c *config) resolveConn() error {
 	if o.isGiven("timeout") {
 		co.Timeout = o.Timeout.d
 	}
+	if err := c.resolveSentinel(&co); err != nil {
+		return err
+	}
 	if useTLS {
-		cfg, err := tlsconf.Config(co.Host, tlsconf.Options{
+		host := co.Host
+		if c.sentinel != nil {
+			// Every sentinel and data node is checked against its own
+			// name (see redisx.Dial).
+			host = ""
+		}
+		cfg, err := tlsconf.Config(host, tlsconf.Options{
 			SNI: o.SNI, CACert: o.CACert, CACertDir: o.CACertDir, Cert: o.Cert, Key: o.Key,
 			Insecure: o.Insecure, Ciphers: o.TLSCiphers, CipherSuites: o.TLSCipherSuites,
 		})
@@ -180,6 +198,9 @@ func (c *config) resolveConn() error {
 			return err
 		}
 		co.TLS = cfg
+		if c.sentinel != nil {
+			c.sentinel.Sentinel.TLS = cfg
+		}
 	}
 	c.conn = co
 	return nil

@@ -96,9 +96,9 @@ func TestEmptyValuesRefused(t *testing.T) {
 		// or silently does something else than asked.
 		cli string
 	}{
-		{[]string{"-u", "", "PING"}, "Invalid URI: unknown scheme \"\": the scheme must be redis://, rediss:// or unix://\n", "Invalid URI scheme"},
-		{[]string{"--user", "", "-a", "x", "--no-auth-warning", "PING"}, empty("--user"), "AUTH failed: WRONGPASS"},                                     // then PING
-		{[]string{"--user", "", "PING"}, empty("--user"), "PONG"},                                                                                       // the default user
+		{[]string{"-u", "", "PING"}, "Invalid URI: unknown scheme \"\": the scheme must be redis://, rediss:// or unix:// (redis-sentinel:// or rediss-sentinel:// for Sentinel)\n", "Invalid URI scheme"},
+		{[]string{"--user", "", "-a", "x", "--no-auth-warning", "PING"}, empty("--user"), "AUTH failed: WRONGPASS"}, // then PING
+		{[]string{"--user", "", "PING"}, empty("--user"), "PONG"}, // the default user
 		{[]string{"--user", "alice", "PING"}, "Option --user needs a password: give -a, --pass, --askpass, REDISCLI_AUTH or a URI with one.\n", "PONG"}, // the default user
 		{[]string{"-n", "", "PING"}, "-n, --db: \"\" must be an integer\n", "PONG"},                                                                     // in db 0
 		{[]string{"-p", "0", "PING"}, "Invalid port 0 (-p, --port): must be between 1 and 65535.\n", "Could not connect to Redis at 127.0.0.1:0: Connection refused"},

@@ -49,8 +49,10 @@ type option struct {
 	// is its help there.
 	lab      bool
 	labUsage string
-	// clusterOnly options need -c.
+	// clusterOnly options need -c; with sentinelToo, --sentinel (or a
+	// Sentinel URI) will do as well.
 	clusterOnly bool
+	sentinelToo bool
 	// managerOnly options need --cluster SUBCOMMAND (the cluster manager).
 	managerOnly bool
 	// shortOnly options are known by their short name only on redish's

@@ -26,23 +26,30 @@ func newLabCmd(ios *IOStreams, intr *env.Interrupts) *cobra.Command {
 temporary directory, behind a fault proxy, and opens the shell on it. With
 --cluster it starts a cluster (3 primaries with 1 replica each by default),
 and each node announces its proxy's address, so clients reach every node
-through its proxy. Everything it started stops when redish exits.
+through its proxy. With --sentinel it starts a primary with 2 replicas and 3
+sentinels watching it as mymaster (down-after-milliseconds 1000, so a primary
+that does not answer for a second is failed over), each behind a proxy, and
+opens the shell through the sentinels: its prompt names the primary and
+follows failovers. Everything it started stops when redish exits.
 
 Without redis-server on PATH (or with --embedded) it runs a small embedded
 in-memory server instead, which knows a subset of Redis's commands.
 
 In the shell, :lab commands make the servers flaky on demand, to try retry
 settings: :lab nodes, :lab kill NODE, :lab restart NODE, :lab pause NODE
-DURATION, :lab failover NODE and :lab latency NODE DURATION. With stdin not
-a terminal, the lab runs the lines read from stdin instead, :lab, :retry
-and :verbose lines included, so a fault scenario can be replayed from a
-file; a ":" line that fails ends the run with exit code 1.
+DURATION, :lab failover NODE (with --sentinel: :lab failover, SENTINEL
+FAILOVER) and :lab latency NODE DURATION; with --sentinel, NODE may be
+"primary", the node the sentinels name. With stdin not a terminal, the lab
+runs the lines read from stdin instead, :lab, :retry and :verbose lines
+included, so a fault scenario can be replayed from a file; a ":" line that
+fails ends the run with exit code 1.
 
 The configuration file and profile apply as in every run (--config,
 --profile, --no-config), except for where to connect.`,
 		Example: `  redish lab
   redish lab --cluster --retries 5 --retry-backoff exponential --verbose
   redish lab --cluster --primaries 2 --replicas 2 --node-timeout 2s
+  redish lab --sentinel --retries -1 --retry-deadline 30s --retry-backoff constant --retry-backoff-base 200ms
   printf 'SET a 1\nINCR a\n' | redish lab
   redish lab --embedded < scenario.txt`,
 		DisableFlagParsing: true,
@@ -84,14 +91,28 @@ func addLabFlags(fs *pflag.FlagSet, o *Options, lo *labOptions) {
 		}
 		registerOne(fs, &row, usage)
 	}
-	register(fs, labTable(lo))
+	own := labTable(lo)
+	register(fs, own)
+	for _, row := range own {
+		// The configuration file's settings are the shell's, even where
+		// a name is the same (the file's sentinel = [...] is not the
+		// lab's --sentinel).
+		fs.SetAnnotation(row.name, labOwnAnnotation, []string{"true"})
+	}
 }
+
+// labOwnAnnotation marks the lab's own flags, which the configuration
+// file does not set.
+const labOwnAnnotation = "redish_lab_own"
 
 // runLab starts the lab, runs the shell (or stdin mode) on it, and stops
 // everything it started whichever way the run ends.
 func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Options, lo *labOptions, fs *pflag.FlagSet) error {
 	if _, err := applySettings(ios, o, fs); err != nil {
 		return err
+	}
+	if o.Cluster && lo.Sentinel {
+		return env.Fail("redish lab: --cluster and --sentinel are mutually exclusive.")
 	}
 	if !o.Cluster {
 		for _, name := range []string{"primaries", "replicas", "node-timeout"} {
@@ -101,12 +122,19 @@ func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Option
 		}
 	}
 	shell := func(ctx context.Context, addrs []string, builtin repl.Builtin) error {
-		_, portText, _ := net.SplitHostPort(addrs[0])
-		port, err := strconv.Atoi(portText)
-		if err != nil {
-			return fmt.Errorf("lab: proxy address %s: %w", addrs[0], err)
+		if lo.Sentinel {
+			// The sentinels name the primary; host and port keep their
+			// defaults, unused.
+			o.Host, o.Port = "127.0.0.1", 6379
+			o.SentinelOpts.Addrs, o.SentinelOpts.MasterName = addrs, lab.MasterName
+		} else {
+			_, portText, _ := net.SplitHostPort(addrs[0])
+			port, err := strconv.Atoi(portText)
+			if err != nil {
+				return fmt.Errorf("lab: proxy address %s: %w", addrs[0], err)
+			}
+			o.Host, o.Port = "127.0.0.1", port
 		}
-		o.Host, o.Port = "127.0.0.1", port
 		if o.Cluster {
 			o.ClusterOpts.Seeds = addrs
 		}
@@ -145,6 +173,7 @@ func runLab(ctx context.Context, ios *IOStreams, intr *env.Interrupts, o *Option
 		Primaries:   lo.Primaries,
 		Replicas:    lo.Replicas,
 		NodeTimeout: lo.NodeTimeout.d,
+		Sentinel:    lo.Sentinel,
 		Embedded:    lo.Embedded,
 		Shell:       shell,
 	})

@@ -19,7 +19,7 @@ import (
 func TestInvalidURIMessage(t *testing.T) {
 	for _, tc := range []struct{ uri, want string }{
 		{"redis://host:99999", `Invalid URI: port "99999": must be a number from 1 to 65535` + "\n"},
-		{"http://host", `Invalid URI: unknown scheme "http": the scheme must be redis://, rediss:// or unix://` + "\n"},
+		{"http://host", `Invalid URI: unknown scheme "http": the scheme must be redis://, rediss:// or unix:// (redis-sentinel:// or rediss-sentinel:// for Sentinel)` + "\n"},
 		{"redis://h/x", `Invalid URI: db "x": must be a non-negative number` + "\n"},
 	} {
 		r := runRedish(t, nil, "", "-u", tc.uri, "PING")

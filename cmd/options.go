@@ -75,6 +75,9 @@ type Options struct {
 	ClusterErrorAttempts int
 	ClusterOpts          clusterOptions
 
+	// Sentinel.
+	SentinelOpts sentinelOptions
+
 	// Bulk and diagnostic modes.
 	Bulk bulkOptions
 	Diag diagOptions
@@ -112,6 +115,14 @@ type clusterOptions struct {
 	Node             string   // --node HOST:PORT
 	ReadFromReplicas bool     // --read-from-replicas
 	Topology         bool     // --topology
+}
+
+// sentinelOptions say how to find the primary through Redis Sentinel.
+type sentinelOptions struct {
+	Addrs      []string // --sentinel, repeatable, each comma-separated
+	MasterName string   // --master-name
+	User       string   // --sentinel-user
+	Password   string   // --sentinel-pass
 }
 
 // bulkOptions are the options of --pipe, --scan and the commands read
@@ -194,6 +205,7 @@ var flagGroups = []string{
 	"Output",
 	"Retries",
 	"Cluster",
+	"Sentinel",
 	"Cluster manager",
 	"Bulk and diagnostic modes",
 	"Configuration",
@@ -233,7 +245,7 @@ func optionRows(o *Options) []option {
 				file: true, complete: noValues},
 			option{name: "socket", short: "s", value: text(&o.Socket, ""), usage: "Server unix `socket` (overrides hostname and port)",
 				file: true},
-			option{name: "uri", short: "u", value: text(&o.URI, ""), usage: "Server `URI`: redis://[[user]:pass@]host[:port][/db], rediss:// for TLS, unix:///path?db=N; ?db= and ?timeout= query parameters",
+			option{name: "uri", short: "u", value: text(&o.URI, ""), usage: "Server `URI`: redis://[[user]:pass@]host[:port][/db], rediss:// for TLS, unix:///path?db=N; ?db= and ?timeout= query parameters. Sentinels: redis-sentinel://[[user]:pass@]S1[:port],S2[:port][/db]#NAME, or redis://[[suser]:spass@]S1[:port]?master_name=NAME&addr=S2:port",
 				file: true, empty: "an invalid URI"},
 			option{name: "db", short: "n", value: integer(&o.DB, 0), usage: "Database `number`",
 				file: true, lab: true, complete: noValues},
@@ -352,13 +364,24 @@ func optionRows(o *Options) []option {
 		group("Cluster",
 			option{name: "cluster-seed", value: repeated(&o.ClusterOpts.Seeds), usage: "Startup node `host:port` (repeatable); with it, -h/-p are a seed only when given",
 				file: true, complete: noValues, clusterOnly: true},
-			option{name: "read-from-replicas", value: boolean(&o.ClusterOpts.ReadFromReplicas), usage: "Send read-only commands to replicas",
-				file: true, lab: true, clusterOnly: true},
+			option{name: "read-from-replicas", value: boolean(&o.ClusterOpts.ReadFromReplicas), usage: "Send read-only commands to replicas (with --sentinel: those with keys, round robin over the replicas the sentinels list)",
+				file: true, lab: true, clusterOnly: true, sentinelToo: true},
 			option{name: "primaries", value: boolean(&o.ClusterOpts.Primaries), usage: "Send the command to every primary and print each reply under its address", clusterOnly: true},
 			option{name: "replicas", value: boolean(&o.ClusterOpts.Replicas), usage: "Send the command to every replica and print each reply under its address", clusterOnly: true},
 			option{name: "all-nodes", value: boolean(&o.ClusterOpts.AllNodes), usage: "Send the command to every node and print each reply under its address", clusterOnly: true},
 			option{name: "node", value: text(&o.ClusterOpts.Node, ""), usage: "Send the command to the node at `host:port`", complete: noValues, clusterOnly: true},
-			option{name: "topology", value: boolean(&o.ClusterOpts.Topology), usage: "Print the cluster's nodes, roles, slots, replicas and health (--json for JSON)", clusterOnly: true},
+			option{name: "topology", value: boolean(&o.ClusterOpts.Topology), usage: "Print the cluster's nodes, roles, slots, replicas and health; with --sentinel, the primary, replicas (lag, link), sentinels (quorum, agreement, flags) and last failover (--json for JSON)",
+				clusterOnly: true, sentinelToo: true},
+		),
+		group("Sentinel",
+			option{name: "sentinel", value: repeated(&o.SentinelOpts.Addrs), usage: "Find the primary through the sentinel at `host:port` (repeatable, or comma-separated; port 26379 when left out); asked in order, each answer checked with ROLE",
+				file: true, complete: noValues},
+			option{name: "master-name", value: text(&o.SentinelOpts.MasterName, ""), usage: "`Name` the sentinels monitor the primary under (with --sentinel)",
+				file: true, complete: noValues},
+			option{name: "sentinel-user", value: text(&o.SentinelOpts.User, ""), usage: "ACL `username` on the sentinels (use with --sentinel-pass); -a and --user are for the data nodes",
+				file: true, complete: noValues},
+			option{name: "sentinel-pass", value: text(&o.SentinelOpts.Password, ""), usage: "`Password` for the sentinels, apart from the data nodes' (-a)",
+				file: true, complete: noValues},
 		),
 		group("Cluster manager",
 			option{name: "cluster-replicas", value: integer(&o.ClusterMgr.Replicas, 0), usage: "create: replicas of each primary (`N`)",
@@ -428,6 +451,7 @@ type labOptions struct {
 	Primaries   int      // --primaries
 	Replicas    int      // --replicas, per primary
 	NodeTimeout duration // --node-timeout
+	Sentinel    bool     // --sentinel
 	Embedded    bool     // --embedded
 }
 
@@ -439,6 +463,9 @@ func labTable(lo *labOptions) []option {
 			option{name: "primaries", value: integer(&lo.Primaries, 3), usage: "Primaries of the cluster (`N`)"},
 			option{name: "replicas", value: integer(&lo.Replicas, 1), usage: "Replicas of each primary (`N`)"},
 			option{name: "node-timeout", value: custom(&lo.NodeTimeout), usage: "cluster-node-timeout (`duration`; default 1s): how soon a failed primary is replaced"},
+		),
+		group("Sentinel",
+			option{name: "sentinel", value: boolean(&lo.Sentinel), usage: "Start a primary, 2 replicas and 3 sentinels (redis-server --sentinel) watching it as mymaster, and open the shell through the sentinels"},
 		),
 		[]option{
 			{name: "embedded", value: boolean(&lo.Embedded), usage: "Use the embedded in-memory server even when redis-server is on PATH"},

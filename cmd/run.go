@@ -13,6 +13,7 @@ import (
 	"github.com/redish/redish/internal/interactive"
 	"github.com/redish/redish/internal/ldb"
 	"github.com/redish/redish/internal/oneshot"
+	"github.com/redish/redish/internal/sentinelview"
 	"github.com/redish/redish/internal/stdin"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/redisx/commands"
@@ -54,6 +55,14 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 	}
 	defer client.Close()
 	e := c.env(client, p)
+	if sc, ok := client.(*redisx.SentinelClient); ok {
+		if err := c.prepareSentinel(ctx, m, sc, e); err != nil {
+			return err
+		}
+		if stop := c.watchSentinel(ctx, m, sc); stop != nil {
+			defer stop()
+		}
+	}
 	interval := time.Duration(c.o.Interval * float64(time.Second))
 	var nodes *redisx.NodeSelector
 	if sel, ok := c.selector(); ok {
@@ -80,6 +89,8 @@ func (c *config) runMode(ctx context.Context, m mode) error {
 		return diag.Run(ctx, e, o)
 	case modeTopology:
 		return fanout.Run(ctx, e, fanout.Options{})
+	case modeSentinelTopology:
+		return sentinelview.Run(ctx, e, sentinelview.Options{})
 	case modeLDB:
 		return ldb.Run(ctx, e, ldb.Options{Script: c.o.Eval, Args: c.args, Sync: c.o.Diag.LDBSync})
 	case modeOneShot, modeEval:
@@ -253,6 +264,9 @@ func (c *config) newClient(p *env.Printer) (env.Session, error) {
 	}
 	if c.o.Cluster {
 		return c.newClusterClient(onPush)
+	}
+	if c.sentinel != nil {
+		return c.newSentinelClient(p)
 	}
 	client := redisx.NewClient(c.conn)
 	client.Retry = c.retry

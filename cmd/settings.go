@@ -40,12 +40,13 @@ const (
 // socket and a host are two ways to say where the server is, so each
 // replaces the other; mutually exclusive flags replace each other.
 var displaces = map[string][]string{
-	"uri":         {"host", "port", "socket", "db", "user", "pass"},
-	"socket":      {"host", "port", "uri", "cluster"},
-	"host":        {"socket", "uri"},
-	"port":        {"socket", "uri"},
+	"uri":         {"host", "port", "socket", "db", "user", "pass", "sentinel", "master-name", "sentinel-user", "sentinel-pass"},
+	"socket":      {"host", "port", "uri", "cluster", "sentinel", "master-name", "sentinel-user", "sentinel-pass"},
+	"host":        {"socket", "uri", "sentinel", "master-name", "sentinel-user", "sentinel-pass"},
+	"port":        {"socket", "uri", "sentinel", "master-name", "sentinel-user", "sentinel-pass"},
+	"sentinel":    {"host", "port", "socket", "uri", "cluster"},
+	"cluster":     {"socket", "sentinel", "master-name", "sentinel-user", "sentinel-pass"},
 	"askpass":     {"pass"},
-	"cluster":     {"socket"},
 	"resp2":       {"resp3"},
 	"resp3":       {"resp2"},
 	"raw":         {"no-raw", "csv", "json", "quoted-json"},
@@ -120,7 +121,7 @@ func applySettings(ios *IOStreams, o *Options, fs *pflag.FlagSet) (*settingsStat
 	// A run without some of the flags (redish lab chooses where to
 	// connect) leaves their settings alone.
 	for name := range eff {
-		if fs.Lookup(name) == nil {
+		if f := fs.Lookup(name); f == nil || f.Annotations[labOwnAnnotation] != nil {
 			delete(eff, name)
 		}
 	}

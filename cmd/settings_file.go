@@ -104,7 +104,7 @@ func configPath(o *settingsOptions, configGiven bool, getenv func(string) string
 }
 
 // holdsPassword reports whether a layer of the file sets a password, in
-// pass or in a URI.
+// pass, sentinel-pass or a URI.
 func holdsPassword(cf *configFile) bool {
 	layers := []configfile.Layer{cf.Top}
 	for _, name := range cf.ProfileNames() {
@@ -114,8 +114,11 @@ func holdsPassword(cf *configFile) bool {
 		if _, ok := l.Value("pass"); ok {
 			return true
 		}
+		if _, ok := l.Value("sentinel-pass"); ok {
+			return true
+		}
 		if uri, ok := l.Value("uri"); ok {
-			if u, err := redisx.ParseURI(uri); err == nil && u.PasswordSet {
+			if u, err := redisx.ParseURI(uri); err == nil && (u.PasswordSet || u.Sentinel != nil && u.Sentinel.PasswordSet) {
 				return true
 			}
 		}

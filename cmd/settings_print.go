@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -174,6 +175,8 @@ func (c *config) settingValue(name string, uri redisx.URI) (string, string) {
 		return strconv.Quote(co.User), pick(uri.UserSet)
 	case "pass":
 		return c.passValue(uri, explicit, fromURI)
+	case "sentinel", "master-name", "sentinel-user", "sentinel-pass":
+		return c.sentinelValue(name, uri, explicit, fromURI)
 	case "connect-timeout":
 		return strconv.Quote(co.ConnectTimeout.String()), pick(uri.TimeoutSet)
 	case "timeout":
@@ -207,8 +210,50 @@ func (c *config) passValue(uri redisx.URI, explicit bool, fromURI string) (strin
 	return value, sourceDefault
 }
 
-// maskURI returns the URI with its password, if any, replaced by ****.
+// sentinelValue is settingValue for the Sentinel settings, which a
+// Sentinel URI can give too; the sentinels' password is never shown.
+func (c *config) sentinelValue(name string, uri redisx.URI, explicit bool, fromURI string) (string, string) {
+	su := uri.Sentinel
+	if su == nil {
+		su = &redisx.SentinelURI{}
+	}
+	source := func(uriSet bool) string {
+		switch {
+		case explicit:
+			return c.source(name)
+		case uriSet:
+			return fromURI
+		}
+		return sourceDefault
+	}
+	so := c.sentinel
+	if so == nil {
+		so = &redisx.SentinelOptions{}
+	}
+	switch name {
+	case "sentinel":
+		quoted := make([]string, len(so.Addrs))
+		for i, a := range so.Addrs {
+			quoted[i] = strconv.Quote(a)
+		}
+		return "[" + strings.Join(quoted, ", ") + "]", source(len(su.Addrs) > 0)
+	case "master-name":
+		return strconv.Quote(so.MasterName), source(su.MasterName != "")
+	case "sentinel-user":
+		return strconv.Quote(so.Sentinel.User), source(su.UserSet)
+	}
+	value := `""`
+	if so.Sentinel.Password != "" {
+		value = strconv.Quote(masked)
+	}
+	return value, source(su.PasswordSet)
+}
+
+// maskURI returns the URI with its passwords, if any, replaced by ****.
 func maskURI(raw string, u redisx.URI) string {
+	if u.Sentinel != nil {
+		return maskSentinelURI(raw)
+	}
 	if !u.PasswordSet {
 		return raw
 	}
@@ -288,4 +333,27 @@ func (w *settingsWriter) String() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// passwordParam is a password= query parameter of a Sentinel URI in
+// go-redis's form.
+var passwordParam = regexp.MustCompile(`([?&])password=[^&]*`)
+
+// maskSentinelURI masks the password of a Sentinel URI's user info (the
+// data nodes' in Lettuce's form, the sentinels' in go-redis's) and of its
+// password= parameter.
+func maskSentinelURI(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return masked
+	}
+	// The user info ends at the first @, as ParseURI reads it.
+	if at := strings.IndexByte(rest, '@'); at >= 0 {
+		userinfo := masked
+		if user, _, hasUser := strings.Cut(rest[:at], ":"); hasUser {
+			userinfo = user + ":" + masked
+		}
+		rest = userinfo + rest[at:]
+	}
+	return scheme + "://" + passwordParam.ReplaceAllString(rest, "${1}password="+masked)
 }

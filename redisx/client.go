@@ -51,6 +51,27 @@ type Client struct {
 	OnPush func(resp.Value)
 	// OnConnect, when set, is called after every successful dial.
 	OnConnect func(*Conn)
+
+	// source, when set, finds the server to dial instead of opts' Host
+	// and Port: a Sentinel's primary or replica (see SentinelClient).
+	source nodeSource
+}
+
+// nodeSource finds the server a Client dials, for a client whose server
+// may move (Sentinel): it dials the server to use now, says when a
+// connection must be given up, and turns a reply showing that the server
+// is no longer the right one into a failure, so that the retry loop
+// dials again.
+type nodeSource interface {
+	// dial connects with o to the server to use now and points o at it.
+	dial(ctx context.Context, o *Options) (*Conn, error)
+	// retired reports whether conn must be given up before its next
+	// command (the primary moved away from it).
+	retired(conn *Conn) bool
+	// misdirected returns a *NotPrimaryError when v, read on conn, shows
+	// that the server is no longer the one to use (READONLY from a
+	// former primary), nil otherwise.
+	misdirected(conn *Conn, v resp.Value) error
 }
 
 // NewClient returns a client for o. It does not dial.
@@ -81,7 +102,7 @@ func (c *Client) InTx() bool { return c.tx.multi || c.tx.lost != nil && c.tx.los
 // server closed while it sat idle is replaced quietly: nothing was sent
 // on it.
 func (c *Client) Conn(ctx context.Context) (*Conn, error) {
-	if c.conn != nil && c.conn.Usable() {
+	if c.conn != nil && c.conn.Usable() && (c.source == nil || !c.source.retired(c.conn)) {
 		return c.conn, nil
 	}
 	if c.conn != nil {
@@ -91,7 +112,7 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 	// Subscriptions live and die with a connection; only a stream read
 	// makes them again (see ReadReply).
 	c.subs = subscriptions{}
-	conn, err := Dial(ctx, &c.opts)
+	conn, err := c.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +128,33 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 		c.OnConnect(conn)
 	}
 	return conn, nil
+}
+
+// dial connects to the server of the options, or to the one the source
+// finds.
+func (c *Client) dial(ctx context.Context) (*Conn, error) {
+	if c.source != nil {
+		return c.source.dial(ctx, &c.opts)
+	}
+	return Dial(ctx, &c.opts)
+}
+
+// nodeAddr names the server of the client in retry events: "" while a
+// source has found none yet.
+func (c *Client) nodeAddr() string {
+	if c.source != nil && c.opts.Host == "" && c.opts.Socket == "" {
+		return ""
+	}
+	return c.opts.Addr()
+}
+
+// misdirected returns the source's verdict on the reply v to the last
+// command (see nodeSource), nil without a source.
+func (c *Client) misdirected(v resp.Value) error {
+	if c.source == nil || v.Kind != resp.KindError || c.conn == nil {
+		return nil
+	}
+	return c.source.misdirected(c.conn, v)
 }
 
 // restoreTracking turns client-side caching on again on a new connection
@@ -180,6 +228,13 @@ func (c *Client) do(ctx context.Context, args [][]byte) (resp.Value, error) {
 		var err error
 		replied = false
 		v, err = c.attempt(ctx, args)
+		if err == nil {
+			if merr := c.misdirected(v); merr != nil {
+				// Not run: the next attempt finds the server again.
+				c.Close()
+				return merr
+			}
+		}
 		if err == nil && v.Kind == resp.KindError && c.Retry != nil && c.Retry.Policy.Retryable(&resp.RedisError{Msg: string(v.Str)}) {
 			// A retried error reply (LOADING, TRYAGAIN, a raw code). The
 			// connection is fine: the next attempt uses it again.
@@ -198,7 +253,7 @@ func (c *Client) do(ctx context.Context, args [][]byte) (resp.Value, error) {
 					c.Close()
 				}
 			},
-			Node:     c.opts.Addr,
+			Node:     c.nodeAddr,
 			Observe:  c.Observe,
 			Safe:     func() bool { return Resendable(args) },
 			Command:  func() string { return CommandLabel(args) },
@@ -206,7 +261,8 @@ func (c *Client) do(ctx context.Context, args [][]byte) (resp.Value, error) {
 		})
 	}
 	var re *replyError
-	if errors.As(err, &re) {
+	var np *NotPrimaryError
+	if errors.As(err, &re) || errors.As(err, &np) {
 		// The retries are spent on an error reply: it is the reply.
 		return v, nil
 	}
@@ -278,7 +334,7 @@ func (c *Client) readStream(ctx context.Context, r *retry.Retry, observe func(re
 		return streamError(err)
 	}, retry.Hooks{
 		OnFailure: func(error) { c.Close() },
-		Node:      c.opts.Addr,
+		Node:      c.nodeAddr,
 		Observe:   observe,
 	})
 	return v, err

@@ -59,7 +59,10 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][][]byte, fn ReplyFunc) er
 			retry:    c.Retry,
 			observe:  c.Observe,
 			onResend: c.OnResend,
-			node:     c.opts.Addr,
+			node:     c.nodeAddr,
+			misdirected: func(v resp.Value) error {
+				return c.misdirected(v)
+			},
 			retriedReply: func(v resp.Value) bool {
 				return c.Retry != nil && v.Kind == resp.KindError && c.Retry.Policy.Retryable(&resp.RedisError{Msg: string(v.Str)})
 			},
@@ -84,6 +87,11 @@ type pipelineHooks struct {
 	// prepare, when set, runs on every connection before the commands
 	// are written (READONLY on a replica).
 	prepare func(ctx context.Context, conn *Conn) error
+	// misdirected, when set, returns an error for a reply showing that
+	// the server is no longer the one to use (READONLY from a former
+	// primary): the command is sent again as one more attempt, and the
+	// connection is given up once the round's replies are read.
+	misdirected func(v resp.Value) error
 	// retriedReply reports whether an error reply is retried like a
 	// failure: sent again, as one more attempt of its command.
 	retriedReply func(v resp.Value) bool
@@ -164,7 +172,8 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			return wait, false
 		}
 		var re *replyError
-		if errors.As(final, &re) && v.Kind == resp.KindError {
+		var np *NotPrimaryError
+		if (errors.As(final, &re) || errors.As(final, &np)) && v.Kind == resp.KindError {
 			store(i, outcome{v: v, done: true}) // the retries are spent on the reply: it is the reply
 		} else {
 			store(i, outcome{err: mayHaveRun(cmds[i], final), done: true})
@@ -244,6 +253,7 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 			if h.push != nil {
 				onPush = func(v resp.Value) { h.push(reading, v) }
 			}
+			misdirected := false
 			for k, i := range todo {
 				reading = i
 				v, err := conn.readReplyTo(ctx, cmds[i], onPush)
@@ -258,7 +268,16 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					break
 				}
 				c.track(cmds[i], v)
-				if h.retriedReply != nil && h.retriedReply(v) {
+				var merr error
+				if h.misdirected != nil {
+					merr = h.misdirected(v)
+				}
+				if merr != nil {
+					misdirected = true
+					if w, final := fail(i, v, merr); !final {
+						retryLater(i, w)
+					}
+				} else if h.retriedReply != nil && h.retriedReply(v) {
 					if w, final := fail(i, v, &replyError{resp.RedisError{Msg: string(v.Str)}}); !final {
 						retryLater(i, w)
 					}
@@ -279,6 +298,11 @@ func (c *Client) pipeline(ctx context.Context, cmds [][][]byte, h pipelineHooks)
 					}
 					return err
 				}
+			}
+			if misdirected {
+				// The server is no longer the one to use: the next round
+				// finds it again.
+				c.Close()
 			}
 		}
 		if err := deliver(); err != nil {

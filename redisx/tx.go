@@ -245,7 +245,7 @@ func (c *Client) exec(ctx context.Context, args [][]byte) (resp.Value, error) {
 	} else {
 		err = c.Retry.Do(ctx, op, retry.Hooks{
 			OnFailure: func(error) { c.Close() },
-			Node:      c.opts.Addr,
+			Node:      c.nodeAddr,
 			Observe:   c.Observe,
 			Safe: func() bool {
 				for _, q := range tx.queued {

@@ -31,13 +31,20 @@ type URI struct {
 
 	Timeout    time.Duration
 	TimeoutSet bool
+
+	// Sentinel, when not nil, says that the URI names sentinels to ask
+	// for the primary, not the server itself (redis-sentinel://, or
+	// redis:// with master_name=): Host, Port and Socket are then empty.
+	Sentinel *SentinelURI
 }
 
 // URI schemes ParseURI accepts.
 const (
-	SchemeRedis    = "redis://"
-	SchemeRedisTLS = "rediss://"
-	SchemeUnix     = "unix://"
+	SchemeRedis       = "redis://"
+	SchemeRedisTLS    = "rediss://"
+	SchemeUnix        = "unix://"
+	SchemeSentinel    = "redis-sentinel://"
+	SchemeSentinelTLS = "rediss-sentinel://"
 )
 
 // ParseURI parses a server URI as redis-cli 7.0 does for -u:
@@ -65,6 +72,12 @@ func ParseURI(s string) (URI, error) {
 	if err != nil {
 		return URI{}, err
 	}
+	if u.Sentinel != nil {
+		if err := u.parseSentinelURI(rest); err != nil {
+			return URI{}, err
+		}
+		return u, nil
+	}
 
 	// The user info ends at the first @, as in redis-cli: a password may
 	// then hold ':', '/' and '?' without encoding, but not '@'.
@@ -84,7 +97,11 @@ func ParseURI(s string) (URI, error) {
 		return URI{}, err
 	}
 	if hasQuery {
-		if err := u.parseQuery(query); err != nil {
+		var sq sentinelQuery
+		if err := u.parseQuery(query, &sq, !unix); err != nil {
+			return URI{}, err
+		}
+		if err := u.applySentinelQuery(sq); err != nil {
 			return URI{}, err
 		}
 	}
@@ -98,9 +115,12 @@ func uriErr(format string, args ...any) error {
 // parseScheme sets TLS and returns what follows the scheme, and whether
 // the scheme is unix://.
 func (u *URI) parseScheme(s string) (rest string, unix bool, err error) {
-	for _, scheme := range []string{SchemeRedisTLS, SchemeRedis, SchemeUnix} {
+	for _, scheme := range []string{SchemeRedisTLS, SchemeRedis, SchemeUnix, SchemeSentinel, SchemeSentinelTLS} {
 		if len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
-			u.TLS = scheme == SchemeRedisTLS
+			u.TLS = scheme == SchemeRedisTLS || scheme == SchemeSentinelTLS
+			if scheme == SchemeSentinel || scheme == SchemeSentinelTLS {
+				u.Sentinel = &SentinelURI{}
+			}
 			return s[len(scheme):], scheme == SchemeUnix, nil
 		}
 	}
@@ -109,7 +129,8 @@ func (u *URI) parseScheme(s string) (rest string, unix bool, err error) {
 	if !ok || strings.ContainsAny(scheme, "@:/") {
 		scheme = ""
 	}
-	return "", false, uriErr("unknown scheme %q: the scheme must be %s, %s or %s", scheme, SchemeRedis, SchemeRedisTLS, SchemeUnix)
+	return "", false, uriErr("unknown scheme %q: the scheme must be %s, %s or %s (%s or %s for Sentinel)",
+		scheme, SchemeRedis, SchemeRedisTLS, SchemeUnix, SchemeSentinel, SchemeSentinelTLS)
 }
 
 func (u *URI) parseUserInfo(info string) error {
@@ -193,12 +214,24 @@ func (u *URI) parseHostPortDB(rest string) error {
 	return nil
 }
 
-func (u *URI) parseQuery(query string) error {
+// parseQuery reads the query parameters; with sentinel set, those of
+// go-redis's Sentinel URIs too (master_name, addr, username, password),
+// into sq.
+func (u *URI) parseQuery(query string, sq *sentinelQuery, sentinel bool) error {
 	if query == "" {
 		return nil
 	}
 	for _, param := range strings.Split(query, "&") {
 		key, val, _ := strings.Cut(param, "=")
+		if sentinel {
+			known, err := sq.parse(key, val)
+			if err != nil {
+				return err
+			}
+			if known {
+				continue
+			}
+		}
 		switch key {
 		case "db":
 			n, err := parseDB(val)
@@ -219,6 +252,9 @@ func (u *URI) parseQuery(query string) error {
 			}
 			u.Timeout, u.TimeoutSet = d, true
 		default:
+			if sentinel {
+				return uriErr("unknown query parameter %q (known: db, timeout; for Sentinel: master_name, addr, username, password)", key)
+			}
 			return uriErr("unknown query parameter %q (known: db, timeout)", key)
 		}
 	}

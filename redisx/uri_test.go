@@ -120,7 +120,7 @@ func TestParseURIErrors(t *testing.T) {
 		{"redis://host?timeout=inf", `timeout "inf"`},
 		{"redis://host?timeout=1e300", `timeout "1e300"`},
 		{"redis://host?timeout=1s&timeout=2s", "timeout given twice"},
-		{"redis://host?foo=bar", `unknown query parameter "foo" (known: db, timeout)`},
+		{"redis://host?foo=bar", `unknown query parameter "foo" (known: db, timeout; for Sentinel: master_name, addr, username, password)`},
 		{"redis://host?db=1&", `unknown query parameter ""`},
 		{"redis://:p%4@host", "password: bad percent-encoding at byte 1"},
 		{"redis://:p%@host", "password: bad percent-encoding"},

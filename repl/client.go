@@ -54,6 +54,23 @@ type State struct {
 	Connected bool
 	// Cluster is true in cluster mode (-c).
 	Cluster bool
+	// Sentinel is the name of the primary the sentinels were asked for
+	// (--sentinel), "" otherwise.
+	Sentinel string
+}
+
+// Watcher is implemented by clients whose server can move while the
+// shell waits for input (Sentinel): Watch follows the moves until stop is
+// called, passing each to notice from another goroutine.
+type Watcher interface {
+	Watch(ctx context.Context, notice func(Notice)) (stop func())
+}
+
+// Notice is what a Watcher reports: a line that --verbose prints, and the
+// server's new address when it moved.
+type Notice struct {
+	Line string
+	Addr string
 }
 
 // RetryControl is implemented by clients whose retry policy and --verbose

@@ -36,6 +36,11 @@ type Editor interface {
 	SetPainter(func(line string) Painted)
 	// ReadPassword reads a line without echo.
 	ReadPassword(prompt string) (string, error)
+	// Announce may be called from another goroutine while ReadLine
+	// waits: it prints line (when not empty) above the line being typed
+	// and replaces the prompt with prompt (when not empty), keeping what
+	// was typed.
+	Announce(line, prompt string)
 	// Close restores the terminal; a ReadLine in progress returns io.EOF.
 	Close() error
 }
@@ -152,6 +157,24 @@ func (e *ReadlineEditor) SetPainter(f func(string) Painted) {
 	e.mu.Lock()
 	e.paint = f
 	e.mu.Unlock()
+}
+
+// Announce prints line above the line being typed and replaces the
+// prompt; see Editor.
+func (e *ReadlineEditor) Announce(line, prompt string) {
+	if prompt != "" {
+		e.mu.Lock()
+		e.prompt = prompt
+		e.mu.Unlock()
+		e.rl.SetPrompt(prompt)
+	}
+	if line != "" {
+		// readline clears the line being typed, writes, and draws it
+		// again under the new text.
+		e.rl.Write([]byte(line + "\n"))
+		return
+	}
+	e.rl.Refresh()
 }
 
 // ReadPassword reads a line without echo.

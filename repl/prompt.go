@@ -13,7 +13,8 @@ import (
 //	not connected>          the last connection attempt failed
 //
 // In cluster mode the address is the node the last command went to, and
-// the prompt says it is a cluster: "cluster 127.0.0.1:7002> ".
+// the prompt says it is a cluster: "cluster 127.0.0.1:7002> ". Through
+// Sentinel it names the primary: "sentinel mymaster 127.0.0.1:6380> ".
 func renderPrompt(st State, p palette) string {
 	if !st.Connected {
 		return p.down.Sprint("not connected") + "> "
@@ -24,6 +25,8 @@ func renderPrompt(st State, p palette) string {
 		s = p.addr.Sprint("redis " + st.Socket)
 	case st.Cluster:
 		s = "cluster " + p.addr.Sprint(st.Addr)
+	case st.Sentinel != "":
+		s = "sentinel " + st.Sentinel + " " + p.addr.Sprint(st.Addr)
 	default:
 		s = p.addr.Sprint(st.Addr)
 	}

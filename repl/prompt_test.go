@@ -20,6 +20,8 @@ func TestRenderPrompt(t *testing.T) {
 		{"socket db", State{Socket: "/tmp/redis.sock", DB: 1, Connected: true}, "redis /tmp/redis.sock[1]> "},
 		{"down", State{Addr: "127.0.0.1:6379", DB: 3}, "not connected> "},
 		{"cluster", State{Addr: "127.0.0.1:7002", Cluster: true, Connected: true}, "cluster 127.0.0.1:7002> "},
+		{"sentinel", State{Addr: "127.0.0.1:6380", Sentinel: "mymaster", Connected: true}, "sentinel mymaster 127.0.0.1:6380> "},
+		{"sentinel db multi", State{Addr: "127.0.0.1:6380", Sentinel: "mymaster", DB: 2, InTx: true, Connected: true}, "sentinel mymaster 127.0.0.1:6380[2](TX)> "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := renderPrompt(tc.st, newPalette(false, false)); got != tc.want {

@@ -122,6 +122,11 @@ type Shell struct {
 	// plain turns highlighting, hints and completion off while the shell
 	// asks a question (see confirm).
 	plain atomic.Bool
+	// verboseOn is true while --verbose lines print (:verbose).
+	verboseOn atomic.Bool
+	// prompted is the state the prompt showed last, for a Watcher's
+	// notices, which come from another goroutine.
+	prompted atomic.Pointer[State]
 
 	buf []byte
 	// paged is the time spent in the pager, which a command's running
@@ -191,9 +196,15 @@ func (s *Shell) Run(ctx context.Context) error {
 	s.runRC()
 	s.connect(ctx)
 	s.loadDocs(ctx)
+	if w, ok := s.client.(Watcher); ok {
+		stop := w.Watch(ctx, s.notice)
+		defer stop()
+	}
 
 	for {
-		line, err := s.ed.ReadLine(renderPrompt(s.client.State(), s.pal))
+		st := s.client.State()
+		s.prompted.Store(&st)
+		line, err := s.ed.ReadLine(renderPrompt(st, s.pal))
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
@@ -517,6 +528,7 @@ func (s *Shell) verbose(args []string, prefix string) {
 // setVerbose turns on or off the lines --verbose prints: retries and, in
 // cluster mode, redirects, topology reads and cluster-level attempts.
 func (s *Shell) setVerbose(_ RetryControl, on bool) {
+	s.verboseOn.Store(on)
 	if on {
 		setVerboseLines(s.client, s.verboseLine)
 		return
@@ -529,6 +541,24 @@ func (s *Shell) setVerbose(_ RetryControl, on bool) {
 func (s *Shell) verboseLine(line string) {
 	safe := format.AppendPrintable(nil, []byte(line))
 	fmt.Fprintln(s.cfg.ErrOut, s.pal.verbose.Sprint(string(safe)))
+}
+
+// notice shows what a Watcher reports, from its goroutine: the prompt
+// names the server's new address at once, and with --verbose the line is
+// printed above the line being typed.
+func (s *Shell) notice(n Notice) {
+	var line, prompt string
+	if n.Line != "" && s.verboseOn.Load() {
+		line = s.pal.verbose.Sprint(string(format.AppendPrintable(nil, []byte(n.Line))))
+	}
+	if st := s.prompted.Load(); n.Addr != "" && st != nil {
+		moved := *st
+		moved.Addr = n.Addr
+		prompt = renderPrompt(moved, s.pal)
+	}
+	if line != "" || prompt != "" {
+		s.ed.Announce(line, prompt)
+	}
 }
 
 func (s *Shell) print(text string) { io.WriteString(s.cfg.Out, text) }

@@ -28,6 +28,17 @@ type fakeEditor struct {
 	prompts  []string
 	history  []string
 	n        int
+
+	// announced records Announce calls, "line|prompt", which come from
+	// another goroutine.
+	amu       sync.Mutex
+	announced []string
+}
+
+func (e *fakeEditor) Announce(line, prompt string) {
+	e.amu.Lock()
+	e.announced = append(e.announced, line+"|"+prompt)
+	e.amu.Unlock()
 }
 
 func (e *fakeEditor) ReadLine(prompt string) (string, error) {

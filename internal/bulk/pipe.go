@@ -70,6 +70,9 @@ func runPipe(ctx context.Context, e *env.Env, o Options) error {
 		return pipeStandalone(ctx, e, o, cl)
 	case *redisx.ClusterClient:
 		return pipeCluster(ctx, e, o, cl)
+	case *redisx.SentinelClient:
+		// The stream goes to the primary the sentinels name.
+		return pipeStandalone(ctx, e, o, cl.Client)
 	}
 	return env.Fail("--pipe is not supported by this connection")
 }

@@ -164,6 +164,8 @@ func scanNodes(ctx context.Context, e *env.Env) ([]*redisx.Client, error) {
 	switch cl := e.Session.(type) {
 	case *redisx.Client:
 		return []*redisx.Client{cl}, nil
+	case *redisx.SentinelClient:
+		return []*redisx.Client{cl.Client}, nil
 	case *redisx.ClusterClient:
 		var addrs []string
 		t, err := cl.Topology(ctx)

@@ -25,8 +25,9 @@ import (
 type Env struct {
 	// IO are the streams.
 	IO *IOStreams
-	// Session is the client of the run: a *redisx.Client, or a
-	// *redisx.ClusterClient with -c. It connects on first use.
+	// Session is the client of the run: a *redisx.Client, a
+	// *redisx.ClusterClient with -c, or a *redisx.SentinelClient with
+	// --sentinel. It connects on first use.
 	Session Session
 	// Printer prints replies in the chosen format.
 	Printer *Printer

@@ -71,6 +71,10 @@ func describeRaw(err error) string {
 		}
 		return msg
 	}
+	var se *redisx.SentinelError
+	if errors.As(err, &se) {
+		return "Could not connect to Redis through Sentinel: " + se.Error()
+	}
 	var he *redisx.HandshakeError
 	if errors.As(err, &he) {
 		return he.Error()

@@ -7,9 +7,10 @@ import (
 	"github.com/redish/redish/resp"
 )
 
-// Session is what the modes need of a client. redisx.Client (standalone)
-// and redisx.ClusterClient (-c) implement it; a mode that needs more (a
-// pipeline, a scan of every primary) asks for it with a type switch.
+// Session is what the modes need of a client. redisx.Client (standalone),
+// redisx.ClusterClient (-c) and redisx.SentinelClient (--sentinel)
+// implement it; a mode that needs more (a pipeline, a scan of every
+// primary) asks for it with a type switch.
 type Session interface {
 	// Do sends one command and reads its reply, retrying per the policy.
 	Do(ctx context.Context, args [][]byte) (resp.Value, error)
@@ -22,4 +23,5 @@ type Session interface {
 var (
 	_ Session = (*redisx.Client)(nil)
 	_ Session = (*redisx.ClusterClient)(nil)
+	_ Session = (*redisx.SentinelClient)(nil)
 )

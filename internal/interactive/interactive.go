@@ -38,6 +38,8 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 		rc = repl.NewStandalone(cl)
 	case *redisx.ClusterClient:
 		rc = repl.NewCluster(cl)
+	case *redisx.SentinelClient:
+		rc = repl.NewSentinel(cl)
 	default:
 		return env.Fail("the interactive shell does not support this connection mode")
 	}

@@ -24,14 +24,23 @@ type Options struct {
 	Primaries   int
 	Replicas    int
 	NodeTimeout time.Duration
+	// Sentinel starts a primary with two replicas, watched by three
+	// sentinels (real redis-server --sentinel processes) under the name
+	// MasterName.
+	Sentinel bool
 	// Embedded uses the embedded in-memory server even when redis-server
 	// is on PATH.
 	Embedded bool
 	// Shell runs the shell, or the commands read from stdin, on the lab:
 	// addrs are the addresses of the nodes' proxies (a standalone lab has
-	// one), and builtin is the :lab command to add to the shell.
+	// one; a Sentinel lab gives its sentinels'), and builtin is the :lab
+	// command to add to the shell.
 	Shell func(ctx context.Context, addrs []string, builtin repl.Builtin) error
 }
+
+// MasterName is the name the sentinels of a Sentinel lab know the primary
+// by.
+const MasterName = "mymaster"
 
 // Run starts the lab, says what it started on e.IO.ErrOut, runs o.Shell on
 // it and stops everything it started whichever way the run ends. When ctx
@@ -58,7 +67,7 @@ func Run(ctx context.Context, e *env.Env, o Options) error {
 		summary += "; :lab for help"
 	}
 	fmt.Fprintln(e.IO.ErrOut, summary)
-	return o.Shell(ctx, l.Addrs(), l.builtin())
+	return o.Shell(ctx, l.ShellAddrs(), l.builtin())
 }
 
 // labUsage is the help of :lab, shown by :lab alone and by :help.
@@ -67,8 +76,10 @@ const labUsage = `:lab nodes                         list the lab's nodes: role,
 :lab restart NODE                  start the node's server again (empty; a cluster node rejoins)
 :lab pause NODE DURATION           freeze the node's server for DURATION (SIGSTOP, then SIGCONT)
 :lab failover NODE [force|takeover]  promote the replica NODE, or a replica of the primary NODE
+:lab failover                      with --sentinel: make the sentinels fail the primary over (SENTINEL FAILOVER)
 :lab latency NODE DURATION         delay every reply of the node by DURATION (0 removes the delay)
-                                   NODE is a number from :lab nodes or a host:port; DURATION is 500ms, 2s, ...`
+                                   NODE is a number from :lab nodes, a host:port, or, with --sentinel,
+                                   primary (the node the sentinels name); DURATION is 500ms, 2s, ...`
 
 // builtin returns the :lab command of the shell.
 func (l *lab) builtin() repl.Builtin {
@@ -104,9 +115,12 @@ func (l *lab) run(out io.Writer, args []string) error {
 	required := len(words)
 	if sub == "failover" {
 		required = 1
+		if l.sentinel {
+			words, required, syntax = nil, 0, ""
+		}
 	}
 	if len(args)-1 < required || len(args)-1 > len(words) {
-		return fmt.Errorf("usage: :lab %s %s", sub, syntax)
+		return fmt.Errorf("usage: %s", strings.TrimSpace(":lab "+sub+" "+syntax))
 	}
 	var msg string
 	var err error
@@ -118,6 +132,10 @@ func (l *lab) run(out io.Writer, args []string) error {
 	case "restart":
 		msg, err = l.Restart(args[1])
 	case "failover":
+		if l.sentinel {
+			msg, err = l.SentinelFailover()
+			break
+		}
 		option := ""
 		if len(args) > 2 {
 			option = args[2]

@@ -69,7 +69,10 @@ type labNode struct {
 type lab struct {
 	dir      string
 	cluster  bool
+	sentinel bool
 	embedded bool
+	// set is the primary, replicas and sentinels of a Sentinel lab.
+	set      *redisproc.SentinelSet
 	version  string // redis-server's version, "" for the embedded server
 	nodes    []*labNode
 	closeAll func() // stops the servers: the cluster's Close, or each node's
@@ -81,10 +84,11 @@ type lab struct {
 	timers sync.WaitGroup
 }
 
-// msgLabNoRedisServer says what to install for lab --cluster.
-const msgLabNoRedisServer = "lab: --cluster needs redis-server, which is not on PATH: install it " +
+// msgLabNoRedisServer says what to install for lab --cluster and lab
+// --sentinel.
+const msgLabNoRedisServer = "lab: %s needs redis-server, which is not on PATH: install it " +
 	"(Debian, Ubuntu: apt-get install redis-server; Fedora: dnf install redis; macOS: brew install redis), " +
-	"or leave out --cluster to use the embedded server"
+	"or leave out %[1]s to use the embedded server"
 
 // startLab starts what o asks for: with o.Cluster, o.Primaries primaries
 // with o.Replicas replicas each; otherwise one server, the embedded one
@@ -92,25 +96,36 @@ const msgLabNoRedisServer = "lab: --cluster needs redis-server, which is not on 
 func startLab(o Options) (*lab, error) {
 	cluster := o.Cluster
 	embedded := o.Embedded
+	if cluster && o.Sentinel {
+		return nil, errors.New("lab: --cluster and --sentinel are mutually exclusive")
+	}
 	if !embedded {
 		if _, err := exec.LookPath("redis-server"); err != nil {
-			if cluster {
-				return nil, errors.New(msgLabNoRedisServer)
+			switch {
+			case cluster:
+				return nil, fmt.Errorf(msgLabNoRedisServer, "--cluster")
+			case o.Sentinel:
+				return nil, fmt.Errorf(msgLabNoRedisServer, "--sentinel")
 			}
 			embedded = true
 		}
 	}
-	if embedded && cluster {
+	switch {
+	case embedded && cluster:
 		return nil, errors.New("lab: the embedded server cannot form a cluster: leave out --embedded (--cluster needs redis-server)")
+	case embedded && o.Sentinel:
+		return nil, errors.New("lab: the embedded server has no Sentinel: leave out --embedded (--sentinel needs redis-server)")
 	}
 	dir, err := os.MkdirTemp("", "redish-lab-")
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	l := &lab{dir: dir, cluster: cluster, embedded: embedded}
+	l := &lab{dir: dir, cluster: cluster, sentinel: o.Sentinel, embedded: embedded}
 	switch {
 	case cluster:
 		err = l.startCluster(o)
+	case o.Sentinel:
+		err = l.startSentinel()
 	case embedded:
 		err = l.startEmbedded()
 	default:
@@ -188,6 +203,31 @@ func (l *lab) startCluster(o Options) error {
 	return nil
 }
 
+// startSentinel starts a primary, two replicas and three sentinels, each
+// behind a proxy whose address it announces: the sentinels name the data
+// nodes by their proxies, know each other by theirs, and watch the data
+// nodes through them, so a fault put on a proxy reaches the sentinels
+// too, as a network fault would.
+func (l *lab) startSentinel() error {
+	set, err := redisproc.LaunchSentinels(redisproc.SentinelConfig{
+		MasterName: MasterName,
+		Dir:        l.dir,
+		Announce: func(s *redisproc.Server) (string, error) {
+			if err := l.addNode(s); err != nil {
+				return "", err
+			}
+			return l.nodes[len(l.nodes)-1].proxy.Addr(), nil
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("lab: %w", err)
+	}
+	l.set = set
+	l.closeAll = set.Close
+	l.version = serverVersion(set.Nodes[0])
+	return nil
+}
+
 // serverVersion returns redis_version from INFO server, "" if unknown.
 func serverVersion(s labServer) string {
 	v, err := s.Call("INFO", "server")
@@ -211,9 +251,22 @@ func (l *lab) Addrs() []string {
 	return addrs
 }
 
+// ShellAddrs returns where the shell connects: the sentinels' proxies
+// in a Sentinel lab, every node's proxy otherwise.
+func (l *lab) ShellAddrs() []string {
+	if l.set != nil {
+		return l.set.SentinelAddrs()
+	}
+	return l.Addrs()
+}
+
 // Summary is the line printed when the lab has started.
 func (l *lab) Summary() string {
 	switch {
+	case l.set != nil:
+		return fmt.Sprintf("lab: started a primary, %s and %s watching them as %s (redis-server %s), each behind a fault proxy, the sentinels at %s, files in %s",
+			env.Count(len(l.set.Nodes)-1, "replica", "replicas"), env.Count(len(l.set.Sentinels), "sentinel", "sentinels"),
+			MasterName, l.version, strings.Join(l.set.SentinelAddrs(), ","), l.dir)
 	case l.embedded:
 		return fmt.Sprintf("lab: started the embedded server at %s behind a fault proxy at %s",
 			l.nodes[0].server.Addr(), l.nodes[0].proxy.Addr())
@@ -260,9 +313,20 @@ func (l *lab) Close() {
 	os.RemoveAll(l.dir)
 }
 
-// node returns the node spec names: its number in :lab nodes (from 1), or
-// the host:port of its proxy or its server.
+// node returns the node spec names: its number in :lab nodes (from 1),
+// the host:port of its proxy or its server, or, in a Sentinel lab,
+// "primary": the node the sentinels name.
 func (l *lab) node(spec string) (int, *labNode, error) {
+	if strings.EqualFold(spec, "primary") {
+		if l.set == nil {
+			return 0, nil, errors.New("primary names a node only in a Sentinel lab (redish lab --sentinel): give its number in :lab nodes")
+		}
+		addr, err := l.set.PrimaryAddr()
+		if err != nil {
+			return 0, nil, fmt.Errorf("the sentinels do not name the primary: %w", err)
+		}
+		spec = addr
+	}
 	if i, err := strconv.Atoi(spec); err == nil {
 		if i < 1 || i > len(l.nodes) {
 			return 0, nil, fmt.Errorf("no node %d: the nodes are 1 to %d (:lab nodes)", i, len(l.nodes))
@@ -467,6 +531,33 @@ func (l *lab) syncProxy(n *labNode) {
 	default:
 		n.proxy.Set(faultproxy.Pass())
 	}
+}
+
+// SentinelFailover asks the first sentinel that answers to fail the
+// primary over (SENTINEL FAILOVER). The failover completes in the
+// background, in a second or two: the shell's prompt names the new
+// primary when the sentinels announce it, and :lab nodes shows the roles.
+func (l *lab) SentinelFailover() (string, error) {
+	var errs []error
+	for i, n := range l.nodes {
+		if l.role(n) != "sentinel" {
+			continue
+		}
+		v, err := n.server.Call("SENTINEL", "FAILOVER", MasterName)
+		if err == nil && v.Kind == resp.KindError {
+			err = errors.New(v.Text())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("node %d: %w", i+1, err))
+			continue
+		}
+		return fmt.Sprintf("node %d (%s): SENTINEL FAILOVER %s started; the prompt shows the new primary once the sentinels switch, :lab nodes the roles",
+			i+1, n.proxy.Addr(), MasterName), nil
+	}
+	if len(errs) == 0 {
+		return "", errors.New("no sentinel answers")
+	}
+	return "", errors.Join(errs...)
 }
 
 // Failover runs CLUSTER FAILOVER [FORCE|TAKEOVER] on the node when it is

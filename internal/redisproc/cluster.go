@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -169,18 +168,11 @@ func (c *Cluster) Close() {
 // announceAs sets the address the cluster tells clients for s to the one
 // announce returns, now and for every Relaunch.
 func (s *Server) announceAs(announce func(*Server) (string, error)) error {
-	addr, err := announce(s)
+	host, port, err := announcedAddr(s, announce)
 	if err != nil {
-		return fmt.Errorf("redisproc: announce %s: %w", s.Addr(), err)
+		return err
 	}
-	host, portText, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("redisproc: announce %s as %q: %w", s.Addr(), addr, err)
-	}
-	port, err := strconv.Atoi(portText)
-	if err != nil {
-		return fmt.Errorf("redisproc: announce %s as %q: %w", s.Addr(), addr, err)
-	}
+	portText := strconv.Itoa(port)
 	if err := s.expectOK("CONFIG", "SET", "cluster-announce-ip", host, "cluster-announce-port", portText); err != nil {
 		return err
 	}
@@ -222,17 +214,7 @@ func (s *Server) expectOK(args ...string) error {
 // last error and each node's view of the cluster when clusterTimeout
 // passes.
 func (c *Cluster) wait(what string, check func() error) error {
-	deadline := time.Now().Add(clusterTimeout)
-	for {
-		err := check()
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("redisproc: cluster: no %s after %v: %w\n%s", what, clusterTimeout, err, c.describe())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return poll("cluster: "+what, clusterTimeout, check, c.describe)
 }
 
 // describe returns each live node's CLUSTER NODES, for failure messages.

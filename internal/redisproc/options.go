@@ -16,6 +16,7 @@ type config struct {
 	tls         bool
 	certs       *certFiles // shared by the nodes of a cluster
 	cluster     bool
+	sentinel    bool // redis-server --sentinel (see sentinel.go)
 	nodeTimeout time.Duration
 	directives  [][]string
 	dir         string

@@ -1,6 +1,7 @@
 // Package redisproc starts and stops real redis-server processes: plain,
-// with a password or ACL users, on a unix socket, TLS-only, or as the
-// nodes of a cluster. redish lab starts its servers with it, and the test
+// with a password or ACL users, on a unix socket, TLS-only, as the nodes
+// of a cluster, or as a primary with replicas and the sentinels watching
+// them (redis-server --sentinel). redish lab starts its servers with it, and the test
 // helpers of internal/redistest wrap it for tests.
 //
 // Every server listens on a free loopback port chosen at start (never a
@@ -52,9 +53,10 @@ type Server struct {
 	Port int
 	// ClusterPort is the cluster bus port of a server started WithCluster.
 	ClusterPort int
-	// AnnouncedPort is the port the cluster tells clients for this node
-	// (cluster-announce-port), set by LaunchCluster WithAnnounce; 0 when
-	// the cluster tells Port.
+	// AnnouncedPort is the port the cluster (cluster-announce-port) or a
+	// sentinel set (replica-announce-port, sentinel announce-port) tells
+	// others for this server, set by LaunchCluster WithAnnounce or
+	// LaunchSentinels with Announce; 0 when they tell Port.
 	AnnouncedPort int
 	// Socket is the unix socket path of a server started WithUnixSocket.
 	Socket string
@@ -79,8 +81,9 @@ type Server struct {
 	cfg     *config
 	bin     string
 	logPath string
-	// announce is the cluster-announce-ip and -port directives, kept so a
-	// Relaunch announces the same address.
+	// announce is the directives that make the server announce another
+	// address (cluster-announce-*, replica-announce-*, sentinel
+	// announce-*), kept so a Relaunch announces the same address.
 	announce [][]string
 	// owned are the directories Launch made for the server, removed by
 	// Close.
@@ -205,7 +208,11 @@ func (s *Server) launch() error {
 		return fmt.Errorf("open log: %w", err)
 	}
 	defer logf.Close() // the child has its own copy
-	cmd := exec.Command(s.bin, conf)
+	args := []string{conf}
+	if s.cfg.sentinel {
+		args = append(args, "--sentinel")
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.Dir
 	cmd.Stdout = logf
 	cmd.Stderr = logf
@@ -312,9 +319,9 @@ func (s *Server) configText() []byte {
 		line("cluster-config-file", filepath.Join(s.Dir, "nodes.conf"))
 		line("cluster-node-timeout", strconv.FormatInt(s.cfg.nodeTimeout.Milliseconds(), 10))
 		line("cluster-port", strconv.Itoa(s.ClusterPort))
-		for _, d := range s.announce {
-			line(d...)
-		}
+	}
+	for _, d := range s.announce {
+		line(d...)
 	}
 	for _, d := range s.cfg.directives {
 		line(d...)

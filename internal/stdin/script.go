@@ -35,6 +35,8 @@ func scriptLine(ctx context.Context, e *env.Env, o Options, l repl.Line) (bool, 
 		sc.Client = repl.NewStandalone(cl)
 	case *redisx.ClusterClient:
 		sc.Client = repl.NewCluster(cl)
+	case *redisx.SentinelClient:
+		sc.Client = repl.NewSentinel(cl)
 	}
 	err := sc.Run(ctx, l.Words)
 	if ferr := p.Flush(); err == nil {
