@@ -107,8 +107,8 @@ func TestBigKeysMatchesRedisCLI(t *testing.T) {
 		{"bigkeys wins over memkeys", []string{"-n", "2", "--memkeys", "--bigkeys"}},
 		{"several script calls", []string{"-n", "3", "--bigkeys"}},
 		{"several script calls memkeys", []string{"-n", "3", "--memkeys"}},
-		{"no scripts", []string{"-n", "2", "--bigkeys", "--user", "noscripts", "--pass", "pw"}},
-		{"no scripts memkeys", []string{"-n", "3", "--memkeys", "--user", "noscripts", "--pass", "pw"}},
+		{"no scripts", []string{"-n", "2", "--bigkeys", "--user", "noscripts", "--pass", "pw", "--no-auth-warning"}},
+		{"no scripts memkeys", []string{"-n", "3", "--memkeys", "--user", "noscripts", "--pass", "pw", "--no-auth-warning"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
