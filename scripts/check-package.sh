@@ -32,6 +32,9 @@ date=$(TZ=UTC0 git show -s --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd H
 got=$("$root/usr/bin/redish" --version)
 want="^redish v[0-9][^ ]* \(commit ${commit:0:12}, $date\) $(go env GOVERSION) linux/$arch\$"
 [[ $got =~ $want ]] || fail "redish --version = \"$got\", want a match of $want"
+# Static: built without cgo, so it needs no C library at run time.
+go version -m "$root/usr/bin/redish" | grep -q $'\tbuild\tCGO_ENABLED=0$' ||
+	fail "the packaged redish was not built with CGO_ENABLED=0 (it would link the C library)"
 
 if ! command -v man >/dev/null 2>&1 || ! command -v groff >/dev/null 2>&1; then
 	echo "check-package: installing man-db and groff-base"
