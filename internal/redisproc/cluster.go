@@ -51,13 +51,11 @@ func LaunchCluster(primaries, replicasPerPrimary int, opts ...Option) (*Cluster,
 	}
 	cfg := newConfig(append(opts, WithCluster()))
 	c := &Cluster{primaries: primaries, replicas: replicasPerPrimary}
-	root := cfg.dir
-	if root == "" {
-		if root, err = os.MkdirTemp("", "redis-cluster-"); err != nil {
-			return nil, fmt.Errorf("redisproc: %w", err)
-		}
-		c.owned = root
+	root, made, err := workDir(cfg.dir, "redis-cluster-")
+	if err != nil {
+		return nil, err
 	}
+	c.owned = made
 	if err := c.launch(bin, cfg, root); err != nil {
 		c.Close()
 		return nil, err

@@ -95,6 +95,18 @@ type Server struct {
 	paused bool
 }
 
+// workDir returns dir, or when it is empty a new temporary directory
+// named after prefix, which made also names: the caller removes it.
+func workDir(dir, prefix string) (root, made string, err error) {
+	if dir != "" {
+		return dir, "", nil
+	}
+	if root, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", fmt.Errorf("redisproc: %w", err)
+	}
+	return root, root, nil
+}
+
 // Launch starts a redis-server from PATH configured by opts and waits
 // until it answers PING. Without WithDir the server's files go to a new
 // temporary directory. The caller stops the server with Close. When
@@ -106,12 +118,12 @@ func Launch(opts ...Option) (*Server, error) {
 	}
 	cfg := newConfig(opts)
 	var owned []string
-	dir := cfg.dir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "redis-"); err != nil {
-			return nil, fmt.Errorf("redisproc: %w", err)
-		}
-		owned = append(owned, dir)
+	dir, made, err := workDir(cfg.dir, "redis-")
+	if err != nil {
+		return nil, err
+	}
+	if made != "" {
+		owned = append(owned, made)
 	}
 	s, err := launchIn(bin, cfg, dir)
 	if s != nil {

@@ -115,13 +115,11 @@ func LaunchSentinels(cfg SentinelConfig) (*SentinelSet, error) {
 		return nil, fmt.Errorf("redisproc: %w", err)
 	}
 	ss := &SentinelSet{MasterName: cfg.MasterName, Quorum: cfg.Quorum}
-	root := cfg.Dir
-	if root == "" {
-		if root, err = os.MkdirTemp("", "redis-sentinel-"); err != nil {
-			return nil, fmt.Errorf("redisproc: %w", err)
-		}
-		ss.owned = root
+	root, made, err := workDir(cfg.Dir, "redis-sentinel-")
+	if err != nil {
+		return nil, err
 	}
+	ss.owned = made
 	if err := ss.launch(bin, cfg, root); err != nil {
 		ss.Close()
 		return nil, err
