@@ -33,6 +33,14 @@ func (m *manager) create(ctx context.Context, args []string) (bool, error) {
 		if ok, err := m.joinable(ctx, n); !ok {
 			return false, err
 		}
+		// The same node under two names would be planned twice and
+		// never seen to join.
+		for _, o := range m.nodes[:len(m.nodes)-1] {
+			if o.name == n.name {
+				m.logf(lvlErr, "[ERR] Node %s is the same node as %s (%s): give each node once.\n", n.addr(), o.addr(), n.name)
+				return false, nil
+			}
+		}
 	}
 	replicas := m.opts.Replicas
 	primaries := len(m.nodes) / (replicas + 1)

@@ -1,6 +1,7 @@
 package clustermgr
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -44,6 +45,37 @@ func TestCreatePlan(t *testing.T) {
 	for _, n := range nodes {
 		if info := n.Do(t, "CLUSTER", "INFO").Text(); !strings.Contains(info, "cluster_slots_assigned:0\r\n") {
 			t.Errorf("%s changed after a no", n.Addr())
+		}
+	}
+}
+
+// TestCreateSameNodeTwice: a node given twice, under the same address or
+// another name of it, is refused before anything changes (the join
+// would wait forever for a node count the cluster never reaches).
+func TestCreateSameNodeTwice(t *testing.T) {
+	t.Parallel()
+	nodes := bareNodes(t, 3)
+	a, b := nodes[0].Addr(), nodes[1].Addr()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{a, b, a}, "[ERR] Node " + a + " is the same node as " + a + " (" + myID(t, nodes[0]) + "): give each node once.\n"},
+		{[]string{a, b, "localhost:" + itoa(nodes[1].Port)}, "[ERR] Node localhost:" + itoa(nodes[1].Port) + " is the same node as " + b + " (" + myID(t, nodes[1]) + "): give each node once.\n"},
+	} {
+		o := opts("create", tc.args...)
+		o.Yes = true
+		// Bounded: before the fix, the join waited forever.
+		ctx, cancel := context.WithTimeout(t.Context(), settleTimeout)
+		got := runCtx(t, ctx, o, "", nil)
+		cancel()
+		if got.code != 1 || got.out != tc.want {
+			t.Errorf("create %v: exit status %d\n--- stdout\n%s--- want\n%s--- stderr\n%s", tc.args, got.code, got.out, tc.want, got.err)
+		}
+	}
+	for _, n := range nodes {
+		if info := n.Do(t, "CLUSTER", "INFO").Text(); !strings.Contains(info, "cluster_slots_assigned:0\r\n") {
+			t.Errorf("%s changed", n.Addr())
 		}
 	}
 }
