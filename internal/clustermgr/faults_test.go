@@ -232,3 +232,28 @@ func waitCheckAuth(t *testing.T, addr, password string) {
 		return ""
 	})
 }
+
+// TestAuthRefused: a password the node refuses (a wrong one, or one the
+// node does not have) is reported as redis-cli reports it, on stdout
+// and naming the node, with its exit status.
+func TestAuthRefused(t *testing.T) {
+	t.Parallel()
+	locked := redistest.Start(t, redistest.WithCluster(), redistest.WithPassword("s3cret"))
+	open := redistest.Start(t, redistest.WithCluster())
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"wrong password", []string{"check", locked.Addr()}},
+		{"no password configured", []string{"info", open.Addr()}},
+		{"existing node refuses", []string{"add-node", locked.Addr(), open.Addr()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := testConn()
+			conn.Password, conn.PasswordSet = "wrong", true
+			got := runWith(t, t.Context(), conn, opts(tc.args[0], tc.args[1:]...), "", nil)
+			want := cli(t, "", append([]string{"-a", "wrong", "--no-auth-warning", "--cluster"}, tc.args...)...)
+			sameAsCLI(t, tc.name, got, want)
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
 )
 
@@ -24,6 +25,14 @@ func (m *manager) connect(ctx context.Context, n *node) (bool, error) {
 	if err := n.sess.dial(ctx); err != nil {
 		if ctx.Err() != nil {
 			return false, err
+		}
+		// AUTH is redis-cli's first command to a node, and its error
+		// reply is printed as any other.
+		var he *redisx.HandshakeError
+		var re *resp.RedisError
+		if errors.As(err, &he) && he.Step == "AUTH" && errors.As(he.Err, &re) {
+			m.replyError(n, re.Msg)
+			return false, nil
 		}
 		m.errorf("%s\n", m.describe(err))
 		return false, nil
