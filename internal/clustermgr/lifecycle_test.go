@@ -121,6 +121,25 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("rebalance", func(t *testing.T) {
 		heavy := myID(t, primaries[2])
+		// A weight that names no primary, or several, is refused
+		// before anything moves (redis-cli takes the first node that
+		// matches, a replica's weight doing nothing).
+		var replicaID string
+		for _, n := range nodes {
+			if n.Do(t, "ROLE").Elems[0].Text() == "slave" {
+				replicaID = myID(t, n)
+				break
+			}
+		}
+		for _, w := range []string{replicaID + "=2", "=2"} {
+			o := opts("rebalance", addr)
+			o.Weights = []string{w}
+			name, _, _ := strings.Cut(w, "=")
+			r := run(t, o, "", nil)
+			if r.code != 1 || r.out != "*** No such master node "+name+"\n" {
+				t.Errorf("weight %s: exit status %d\n%s%s", w, r.code, r.out, r.err)
+			}
+		}
 		o := opts("rebalance", addr)
 		o.Weights = []string{heavy[:8] + "=1.1"}
 		o.Simulate = true

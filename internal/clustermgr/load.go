@@ -258,16 +258,26 @@ func (m *manager) byName(name string) *node {
 	return nil
 }
 
-// byPrefix returns the first loaded node whose ID starts with prefix
-// (any case), or nil.
-func (m *manager) byPrefix(prefix string) *node {
+// primaryByPrefix returns the one loaded primary whose ID starts with
+// prefix (any case). It returns nil when none does, and many when
+// several do: redis-cli takes the first node that matches, so a replica's
+// ID, an empty prefix or a short one could weigh a node the user did not
+// mean.
+func (m *manager) primaryByPrefix(prefix string) (n *node, many bool) {
 	prefix = strings.ToLower(prefix)
-	for _, n := range m.nodes {
-		if n.name != "" && strings.HasPrefix(n.name, prefix) {
-			return n
-		}
+	if prefix == "" {
+		return nil, false
 	}
-	return nil
+	for _, c := range m.nodes {
+		if c.name == "" || c.replica || c.replicate != "" || !strings.HasPrefix(c.name, prefix) {
+			continue
+		}
+		if n != nil {
+			return nil, true
+		}
+		n = c
+	}
+	return n, false
 }
 
 // primaries returns the loaded primaries, in load order.

@@ -226,7 +226,11 @@ func (m *manager) rebalance(ctx context.Context, args []string) (bool, error) {
 			m.logf(lvlErr, "*** invalid input %s\n", w)
 			return false, nil
 		}
-		n := m.byPrefix(name)
+		n, many := m.primaryByPrefix(name)
+		if many {
+			m.logf(lvlErr, "*** More than one master node ID starts with %s: give more of the ID\n", name)
+			return false, nil
+		}
 		if n == nil {
 			m.logf(lvlErr, "*** No such master node %s\n", name)
 			return false, nil

@@ -284,6 +284,40 @@ func TestReshardTable(t *testing.T) {
 	}
 }
 
+// TestPrimaryByPrefix: a weight names one primary; an empty prefix, a
+// replica's ID or a prefix two primaries share names none.
+func TestPrimaryByPrefix(t *testing.T) {
+	m := &manager{}
+	for i, id := range []string{"ab12", "ab34", "cd56", "ef78"} {
+		n := newNode("h", i+1, 0)
+		n.name = id
+		m.nodes = append(m.nodes, n)
+	}
+	m.nodes[3].replicate = "cd56"
+	for _, tc := range []struct {
+		prefix string
+		want   string
+		many   bool
+	}{
+		{"AB1", "ab12", false},
+		{"cd", "cd56", false},
+		{"ab", "", true},
+		{"", "", false},
+		{"ef", "", false},
+		{"ef78", "", false},
+		{"99", "", false},
+	} {
+		n, many := m.primaryByPrefix(tc.prefix)
+		got := ""
+		if n != nil {
+			got = n.name
+		}
+		if got != tc.want || many != tc.many {
+			t.Errorf("primaryByPrefix(%q) = %q, %v; want %q, %v", tc.prefix, got, many, tc.want, tc.many)
+		}
+	}
+}
+
 func TestAtoiAtof(t *testing.T) {
 	for in, want := range map[string]int{"12": 12, " 7x": 7, "-3": -3, "x": 0, "": 0} {
 		if got := atoi(in); got != want {
