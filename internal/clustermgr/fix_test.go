@@ -49,6 +49,14 @@ func TestCheckAndFix(t *testing.T) {
 		r := run(t, opts("check", addr), "", nil)
 		mustOK(t, "check", r)
 		sameAsCLI(t, "check", r, cli(t, "", "--cluster", "check", addr))
+		if a.IPv6 {
+			// An IPv6 address in brackets is the address without them.
+			v6 := run(t, opts("check", "::1:"+itoa(a.Port)), "", nil)
+			mustOK(t, "check ::1", v6)
+			if r := run(t, opts("check", "[::1]:"+itoa(a.Port)), "", nil); r != v6 {
+				t.Errorf("check [::1]:%d: status %d\n%s%s\nwant\n%s", a.Port, r.code, r.out, r.err, v6.out)
+			}
+		}
 		o := opts("check", addr)
 		o.SearchMultipleOwners = true
 		r = run(t, o, "", nil)

@@ -160,7 +160,10 @@ var errBadNodes = errors.New("invalid CLUSTER NODES reply")
 
 // parseAddr splits a CLUSTER NODES address, "ip:port@cport[,hostname]",
 // or a command-line address "host:port", as redis-cli does: the port is
-// after the last colon, the bus port after the last "@".
+// after the last colon, the bus port after the last "@". An IPv6
+// address may also be written in brackets, "[::1]:7000", as URLs and
+// most tools write it (redis-cli takes the brackets for part of the
+// name).
 func parseAddr(addr string) (host string, port, busPort int, ok bool) {
 	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
 		busPort = atoi(addr[at+1:])
@@ -170,7 +173,11 @@ func parseAddr(addr string) (host string, port, busPort int, ok bool) {
 	if colon < 0 {
 		return "", 0, 0, false
 	}
-	return addr[:colon], atoi(addr[colon+1:]), busPort, true
+	host = addr[:colon]
+	if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return host, atoi(addr[colon+1:]), busPort, true
 }
 
 // parseNodes splits a CLUSTER NODES reply into lines.

@@ -95,6 +95,8 @@ func TestParseAddr(t *testing.T) {
 		{"127.0.0.1:7000@17000,node-1.example", "127.0.0.1", 7000, 17000, true},
 		{":7000@17000", "", 7000, 17000, true},
 		{"::1:7000", "::1", 7000, 0, true},
+		{"[::1]:7000", "::1", 7000, 0, true},
+		{"[fe80::1%eth0]:7000", "fe80::1%eth0", 7000, 0, true},
 		{"localhost:x", "localhost", 0, 0, true},
 		{"nocolon", "", 0, 0, false},
 	} {
