@@ -10,6 +10,7 @@ import (
 
 	"github.com/redish/redish/internal/clustermgr"
 	"github.com/redish/redish/internal/env"
+	"github.com/redish/redish/internal/oneshot"
 	"github.com/redish/redish/retry"
 )
 
@@ -142,6 +143,22 @@ func (c *config) runManager(ctx context.Context, p *env.Printer) error {
 	o := &c.o.ClusterMgr
 	mo := clustermgr.DefaultOptions()
 	mo.Command, mo.Args = c.o.Manager.sub, c.o.Manager.args
+	if c.o.StdinLast || c.o.isGiven("stdin-tag") {
+		// As redis-cli: -x and -X apply to the subcommand's arguments
+		// (--cluster call HOST:PORT SET k -x).
+		args := make([][]byte, len(mo.Args))
+		for i, a := range mo.Args {
+			args[i] = []byte(a)
+		}
+		args, err := oneshot.StdinArg(c.ios.In, args, c.o.StdinLast, c.o.StdinTag)
+		if err != nil {
+			return err
+		}
+		mo.Args = make([]string, len(args))
+		for i, a := range args {
+			mo.Args[i] = string(a)
+		}
+	}
 	mo.Replicas, mo.Yes = o.Replicas, o.Yes || c.ios.Getenv("REDISCLI_CLUSTER_YES") == "1"
 	mo.From, mo.FromSet = o.From, c.o.isGiven("cluster-from")
 	mo.To, mo.ToSet = o.To, c.o.isGiven("cluster-to")

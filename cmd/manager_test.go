@@ -158,6 +158,15 @@ func TestClusterManagerMatchesRedisCLI(t *testing.T) {
 	} {
 		sameAsCLI(t, nil, "", args...)
 	}
+	// -x and -X give the subcommand an argument from stdin, as redis-cli.
+	for _, args := range [][]string{
+		{"-x", "--cluster", "call", addr, "GET", "--cluster-only-masters"},
+		{"-X", "TAG", "--cluster", "call", addr, "GET", "TAG", "--cluster-only-masters"},
+	} {
+		if r := sameAsCLI(t, nil, "k:7", args...); !strings.Contains(r.out, ": v\n") {
+			t.Errorf("%s: no node answered GET k:7\n%s", strings.Join(args, " "), r.out)
+		}
+	}
 	// A plan refused: reshard prints it and stops (exit 1), as redis-cli.
 	r := sameAsCLI(t, nil, "no\n", "--cluster", "reshard", addr, "--cluster-from", "all", "--cluster-to", id, "--cluster-slots", "3")
 	if r.code != 1 || !strings.HasSuffix(r.out, "Do you want to proceed with the proposed reshard plan (yes/no)? ") {

@@ -91,25 +91,26 @@ func commandArgs(e *env.Env, o Options) ([][]byte, error) {
 	if len(args) == 0 || (!o.StdinLast && !o.ReplaceTag) {
 		return args, nil
 	}
-	in, err := io.ReadAll(e.IO.In)
+	return StdinArg(e.IO.In, args, o.StdinLast, o.Tag)
+}
+
+// StdinArg applies -x (last) or -X tag to args: all of in becomes the
+// last argument, or replaces the first argument equal to tag.
+func StdinArg(in io.Reader, args [][]byte, last bool, tag string) ([][]byte, error) {
+	data, err := io.ReadAll(in)
 	if err != nil {
 		return nil, env.Fail("Error reading stdin: " + err.Error())
 	}
-	if o.StdinLast {
-		return append(args, in), nil
+	if last {
+		return append(args, data), nil
 	}
-	replaced := false
 	for i, a := range args {
-		if string(a) == o.Tag {
-			args[i] = in
-			replaced = true
-			break
+		if string(a) == tag {
+			args[i] = data
+			return args, nil
 		}
 	}
-	if !replaced {
-		return nil, env.Fail("-X: no argument equal to the tag " + strconv.Quote(o.Tag) + " in the command.")
-	}
-	return args, nil
+	return nil, env.Fail("-X: no argument equal to the tag " + strconv.Quote(tag) + " in the command.")
 }
 
 // EvalArgs builds EVAL from --eval FILE (read now) and the words after
