@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/redistest"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/retry"
 
 	"github.com/redish/redish/resp"
 )
@@ -402,6 +404,41 @@ func TestCheckAndFix(t *testing.T) {
 			t.Errorf("check --json of a healthy cluster:\n%s", r.out)
 		}
 	})
+
+	// A source named twice gives its share once (the plan moved each of
+	// its slots twice, and the second move failed). A move the target
+	// refuses leaves no slot open, and the run does not say it does.
+	t.Run("source twice", func(t *testing.T) {
+		waitCheck(t, addr)
+		o := opts("reshard", addr)
+		o.From, o.FromSet = aID+","+aID, true
+		o.To, o.ToSet = bID, true
+		o.Slots, o.Yes = 2, true
+		r := run(t, o, "", nil)
+		mustOK(t, "reshard from a source named twice", r)
+		if n := strings.Count(r.out, "\nMoving slot "); n != 2 || r.err != "" {
+			t.Errorf("%d slots moved, want 2\n%s%s", n, r.out, r.err)
+		}
+		waitCheck(t, addr)
+
+		m := newManager(&env.Env{Conn: testConn(), Retry: &retry.Retry{}}, opts("reshard", addr))
+		defer m.closeAll()
+		if ok, err := m.loadFromArgs(t.Context(), []string{addr}); !ok || err != nil {
+			t.Fatalf("load: %v %v", ok, err)
+		}
+		owner, other := m.byName(aID), m.byName(bID)
+		if c.NodeForSlot(t, brokenSlot) != a {
+			t.Fatalf("slot %d moved", brokenSlot)
+		}
+		ok, msg, err := m.moveSlot(t.Context(), other, owner, brokenSlot, moveOpts{quiet: true, capture: true})
+		if ok || err != nil || !strings.Contains(msg, "already the owner") {
+			t.Fatalf("move to the owner: %v %q %v", ok, msg, err)
+		}
+		if m.moving != nil {
+			t.Errorf("a refused move is reported as left open: slot %d", m.moving.slot)
+		}
+	})
+
 }
 
 // giveSlot moves slot, with its keys, to the primary to, as a clean

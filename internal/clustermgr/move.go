@@ -43,6 +43,10 @@ func (m *manager) moveSlot(ctx context.Context, src, dst *node, slot int, o move
 			}
 		}()
 		if ok, msg, err := m.setSlot(ctx, dst, src, slot, "importing", o.capture); !ok {
+			if err == nil {
+				// Refused: nothing was opened.
+				m.moving = nil
+			}
 			return false, msg, err
 		}
 		if ok, msg, err := m.setSlot(ctx, src, dst, slot, "migrating", o.capture); !ok {

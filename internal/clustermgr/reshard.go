@@ -140,7 +140,8 @@ func (m *manager) reshard(ctx context.Context, args []string) (bool, error) {
 			if fatal {
 				return false, nil
 			}
-			if src != nil {
+			if src != nil && !slices.Contains(sources, src) {
+				// A source named twice gives its share once.
 				sources = append(sources, src)
 			}
 		}
@@ -158,7 +159,8 @@ func (m *manager) reshard(ctx context.Context, args []string) (bool, error) {
 			if fatal {
 				return false, nil
 			}
-			if src != nil {
+			if src != nil && !slices.Contains(sources, src) {
+				// A source named twice gives its share once.
 				sources = append(sources, src)
 			}
 		}
