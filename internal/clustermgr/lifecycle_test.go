@@ -172,6 +172,24 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	if !t.Run("add-node", func(t *testing.T) {
+		// A replica named as the primary is refused before the node
+		// joins (redis-cli joins it, then fails to REPLICATE).
+		for _, n := range nodes {
+			if n.Do(t, "ROLE").Elems[0].Text() != "slave" {
+				continue
+			}
+			o := opts("add-node", spare[1].Addr(), addr)
+			o.Replica = true
+			o.MasterID, o.MasterSet = myID(t, n), true
+			r := run(t, o, "", nil)
+			if r.code != 1 || !strings.HasSuffix(r.out, "[ERR] No such master ID "+o.MasterID+"\n") {
+				t.Errorf("add-node as the replica of a replica: status %d\n%s%s", r.code, r.out, r.err)
+			}
+			if got := spare[1].Do(t, "CLUSTER", "INFO").Text(); !strings.Contains(got, "cluster_known_nodes:1\r\n") {
+				t.Fatalf("the refused node joined:\n%s", got)
+			}
+			break
+		}
 		mustOK(t, "add-node", run(t, opts("add-node", spare[0].Addr(), addr), "", nil))
 		o := opts("add-node", spare[1].Addr(), addr)
 		o.Replica = true

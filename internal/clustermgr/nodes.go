@@ -39,7 +39,9 @@ func (m *manager) addNode(ctx context.Context, args []string) (bool, error) {
 	var primary *node
 	if m.opts.Replica {
 		if m.opts.MasterSet {
-			if primary = m.byName(m.opts.MasterID); primary == nil {
+			// A replica is refused here, before the node joins: the
+			// REPLICATE at the end would fail with the node already in.
+			if primary = m.byName(m.opts.MasterID); primary == nil || primary.replica || primary.replicate != "" {
 				m.logf(lvlErr, "[ERR] No such master ID %s\n", m.opts.MasterID)
 				return false, nil
 			}
