@@ -234,8 +234,10 @@ func checkManagerOptions(o *Options) error {
 		return env.Fail(fmt.Sprintf("Invalid --cluster-timeout %d: must be 0 or more milliseconds.", m.Timeout))
 	case m.Pipeline < 1:
 		return env.Fail(fmt.Sprintf("Invalid --cluster-pipeline %d: must be 1 or more.", m.Pipeline))
-	case m.Threshold < 0:
-		return env.Fail(fmt.Sprintf("Invalid --cluster-threshold %g: must be 0 or more.", m.Threshold))
+	case m.Threshold <= 0:
+		// redis-cli takes 0 and then never rebalances, saying that every
+		// node is within 0% of its share.
+		return env.Fail(fmt.Sprintf("Invalid --cluster-threshold %g: must be more than 0 (a percentage, such as 0.5).", m.Threshold))
 	case m.OnlyMasters && m.OnlyReplicas:
 		return env.Fail("Options --cluster-only-masters and --cluster-only-replicas are mutually exclusive.")
 	case m.FromAskPass && o.isGiven("cluster-from-pass"):
