@@ -43,6 +43,16 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("stderr: %s", r.err)
 		}
 		waitFor(t, "agreement on roles", func() string { return rolesSettled(t, nodes) })
+		// A node serves its slots once its cluster state is ok, a moment
+		// after it knows them all (CLUSTERDOWN until then).
+		waitFor(t, "cluster_state:ok on every node", func() string {
+			for _, n := range nodes {
+				if info := n.Do(t, "CLUSTER", "INFO").Text(); !strings.Contains(info, "cluster_state:ok\r\n") {
+					return n.Addr() + " is not ok yet"
+				}
+			}
+			return ""
+		})
 		if got := len(slotsOf(t, nodes[0])); got != 3 {
 			t.Errorf("%d primaries serve slots, want 3", got)
 		}
