@@ -150,6 +150,21 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("weight %s: exit status %d\n%s%s", w, r.code, r.out, r.err)
 			}
 		}
+		// Weights that would give no share: refused before anything moves.
+		for _, tc := range []struct {
+			weights []string
+			want    string
+		}{
+			{[]string{heavy[:8] + "=-1"}, "*** Invalid weight -1 for node " + heavy[:8] + ": must be 0 or more\n"},
+			{[]string{myID(t, primaries[0]) + "=0", myID(t, primaries[1]) + "=0", heavy + "=0"}, "*** The weights of the primaries add up to 0: give at least one a weight above 0\n"},
+		} {
+			o := opts("rebalance", addr)
+			o.Weights = tc.weights
+			r := run(t, o, "", nil)
+			if r.code != 1 || !strings.HasSuffix(r.out, tc.want) {
+				t.Errorf("weights %v: exit status %d\n%s%s", tc.weights, r.code, r.out, r.err)
+			}
+		}
 		o := opts("rebalance", addr)
 		o.Weights = []string{heavy[:8] + "=1.1"}
 		o.Simulate = true

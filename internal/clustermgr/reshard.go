@@ -238,6 +238,10 @@ func (m *manager) rebalance(ctx context.Context, args []string) (bool, error) {
 			return false, nil
 		}
 		n.weight = float32(atof(value))
+		if n.weight < 0 {
+			m.logf(lvlErr, "*** Invalid weight %s for node %s: must be 0 or more\n", value, name)
+			return false, nil
+		}
 	}
 	var total float32
 	var involved []*node
@@ -257,6 +261,12 @@ func (m *manager) rebalance(ctx context.Context, args []string) (bool, error) {
 	}
 	if len(m.errors) > 0 {
 		m.logf(lvlErr, "*** Please fix your cluster problems before rebalancing\n")
+		return false, nil
+	}
+	if total <= 0 {
+		// Every share would be infinite: redis-cli goes on and stops at
+		// an assertion, after a line about moving billions of slots.
+		m.logf(lvlErr, "*** The weights of the primaries add up to 0: give at least one a weight above 0\n")
 		return false, nil
 	}
 	threshold := float32(m.opts.Threshold)
