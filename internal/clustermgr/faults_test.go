@@ -257,3 +257,33 @@ func TestAuthRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestCallMayHaveRun: a command of call whose connection is lost after it
+// was sent is not sent again, and the run says it may have run, even
+// without --verbose (redis-cli says "Failed!" only).
+func TestCallMayHaveRun(t *testing.T) {
+	t.Parallel()
+	c, proxies := proxiedCluster(t)
+	a := c.Nodes[0]
+	pa := proxies[a.Port]
+	key := keysIn([]int{0}, 1)[0] // slot 0: a's
+	if c.NodeForSlot(t, 0) != a {
+		t.Fatalf("slot 0 is not on the first node")
+	}
+	pa.Set(faultproxy.ResetAfterSend().On("INCR"))
+	p := DefaultPolicy()
+	r := run(t, opts("call", pa.Addr(), "INCR", key), "", &p)
+	pa.Set(faultproxy.Pass())
+	mustOK(t, "call", r)
+	if !strings.Contains(r.out, pa.Addr()+": Failed!\n") {
+		t.Errorf("stdout:\n%s", r.out)
+	}
+	want := pa.Addr() + ": Error: Connection reset by peer; INCR " + key + " may have run: the connection was lost after it was sent\n"
+	if r.err != want {
+		t.Errorf("stderr %q, want %q", r.err, want)
+	}
+	// Sent once, not again.
+	if v := a.Do(t, "GET", key); v.Text() != "1" {
+		t.Errorf("GET %s: %s %q, want 1", key, v.Kind, v.Str)
+	}
+}

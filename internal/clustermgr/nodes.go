@@ -2,6 +2,7 @@ package clustermgr
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -264,8 +265,11 @@ func (m *manager) call(ctx context.Context, args []string) (bool, error) {
 				return false, err
 			}
 			m.printf("%s: Failed!\n", n.addr())
-			if m.opts.Verbose {
-				m.errorf("%s\n", m.describe(err))
+			// Whether the command ran is unknown: said even without
+			// --verbose.
+			_, sent := errors.AsType[*redisx.MayHaveRunError](err)
+			if m.opts.Verbose || sent {
+				m.errorf("%s: %s\n", n.addr(), m.describe(err))
 			}
 			continue
 		}

@@ -116,7 +116,20 @@ func (s *session) doBytes(ctx context.Context, safe safety, args [][]byte) (resp
 		// Retried error replies, given up on: the last reply stands.
 		return reply, nil
 	}
-	return reply, err
+	return reply, mayHaveRun(ctx, safe, args, err)
+}
+
+// mayHaveRun marks the failure of a step that is not sent again once its
+// request left (once) as "may have run", so that the message says so: the
+// step may have changed the cluster although no reply came.
+func mayHaveRun(ctx context.Context, safe safety, args [][]byte, err error) error {
+	if err == nil || safe == redo || ctx.Err() != nil || !retry.RequestSent(err) || redisx.ReadOnly(args) {
+		return err
+	}
+	if _, ok := errors.AsType[*redisx.MayHaveRunError](err); ok {
+		return err
+	}
+	return &redisx.MayHaveRunError{Cmd: redisx.CommandLabel(args), Err: err}
 }
 
 // pipeline sends cmds at once and returns their replies in order, as one
@@ -186,6 +199,11 @@ func (s *session) multi(ctx context.Context, safe safety, cmds ...[]string) (res
 		}
 		return nil
 	}, s.hooks(label, safe))
+	if err != nil && safe == once && ctx.Err() == nil && retry.RequestSent(err) {
+		if _, ok := errors.AsType[*redisx.MayHaveRunError](err); !ok {
+			err = &redisx.MayHaveRunError{Cmd: label, Err: err}
+		}
+	}
 	return reply, err
 }
 
