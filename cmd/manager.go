@@ -79,6 +79,11 @@ func splitManager(fs *pflag.FlagSet, args []string) ([]string, managerArgs, erro
 			end := min(i+n, len(args))
 			rest = append(rest, args[i:end]...)
 			i = end
+			if m.given && i < len(args) && !isOption(args[i]) && len(m.args) > 0 && !knownOption(fs, a) {
+				// The word after an unknown option is most likely its
+				// value (a misspelt --cluster-slots 5): name the option.
+				return nil, m, unrecognized(a)
+			}
 		case m.given && len(m.args) == 0:
 			for i < len(args) && !isOption(args[i]) {
 				m.args = append(m.args, args[i])
@@ -97,6 +102,15 @@ func splitManager(fs *pflag.FlagSet, args []string) ([]string, managerArgs, erro
 // isOption reports whether a word is an option, as redis-cli tells them:
 // it starts with a dash (a lone "-" too).
 func isOption(s string) bool { return strings.HasPrefix(s, "-") }
+
+// knownOption reports whether the option word a names an option of fs.
+func knownOption(fs *pflag.FlagSet, a string) bool {
+	if name, ok := strings.CutPrefix(a, "--"); ok {
+		name, _, _ = strings.Cut(name, "=")
+		return fs.Lookup(name) != nil
+	}
+	return len(a) > 1 && fs.ShorthandLookup(a[1:2]) != nil
+}
 
 // optionValues returns how many of the following words the option word a
 // takes as its value: 1 for an option that takes one and has none

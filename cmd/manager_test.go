@@ -76,6 +76,8 @@ func TestClusterManagerCommandLine(t *testing.T) {
 		{"--cluster", "import", closed},
 		{"--cluster", "create", closed, closed, closed},
 		{"--cluster", "call", closed, "PING"},
+		{"--cluster", "reshard", closed, "--cluster-slot", "5"},
+		{"--cluster", "info", closed, "--bogus", "x"},
 	} {
 		// In parallel: a refused connection is retried (the manager's
 		// own policy) before it fails.
