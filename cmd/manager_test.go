@@ -105,6 +105,7 @@ func TestClusterManagerCommandLine(t *testing.T) {
 		{[]string{"--cluster", "rebalance", closed, "--cluster-weight"}, "Option --cluster-weight needs NODE=WEIGHT values (for example --cluster-weight 3f2a=2 9c81=0.5).\n"},
 		{[]string{"--cluster", "call", closed, "PING", "--cluster-only-masters", "extra"}, "Unexpected argument \"extra\": the arguments of --cluster call come right after it, before the options.\n"},
 		{[]string{"--cluster", "reshard", closed, "--cluster-pipeline", "0"}, "Invalid --cluster-pipeline 0: must be 1 or more.\n"},
+		{[]string{"--cluster", "set-timeout", closed, "99999999999999999999"}, "Invalid node timeout 99999999999999999999: at most 2147483647 milliseconds.\n"},
 		{[]string{"--cluster", "rebalance", closed, "--cluster-threshold", "0"}, "Invalid --cluster-threshold 0: must be more than 0 (a percentage, such as 0.5).\n"},
 		{[]string{"--cluster", "reshard", closed, "--cluster-slots", "16385"}, "Invalid --cluster-slots 16385: must be from 1 to 16384.\n"},
 		{[]string{"--cluster", "call", closed, "PING", "--cluster-only-masters", "--cluster-only-replicas"}, "Options --cluster-only-masters and --cluster-only-replicas are mutually exclusive.\n"},

@@ -3,6 +3,7 @@ package clustermgr
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -194,6 +195,12 @@ func (m *manager) setTimeout(ctx context.Context, args []string) (bool, error) {
 		return false, nil
 	}
 	timeout := atoi(args[1])
+	if timeout > math.MaxInt32 {
+		// atoi stops at the first digits past an int: the timeout set
+		// would not be the one given (redis-cli's wraps around).
+		m.errorf("Invalid node timeout %s: at most %d milliseconds.\n", args[1], math.MaxInt32)
+		return false, nil
+	}
 	if timeout < minTimeout {
 		m.errorf("Setting a node timeout of less than 100 milliseconds is a bad idea.\n")
 		return false, nil
