@@ -271,6 +271,16 @@ func TestCheckAndFix(t *testing.T) {
 		if got.code != 1 || !strings.Contains(got.out, "[WARNING] Slot 609 has 2 owners:\n    "+addr+"\n    "+b.Addr()+"\n") {
 			t.Errorf("check --cluster-search-multiple-owners: %d\n%s", got.code, got.out)
 		}
+		o.JSON = true
+		got = run(t, o, "", nil)
+		var rep Report
+		if err := json.Unmarshal([]byte(got.out), &rep); err != nil || got.code != 1 || rep.Check == nil {
+			t.Fatalf("check --json --cluster-search-multiple-owners: %d %v\n%s", got.code, err, got.out)
+		}
+		if owners := rep.Check.MultipleOwners[s]; len(owners) != 2 || owners[0] != addr || owners[1] != b.Addr() {
+			t.Errorf("multiple_owners: %v", rep.Check.MultipleOwners)
+		}
+		o.JSON = false
 		o.Command = "fix"
 		r := run(t, o, "", nil)
 		mustOK(t, "fix --cluster-search-multiple-owners", r)
