@@ -155,7 +155,8 @@ func TestLifecycle(t *testing.T) {
 			weights []string
 			want    string
 		}{
-			{[]string{heavy[:8] + "=-1"}, "*** Invalid weight -1 for node " + heavy[:8] + ": must be 0 or more\n"},
+			{[]string{heavy[:8] + "=-1"}, "*** Invalid weight -1 for node " + heavy[:8] + ": give a number, 0 or more\n"},
+			{[]string{heavy[:8] + "=2," + myID(t, primaries[0])[:8] + "=3"}, "*** Invalid weight 2," + myID(t, primaries[0])[:8] + "=3 for node " + heavy[:8] + ": give a number, 0 or more\n"},
 			{[]string{myID(t, primaries[0]) + "=0", myID(t, primaries[1]) + "=0", heavy + "=0"}, "*** The weights of the primaries add up to 0: give at least one a weight above 0\n"},
 		} {
 			o := opts("rebalance", addr)

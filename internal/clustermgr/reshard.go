@@ -237,11 +237,14 @@ func (m *manager) rebalance(ctx context.Context, args []string) (bool, error) {
 			m.logf(lvlErr, "*** No such master node %s\n", name)
 			return false, nil
 		}
-		n.weight = float32(atof(value))
-		if n.weight < 0 {
-			m.logf(lvlErr, "*** Invalid weight %s for node %s: must be 0 or more\n", value, name)
+		// The whole value: redis-cli's atof reads "2,9c81=3" as 2 and
+		// drops the rest without a word.
+		weight, err := strconv.ParseFloat(value, 32)
+		if err != nil || weight < 0 || math.IsInf(weight, 0) || math.IsNaN(weight) {
+			m.logf(lvlErr, "*** Invalid weight %s for node %s: give a number, 0 or more\n", value, name)
 			return false, nil
 		}
+		n.weight = float32(weight)
 	}
 	var total float32
 	var involved []*node
@@ -357,19 +360,4 @@ func abs(i int) int {
 		return -i
 	}
 	return i
-}
-
-// atof is C's atof for the weights: the leading number, 0 when none.
-func atof(s string) float64 {
-	s = strings.TrimSpace(s)
-	end := 0
-	for end < len(s) && strings.IndexByte("+-0123456789.eE", s[end]) >= 0 {
-		end++
-	}
-	for ; end > 0; end-- {
-		if f, err := strconv.ParseFloat(s[:end], 64); err == nil {
-			return f
-		}
-	}
-	return 0
 }

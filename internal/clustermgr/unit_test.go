@@ -320,15 +320,10 @@ func TestPrimaryByPrefix(t *testing.T) {
 	}
 }
 
-func TestAtoiAtof(t *testing.T) {
+func TestAtoi(t *testing.T) {
 	for in, want := range map[string]int{"12": 12, " 7x": 7, "-3": -3, "x": 0, "": 0} {
 		if got := atoi(in); got != want {
 			t.Errorf("atoi(%q) = %d", in, got)
-		}
-	}
-	for in, want := range map[string]float64{"2": 2, "1.5x": 1.5, "x": 0, "0.25": 0.25} {
-		if got := atof(in); got != want {
-			t.Errorf("atof(%q) = %v", in, got)
 		}
 	}
 }
