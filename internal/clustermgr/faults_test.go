@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/internal/faultproxy"
 	"github.com/redish/redish/internal/redisproc"
 	"github.com/redish/redish/internal/redistest"
@@ -285,5 +286,38 @@ func TestCallMayHaveRun(t *testing.T) {
 	// Sent once, not again.
 	if v := a.Do(t, "GET", key); v.Text() != "1" {
 		t.Errorf("GET %s: %s %q, want 1", key, v.Kind, v.Str)
+	}
+}
+
+// TestMoveOthersRefuse: a move whose last step fails (a third primary
+// refuses to be told the new owner) has closed the slot on both sides:
+// it is not reported as left open, and check finds nothing open.
+func TestMoveOthersRefuse(t *testing.T) {
+	t.Parallel()
+	c, proxies := proxiedCluster(t)
+	a, b, third := c.Nodes[0], c.Nodes[1], c.Nodes[2]
+	addr := proxies[a.Port].Addr()
+	fillKeys(t, addr, keysIn([]int{0}, 3))
+	m := newManager(&env.Env{Conn: testConn(), Retry: &retry.Retry{}}, opts("reshard", addr))
+	defer m.closeAll()
+	if ok, err := m.loadFromArgs(t.Context(), []string{addr}); !ok || err != nil {
+		t.Fatalf("load: %v %v", ok, err)
+	}
+	proxies[third.Port].Set(faultproxy.ErrorReply("ERR refused by the test").On("CLUSTER"))
+	ok, msg, err := m.moveSlot(t.Context(), m.byName(myID(t, a)), m.byName(myID(t, b)), 0, moveOpts{quiet: true, capture: true})
+	proxies[third.Port].Set(faultproxy.Pass())
+	if ok || err != nil || msg != "ERR refused by the test" {
+		t.Fatalf("move: %v %q %v", ok, msg, err)
+	}
+	if m.moving != nil {
+		t.Errorf("slot %d reported as left open", m.moving.slot)
+	}
+	for _, n := range []*redistest.Server{a, b} {
+		if nodes := n.Do(t, "CLUSTER", "NODES").Text(); strings.Contains(nodes, "[0-") {
+			t.Errorf("slot 0 still open on %s:\n%s", n.Addr(), nodes)
+		}
+	}
+	if c.NodeForSlot(t, 0) != b {
+		t.Errorf("slot 0 is not b's")
 	}
 }

@@ -76,6 +76,9 @@ func (m *manager) moveSlot(ctx context.Context, src, dst *node, slot int, o move
 			}
 			return false, msg, nil
 		}
+		// Closed on both sides: the other primaries learn the owner
+		// from gossip if telling them fails.
+		m.moving = nil
 		// The others too, so they redirect to the target at once rather
 		// than when gossip reaches them.
 		for _, n := range m.nodes {
