@@ -84,14 +84,17 @@ func TestFlakyReshard(t *testing.T) {
 	}
 
 	t.Run("default policy", func(t *testing.T) {
-		// Every new connection to a is reset at once for a moment.
-		pa.SetFor(2, faultproxy.ResetOnConnect())
+		// The next two connections to a are reset once their first
+		// command (INFO) is sent: a reset at connect time could be met
+		// during the dial, at the first command, or not at all (a
+		// connection found dead before use is replaced unseen).
+		pa.SetFor(2, faultproxy.ResetAfterSend().On("INFO"))
 		o := opts("check", addr)
 		o.Verbose = true
 		p := DefaultPolicy()
 		r := run(t, o, "", &p)
 		mustOK(t, "check", r)
-		if !strings.Contains(r.err, ": retry 1/3 in 200ms after ConnectionError") || !strings.Contains(r.err, ": retry 2/3 in 400ms after ConnectionError") {
+		if !strings.Contains(r.err, "INFO: retry 1/3 in 200ms after ConnectionError") || !strings.Contains(r.err, "INFO: retry 2/3 in 400ms after ConnectionError") {
 			t.Errorf("retries not shown:\n%s", r.err)
 		}
 	})
