@@ -210,6 +210,12 @@ db = 2
 		if v := ss.Node(next).Do(t, "GET", "after"); v.Text() != "failover" {
 			t.Errorf("after = %q on the new primary", v.Str)
 		}
+		// Without --verbose the switch shows in the prompt only.
+		for _, line := range []string{"primary mymaster is ", "+switch-master ", "primary mymaster moved "} {
+			if strings.Contains(tm.screen(), line) {
+				t.Errorf("the shell printed a --verbose line %q... without --verbose", line)
+			}
+		}
 		tm.enter("quit")
 		if code := tm.exit(); code != 0 {
 			t.Errorf("exit %d", code)
