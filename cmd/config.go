@@ -120,7 +120,9 @@ func (c *config) resolveConn() error {
 		if u.TLS {
 			useTLS = true
 		}
-		if u.PasswordSet {
+		if u.PasswordSet || u.Sentinel != nil && u.Sentinel.PasswordSet {
+			// The sentinels' password in go-redis's form is on the
+			// command line as much as the data nodes'.
 			warn = true
 		}
 	}

@@ -371,3 +371,32 @@ func TestSentinelTLS(t *testing.T) {
 		t.Errorf("without --tls: exit %d, stderr %q", r.code, r.err)
 	}
 }
+
+// TestSentinelURIPasswordWarns: a password in a Sentinel URI is a
+// password in -u, whoever it is for (the data nodes in Lettuce's form
+// and password=, the sentinels in go-redis's user info): redis-cli's
+// warning is printed, unless --no-auth-warning.
+func TestSentinelURIPasswordWarns(t *testing.T) {
+	s := "127.0.0.1:" + deadPort(t)
+	for _, tc := range []struct {
+		uri  string
+		warn bool
+	}{
+		{"redis-sentinel://:pw@" + s + "#m", true},
+		{"redis://:pw@" + s + "?master_name=m", true},
+		{"redis://su:pw@" + s + "?master_name=m", true},
+		{"redis://" + s + "?master_name=m&password=pw", true},
+		{"redis://" + s + "?master_name=m", false},
+	} {
+		t.Run(tc.uri, func(t *testing.T) {
+			r := runRedish(t, nil, "", "-u", tc.uri, "PING")
+			if got := strings.HasPrefix(r.err, authWarning+"\n"); r.code != 1 || got != tc.warn {
+				t.Errorf("exit %d, stderr %q; want the warning: %v", r.code, r.err, tc.warn)
+			}
+			r = runRedish(t, nil, "", "--no-auth-warning", "-u", tc.uri, "PING")
+			if strings.Contains(r.err, authWarning) {
+				t.Errorf("--no-auth-warning: stderr %q", r.err)
+			}
+		})
+	}
+}
