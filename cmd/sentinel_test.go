@@ -210,6 +210,16 @@ db = 2
 		if v := ss.Node(next).Do(t, "GET", "after"); v.Text() != "failover" {
 			t.Errorf("after = %q on the new primary", v.Str)
 		}
+		// A command fails on the primary, killed; the prompt names the
+		// new primary once the sentinels switch, with nothing typed.
+		ss.Node(next).Kill()
+		tm.run("PING", "not connected> ")
+		last, err := ss.AwaitSettled(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm.wait("sentinel mymaster " + last + "> ")
+		tm.run("PING", "PONG")
 		// Without --verbose the switch shows in the prompt only.
 		for _, line := range []string{"primary mymaster is ", "+switch-master ", "primary mymaster moved "} {
 			if strings.Contains(tm.screen(), line) {
