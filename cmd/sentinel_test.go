@@ -306,6 +306,8 @@ func TestSentinelOptionErrors(t *testing.T) {
 		{[]string{"--topology"}, "Option --topology needs -c (cluster mode) or --sentinel.\n"},
 		{[]string{"-u", "redis-sentinel://h", "PING"}, "Invalid URI: a Sentinel URI needs the primary's name after '#', as in redis-sentinel://127.0.0.1:26379#mymaster\n"},
 		{[]string{"--sentinel", "", "--master-name", "m", "PING"}, "--sentinel"},
+		{[]string{"-u", "redis-sentinel://127.0.0.1:1#m", "-p", "7000", "PING"}, "Option -h/-p and a Sentinel URI (-u) are mutually exclusive: the sentinels name the primary.\n"},
+		{[]string{"-u", "redis://127.0.0.1:1?master_name=m", "-c", "PING"}, "Option -c and a Sentinel URI (-u) are mutually exclusive.\n"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runRedish(t, nil, "", tc.args...)
