@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -205,6 +206,33 @@ db = 2
 			t.Fatal(err)
 		}
 		// Nothing typed: the prompt changes by itself.
+		tm.wait("sentinel mymaster " + next + "> ")
+		// The subscription is lost and made again, on another
+		// sentinel: the prompt still names the new primary.
+		subscribers := func() []string {
+			var out []string
+			for _, s := range ss.Sentinels {
+				for _, line := range strings.Split(strings.TrimSpace(s.Do(t, "CLIENT", "LIST", "TYPE", "pubsub").Text()), "\n") {
+					if id, _, ok := strings.Cut(line, " "); ok {
+						out = append(out, s.Addr()+" "+id)
+					}
+				}
+			}
+			return out
+		}
+		before := subscribers()
+		for _, s := range ss.Sentinels {
+			s.Do(t, "CLIENT", "KILL", "TYPE", "pubsub")
+		}
+		redistest.WaitUntil(t, 10*time.Second, "the shell to subscribe again", func() bool {
+			for _, sub := range subscribers() {
+				if !slices.Contains(before, sub) {
+					return true
+				}
+			}
+			return false
+		})
+		tm.enter("")
 		tm.wait("sentinel mymaster " + next + "> ")
 		tm.run("SET after failover", "OK")
 		if v := ss.Node(next).Do(t, "GET", "after"); v.Text() != "failover" {
