@@ -39,6 +39,9 @@ type config struct {
 	// sentinel says how to find the primary through Sentinel (--sentinel
 	// or a Sentinel URI); nil otherwise. Its TLS is the data nodes'.
 	sentinel *redisx.SentinelOptions
+	// listening is true once the run handles signals from its start
+	// (see runMode): retries need not start it then.
+	listening bool
 }
 
 const authWarning = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
@@ -117,7 +120,9 @@ func (c *config) resolveConn() error {
 		if u.TLS {
 			useTLS = true
 		}
-		if u.PasswordSet {
+		if u.PasswordSet || u.Sentinel != nil && u.Sentinel.PasswordSet {
+			// The sentinels' password in go-redis's form is on the
+			// command line as much as the data nodes'.
 			warn = true
 		}
 	}
@@ -290,9 +295,11 @@ func (c *config) onResend() func(retry.Event) {
 //
 // Either way a retry makes the run handle signals (see signalDelay): it
 // is about to wait, or to try again a server that may never answer.
+// Without --verbose, a run that handles them already gets no observer:
+// the shell and the lab's :verbose take a set observer for --verbose.
 func (c *config) observe() func(retry.Event) {
 	if !c.o.Verbose {
-		if c.interrupts == nil {
+		if c.interrupts == nil || c.listening {
 			return nil
 		}
 		return func(retry.Event) { c.interrupts.Listen() }

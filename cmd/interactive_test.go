@@ -499,7 +499,14 @@ func TestInteractiveReconnect(t *testing.T) {
 	// Without retries, a server that is down is reported, as redis-cli
 	// does. With a retry policy set live, the command waits for it.
 	srv.Stop()
+	before = len(tm.screen())
 	tm.run("PING", "Connection refused")
+	tm.wait("not connected> ")
+	// Without --verbose, nothing but redis-cli's line: no retry line.
+	if s := tm.screen()[before:]; strings.Contains(s, "giving up") {
+		t.Errorf("a --verbose line without --verbose:\n%s", s)
+	}
+	tm.run(":verbose", "verbose off")
 	tm.run(":retry retries=500 backoff=constant base=20ms", "retry retries=500 backoff=constant")
 	tm.run(":verbose on", "not connected> ")
 	tm.run("GET n", "retry 1/500")

@@ -40,6 +40,7 @@ func (c *config) run(ctx context.Context) error {
 func (c *config) runMode(ctx context.Context, m mode) error {
 	if c.waits(m) {
 		c.interrupts.Listen()
+		c.listening = true
 	}
 	p := env.NewPrinter(c.ios, env.PrintOptions{Format: c.format, ErrExit: c.o.ErrExit, ShowPushes: c.showPushes})
 	defer p.Flush()

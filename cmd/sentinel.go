@@ -66,17 +66,23 @@ func (c *config) resolveSentinel(co *redisx.Options) error {
 		}
 		return nil
 	}
+	// The sentinels come from --sentinel or else from the URI: the
+	// messages name the option the user gave.
+	exclusive := func(opt string) string { return "Options " + opt + " and --sentinel are mutually exclusive" }
+	if len(o.Addrs) == 0 {
+		exclusive = func(opt string) string { return "Option " + opt + " and a Sentinel URI (-u) are mutually exclusive" }
+	}
 	switch {
 	case so.MasterName == "":
 		return fail("Option --sentinel needs --master-name NAME: the name the sentinels monitor the primary under.")
 	case c.o.Cluster:
-		return fail("Options -c and --sentinel are mutually exclusive.")
+		return fail(exclusive("-c") + ".")
 	case c.o.Manager.given:
-		return fail("Options --cluster and --sentinel are mutually exclusive: the cluster manager takes a cluster node's address.")
+		return fail(exclusive("--cluster") + ": the cluster manager takes a cluster node's address.")
 	case c.o.Socket != "":
-		return fail("Options -s and --sentinel are mutually exclusive: the sentinels name the primary.")
+		return fail(exclusive("-s") + ": the sentinels name the primary.")
 	case c.o.isGiven("host") || c.o.isGiven("port"):
-		return fail("Options -h/-p and --sentinel are mutually exclusive: the sentinels name the primary.")
+		return fail(exclusive("-h/-p") + ": the sentinels name the primary.")
 	case c.o.isGiven("uri") && c.sentinelURI == nil:
 		return fail("Options -u and --sentinel are mutually exclusive, unless the URI names sentinels (redis-sentinel://).")
 	case so.Sentinel.User != "" && !so.Sentinel.PasswordSet:

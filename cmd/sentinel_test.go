@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,9 +207,52 @@ db = 2
 		}
 		// Nothing typed: the prompt changes by itself.
 		tm.wait("sentinel mymaster " + next + "> ")
+		// The subscription is lost and made again, on another
+		// sentinel: the prompt still names the new primary.
+		subscribers := func() []string {
+			var out []string
+			for _, s := range ss.Sentinels {
+				for _, line := range strings.Split(strings.TrimSpace(s.Do(t, "CLIENT", "LIST", "TYPE", "pubsub").Text()), "\n") {
+					if id, _, ok := strings.Cut(line, " "); ok {
+						out = append(out, s.Addr()+" "+id)
+					}
+				}
+			}
+			return out
+		}
+		before := subscribers()
+		for _, s := range ss.Sentinels {
+			s.Do(t, "CLIENT", "KILL", "TYPE", "pubsub")
+		}
+		redistest.WaitUntil(t, 10*time.Second, "the shell to subscribe again", func() bool {
+			for _, sub := range subscribers() {
+				if !slices.Contains(before, sub) {
+					return true
+				}
+			}
+			return false
+		})
+		tm.enter("")
+		tm.wait("sentinel mymaster " + next + "> ")
 		tm.run("SET after failover", "OK")
 		if v := ss.Node(next).Do(t, "GET", "after"); v.Text() != "failover" {
 			t.Errorf("after = %q on the new primary", v.Str)
+		}
+		// A command fails on the primary, killed; the prompt names the
+		// new primary once the sentinels switch, with nothing typed.
+		ss.Node(next).Kill()
+		tm.run("PING", "not connected> ")
+		last, err := ss.AwaitSettled(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm.wait("sentinel mymaster " + last + "> ")
+		tm.run("PING", "PONG")
+		// Without --verbose the switch shows in the prompt only.
+		for _, line := range []string{"primary mymaster is ", "+switch-master ", "primary mymaster moved "} {
+			if strings.Contains(tm.screen(), line) {
+				t.Errorf("the shell printed a --verbose line %q... without --verbose", line)
+			}
 		}
 		tm.enter("quit")
 		if code := tm.exit(); code != 0 {
@@ -290,6 +334,8 @@ func TestSentinelOptionErrors(t *testing.T) {
 		{[]string{"--topology"}, "Option --topology needs -c (cluster mode) or --sentinel.\n"},
 		{[]string{"-u", "redis-sentinel://h", "PING"}, "Invalid URI: a Sentinel URI needs the primary's name after '#', as in redis-sentinel://127.0.0.1:26379#mymaster\n"},
 		{[]string{"--sentinel", "", "--master-name", "m", "PING"}, "--sentinel"},
+		{[]string{"-u", "redis-sentinel://127.0.0.1:1#m", "-p", "7000", "PING"}, "Option -h/-p and a Sentinel URI (-u) are mutually exclusive: the sentinels name the primary.\n"},
+		{[]string{"-u", "redis://127.0.0.1:1?master_name=m", "-c", "PING"}, "Option -c and a Sentinel URI (-u) are mutually exclusive.\n"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runRedish(t, nil, "", tc.args...)
@@ -363,5 +409,34 @@ func TestSentinelTLS(t *testing.T) {
 	r = runRedish(t, nil, "", "--sentinel", ss.SentinelAddrs()[0], "--master-name", ss.MasterName, "PING")
 	if r.code != 1 || !strings.HasPrefix(r.err, "Could not connect to Redis through Sentinel: no primary for mymaster from 1 sentinel: ") {
 		t.Errorf("without --tls: exit %d, stderr %q", r.code, r.err)
+	}
+}
+
+// TestSentinelURIPasswordWarns: a password in a Sentinel URI is a
+// password in -u, whoever it is for (the data nodes in Lettuce's form
+// and password=, the sentinels in go-redis's user info): redis-cli's
+// warning is printed, unless --no-auth-warning.
+func TestSentinelURIPasswordWarns(t *testing.T) {
+	s := "127.0.0.1:" + deadPort(t)
+	for _, tc := range []struct {
+		uri  string
+		warn bool
+	}{
+		{"redis-sentinel://:pw@" + s + "#m", true},
+		{"redis://:pw@" + s + "?master_name=m", true},
+		{"redis://su:pw@" + s + "?master_name=m", true},
+		{"redis://" + s + "?master_name=m&password=pw", true},
+		{"redis://" + s + "?master_name=m", false},
+	} {
+		t.Run(tc.uri, func(t *testing.T) {
+			r := runRedish(t, nil, "", "-u", tc.uri, "PING")
+			if got := strings.HasPrefix(r.err, authWarning+"\n"); r.code != 1 || got != tc.warn {
+				t.Errorf("exit %d, stderr %q; want the warning: %v", r.code, r.err, tc.warn)
+			}
+			r = runRedish(t, nil, "", "--no-auth-warning", "-u", tc.uri, "PING")
+			if strings.Contains(r.err, authWarning) {
+				t.Errorf("--no-auth-warning: stderr %q", r.err)
+			}
+		})
 	}
 }

@@ -102,7 +102,7 @@ func (c *Client) InTx() bool { return c.tx.multi || c.tx.lost != nil && c.tx.los
 // server closed while it sat idle is replaced quietly: nothing was sent
 // on it.
 func (c *Client) Conn(ctx context.Context) (*Conn, error) {
-	if c.conn != nil && c.conn.Usable() && (c.source == nil || !c.source.retired(c.conn)) {
+	if c.conn != nil && c.conn.Usable() && c.retired(c.conn) == nil {
 		return c.conn, nil
 	}
 	if c.conn != nil {
@@ -128,6 +128,20 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 		c.OnConnect(conn)
 	}
 	return conn, nil
+}
+
+// errRetired is why a connection to a primary that +switch-master moved
+// away from is given up.
+var errRetired = errors.New("the primary moved to another server (+switch-master): the connection to this one was given up")
+
+// retired returns the failure of conn when the source gives it up before
+// its next command (the primary moved away from it), nil otherwise.
+// Nothing was written on it: the failure is not sent.
+func (c *Client) retired(conn *Conn) error {
+	if c.source == nil || !c.source.retired(conn) {
+		return nil
+	}
+	return &ConnError{Op: "write", Addr: conn.Addr(), Err: errRetired}
 }
 
 // dial connects to the server of the options, or to the one the source

@@ -63,7 +63,19 @@ type Sentinel struct {
 
 	// switched is the primary the last +switch-master named (see Watch);
 	// connections to another server are then given up.
-	switched atomic.Pointer[string]
+	switched atomic.Pointer[switchInfo]
+}
+
+// switchInfo is what Watch learnt of the primary's moves.
+type switchInfo struct {
+	// addr is the primary the last +switch-master named, or, once lost
+	// is set, the one a search found since.
+	addr string
+	// lost is set when the subscription was lost after the switch: a
+	// later switch may have been missed, so the sentinels' word wins in
+	// a search, but connections to another server than addr are still
+	// given up (they were made before the switch).
+	lost bool
 }
 
 // NewSentinel returns a Sentinel for o. It connects to nothing yet.
@@ -112,7 +124,7 @@ func (s *Sentinel) SetOnEvent(f func(SentinelEvent)) {
 // follows them; "" otherwise.
 func (s *Sentinel) Switched() string {
 	if a := s.switched.Load(); a != nil {
-		return *a
+		return a.addr
 	}
 	return ""
 }
@@ -459,7 +471,7 @@ func (s *Sentinel) DialPrimary(ctx context.Context, o *Options) (*Conn, error) {
 	addrs := s.Addrs()
 	failed := map[string]error{} // servers that failed in this search
 	serr := &SentinelError{MasterName: s.name, What: "primary"}
-	var behind *string // the switch some sentinel had not heard of
+	var behind *switchInfo // the switch some sentinel had not heard of
 	// passed are the sentinels passed over, reported when another one
 	// names the primary; when none does, the error says it all.
 	var passed []SentinelEvent
@@ -474,10 +486,10 @@ func (s *Sentinel) DialPrimary(ctx context.Context, o *Options) (*Conn, error) {
 			passed = append(passed, SentinelEvent{Kind: SentinelFailed, Sentinel: sa, Err: err, Last: last})
 			continue
 		}
-		if sw := s.switched.Load(); sw != nil && *sw != addr {
+		if sw := s.switched.Load(); sw != nil && !sw.lost && sw.addr != addr {
 			// A sentinel that has not heard of the switch yet.
 			behind = sw
-			err := &errNotPrimary{switched: *sw}
+			err := &errNotPrimary{switched: sw.addr}
 			serr.Tries = append(serr.Tries, SentinelTry{Sentinel: sa, Named: addr, Err: err})
 			passed = append(passed, SentinelEvent{Kind: SentinelStale, Sentinel: sa, Addr: addr, Err: err, Last: last})
 			continue
@@ -492,6 +504,11 @@ func (s *Sentinel) DialPrimary(ctx context.Context, o *Options) (*Conn, error) {
 				s.event(ev)
 			}
 			s.found(sa, addr)
+			if sw := s.switched.Load(); sw != nil && sw.lost && sw.addr != addr {
+				// The sentinels' word after a lost subscription: the
+				// connections to another server are given up.
+				s.switched.CompareAndSwap(sw, &switchInfo{addr: addr, lost: true})
+			}
 			*o, _ = optionsFor(*o, addr)
 			return conn, nil
 		}

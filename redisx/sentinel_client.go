@@ -199,7 +199,7 @@ func (p primarySource) dial(ctx context.Context, o *Options) (*Conn, error) {
 // +switch-master named (see Sentinel.Watch).
 func (p primarySource) retired(conn *Conn) bool {
 	a := p.s.switched.Load()
-	return a != nil && *a != conn.Addr()
+	return a != nil && a.addr != conn.Addr()
 }
 
 // misdirected turns READONLY, the reply of a primary that was turned

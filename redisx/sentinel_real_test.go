@@ -265,6 +265,16 @@ func TestSentinelReal(t *testing.T) {
 				t.Fatalf("on %s, want %s", got, first.Addr())
 			}
 		}
+		// Two transactions open on the old primary through the watching
+		// Sentinel: one is to run EXEC after the switch, the other to
+		// queue a command.
+		txExec := redisx.NewSentinelClient(watching.Sentinel(), node, false)
+		txQueue := redisx.NewSentinelClient(watching.Sentinel(), node, false)
+		for _, c := range []*redisx.SentinelClient{txExec, txQueue} {
+			t.Cleanup(func() { c.Close() })
+			do(t, c, "MULTI")
+		}
+		do(t, txExec, "SET", "forced-tx", "exec")
 		switches := make(chan redisx.SentinelEvent, 4)
 		stop := watching.Sentinel().Watch(ctx, func(ev redisx.SentinelEvent) {
 			if ev.Kind == redisx.SentinelSwitch {
@@ -294,6 +304,18 @@ func TestSentinelReal(t *testing.T) {
 		}
 		if got := addrOf(watching); got != second {
 			t.Fatalf("watching client on %s, want the new primary %s", got, second)
+		}
+		// The transactions are lost with their connections: nothing
+		// more is written on the old primary.
+		var lost *redisx.TxLostError
+		if _, err := txQueue.Do(ctx, redisx.Args("SET", "forced-tx", "queued")); !errors.As(err, &lost) {
+			t.Errorf("a command queued after the switch: %v, want the transaction lost", err)
+		}
+		if v, err := txExec.Do(ctx, redisx.Args("EXEC")); !errors.As(err, &lost) {
+			t.Errorf("EXEC after the switch: %v %v, want the transaction lost", v, err)
+		}
+		if v := first.Do(t, "EXISTS", "forced-tx"); v.Int != 0 {
+			t.Errorf("a transaction ran on the old primary after the switch")
 		}
 
 		// The sentinels turn the old primary into a replica within ten

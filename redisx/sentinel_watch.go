@@ -29,7 +29,10 @@ const (
 // subscription as a SentinelWatchLost event. From then on, SentinelClient gives up a connection to any
 // other server before its next command, and DialPrimary passes over a
 // sentinel that still names another server, unless no sentinel names
-// the new one (a switch missed since). Without Watch, a failover is
+// the new one (a switch missed since). Once the subscription is lost,
+// the sentinels' word wins in a search again, but a connection made
+// before the last switch heard, to another server, stays given up.
+// Without Watch, a failover is
 // noticed when the old primary fails a command (reset, refused
 // connection, READONLY); with it, also when the old primary still
 // accepts writes for the seconds after a forced failover before the
@@ -63,11 +66,15 @@ func (s *Sentinel) watch(ctx context.Context, onEvent func(SentinelEvent)) {
 		addrs := s.Addrs()
 		sa := addrs[i%len(addrs)]
 		err := s.watchOn(ctx, sa, report, func() { wait = watchMinWait })
-		// Switches may be missed until the next subscription: the
-		// sentinels' word wins meanwhile.
-		s.switched.Store(nil)
 		if ctx.Err() != nil {
+			s.switched.Store(nil)
 			return
+		}
+		// Switches may be missed until the next one is heard: the
+		// sentinels' word wins meanwhile, but a connection made before
+		// the last switch heard, to the old primary, stays given up.
+		if sw := s.switched.Load(); sw != nil && !sw.lost {
+			s.switched.CompareAndSwap(sw, &switchInfo{addr: sw.addr, lost: true})
 		}
 		report(SentinelEvent{Kind: SentinelWatchLost, Sentinel: sa, Err: err, Wait: wait})
 		if (retry.SystemClock{}).Sleep(ctx, wait) != nil {
@@ -110,7 +117,7 @@ func (s *Sentinel) watchOn(ctx context.Context, sa string, report func(SentinelE
 		if !ok {
 			continue
 		}
-		s.switched.Store(&to)
+		s.switched.Store(&switchInfo{addr: to})
 		report(SentinelEvent{Kind: SentinelSwitch, Sentinel: sa, From: from, Addr: to})
 	}
 }

@@ -184,6 +184,11 @@ func (c *Client) inTx(ctx context.Context, args [][]byte) (resp.Value, error) {
 		c.Close()
 		return resp.Value{}, c.loseTx(args, closedIdle(c.opts.Addr()))
 	}
+	if err := c.retired(conn); err != nil {
+		// The primary moved: what the transaction wrote would be lost.
+		c.Close()
+		return resp.Value{}, c.loseTx(args, err)
+	}
 	v, err := conn.Do(ctx, args...)
 	if err != nil {
 		c.Close()
@@ -226,6 +231,10 @@ func (c *Client) exec(ctx context.Context, args [][]byte) (resp.Value, error) {
 			if conn == nil || conn != tx.conn || !conn.Usable() {
 				c.Close()
 				return closedIdle(c.opts.Addr())
+			}
+			if err := c.retired(conn); err != nil {
+				c.Close()
+				return err
 			}
 			var err error
 			if v, err = conn.Do(ctx, args...); err != nil {

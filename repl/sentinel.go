@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
@@ -21,6 +22,10 @@ type Sentinel struct {
 	// connected is false after a failure to reach the primary, until a
 	// command or Connect succeeds.
 	connected bool
+	// switched is set by +switch-master (from the watch's goroutine) and
+	// cleared by the next command: after a failure to reach the old
+	// primary the prompt names the new one, not "not connected".
+	switched atomic.Bool
 }
 
 // A Sentinel shell's policy and what it prints can change live (:retry,
@@ -42,6 +47,7 @@ func NewSentinel(c *redisx.SentinelClient) *Sentinel { return &Sentinel{c: c} }
 // Do runs one command on the primary (or, for reads with
 // --read-from-replicas, a replica).
 func (s *Sentinel) Do(ctx context.Context, args [][]byte) (resp.Value, error) {
+	s.switched.Store(false)
 	v, err := s.c.Do(ctx, args)
 	s.connected = err == nil || s.c.Connected()
 	return v, err
@@ -55,6 +61,7 @@ func (s *Sentinel) ReadReply(ctx context.Context) (resp.Value, error) {
 // Connect finds the primary and connects to it, when there is no live
 // connection.
 func (s *Sentinel) Connect(ctx context.Context) error {
+	s.switched.Store(false)
 	_, err := s.c.Conn(ctx)
 	s.connected = err == nil
 	return err
@@ -68,7 +75,7 @@ func (s *Sentinel) SetAddr(string, int) error { return ErrNoConnectSentinel }
 // else the one connected to.
 func (s *Sentinel) State() State {
 	o := s.c.Options()
-	st := State{DB: o.DB, InTx: s.c.InTx(), Connected: s.connected, Sentinel: s.c.Sentinel().MasterName()}
+	st := State{DB: o.DB, InTx: s.c.InTx(), Connected: s.connected || s.switched.Load(), Sentinel: s.c.Sentinel().MasterName()}
 	switch {
 	case s.c.Sentinel().Switched() != "":
 		st.Addr = s.c.Sentinel().Switched()
@@ -145,6 +152,7 @@ func (s *Sentinel) Watch(ctx context.Context, notice func(Notice)) (stop func())
 	return s.c.Sentinel().Watch(ctx, func(ev redisx.SentinelEvent) {
 		n := Notice{Line: ev.String()}
 		if ev.Kind == redisx.SentinelSwitch {
+			s.switched.Store(true)
 			n.Addr = ev.Addr
 		}
 		notice(n)

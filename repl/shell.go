@@ -553,7 +553,9 @@ func (s *Shell) notice(n Notice) {
 	}
 	if st := s.prompted.Load(); n.Addr != "" && st != nil {
 		moved := *st
-		moved.Addr = n.Addr
+		// The server moved to a live one: even after a failure to reach
+		// the old one, the prompt names the new one.
+		moved.Addr, moved.Connected = n.Addr, true
 		prompt = renderPrompt(moved, s.pal)
 	}
 	if line != "" || prompt != "" {

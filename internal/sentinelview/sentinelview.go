@@ -16,6 +16,7 @@ import (
 	"github.com/redish/redish/internal/env"
 	"github.com/redish/redish/redisx"
 	"github.com/redish/redish/resp"
+	"github.com/redish/redish/retry"
 )
 
 // Options are the settings of --topology with --sentinel. It has none of
@@ -87,8 +88,12 @@ func WriteTable(w io.Writer, t *redisx.SentinelTopology) error {
 			agree++
 		}
 		if s.Err != nil {
-			fmt.Fprintf(tw, "%s\t%s\t-\tno\t-\t-\t%s\tunreachable: %s\n",
-				s.Addr, idText(s.ID), flagsText(s.Flags), oneLine(s.Err.Error()))
+			why := "error"
+			if unreachable(s.Err) {
+				why = "unreachable"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t-\tno\t-\t-\t%s\t%s: %s\n",
+				s.Addr, idText(s.ID), flagsText(s.Flags), why, oneLine(s.Err.Error()))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n",
@@ -146,7 +151,7 @@ func Value(t *redisx.SentinelTopology) resp.Value {
 			str("addr"), str(s.Addr),
 			str("id"), orNil(s.ID),
 			str("given"), boolean(s.Given),
-			str("reachable"), boolean(s.Err == nil),
+			str("reachable"), boolean(s.Err == nil || !unreachable(s.Err)),
 			str("error"), errOrNil(s.Err),
 			str("primary"), orNil(s.Primary),
 			str("agrees"), boolean(s.Agrees),
@@ -168,6 +173,18 @@ func Value(t *redisx.SentinelTopology) resp.Value {
 func obj(kv ...resp.Value) resp.Value { return resp.Value{Kind: resp.KindMap, Elems: kv} }
 
 func boolean(b bool) resp.Value { return resp.Value{Kind: resp.KindBool, Bool: b} }
+
+// unreachable reports whether err, why a sentinel could not be asked,
+// says that it could not be reached or did not answer in time, rather
+// than that it answered with an error (a server that is not a sentinel,
+// refused credentials).
+func unreachable(err error) bool {
+	switch retry.Classify(err) {
+	case retry.ConnectionError, retry.TimeoutError:
+		return true
+	}
+	return false
+}
 
 // reachableInt returns n, or null for a sentinel that could not be
 // asked.

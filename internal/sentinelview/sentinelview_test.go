@@ -11,6 +11,7 @@ import (
 
 	"github.com/redish/redish/format"
 	"github.com/redish/redish/redisx"
+	"github.com/redish/redish/resp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -33,7 +34,9 @@ func topology() *redisx.SentinelTopology {
 		Sentinels: []redisx.SentinelView{
 			{Addr: "127.0.0.1:26379", ID: "8a3c5e1f0b", Given: true, Primary: "127.0.0.1:6380", Agrees: true, Quorum: 2, ConfigEpoch: 1,
 				CkQuorum: "OK 2 usable Sentinels. Quorum and failover authorization can be reached", Flags: []string{"self"}},
-			{Addr: "127.0.0.1:26380", Given: true, Err: errors.New("dial tcp 127.0.0.1:26380: connect: connection refused")},
+			{Addr: "127.0.0.1:26380", Given: true, Err: &redisx.ConnError{Op: "dial", Addr: "127.0.0.1:26380",
+				Err: errors.New("dial tcp 127.0.0.1:26380: connect: connection refused")}},
+			{Addr: "127.0.0.1:6380", Given: true, Err: &resp.RedisError{Msg: "ERR unknown command 'SENTINEL'"}},
 			{Addr: "127.0.0.1:26381", ID: "c0ffee00aa", Primary: "127.0.0.1:6379", Quorum: 2, ConfigEpoch: 0,
 				CkQuorum: "OK 2 usable Sentinels. Quorum and failover authorization can be reached", Flags: []string{"sentinel"}},
 		},
