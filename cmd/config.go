@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -148,11 +149,16 @@ func (c *config) resolveConn() error {
 	}
 	if o.AskPass {
 		pw, err := c.ios.ReadPassword("Please input password: ")
-		if err != nil {
+		switch {
+		case errors.Is(err, env.ErrNoPassword):
+			// No password, as in redis-cli (nor the one of -a).
+			co.Password, co.PasswordSet = "", false
+		case err != nil:
 			return fmt.Errorf("--askpass: %w", err)
+		default:
+			secrets.Add(pw)
+			co.Password, co.PasswordSet = pw, true
 		}
-		secrets.Add(pw)
-		co.Password, co.PasswordSet = pw, true
 		warn = false
 	}
 	if warn && !o.NoAuthWarning {

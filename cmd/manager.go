@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -188,10 +189,14 @@ func (c *config) runManager(ctx context.Context, p *env.Printer) error {
 	mo.Delim, mo.Verbose, mo.JSON = c.o.Delim, c.o.Verbose, c.o.JSON
 	if o.FromAskPass {
 		pass, err := c.ios.ReadPassword("Please input import source node password: ")
-		if err != nil {
+		switch {
+		case errors.Is(err, env.ErrNoPassword):
+			// No password, as in redis-cli.
+		case err != nil:
 			return err
+		default:
+			mo.FromPass, mo.FromAuth = pass, true
 		}
-		mo.FromPass, mo.FromAuth = pass, true
 	}
 	c.ios.Secrets.Add(mo.FromPass)
 

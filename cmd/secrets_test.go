@@ -172,6 +172,22 @@ func TestAskPassDoesNotEcho(t *testing.T) {
 
 }
 
+// TestAskPassAtEndOfInput: --askpass whose stdin ends before a password
+// runs without one, as redis-cli does (same stdout and exit status on a
+// server without a password); an empty line is the empty password, which
+// such a server refuses (redish stops there, see README).
+func TestAskPassAtEndOfInput(t *testing.T) {
+	s := redistest.Start(t)
+	args := []string{"--askpass", "-p", strconv.Itoa(s.Port), "PING"}
+	got, want := runRedish(t, nil, "", args...), runCLI(t, nil, "", args...)
+	if got.out != "PONG\n" || got.code != 0 || got.out != want.out || got.code != want.code {
+		t.Errorf("stdin at its end: redish exit %d %q, redis-cli exit %d %q; want PONG from both", got.code, got.out, want.code, want.out)
+	}
+	if r := runRedish(t, nil, "\n", args...); r.code != 1 || !strings.Contains(r.err, "AUTH failed: ERR AUTH <password> called without any password configured") {
+		t.Errorf("an empty line: %+v, want AUTH \"\" refused", r)
+	}
+}
+
 // TestHistoryKeepsNoSecret: a session that authenticates with AUTH and
 // changes a password leaves none of it in the history file.
 func TestHistoryKeepsNoSecret(t *testing.T) {

@@ -2,6 +2,7 @@ package env
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -71,6 +72,12 @@ func (ios *IOStreams) TerminalSize() (width, height int) {
 	return w, h
 }
 
+// ErrNoPassword is ReadPassword's error when the input ends before a
+// password: Ctrl-D at the prompt, or stdin at its end. As in redis-cli,
+// the run then has no password, which is not the empty password a bare
+// Enter gives.
+var ErrNoPassword = errors.New("no password before the end of the input")
+
 // ReadPassword asks for a password on ErrOut with prompt and reads it from
 // the terminal without echo, or reads a line of In when In is not a
 // terminal.
@@ -79,6 +86,9 @@ func (ios *IOStreams) ReadPassword(prompt string) (string, error) {
 	defer fmt.Fprintln(ios.ErrOut)
 	if f, ok := ios.In.(*os.File); ok && ios.InTTY {
 		b, err := term.ReadPassword(int(f.Fd()))
+		if errors.Is(err, io.EOF) && len(b) == 0 {
+			return "", ErrNoPassword
+		}
 		if err != nil {
 			return "", fmt.Errorf("reading the password: %w", err)
 		}
@@ -86,16 +96,24 @@ func (ios *IOStreams) ReadPassword(prompt string) (string, error) {
 	}
 	var line []byte
 	var one [1]byte
+	read := false
 	for {
 		n, err := ios.In.Read(one[:])
 		if n == 1 {
+			read = true
 			if one[0] == '\n' {
 				break
 			}
 			line = append(line, one[0])
 		}
-		if err != nil {
+		if errors.Is(err, io.EOF) {
+			if !read {
+				return "", ErrNoPassword
+			}
 			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading the password: %w", err)
 		}
 	}
 	return strings.TrimSuffix(string(line), "\r"), nil
