@@ -328,8 +328,8 @@ func (m *manager) sleep(ctx context.Context, d time.Duration) error {
 
 // readLine reads one answer, without its line end. At the end of the
 // input it returns io.EOF (with what the last line held, if anything).
-// An interruption ends the wait: the read goes on in the background,
-// and the run ends.
+// An interruption ends the wait, and the prompt's line: the read goes on
+// in the background, and the run ends.
 func (m *manager) readLine(ctx context.Context) (string, error) {
 	type answer struct {
 		line string
@@ -342,6 +342,7 @@ func (m *manager) readLine(ctx context.Context) (string, error) {
 	}()
 	select {
 	case <-ctx.Done():
+		m.printf("\n") // what follows starts on a line of its own
 		return "", ctx.Err()
 	case a := <-ch:
 		s := strings.TrimRight(a.line, "\r\n")

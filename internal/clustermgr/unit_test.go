@@ -1,6 +1,7 @@
 package clustermgr
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -381,11 +382,22 @@ func TestFlagsCoverHelp(t *testing.T) {
 type signalWriter struct {
 	once    sync.Once
 	written chan struct{}
+	mu      sync.Mutex
+	buf     bytes.Buffer
 }
 
 func (w *signalWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(b)
+	w.mu.Unlock()
 	w.once.Do(func() { close(w.written) })
 	return len(b), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // TestPromptInterrupted checks that Ctrl-C ends a prompt that waits for
@@ -403,6 +415,10 @@ func TestPromptInterrupted(t *testing.T) {
 	ok, err := m.confirm(ctx, "Go?", false)
 	if ok || !errors.Is(err, context.Canceled) {
 		t.Errorf("confirm = %v, %v", ok, err)
+	}
+	// The prompt's line ends, so "Interrupted ..." starts a line.
+	if got := out.String(); got != "Go? (type 'yes' to accept): \n" {
+		t.Errorf("output %q", got)
 	}
 }
 
