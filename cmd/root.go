@@ -72,7 +72,17 @@ func handleSignals(intr *env.Interrupts, end func()) *signals {
 func (s *signals) listen() {
 	s.once.Do(func() {
 		s.sigs = make(chan os.Signal, 1)
-		signal.Notify(s.sigs, os.Interrupt, syscall.SIGTERM)
+		var watch []os.Signal
+		for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+			// A signal ignored from the start stays ignored, as in
+			// redis-cli: a job a script starts with & ignores Ctrl-C.
+			if !signal.Ignored(sig) {
+				watch = append(watch, sig)
+			}
+		}
+		if len(watch) > 0 { // none would mean every signal
+			signal.Notify(s.sigs, watch...)
+		}
 		go func() {
 			for {
 				select {

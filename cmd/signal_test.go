@@ -97,3 +97,41 @@ func TestInterruptEndsRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestIgnoredInterruptStaysIgnored starts redish with SIGINT ignored, as a
+// non-interactive shell starts a job with &: it must leave it ignored (the
+// kernel still ignores it once redish handles signals) and go on through a
+// Ctrl-C, as redis-cli does.
+func TestIgnoredInterruptStaysIgnored(t *testing.T) {
+	s := redistest.Start(t)
+	cmd := exec.Command("sh", "-c", `trap '' INT; exec "$0" "$@"`, redishBin, "-p", strconv.Itoa(s.Port), "BLPOP", "ignored", "0")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	// The event: BLPOP waits on the server, so redish handles signals.
+	redistest.WaitUntil(t, 10*time.Second, "BLPOP blocked", func() bool {
+		return strings.Contains(s.Do(t, "INFO", "clients").Text(), "blocked_clients:1\r")
+	})
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	const sigint = 1 << (2 - 1)
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigIgn:\t"); ok {
+			mask, err := strconv.ParseUint(v, 16, 64)
+			if err != nil || mask&sigint == 0 {
+				t.Errorf("SigIgn %q: SIGINT is no longer ignored", v)
+			}
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	s.Do(t, "RPUSH", "ignored", "x")
+	err = cmd.Wait()
+	if err != nil || out.String() != "ignored\nx\n" {
+		t.Errorf("exit %v, stdout %q; want it to go on through SIGINT and print the list's element", err, out.String())
+	}
+}
