@@ -1,7 +1,8 @@
 // Package cliargs splits and quotes command lines the way redis-cli 7.0
 // does: lines typed at the prompt or read from standard input
-// (SplitArgs), arguments given with --quoted-input (UnquoteArg), and the
-// quoting that SplitArgs reads back as one argument (QuoteArg).
+// (SplitArgs, and Scan for one word of a line being typed), arguments
+// given with --quoted-input (UnquoteArg), and the quoting that SplitArgs
+// reads back as one argument (QuoteArg).
 package cliargs
 
 import (
@@ -98,9 +99,24 @@ func UnquoteArg(s string) (string, error) {
 	return args[0], nil
 }
 
-// appendOne reads the argument starting at line[p], which is not white
-// space, appends it to cur and returns cur with the offset just past it.
-func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, error) {
+// How a word ends, for Scan.
+const (
+	// WordDone: the word ended at white space or at the end of the line.
+	WordDone = iota
+	// WordOpen: the line ended inside a quote.
+	WordOpen
+	// WordBad: a closing quote is followed by something other than white
+	// space (redis-cli's "Invalid argument(s)").
+	WordBad
+)
+
+// Scan reads the word of line starting at p, which is not white space, as
+// SplitArgs reads it, appending what it unquotes to cur. It returns cur,
+// the offset just past the word (its closing quote included, the white
+// space after it not), whether it has a quoted part, and how it ended
+// (WordDone, WordOpen or WordBad). The shell scans the line being typed
+// with it, where a quote left open is not an error.
+func Scan[S ~string | ~[]byte](cur []byte, line S, p int) (out []byte, end int, quoted bool, how int) {
 	const (
 		plain = iota
 		double
@@ -110,9 +126,9 @@ func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, err
 	for {
 		if p == len(line) {
 			if state != plain {
-				return cur, 0, fmt.Errorf("%w at byte %d", ErrUnterminatedQuote, p)
+				return cur, p, quoted, WordOpen
 			}
-			return cur, p, nil
+			return cur, p, quoted, WordDone
 		}
 		c := line[p]
 		switch state {
@@ -125,10 +141,7 @@ func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, err
 				p++
 				cur = append(cur, unescape(line[p]))
 			case c == '"':
-				if p+1 < len(line) && !isCSpace(line[p+1]) {
-					return cur, 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, p+1)
-				}
-				return cur, p + 1, nil
+				return closeQuote(cur, line, p, quoted)
 			default:
 				cur = append(cur, c)
 			}
@@ -138,10 +151,7 @@ func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, err
 				p++
 				cur = append(cur, '\'')
 			case c == '\'':
-				if p+1 < len(line) && !isCSpace(line[p+1]) {
-					return cur, 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, p+1)
-				}
-				return cur, p + 1, nil
+				return closeQuote(cur, line, p, quoted)
 			default:
 				cur = append(cur, c)
 			}
@@ -151,17 +161,40 @@ func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, err
 			// skipped between arguments also include \v and \f: a quirk
 			// of the original kept for compatibility.
 			case ' ', '\n', '\r', '\t':
-				return cur, p + 1, nil
+				return cur, p, quoted, WordDone
 			case '"':
-				state = double
+				state, quoted = double, true
 			case '\'':
-				state = single
+				state, quoted = single, true
 			default:
 				cur = append(cur, c)
 			}
 		}
 		p++
 	}
+}
+
+// closeQuote ends a word at the closing quote line[p]: WordDone when white
+// space or the end of the line follows, WordBad otherwise.
+func closeQuote[S ~string | ~[]byte](cur []byte, line S, p int, quoted bool) ([]byte, int, bool, int) {
+	if p+1 < len(line) && !isCSpace(line[p+1]) {
+		return cur, p + 1, quoted, WordBad
+	}
+	return cur, p + 1, quoted, WordDone
+}
+
+// appendOne reads the argument starting at line[p], which is not white
+// space, appends it to cur and returns cur with the offset just past it,
+// or the error a quote left open or followed by a letter is.
+func appendOne[S ~string | ~[]byte](cur []byte, line S, p int) ([]byte, int, error) {
+	cur, end, _, how := Scan(cur, line, p)
+	switch how {
+	case WordOpen:
+		return cur, 0, fmt.Errorf("%w at byte %d", ErrUnterminatedQuote, end)
+	case WordBad:
+		return cur, 0, fmt.Errorf("%w at byte %d", ErrQuoteNotFollowedBySpace, end)
+	}
+	return cur, end, nil
 }
 
 // QuoteArg returns s quoted so that SplitArgs gives it back as a single
@@ -201,6 +234,10 @@ func QuoteArg(s string) string {
 	}
 	return string(append(b, '"'))
 }
+
+// IsSpace reports whether c separates words: white space for C's isspace
+// in the C locale.
+func IsSpace(c byte) bool { return isCSpace(c) }
 
 // isCSpace reports whether c is white space for C's isspace in the C
 // locale.
